@@ -1,0 +1,42 @@
+import Fastify from 'fastify';
+import { createPool, migrate } from '@voting-platform/core/db';
+import { openConsumer } from '@voting-platform/core/queue';
+import { ConfigError, createLogger, createMetricsRegistry, onShutdown, registerOpsRoutes, serverOptions } from '@voting-platform/core/service';
+import { loadConfig } from './config.js';
+import { VoteWorker } from './worker.js';
+
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger('worker', config.logLevel);
+  if (process.argv.includes('migrate')) {
+    await migrate(config.postgresUrl, logger);
+    return;
+  }
+  if (config.migrateOnStart) await migrate(config.postgresUrl, logger);
+
+  const registry = createMetricsRegistry('worker');
+  const pool = createPool(config.postgresUrl, logger);
+  const consumer = await openConsumer(config.queue, config.batchSize * 2);
+  const worker = new VoteWorker({ consumer, pool, logger, registry, batchSize: config.batchSize, pollMs: config.pollMs });
+  worker.start();
+
+  const ops = Fastify(serverOptions(logger));
+  registerOpsRoutes(ops, registry, {
+    queue: () => consumer.ping(),
+    postgres: () => pool.query('SELECT 1'),
+  });
+  await ops.listen({ host: config.host, port: config.port });
+  logger.info({ port: config.port, queue: config.queue.backend }, 'worker running');
+
+  onShutdown(logger, config.shutdownTimeoutMs, [
+    ['worker', () => worker.stop()],
+    ['queue', () => consumer.close()],
+    ['postgres', () => pool.end()],
+    ['http', () => ops.close()],
+  ]);
+}
+
+main().catch(error => {
+  console.error(error instanceof ConfigError ? `worker: ${error.message}` : error);
+  process.exit(1);
+});

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { POLL_ID_PATTERN, type Poll } from '../poll.js';
+
+/** A configuration value was missing or wrong; the message names the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Parses environment variables once at start-up. Every problem is reported at once, each
+ * line naming its variable, so a misconfigured service stops with a message a person can act on.
+ */
+export function parseEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map(issue => {
+    const variable = issue.path.join('.');
+    const value = env[variable];
+    const shown = value === undefined ? 'not set' : `got ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+    return `  ${variable}: ${issue.message} (${shown})`;
+  });
+  throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+}
+
+const blankAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+export const port = (fallback: number) =>
+  z.preprocess(blankAsUndefined, z.coerce.number().int().min(0).max(65535).default(fallback));
+
+export const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(blankAsUndefined, z.coerce.number().int().min(1).max(max).default(fallback));
+
+export const url = (protocols: string[], fallback: string) =>
+  z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .default(fallback)
+      .refine(value => URL.canParse(value) && protocols.includes(new URL(value).protocol), {
+        message: `must be a URL starting with ${protocols.map(p => `${p}//`).join(' or ')}`,
+      }),
+  );
+
+export const booleanFlag = (fallback: boolean) =>
+  z.preprocess(
+    blankAsUndefined,
+    z
+      .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+      .default(fallback ? 'true' : 'false')
+      .transform(value => value === 'true' || value === '1'),
+  );
+
+export const logLevel = z.preprocess(
+  blankAsUndefined,
+  z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+);
+
+const label = (fallback: string) =>
+  z.preprocess(blankAsUndefined, z.string().trim().min(1).max(60, 'must be at most 60 characters').default(fallback));
+
+export const pollEnv = {
+  POLL_ID: z.preprocess(
+    blankAsUndefined,
+    z.string().regex(POLL_ID_PATTERN, 'must be lowercase letters, digits and dashes (at most 63)').default('default'),
+  ),
+  POLL_QUESTION: label('Cats or dogs?'),
+  OPTION_A: label('Cats'),
+  OPTION_B: label('Dogs'),
+};
+
+export function pollFromEnv(env: { POLL_ID: string; POLL_QUESTION: string; OPTION_A: string; OPTION_B: string }): Poll {
+  if (env.OPTION_A === env.OPTION_B) throw new ConfigError('invalid configuration:\n  OPTION_B: must differ from OPTION_A');
+  return {
+    id: env.POLL_ID,
+    question: env.POLL_QUESTION,
+    options: [
+      { id: 'a', label: env.OPTION_A },
+      { id: 'b', label: env.OPTION_B },
+    ],
+  };
+}
+
+export const queueEnv = {
+  QUEUE_BACKEND: z.preprocess(blankAsUndefined, z.enum(['redis', 'nats']).default('redis')),
+  REDIS_URL: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
+  NATS_URL: url(['nats:', 'tls:'], 'nats://127.0.0.1:4222'),
+  /** Name of the Redis stream or JetStream stream that carries votes. */
+  QUEUE_STREAM: z.preprocess(
+    blankAsUndefined,
+    z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be letters, digits, _ or - (at most 64)').default('votes'),
+  ),
+};
+
+export const postgresEnv = {
+  POSTGRES_URL: url(['postgres:', 'postgresql:'], 'postgres://postgres@127.0.0.1:5432/voting'),
+};
+
+export const httpEnv = (defaultPort: number) => ({
+  HOST: z.preprocess(blankAsUndefined, z.string().default('0.0.0.0')),
+  PORT: port(defaultPort),
+  LOG_LEVEL: logLevel,
+  SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 600_000),
+});
+
+/** Hides the password of a connection URL so it can be logged. */
+export function redactUrl(value: string): string {
+  const parsed = new URL(value);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}

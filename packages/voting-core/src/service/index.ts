@@ -1,0 +1,4 @@
+export * from './backoff.js';
+export * from './config.js';
+export * from './logger.js';
+export * from './ops.js';

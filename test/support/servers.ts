@@ -1,0 +1,146 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, chownSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import { freePort, waitFor } from './ports.js';
+
+/**
+ * Throw-away servers for tests that stop and restart them: real redis-server, nats-server
+ * and PostgreSQL processes on free loopback ports with their data in a temp folder.
+ */
+export interface TestServer {
+  url: string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  start(): Promise<void>;
+  /** Stops the server and removes its data. */
+  destroy(): Promise<void>;
+}
+
+export function findBinary(name: string, extraDirs: string[] = []): string {
+  for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/bin', '/usr/local/bin', ...extraDirs]) {
+    if (dir && existsSync(join(dir, name))) return join(dir, name);
+  }
+  throw new Error(`${name} is not installed; run the README's test command, which installs it`);
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise(resolve => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function processServer(url: string, port: number, dir: string, command: () => [string, string[]]): TestServer {
+  let child: ChildProcess | undefined;
+  const server: TestServer = {
+    url,
+    async start() {
+      const [bin, args] = command();
+      child = spawn(bin, args, { stdio: 'ignore' });
+      await waitFor(`${bin} on port ${port}`, () => portOpen(port));
+    },
+    async stop(signal = 'SIGTERM') {
+      const running = child;
+      child = undefined;
+      if (!running || running.exitCode !== null) return;
+      const exited = new Promise(resolve => running.once('exit', resolve));
+      running.kill(signal);
+      await exited;
+    },
+    async destroy() {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
+
+/** Redis with an append-only file synced on every write, so a restart loses nothing. */
+export async function startRedis(): Promise<TestServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'redis-'));
+  const server = processServer(`redis://127.0.0.1:${port}`, port, dir, () => [
+    findBinary('redis-server'),
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''],
+  ]);
+  await server.start();
+  return server;
+}
+
+/** NATS with JetStream storing to a temp folder. */
+export async function startNats(): Promise<TestServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'nats-'));
+  const server = processServer(`nats://127.0.0.1:${port}`, port, dir, () => [
+    findBinary('nats-server'),
+    ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir],
+  ]);
+  await server.start();
+  return server;
+}
+
+const asRoot = process.getuid?.() === 0;
+
+/** PostgreSQL refuses to run as root, so as root its commands run as the postgres user. */
+function pgCommand(bin: string, args: string[]): [string, string[]] {
+  return asRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
+}
+
+function postgresBinDir(): string {
+  const base = '/usr/lib/postgresql';
+  const version = existsSync(base) ? readdirSync(base).sort((a, b) => Number(b) - Number(a))[0] : undefined;
+  if (!version) throw new Error('PostgreSQL is not installed; run the README\'s test command, which installs it');
+  return join(base, version, 'bin');
+}
+
+/** A PostgreSQL cluster of its own, for tests that stop the database server. */
+export async function startPostgres(): Promise<TestServer> {
+  const bin = postgresBinDir();
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'pg-'));
+  if (asRoot) chownSync(dir, ...postgresIds());
+  const data = join(dir, 'data');
+  const [initdb, initArgs] = pgCommand(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  const init = spawnSync(initdb, initArgs, { encoding: 'utf8' });
+  if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
+  const server = processServer(`postgres://postgres@127.0.0.1:${port}/postgres`, port, dir, () =>
+    pgCommand(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off']),
+  );
+  await server.start();
+  return server;
+}
+
+function postgresIds(): [number, number] {
+  const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
+  return [id('-u'), id('-g')];
+}
+
+/** The PostgreSQL server the project runs against (POSTGRES_ADMIN_URL or the loopback default). */
+export const adminUrl = process.env.POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** A fresh, empty database on a PostgreSQL server, dropped by the returned function. */
+export async function createDatabase(serverUrl = adminUrl): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
