@@ -1,0 +1,71 @@
+/**
+ * The README's test command: installs what the tests need, type-checks, then runs every suite
+ * against real PostgreSQL, Redis, NATS and Chromium. Prints one closing line with the totals.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ensureServerBinaries, ensureServices } from './lib/services.js';
+import { aptInstall, log } from './lib/system.js';
+
+const root = resolve(import.meta.dirname, '..');
+const cache = join(root, '.cache');
+mkdirSync(cache, { recursive: true });
+
+ensureServerBinaries();
+if (!existsSync('/usr/bin/chromium')) aptInstall(['chromium'], 'the browser tests');
+await ensureServices(['postgres'], join(cache, 'services'));
+
+interface Totals {
+  passed: number;
+  failed: number;
+}
+const totals: Totals = { passed: 0, failed: 0 };
+const failedSteps: string[] = [];
+
+function step(name: string, command: string, args: string[], count?: () => Totals): void {
+  log(`── ${name}`);
+  const started = Date.now();
+  const { status } = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0' } });
+  const counted = count?.();
+  if (counted) {
+    totals.passed += counted.passed;
+    totals.failed += counted.failed;
+  } else if (status === 0) totals.passed += 1;
+  else totals.failed += 1;
+  if (status !== 0) failedSteps.push(name);
+  log(`── ${name}: ${status === 0 ? 'ok' : `FAILED (exit ${status})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** Reads the pass/fail counts from a TAP file written by node's test runner. */
+function tapTotals(file: string): () => Totals {
+  return () => {
+    const tap = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    const read = (key: string) => Number(tap.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? 0);
+    return { passed: read('pass'), failed: read('fail') + read('cancelled') };
+  };
+}
+
+function nodeTests(name: string, pattern: string[]): void {
+  const tap = join(cache, `${name.replace(/\W+/g, '-')}.tap`);
+  rmSync(tap, { force: true });
+  step(name, process.execPath, [
+    '--conditions=source', '--import', 'tsx', '--test', '--test-concurrency=1',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+    ...pattern,
+  ], tapTotals(tap));
+}
+
+const only = process.argv.slice(2);
+const wanted = (name: string) => only.length === 0 || only.some(o => name.includes(o));
+
+if (wanted('types')) step('type check of the services (tsc -b)', join(root, 'node_modules/.bin/tsc'), ['-b', 'tsconfig.services.json']);
+if (wanted('unit')) nodeTests('unit tests', ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts']);
+if (wanted('voting')) nodeTests('voting stack tests', ['test/voting/**/*.test.ts']);
+
+console.log(`\n${totals.passed} passed, ${totals.failed} failed`);
+if (failedSteps.length > 0) {
+  log(`failed: ${failedSteps.join(', ')}`);
+  process.exit(1);
+}
