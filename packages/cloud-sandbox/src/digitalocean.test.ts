@@ -1,0 +1,232 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { createApiClient } from 'dots-wrapper';
+import { parse as parseYaml } from 'yaml';
+import { DigitalOceanEmulator, ManualClock } from './index';
+
+type AxiosLikeError = { response?: { status: number; data: any; headers: Record<string, string> }; code?: string; message: string };
+async function failure(promise: Promise<unknown>): Promise<AxiosLikeError> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as AxiosLikeError;
+  }
+  assert.fail('expected the call to fail');
+}
+
+const MINUTE = 60_000;
+const pool = { name: 'workers', size: 's-2vcpu-4gb', count: 2 };
+
+describe('DigitalOcean emulator driven by dots-wrapper', () => {
+  const clock = new ManualClock();
+  const emulator = new DigitalOceanEmulator({ clock, coverageDir: false, logViolations: false });
+  let api: ReturnType<typeof createApiClient>;
+
+  before(async () => {
+    await emulator.start();
+    api = createApiClient({ token: emulator.token, endpoint: emulator.url });
+  });
+  after(() => emulator.stop());
+  afterEach(() => {
+    emulator.assertNoViolations();
+    emulator.faults.clear();
+  });
+
+  it('answers the account of the token, and 401 with the error envelope for a wrong token', async () => {
+    const { data } = await api.account.getAccount();
+    assert.equal(data.account.status, 'active');
+    const wrong = createApiClient({ token: 'dop_v1_wrong', endpoint: emulator.url });
+    const err = await failure(wrong.kubernetes.listKubernetesClusters({}));
+    assert.equal(err.response?.status, 401);
+    assert.equal(err.response?.data.id, 'Unauthorized');
+    assert.match(err.response?.data.request_id, /^[0-9a-f-]{36}$/);
+  });
+
+  it('provisions a cluster on the clock: provisioning (no endpoint) -> running (endpoint, ipv4, nodes)', async () => {
+    const { data } = await api.kubernetes.createKubernetesCluster({ name: 'lifecycle', region: 'ams3', version: 'latest', node_pools: [pool] });
+    const id = data.kubernetes_cluster.id;
+    assert.equal(data.kubernetes_cluster.status.state, 'provisioning');
+    assert.equal(data.kubernetes_cluster.endpoint, '');
+    assert.equal(data.kubernetes_cluster.ipv4, '');
+
+    clock.advance(5 * MINUTE);
+    let got = (await api.kubernetes.getKubernetesCluster({ kubernetes_cluster_id: id })).data.kubernetes_cluster;
+    assert.equal(got.status.state, 'provisioning');
+    const kubeconfigTooEarly = await failure(api.kubernetes.getKubernetesClusterKubeconfig({ kubernetes_cluster_id: id }));
+    assert.equal(kubeconfigTooEarly.response?.status, 404);
+
+    clock.advance(1 * MINUTE);
+    got = (await api.kubernetes.getKubernetesCluster({ kubernetes_cluster_id: id })).data.kubernetes_cluster;
+    assert.equal(got.status.state, 'running');
+    assert.equal(got.endpoint, `https://${id}.k8s.ondigitalocean.com`);
+    assert.match(got.ipv4, /^203\.0\.113\.\d+$/);
+    assert.ok(got.node_pools[0]!.nodes.every(n => n.status.state === 'running'));
+    assert.ok(got.tags.includes(`k8s:${id}`));
+  });
+
+  it('serves the kubeconfig of a running cluster by id as YAML holding a secret token', async () => {
+    const { data } = await api.kubernetes.createKubernetesCluster({ name: 'kubeconfig', region: 'fra1', version: '1.33', node_pools: [pool] });
+    clock.advance(10 * MINUTE);
+    const res = await api.kubernetes.getKubernetesClusterKubeconfig({ kubernetes_cluster_id: data.kubernetes_cluster.id });
+    assert.match(String((res.headers as Record<string, unknown>)['content-type']), /^application\/yaml/);
+    const config = parseYaml(res.data as unknown as string);
+    assert.equal(config.kind, 'Config');
+    assert.equal(config.clusters[0].cluster.server, `https://${data.kubernetes_cluster.id}.k8s.ondigitalocean.com`);
+    const token: string = config.users[0].user.token;
+    assert.ok(token.length > 20);
+    assert.ok(emulator.secrets().includes(token), 'the kubeconfig token is listed among the secrets');
+    const creds = await fetch(`${emulator.url}/kubernetes/clusters/${data.kubernetes_cluster.id}/credentials?expiry_seconds=300`, { headers: { authorization: `Bearer ${emulator.token}` } });
+    assert.equal(((await creds.json()) as { token: string }).token, token);
+  });
+
+  it('answers 422 for a duplicate cluster name (names are unique per account)', async () => {
+    await api.kubernetes.createKubernetesCluster({ name: 'taken', region: 'nyc1', version: 'latest', node_pools: [pool] });
+    const err = await failure(api.kubernetes.createKubernetesCluster({ name: 'taken', region: 'sfo3', version: 'latest', node_pools: [pool] }));
+    assert.equal(err.response?.status, 422);
+    assert.equal(err.response?.data.id, 'unprocessable_entity');
+    assert.match(err.response?.data.message, /already exists/);
+  });
+
+  it('paginates with links.pages and meta.total until the last page', async () => {
+    for (let i = 0; i < 5; i++) await api.vpc.createVpc({ name: `page-vpc-${i}`, region: 'lon1' });
+    const total = (await api.vpc.listVpcs({ per_page: 200 })).data.meta?.total ?? 0;
+    assert.ok(total >= 5);
+    const names: string[] = [];
+    let page = 1;
+    let pages = 0;
+    for (;;) {
+      const { data } = await api.vpc.listVpcs({ page, per_page: 2 });
+      pages += 1;
+      names.push(...data.vpcs.map(v => v.name));
+      assert.equal(data.meta?.total, total);
+      const next = (data.links as any)?.pages?.next as string | undefined;
+      if (!next) break;
+      assert.equal(new URL(next).searchParams.get('page'), String(page + 1));
+      page += 1;
+    }
+    assert.equal(pages, Math.ceil(total / 2));
+    assert.equal(new Set(names).size, total);
+    const last = (await api.vpc.listVpcs({ page: pages, per_page: 2 })).data.links as any;
+    assert.ok(last.pages.first && last.pages.prev && !last.pages.next);
+    const dup = await failure(api.vpc.createVpc({ name: 'page-vpc-0', region: 'lon1' }));
+    assert.equal(dup.response?.status, 422);
+  });
+
+  it('manages node pools of a cluster', async () => {
+    const { data } = await api.kubernetes.createKubernetesCluster({ name: 'pools', region: 'nyc3', version: 'latest', node_pools: [pool] });
+    const id = data.kubernetes_cluster.id;
+    clock.advance(10 * MINUTE);
+    const added = (await api.kubernetes.createNodePool({ kubernetes_cluster_id: id, name: 'extra', size: 's-1vcpu-2gb', count: 1 })).data.node_pool;
+    assert.equal(added.nodes[0]!.status.state, 'provisioning');
+    clock.advance(3 * MINUTE);
+    const updated = (await api.kubernetes.updateNodePool({ kubernetes_cluster_id: id, node_pool_id: added.id, name: 'extra', count: 3 })).data.node_pool;
+    assert.equal(updated.count, 3);
+    assert.equal(updated.nodes.length, 3);
+    const listed = (await api.kubernetes.listNodePools({ kubernetes_cluster_id: id })).data.node_pools;
+    assert.deepEqual(listed.map(p => p.name).sort(), ['extra', 'workers']);
+    await api.kubernetes.deleteNodePool({ kubernetes_cluster_id: id, node_pool_id: added.id });
+    assert.equal((await api.kubernetes.listNodePools({ kubernetes_cluster_id: id })).data.node_pools.length, 1);
+  });
+
+  it('creates a database: creating (no connection) -> online with a secret password; users, dbs, pools, firewall', async () => {
+    const { data } = await api.database.createDatabaseCluster({ name: 'votes-db', engine: 'pg', version: '17', num_nodes: 1, region: 'ams3', size: 'db-s-1vcpu-1gb' });
+    const id = data.database.id;
+    assert.equal(data.database.status, 'creating');
+    assert.equal(data.database.connection.password, '');
+    const early = await failure(api.database.createDatabaseClusterUser({ database_cluster_id: id, user_name: 'vote' }));
+    assert.equal(early.response?.status, 412);
+
+    clock.advance(5 * MINUTE);
+    const db = (await api.database.getDatabaseCluster({ database_cluster_id: id })).data.database;
+    assert.equal(db.status, 'online');
+    assert.equal(db.connection.user, 'doadmin');
+    assert.ok(db.connection.password.length >= 16);
+    assert.ok(emulator.secrets().includes(db.connection.password));
+    assert.match(db.connection.uri, /^postgresql:\/\/doadmin:.+@votes-db-do-user-sandbox-0\.db\.ondigitalocean\.com:25060\/defaultdb\?sslmode=require$/);
+
+    const user = (await api.database.createDatabaseClusterUser({ database_cluster_id: id, user_name: 'vote' })).data.user;
+    assert.equal(user.role, 'normal');
+    assert.ok(emulator.secrets().includes(user.password));
+    await api.database.createDatabaseClusterDb({ database_cluster_id: id, db_name: 'votes' });
+    const created = (await api.database.createConnectionPool({ database_cluster_id: id, pool_name: 'votes-pool', db_name: 'votes', mode: 'transaction', size: 10, user_name: 'vote' })).data.pool;
+    assert.equal(created.connection.port, 25061);
+    assert.equal(created.connection.password, user.password);
+
+    const cluster = (await api.kubernetes.createKubernetesCluster({ name: 'db-client', region: 'ams3', version: 'latest', node_pools: [pool] })).data.kubernetes_cluster;
+    await api.database.updateDatabaseClusterFirewallRules({ database_cluster_id: id, rules: [{ type: 'k8s', value: cluster.id }] });
+    const rules = (await api.database.listDatabaseClusterFirewallRules({ database_cluster_id: id })).data.rules;
+    assert.deepEqual(rules.map(r => [r.type, r.value]), [['k8s', cluster.id]]);
+
+    const dup = await failure(api.database.createDatabaseCluster({ name: 'votes-db', engine: 'pg', num_nodes: 1, region: 'ams3', size: 'db-s-1vcpu-1gb' }));
+    assert.equal(dup.response?.status, 422);
+  });
+
+  it('deletes a cluster with destroy_with_associated_resources/dangerous, taking its load balancers along', async () => {
+    const { data } = await api.kubernetes.createKubernetesCluster({ name: 'doomed', region: 'sgp1', version: 'latest', node_pools: [pool] });
+    const id = data.kubernetes_cluster.id;
+    const lb = emulator.addLoadBalancer({ clusterId: id, name: 'vote-lb' });
+    const other = emulator.addLoadBalancer({ name: 'unrelated' });
+    const headers = { authorization: `Bearer ${emulator.token}` };
+
+    const associated: any = await (await fetch(`${emulator.url}/kubernetes/clusters/${id}/destroy_with_associated_resources`, { headers })).json();
+    assert.deepEqual(associated.load_balancers, [{ id: lb.id, name: 'vote-lb' }]);
+    const got = (await api.loadBalancer.getLoadBalancer({ load_balancer_id: lb.id })).data.load_balancer;
+    assert.equal(got.ip, lb.ip);
+
+    const res = await fetch(`${emulator.url}/kubernetes/clusters/${id}/destroy_with_associated_resources/dangerous`, { method: 'DELETE', headers });
+    assert.equal(res.status, 204);
+    const remaining = (await api.loadBalancer.listLoadBalancers({})).data.load_balancers.map(l => l.id);
+    assert.ok(!remaining.includes(lb.id));
+    assert.ok(remaining.includes(other.id));
+    assert.equal((await failure(api.kubernetes.getKubernetesCluster({ kubernetes_cluster_id: id }))).response?.status, 404);
+  });
+
+  it('a plain delete leaves the load balancers behind', async () => {
+    const { data } = await api.kubernetes.createKubernetesCluster({ name: 'plain-delete', region: 'sgp1', version: 'latest', node_pools: [pool] });
+    const lb = emulator.addLoadBalancer({ clusterId: data.kubernetes_cluster.id });
+    await api.kubernetes.deleteKubernetesCluster({ kubernetes_cluster_id: data.kubernetes_cluster.id });
+    assert.ok((await api.loadBalancer.listLoadBalancers({})).data.load_balancers.some(l => l.id === lb.id));
+  });
+
+  describe('fault injection', () => {
+    it('429 with retry-after and rate-limit headers, once, then normal service (dots-wrapper does not retry)', async () => {
+      emulator.faults.add({ operationId: 'kubernetes_list_clusters', status: 429, retryAfter: 2 });
+      const err = await failure(api.kubernetes.listKubernetesClusters({}));
+      assert.equal(err.response?.status, 429);
+      assert.equal(err.response?.headers['retry-after'], '2');
+      assert.equal(err.response?.headers['ratelimit-remaining'], '0');
+      assert.equal(err.response?.data.id, 'too_many_requests');
+      await api.kubernetes.listKubernetesClusters({});
+    });
+
+    it('500 and 503 by method and path template', async () => {
+      emulator.faults.add({ method: 'GET', path: '/v2/kubernetes/clusters/{cluster_id}', status: 500 });
+      emulator.faults.add({ method: 'GET', path: '/v2/vpcs', status: 503, times: 2 });
+      const created = (await api.kubernetes.createKubernetesCluster({ name: 'faulty', region: 'tor1', version: 'latest', node_pools: [pool] })).data.kubernetes_cluster;
+      assert.equal((await failure(api.kubernetes.getKubernetesCluster({ kubernetes_cluster_id: created.id }))).response?.status, 500);
+      assert.equal((await failure(api.vpc.listVpcs({}))).response?.status, 503);
+      assert.equal((await failure(api.vpc.listVpcs({}))).response?.status, 503);
+      await api.vpc.listVpcs({});
+    });
+
+    it('422 with the provider message', async () => {
+      const fault = emulator.faults.add({ operationId: 'databases_create_cluster', status: 422, message: 'You have reached your database cluster limit.' });
+      const err = await failure(api.database.createDatabaseCluster({ name: 'limited', engine: 'pg', num_nodes: 1, region: 'nyc1', size: 'db-s-1vcpu-1gb' }));
+      assert.equal(err.response?.status, 422);
+      assert.equal(err.response?.data.message, 'You have reached your database cluster limit.');
+      assert.equal(fault.hits, 1);
+      assert.equal(fault.remaining, 0);
+    });
+
+    it('slow responses run into the client timeout', async () => {
+      const slowApi = createApiClient({ token: emulator.token, endpoint: emulator.url, requestTimeoutInMs: 150 });
+      emulator.faults.add({ operationId: 'account_get', delayMs: 400 });
+      const err = await failure(slowApi.account.getAccount());
+      assert.equal(err.code, 'ECONNABORTED');
+      const started = Date.now();
+      emulator.faults.add({ operationId: 'account_get', delayMs: 200 });
+      await api.account.getAccount();
+      assert.ok(Date.now() - started >= 190);
+    });
+  });
+});
