@@ -1,6 +1,7 @@
 /**
  * The README's first command: starts the local voting stack (vote, worker, result) on local
- * PostgreSQL, Redis and NATS, prints the URLs, and stops everything cleanly on Ctrl-C.
+ * PostgreSQL, Redis and NATS and the Backstage portal (backend serving the built frontend),
+ * prints the URLs, and stops everything cleanly on Ctrl-C.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -8,10 +9,15 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureDatabase, ensureServices, serviceUrls } from './lib/services.js';
 import { log } from './lib/system.js';
+import { ensureFrontendBuilt, scriptToken, spawnBackend, waitBackendReady } from './lib/portal.js';
 
 const root = resolve(import.meta.dirname, '..');
 const cache = join(root, '.cache');
 mkdirSync(cache, { recursive: true });
+
+// The frontend bundle builds (when its sources changed) while the services start.
+const frontendBuild = ensureFrontendBuilt(log);
+frontendBuild.catch(() => {});
 
 await ensureServices(['postgres', 'redis', 'nats'], join(cache, 'services'));
 
@@ -90,17 +96,41 @@ async function stopAll(code: number): Promise<void> {
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
-try {
-  // The worker runs the migrations, so it goes first.
-  await startService('worker');
-  await Promise.all([startService('vote'), startService('result')]);
-} catch (error) {
-  log((error as Error).message);
-  await stopAll(1);
+const portalUrl = 'http://localhost:7007';
+
+async function startPortal(): Promise<void> {
+  await frontendBuild;
+  if (stopping) return;
+  const child = spawnBackend({ env: { BACKSTAGE_SCRIPT_TOKEN: scriptToken(cache) }, detached: true });
+  children.set('portal', child);
+  child.on('exit', code => {
+    children.delete('portal');
+    if (!stopping) {
+      log(`the portal backend exited (${code}); stopping the stack`);
+      void stopAll(1);
+    }
+  });
+  await waitBackendReady('http://127.0.0.1:7007', child);
 }
 
-log('the voting stack is running:');
+try {
+  // The portal needs none of the services, so it starts at once.
+  const portal = startPortal();
+  portal.catch(() => {});
+  // The worker runs the migrations, so it goes first.
+  await startService('worker');
+  await Promise.all([startService('vote'), startService('result'), portal]);
+} catch (error) {
+  if (!stopping) log((error as Error).message);
+  await stopAll(1);
+}
+// Ctrl-C during the start: stopAll is already shutting everything down.
+if (stopping) await new Promise(() => {});
+
+log('the voting stack and the portal are running:');
+log(`  portal:  ${portalUrl}   (sign in as guest; the catalog shows the voting-platform system)`);
 log(`  vote:    ${urls.vote}`);
 log(`  results: ${urls.result}`);
 log(`  worker:  http://localhost:${ports.worker}/metrics`);
+log(`  API token for scripts (backend.auth.externalAccess): .cache/backstage-script-token`);
 log('press Ctrl-C to stop');

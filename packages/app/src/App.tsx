@@ -1,0 +1,13 @@
+import { createApp } from '@backstage/frontend-defaults';
+import catalogPlugin from '@backstage/plugin-catalog/alpha';
+import scaffolderPlugin from '@backstage/plugin-scaffolder/alpha';
+import votingPlugin from '@voting-platform/plugin-voting/alpha';
+import { navModule } from './modules/nav';
+
+/**
+ * The portal: the catalog (home page), the scaffolder, and the voting plugin's entity card,
+ * with a short sidebar and no search.
+ */
+export default createApp({
+  features: [catalogPlugin, scaffolderPlugin, votingPlugin, navModule],
+});

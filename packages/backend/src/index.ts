@@ -1,0 +1,45 @@
+/**
+ * The portal's backend: Backstage's catalog, scaffolder, auth (guest sign-in for local use),
+ * proxy, signals and permission plugins, plus this repository's voting plugin and scaffolder
+ * modules. Also serves the built frontend (packages/app).
+ */
+import { createBackend } from '@backstage/backend-defaults';
+
+const backend = createBackend();
+
+// Serves the frontend bundle and injects its config.
+backend.add(import('@backstage/plugin-app-backend'));
+backend.add(import('@backstage/plugin-proxy-backend'));
+
+// Sign-in: the guest provider is meant for local use (see app-config.yaml).
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+
+backend.add(import('@backstage/plugin-catalog-backend'));
+backend.add(
+  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+);
+backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(
+  import('@voting-platform/plugin-scaffolder-backend-module-digitalocean'),
+);
+backend.add(
+  import('@voting-platform/plugin-scaffolder-backend-module-cloudflare'),
+);
+backend.add(
+  import('@voting-platform/plugin-scaffolder-backend-module-kubernetes'),
+);
+
+// Allow-all for now; a permission policy module replaces this one.
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(
+  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
+);
+
+backend.add(import('@backstage/plugin-signals-backend'));
+
+backend.add(import('@voting-platform/plugin-voting-backend'));
+
+backend.start();

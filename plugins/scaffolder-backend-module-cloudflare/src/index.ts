@@ -1,0 +1,6 @@
+/**
+ * Scaffolder actions for Cloudflare.
+ *
+ * @packageDocumentation
+ */
+export { scaffolderModuleCloudflare as default } from './module';

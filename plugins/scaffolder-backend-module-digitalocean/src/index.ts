@@ -1,0 +1,6 @@
+/**
+ * Scaffolder actions for DigitalOcean.
+ *
+ * @packageDocumentation
+ */
+export { scaffolderModuleDigitalOcean as default } from './module';

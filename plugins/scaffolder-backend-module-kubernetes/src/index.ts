@@ -1,0 +1,8 @@
+/**
+ * Scaffolder actions for Kubernetes and the deployed voting stack.
+ *
+ * @packageDocumentation
+ */
+export { scaffolderModuleKubernetes as default } from './module';
+export { createRenderManifestsAction } from './actions/renderManifests';
+export { createReadResultsAction } from './actions/readResults';

@@ -1,0 +1,26 @@
+import { createBackendModule } from '@backstage/backend-plugin-api';
+import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { createReadResultsAction } from './actions/readResults';
+import { createRenderManifestsAction } from './actions/renderManifests';
+
+/**
+ * Scaffolder actions for Kubernetes and the deployed voting stack. To add an action, create
+ * `src/actions/<name>.ts` and add it to the list below.
+ *
+ * @public
+ */
+export const scaffolderModuleKubernetes = createBackendModule({
+  pluginId: 'scaffolder',
+  moduleId: 'kubernetes',
+  register({ registerInit }) {
+    registerInit({
+      deps: { scaffolder: scaffolderActionsExtensionPoint },
+      async init({ scaffolder }) {
+        scaffolder.addActions(
+          createRenderManifestsAction(),
+          createReadResultsAction(),
+        );
+      },
+    });
+  },
+});

@@ -1,0 +1,6 @@
+/**
+ * The voting backend plugin: live vote tallies for catalog entities.
+ *
+ * @packageDocumentation
+ */
+export { votingPlugin as default } from './plugin';

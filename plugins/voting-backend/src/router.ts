@@ -1,0 +1,84 @@
+import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  InputError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  fetchPollResults,
+  RESULT_URL_ANNOTATION,
+  resultsApiUrl,
+  ResultServiceError,
+} from '@voting-platform/plugin-voting-common';
+import express from 'express';
+import Router from 'express-promise-router';
+
+export interface RouterOptions {
+  logger: LoggerService;
+  httpAuth: HttpAuthService;
+  catalog: CatalogService;
+  /** How long to wait for a result service, in milliseconds. */
+  timeoutMs: number;
+}
+
+/** Entity kinds, namespaces and names as the catalog model allows them. */
+const KIND = /^[a-zA-Z][a-zA-Z0-9]{0,62}$/;
+const NAME = /^[a-zA-Z0-9]([-_.a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/;
+
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const { logger, httpAuth, catalog, timeoutMs } = options;
+  const router = Router();
+
+  /**
+   * The live tallies of the result service that an entity's
+   * `voting-platform.io/result-url` annotation points at.
+   */
+  router.get('/entities/:kind/:namespace/:name/results', async (req, res) => {
+    const { kind, namespace, name } = req.params;
+    if (!KIND.test(kind) || !NAME.test(namespace) || !NAME.test(name)) {
+      throw new InputError(
+        `invalid entity reference ${kind}:${namespace}/${name}`,
+      );
+    }
+    const entityRef = stringifyEntityRef({ kind, namespace, name });
+    const credentials = await httpAuth.credentials(req);
+    const entity = await catalog.getEntityByRef(entityRef, { credentials });
+    if (!entity) {
+      throw new NotFoundError(`no entity ${entityRef} in the catalog`);
+    }
+    const baseUrl = entity.metadata.annotations?.[RESULT_URL_ANNOTATION];
+    if (!baseUrl) {
+      throw new NotFoundError(
+        `${entityRef} has no ${RESULT_URL_ANNOTATION} annotation`,
+      );
+    }
+    try {
+      resultsApiUrl(baseUrl);
+    } catch (error) {
+      throw new InputError(
+        `the ${RESULT_URL_ANNOTATION} annotation of ${entityRef} is invalid: ${
+          (error as Error).message
+        }`,
+      );
+    }
+    try {
+      const results = await fetchPollResults(baseUrl, { timeoutMs });
+      res.setHeader('cache-control', 'no-store');
+      res.json({ entityRef, resultUrl: baseUrl, results });
+    } catch (error) {
+      if (error instanceof ResultServiceError) {
+        logger.warn(`results of ${entityRef}: ${error.message}`);
+        throw new ServiceUnavailableError(
+          `the result service of ${entityRef} is not available: ${error.message}`,
+        );
+      }
+      throw error;
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,15 @@
+/**
+ * Annotation on a catalog entity (usually the result or vote Component) holding the base URL of
+ * the running result service, e.g. `http://localhost:8081`. The voting backend plugin reads
+ * `<url>/api/results` from it.
+ *
+ * @public
+ */
+export const RESULT_URL_ANNOTATION = 'voting-platform.io/result-url';
+
+/**
+ * Annotation holding the base URL of the running vote app, shown as a link next to the tallies.
+ *
+ * @public
+ */
+export const VOTE_URL_ANNOTATION = 'voting-platform.io/vote-url';

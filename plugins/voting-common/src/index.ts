@@ -1,0 +1,13 @@
+/**
+ * Types, annotation names and helpers shared by the voting plugins.
+ *
+ * @packageDocumentation
+ */
+export { RESULT_URL_ANNOTATION, VOTE_URL_ANNOTATION } from './annotations';
+export {
+  fetchPollResults,
+  parsePollResults,
+  resultsApiUrl,
+  ResultServiceError,
+} from './results';
+export type { PollResults, ResultServiceFailure } from './results';

@@ -1,0 +1,33 @@
+import { CompoundEntityRef } from '@backstage/catalog-model';
+import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import {
+  parsePollResults,
+  PollResults,
+} from '@voting-platform/plugin-voting-common';
+
+/** What the voting backend answers for one entity. */
+export interface EntityResults {
+  entityRef: string;
+  resultUrl: string;
+  results: PollResults;
+}
+
+/** Reads an entity's live tallies from the voting backend plugin. */
+export async function getEntityResults(
+  apis: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
+  entity: CompoundEntityRef,
+): Promise<EntityResults> {
+  const base = await apis.discoveryApi.getBaseUrl('voting');
+  const path = [entity.kind, entity.namespace, entity.name]
+    .map(encodeURIComponent)
+    .join('/');
+  const response = await apis.fetchApi.fetch(
+    `${base}/entities/${path}/results`,
+  );
+  if (!response.ok) {
+    throw await ResponseError.fromResponse(response);
+  }
+  const body = (await response.json()) as EntityResults;
+  return { ...body, results: parsePollResults(body.results) };
+}
