@@ -56,7 +56,7 @@ const SETTINGS: Record<string, { values: unknown[] | null; initial: unknown }> =
   tls_1_3: { values: ['on', 'off', 'zrt'], initial: 'on' },
 };
 
-const ERROR_CODES: Record<number, number> = { 400: 6003, 401: 10000, 403: 10000, 404: 7003, 405: 7001, 409: 1061, 422: 1004, 429: 971, 500: 10001, 501: 10001, 503: 10001 };
+const ERROR_CODES: Record<number, number> = { 400: 6003, 401: 10000, 403: 10000, 404: 7003, 405: 7001, 409: 1061, 422: 1004, 429: 10000, 500: 10001, 501: 10001, 503: 10001 };
 const PROXIABLE = new Set(['A', 'AAAA', 'CNAME']);
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
@@ -190,7 +190,7 @@ export class CloudflareEmulator extends Emulator {
       locked: false,
       settings: {},
       meta: { auto_added: false, managed_by_apps: false, managed_by_argo_tunnel: false },
-      comment: r.comment,
+      ...(r.comment !== null ? { comment: r.comment } : {}),
       tags: r.tags,
       created_on: iso(r.created),
       modified_on: iso(r.modified),
