@@ -16,7 +16,7 @@ async function failure(promise: Promise<unknown>): Promise<InstanceType<typeof C
 }
 
 describe('Cloudflare emulator driven by the cloudflare SDK', () => {
-  const emulator = new CloudflareEmulator({ zones: ['example.com', 'example.org'], coverageDir: false, logViolations: false });
+  const emulator = new CloudflareEmulator({ zones: ['example.com', 'example.org'], logViolations: false });
   let cf: Cloudflare;
   let zoneId: string;
 

@@ -19,7 +19,7 @@ const pool = { name: 'workers', size: 's-2vcpu-4gb', count: 2 };
 
 describe('DigitalOcean emulator driven by dots-wrapper', () => {
   const clock = new ManualClock();
-  const emulator = new DigitalOceanEmulator({ clock, coverageDir: false, logViolations: false });
+  const emulator = new DigitalOceanEmulator({ clock, logViolations: false });
   let api: ReturnType<typeof createApiClient>;
 
   before(async () => {
