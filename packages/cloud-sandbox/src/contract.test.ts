@@ -45,6 +45,7 @@ describe('contract checks', () => {
     assert.equal(res.status, 400);
     const body = (await res.json()) as { id: string; message: string };
     assert.equal(body.id, 'bad_request');
+    assert.equal(res.headers.get('x-cloud-sandbox-violation'), 'request');
     const [violation] = sandbox.digitalocean.violations;
     assert.equal(violation?.kind, 'request');
     assert.equal(violation?.operationId, 'kubernetes_create_cluster');

@@ -64,6 +64,18 @@ describe('DigitalOcean emulator driven by dots-wrapper', () => {
     assert.ok(got.tags.includes(`k8s:${id}`));
   });
 
+  it('reports a cluster put into error or degraded by the test', async () => {
+    const { data } = await api.kubernetes.createKubernetesCluster({ name: 'broken', region: 'ams3', version: 'latest', node_pools: [pool] });
+    emulator.breakCluster(data.kubernetes_cluster.id, { state: 'error', message: 'Cluster provisioning failed: quota' });
+    let got = (await api.kubernetes.getKubernetesCluster({ kubernetes_cluster_id: data.kubernetes_cluster.id })).data.kubernetes_cluster;
+    assert.deepEqual(got.status, { state: 'error', message: 'Cluster provisioning failed: quota' } as unknown);
+    assert.equal(got.endpoint, '');
+    emulator.breakCluster(data.kubernetes_cluster.id, undefined);
+    clock.advance(10 * MINUTE);
+    got = (await api.kubernetes.getKubernetesCluster({ kubernetes_cluster_id: data.kubernetes_cluster.id })).data.kubernetes_cluster;
+    assert.equal(got.status.state, 'running');
+  });
+
   it('serves the kubeconfig of a running cluster by id as YAML holding a secret token', async () => {
     const { data } = await api.kubernetes.createKubernetesCluster({ name: 'kubeconfig', region: 'fra1', version: '1.33', node_pools: [pool] });
     clock.advance(10 * MINUTE);

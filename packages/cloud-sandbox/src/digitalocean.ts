@@ -81,6 +81,7 @@ interface Cluster {
   updated: number;
   readyAt: number;
   upgradingUntil: number;
+  broken?: { state: 'degraded' | 'error'; message: string };
   ipv4: string;
   token: string;
   caData: string;
@@ -251,7 +252,18 @@ export class DigitalOceanEmulator extends Emulator {
 
   // ── rendering ──
 
-  #clusterState(c: Cluster): 'provisioning' | 'running' | 'upgrading' {
+  /**
+   * Puts a cluster into `degraded` or `error` (what DigitalOcean reports when provisioning or a
+   * node goes wrong), or back to normal with `undefined`.
+   */
+  breakCluster(id: string, failure: { state: 'degraded' | 'error'; message?: string } | undefined): void {
+    const c = this.clusters.get(id);
+    if (!c) throw new Error(`no cluster ${id}`);
+    c.broken = failure ? { state: failure.state, message: failure.message ?? (failure.state === 'error' ? 'Cluster provisioning failed' : 'Cluster is degraded') } : undefined;
+  }
+
+  #clusterState(c: Cluster): 'provisioning' | 'running' | 'upgrading' | 'degraded' | 'error' {
+    if (c.broken) return c.broken.state;
     const now = this.clock.now();
     if (now < c.readyAt) return 'provisioning';
     if (now < c.upgradingUntil) return 'upgrading';
@@ -288,7 +300,7 @@ export class DigitalOceanEmulator extends Emulator {
 
   #renderCluster(c: Cluster) {
     const state = this.#clusterState(c);
-    const up = state !== 'provisioning';
+    const up = this.clock.now() >= c.readyAt;
     return {
       id: c.id,
       name: c.name,
@@ -303,7 +315,7 @@ export class DigitalOceanEmulator extends Emulator {
       node_pools: c.node_pools.map(p => this.#renderPool(c, p)),
       maintenance_policy: { ...c.maintenance_policy, duration: '4h0m0s' },
       auto_upgrade: c.auto_upgrade,
-      status: { state, message: state === 'provisioning' ? 'Provisioning' : state === 'upgrading' ? 'Upgrading' : 'Ready' },
+      status: { state, message: c.broken?.message ?? (state === 'provisioning' ? 'Provisioning' : state === 'upgrading' ? 'Upgrading' : 'Ready') },
       created_at: iso(c.created),
       updated_at: iso(Math.max(c.updated, up ? c.readyAt : c.created)),
       surge_upgrade: c.surge_upgrade,
@@ -637,12 +649,12 @@ export class DigitalOceanEmulator extends Emulator {
       },
       kubernetes_get_kubeconfig: ctx => {
         const c = this.#cluster(ctx.params.cluster_id);
-        if (this.#clusterState(c) === 'provisioning') return this.errorReply(404, 'the kubeconfig is not available until the cluster is running');
+        if (this.clock.now() < c.readyAt) return this.errorReply(404, 'the kubeconfig is not available until the cluster is running');
         return { status: 200, text: this.#renderKubeconfig(c), contentType: 'application/yaml' };
       },
       kubernetes_get_credentials: ctx => {
         const c = this.#cluster(ctx.params.cluster_id);
-        if (this.#clusterState(c) === 'provisioning') return this.errorReply(404, 'credentials are not available until the cluster is running');
+        if (this.clock.now() < c.readyAt) return this.errorReply(404, 'credentials are not available until the cluster is running');
         const expiry = Number(ctx.query.get('expiry_seconds') ?? 0) || 7 * 24 * 3600;
         return ok(200, { server: this.#endpoint(c), certificate_authority_data: c.caData, client_certificate_data: null, client_key_data: null, token: c.token, expires_at: iso(this.clock.now() + expiry * 1000) });
       },

@@ -247,11 +247,13 @@ export abstract class Emulator {
     const text = await this.#readBody(req);
     const record: RequestRecord = { method, path: url.pathname, status: 0 };
     this.requests.push(record);
+    // a long-running sandbox keeps the latest requests only
+    if (this.requests.length > 10_000) this.requests.splice(0, this.requests.length - 10_000);
 
     const op = this.contract.match(method, rawUrl);
     if (!op) {
       this.recordViolation({ kind: 'unmatched-route', method, path: url.pathname, errors: ['no operation of the spec matches this method and path'] });
-      return this.#send(res, record, this.errorReply(404, 'The resource you were accessing could not be found.'), undefined);
+      return this.#send(res, record, marked(this.errorReply(404, 'The resource you were accessing could not be found.'), 'unmatched-route'), undefined);
     }
     record.operationId = op.operationId;
     const coverage = this.#coverage.get(op.operationId);
@@ -267,13 +269,13 @@ export abstract class Emulator {
         body = JSON.parse(text);
       } catch {
         this.recordViolation({ kind: 'request', method, path: url.pathname, operationId: op.operationId, errors: ['request body is not valid JSON'] });
-        return respond(this.errorReply(400, 'The request body is not valid JSON'));
+        return respond(marked(this.errorReply(400, 'The request body is not valid JSON'), 'request'));
       }
     }
     const requestErrors = this.contract.checkRequest(op.operationId, { method, url: rawUrl, headers: req.headers, body });
     if (requestErrors.length > 0) {
       this.recordViolation({ kind: 'request', method, path: url.pathname, operationId: op.operationId, errors: requestErrors });
-      return respond(this.errorReply(400, `The request does not match the API: ${requestErrors.join('; ')}`));
+      return respond(marked(this.errorReply(400, `The request does not match the API: ${requestErrors.join('; ')}`), 'request'));
     }
 
     const fault = this.faults.take({ operationId: op.operationId, method, path: url.pathname, template: `${this.contract.apiRoot === '/' ? '' : this.contract.apiRoot}${op.path}` });
@@ -339,6 +341,11 @@ export abstract class Emulator {
     res.writeHead(final.status, headers);
     res.end(payload);
   }
+}
+
+/** Tells a caller that the emulator, not the provider, refused: `x-cloud-sandbox-violation: <kind>`. */
+function marked(reply: Reply, kind: ViolationKind): Reply {
+  return { ...reply, headers: { ...reply.headers, 'x-cloud-sandbox-violation': kind } };
 }
 
 function defaultFaultMessage(status: number): string {
