@@ -48,6 +48,11 @@ export class AppProcess {
     return this;
   }
 
+  /** Sends a signal without waiting for anything. */
+  signal(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
+  }
+
   /** Sends a signal and waits for the exit; returns the exit code (null when killed). */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     const child = this.child;

@@ -44,7 +44,12 @@ function processServer(url: string, port: number, dir: string, command: () => [s
     async start() {
       const [bin, args] = command();
       child = spawn(bin, args, { stdio: 'ignore' });
-      await waitFor(`${bin} on port ${port}`, () => portOpen(port));
+      try {
+        await waitFor(`${bin} on port ${port}`, () => portOpen(port), 60_000);
+      } catch (error) {
+        await server.stop('SIGKILL');
+        throw error;
+      }
     },
     async stop(signal = 'SIGTERM') {
       const running = child;
