@@ -20,3 +20,15 @@ export async function queuedEntries(backend: 'redis' | 'nats', url: string, stre
     await nc.close();
   }
 }
+
+/** Votes accepted but not yet acknowledged by a worker, read straight from the queue server. */
+export async function queueLag(backend: 'redis' | 'nats', url: string, stream: string): Promise<number> {
+  if (backend === 'redis') return queuedEntries(backend, url, stream); // acknowledged entries are deleted
+  const nc = await connect({ servers: url });
+  try {
+    const info = await (await jetstreamManager(nc)).consumers.info(stream, 'workers');
+    return info.num_pending + info.num_ack_pending;
+  } finally {
+    await nc.close();
+  }
+}

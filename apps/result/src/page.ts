@@ -23,6 +23,7 @@ export function renderResultPage(results: PollResults): string {
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
+  <link rel="icon" href="data:,">
   <title>${escapeHtml(results.question)} · Results</title>
   <link rel="stylesheet" href="/static/result.css">
 </head>

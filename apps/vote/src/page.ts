@@ -37,6 +37,7 @@ export function renderVotePage(model: VotePageModel): string {
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
+  <link rel="icon" href="data:,">
   <title>${question} · Vote</title>
   <style>
     body { font: 1.125rem/1.5 system-ui, sans-serif; margin: 0; background: #f8fafc; color: #0f172a; }
