@@ -32,6 +32,24 @@ describe('parseEnv', () => {
   });
 });
 
+describe('parseEnv and secrets', () => {
+  it('never prints a secret or a password in its error', () => {
+    const withSecret = z.object({
+      VOTE_COOKIE_SECRET: z.string().min(32),
+      POSTGRES_URL: z.string().refine(v => v.startsWith('postgres://'), 'must be a postgres:// URL'),
+    });
+    assert.throws(
+      () => parseEnv(withSecret, { VOTE_COOKIE_SECRET: 'short-but-secret', POSTGRES_URL: 'mysql://app:hunter2@db/votes' }),
+      (error: Error) => {
+        assert.doesNotMatch(error.message, /short-but-secret|hunter2/);
+        assert.match(error.message, /VOTE_COOKIE_SECRET: .*\(value hidden\)/);
+        assert.match(error.message, /POSTGRES_URL: .*\(got "mysql:\/\/app:\*\*\*@db\/votes"\)/);
+        return true;
+      },
+    );
+  });
+});
+
 describe('redactUrl', () => {
   it('hides the password of a connection URL', () => {
     assert.equal(redactUrl('postgres://app:s3cret@db:5432/votes'), 'postgres://app:***@db:5432/votes');

@@ -15,11 +15,20 @@ export function parseEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEn
   if (result.success) return result.data;
   const lines = result.error.issues.map(issue => {
     const variable = issue.path.join('.');
-    const value = env[variable];
-    const shown = value === undefined ? 'not set' : `got ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+    const shown = describeValue(variable, env[variable]);
     return `  ${variable}: ${issue.message} (${shown})`;
   });
   throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+}
+
+const SECRET_NAME = /SECRET|PASSWORD|TOKEN|KEY/;
+
+/** How a bad value is shown in the error: never a secret, never a password inside a URL. */
+function describeValue(variable: string, value: string | undefined): string {
+  if (value === undefined) return 'not set';
+  if (SECRET_NAME.test(variable)) return 'value hidden';
+  const shown = URL.canParse(value) ? redactUrl(value) : value;
+  return `got ${JSON.stringify(shown.length > 40 ? `${shown.slice(0, 40)}…` : shown)}`;
 }
 
 const blankAsUndefined = (value: unknown) => (value === '' ? undefined : value);
