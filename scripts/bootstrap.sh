@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the pinned toolchain (Node 22 and Yarn 4, both from the npm registry) into
 # .toolchain/, installs the workspace's dependencies, then runs a project command with them.
-# Usage: scripts/bootstrap.sh <script.ts> [args...]   (runs scripts/<script.ts> under Node 22)
+# Usage: scripts/bootstrap.sh <path/to/script.ts> [args...]   (runs it under Node 22 with tsx)
 set -euo pipefail
 
 NODE_VERSION=22.23.3
@@ -61,4 +61,4 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 
 script="$1"; shift
-exec node --import tsx "$root/scripts/$script" "$@"
+exec node --import tsx "$root/$script" "$@"
