@@ -202,7 +202,12 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
     for (const c of [...components].reverse()) {
       if (c.exitCode !== undefined) continue;
       c.child.kill('SIGTERM');
-      const graceful = await Promise.race([c.exited.then(() => true), sleep(10_000).then(() => false)]);
+      let timer: NodeJS.Timeout | undefined;
+      const graceful = await Promise.race([
+        c.exited.then(() => true),
+        new Promise<boolean>(r => { timer = setTimeout(() => r(false), 10_000); }),
+      ]);
+      clearTimeout(timer); // a pending timer would keep the caller's process alive for 10 s
       if (!graceful) {
         c.child.kill('SIGKILL');
         await c.exited;
