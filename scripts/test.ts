@@ -61,6 +61,7 @@ const only = process.argv.slice(2);
 const wanted = (name: string) => only.length === 0 || only.some(o => name.includes(o));
 
 if (wanted('types')) step('type check of the services (tsc -b)', join(root, 'node_modules/.bin/tsc'), ['-b', 'tsconfig.services.json']);
+if (wanted('types')) step('type check of scripts, tests and benchmarks', join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.scripts.json']);
 if (wanted('types')) step('type check of the cloud sandbox (tsc -p packages/cloud-sandbox)', join(root, 'node_modules/.bin/tsc'), ['-p', 'packages/cloud-sandbox', '--noEmit']);
 // the cloud emulators write which API operations the unit tests exercised; start afresh, print the table after
 if (wanted('unit')) rmSync(join(cache, 'contract-coverage'), { recursive: true, force: true });

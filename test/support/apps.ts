@@ -89,3 +89,11 @@ export function stackEnv(options: StackOptions): Record<string, string> {
 export async function appProcess(name: AppName, env: Record<string, string>): Promise<AppProcess> {
   return new AppProcess(name, await freePort(), env);
 }
+
+/** Several services sharing one environment, in the order named. */
+export async function appProcesses<const Names extends readonly AppName[]>(
+  names: Names,
+  env: Record<string, string>,
+): Promise<{ [K in keyof Names]: AppProcess }> {
+  return Promise.all(names.map(name => appProcess(name, env))) as Promise<{ [K in keyof Names]: AppProcess }>;
+}

@@ -37,13 +37,23 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-function processServer(url: string, port: number, dir: string, command: () => [string, string[]]): TestServer {
+interface ServerProcess {
+  command: [string, string[]];
+  /** Run as this user and group (PostgreSQL refuses to run as root). */
+  ids?: { uid: number; gid: number };
+  /** The signal for an orderly stop: PostgreSQL's "smart" SIGTERM would wait for clients. */
+  stopSignal?: NodeJS.Signals;
+}
+
+function processServer(url: string, port: number, dir: string, spec: () => ServerProcess): TestServer {
   let child: ChildProcess | undefined;
+  let stopSignal: NodeJS.Signals = 'SIGTERM';
   const server: TestServer = {
     url,
     async start() {
-      const [bin, args] = command();
-      child = spawn(bin, args, { stdio: 'ignore' });
+      const { command: [bin, args], ids, stopSignal: signal } = spec();
+      stopSignal = signal ?? 'SIGTERM';
+      child = spawn(bin, args, { stdio: 'ignore', ...ids });
       try {
         await waitFor(`${bin} on port ${port}`, () => portOpen(port), 60_000);
       } catch (error) {
@@ -51,12 +61,12 @@ function processServer(url: string, port: number, dir: string, command: () => [s
         throw error;
       }
     },
-    async stop(signal = 'SIGTERM') {
+    async stop(signal) {
       const running = child;
       child = undefined;
       if (!running || running.exitCode !== null) return;
       const exited = new Promise(resolve => running.once('exit', resolve));
-      running.kill(signal);
+      running.kill(signal ?? stopSignal);
       await exited;
     },
     async destroy() {
@@ -74,10 +84,12 @@ function processServer(url: string, port: number, dir: string, command: () => [s
 export async function startRedis({ fsync = 'always' }: { fsync?: 'always' | 'everysec' } = {}): Promise<TestServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'redis-'));
-  const server = processServer(`redis://127.0.0.1:${port}`, port, dir, () => [
-    findBinary('redis-server'),
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', fsync, '--save', ''],
-  ]);
+  const server = processServer(`redis://127.0.0.1:${port}`, port, dir, () => ({
+    command: [
+      findBinary('redis-server'),
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', fsync, '--save', ''],
+    ],
+  }));
   await server.start();
   return server;
 }
@@ -86,48 +98,48 @@ export async function startRedis({ fsync = 'always' }: { fsync?: 'always' | 'eve
 export async function startNats(): Promise<TestServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'nats-'));
-  const server = processServer(`nats://127.0.0.1:${port}`, port, dir, () => [
-    findBinary('nats-server'),
-    ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir],
-  ]);
+  const server = processServer(`nats://127.0.0.1:${port}`, port, dir, () => ({
+    command: [findBinary('nats-server'), ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir]],
+  }));
   await server.start();
   return server;
 }
 
-const asRoot = process.getuid?.() === 0;
-
-/** PostgreSQL refuses to run as root, so as root its commands run as the postgres user. */
-function pgCommand(bin: string, args: string[]): [string, string[]] {
-  return asRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
+/** PostgreSQL refuses to run as root; as root, its programs run as the postgres user. */
+function postgresUser(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
+  return { uid: id('-u'), gid: id('-g') };
 }
 
 function postgresBinDir(): string {
   const base = '/usr/lib/postgresql';
   const version = existsSync(base) ? readdirSync(base).sort((a, b) => Number(b) - Number(a))[0] : undefined;
-  if (!version) throw new Error('PostgreSQL is not installed; run the README\'s test command, which installs it');
+  if (!version) throw new Error("PostgreSQL is not installed; run the README's test command, which installs it");
   return join(base, version, 'bin');
 }
 
 /** A PostgreSQL cluster of its own, for tests that stop the database server. */
 export async function startPostgres(): Promise<TestServer> {
   const bin = postgresBinDir();
+  const ids = postgresUser();
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'pg-'));
-  if (asRoot) chownSync(dir, ...postgresIds());
+  if (ids) chownSync(dir, ids.uid, ids.gid);
   const data = join(dir, 'data');
-  const [initdb, initArgs] = pgCommand(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  const init = spawnSync(initdb, initArgs, { encoding: 'utf8' });
+  const init = spawnSync(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], {
+    encoding: 'utf8',
+    cwd: dir,
+    ...ids,
+  });
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
-  const server = processServer(`postgres://postgres@127.0.0.1:${port}/postgres`, port, dir, () =>
-    pgCommand(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off']),
-  );
+  const server = processServer(`postgres://postgres@127.0.0.1:${port}/postgres`, port, dir, () => ({
+    command: [join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off']],
+    ids,
+    stopSignal: 'SIGINT', // "fast" shutdown: disconnects clients, as a restart does
+  }));
   await server.start();
   return server;
-}
-
-function postgresIds(): [number, number] {
-  const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
-  return [id('-u'), id('-g')];
 }
 
 /** The PostgreSQL server the project runs against (POSTGRES_ADMIN_URL or the loopback default). */

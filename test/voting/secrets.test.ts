@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { appProcess, stackEnv, TEST_COOKIE_SECRET } from '../support/apps.js';
+import { appProcess, appProcesses, stackEnv, TEST_COOKIE_SECRET } from '../support/apps.js';
 import { Voter } from '../support/http.js';
 import { startBackends } from '../support/stack.js';
 
@@ -12,7 +12,7 @@ describe('secrets stay out of logs and responses', () => {
     // The local server trusts loopback, so any password connects; it is still a secret to us.
     const postgresUrl = Object.assign(new URL(backends.database.url), { password: DB_PASSWORD }).toString();
     const env = stackEnv({ ...backends.urls, postgresUrl, extraEnv: { LOG_LEVEL: 'debug' } });
-    const [worker, result, vote] = await Promise.all((['worker', 'result', 'vote'] as const).map(name => appProcess(name, env)));
+    const [worker, result, vote] = await appProcesses(['worker', 'result', 'vote'], env);
     const unreachable = await appProcess('worker', {
       ...env,
       POSTGRES_URL: `postgres://app:${DB_PASSWORD}@127.0.0.1:1/votes`,

@@ -50,11 +50,11 @@ for (const backend of ['redis', 'nats'] as const) {
       await voter.request('/api/vote'); // obtains a voter cookie without voting
       const before = await queued();
       const responses = await Promise.all(Array.from({ length: 100 }, (_, i) => voter.vote(i % 2 ? 'a' : 'b')));
-      const bodies = await Promise.all(responses.map(r => r.json()));
+      const bodies = (await Promise.all(responses.map(r => r.json()))) as Array<{ option: string }>;
       const statuses = responses.map(r => r.status);
       assert.equal(statuses.filter(s => s === 202).length, 1);
       assert.equal(statuses.filter(s => s === 409).length, 99);
-      const winner = bodies[statuses.indexOf(202)].option;
+      const winner = bodies[statuses.indexOf(202)]?.option;
       assert.ok(bodies.every(b => b.option === winner), 'every refusal names the one vote that counted');
       assert.equal((await queued()) - before, 1, 'exactly one entry was queued');
     });
@@ -80,7 +80,7 @@ for (const backend of ['redis', 'nats'] as const) {
       for (const [name, pending, status, message] of cases) {
         const response = await pending;
         assert.equal(response.status, status, name);
-        const body = await response.json();
+        const body = (await response.json()) as { status: string; error: string };
         assert.equal(body.status, 'error', name);
         assert.match(body.error, message, name);
       }
@@ -102,7 +102,7 @@ for (const backend of ['redis', 'nats'] as const) {
         assert.deepEqual(await state.json(), { poll: 'default', voted: false, option: null }, `forged ${forged} reads nothing`);
         assert.notEqual(decodeURIComponent(attacker.cookies.get('voter')!).split('.')[0], victimId, 'a fresh id is issued');
       }
-      const victimState = await (await victim.request('/api/vote')).json();
+      const victimState = (await (await victim.request('/api/vote')).json()) as { option: string };
       assert.equal(victimState.option, 'a', 'the real voter keeps its vote');
     });
 
@@ -140,7 +140,7 @@ for (const backend of ['redis', 'nats'] as const) {
       await queue.stop();
       const down = await voter.vote('a');
       assert.equal(down.status, 503);
-      assert.equal((await down.json()).status, 'unavailable');
+      assert.deepEqual(await down.json(), { status: 'unavailable', error: 'the vote queue is unavailable; try again shortly' });
       assert.equal((await fetch(`${vote.url}/readyz`)).status, 503);
 
       await queue.start();

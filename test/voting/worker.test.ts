@@ -116,7 +116,9 @@ describe('worker across a PostgreSQL restart', () => {
       await postgres.stop();
       await Promise.all(Array.from({ length: 25 }, () => producer.submit(vote('b'))));
       await sleep(1_500); // the worker holds a batch and retries meanwhile
-      const ready = await fetch(`${worker.url}/readyz`);
+      const ready = await fetch(`${worker.url}/readyz`).catch(error => {
+        throw new Error(`worker unreachable: ${error.message}\n${worker.output}`);
+      });
       assert.equal(ready.status, 503, 'not ready while the database is away');
       await postgres.start();
 
