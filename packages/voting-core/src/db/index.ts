@@ -34,48 +34,36 @@ export interface RecordResult {
 }
 
 /**
- * Stores a batch in one transaction: one multi-row insert that skips voters already recorded,
- * the running totals bumped by what was really inserted, and one notification per poll that
- * changed. Postgres delivers the notification only if the transaction commits.
+ * Stores a batch with one statement, so in one transaction: a multi-row insert that skips
+ * voters already recorded, the running totals bumped by what was really inserted, and one
+ * notification per poll that changed, which PostgreSQL delivers only when the statement commits.
+ * (One statement through the pool also means no checked-out client can die unobserved.)
  */
 export async function recordVotes(pool: pg.Pool, votes: Vote[]): Promise<RecordResult> {
   if (votes.length === 0) return { inserted: 0 };
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
-    const { rows } = await client.query<{ poll_id: string; inserted: string }>(
-      `WITH inserted AS (
-         INSERT INTO votes (poll_id, voter_id, option_id, cast_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
-         ON CONFLICT (poll_id, voter_id) DO NOTHING
-         RETURNING poll_id, option_id
-       ), counted AS (
-         INSERT INTO vote_tallies (poll_id, option_id, votes)
-         SELECT poll_id, option_id, count(*) FROM inserted GROUP BY poll_id, option_id
-         ON CONFLICT (poll_id, option_id) DO UPDATE SET votes = vote_tallies.votes + excluded.votes
-         RETURNING poll_id
-       )
-       SELECT poll_id, (SELECT count(*) FROM inserted) AS inserted,
-              pg_notify('${TALLY_CHANNEL}', poll_id)
-       FROM (SELECT DISTINCT poll_id FROM counted) changed`,
-      [
-        votes.map(v => v.pollId),
-        votes.map(v => v.voterId),
-        votes.map(v => v.option),
-        votes.map(v => new Date(v.castAt).toISOString()),
-      ],
-    );
-    await client.query('COMMIT');
-    return { inserted: Number(rows[0]?.inserted ?? 0) };
-  } catch (error) {
-    broken = error as Error;
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    // A client that failed mid-transaction may hold a dead connection: destroy, don't reuse.
-    client.release(broken);
-  }
+  const { rows } = await pool.query<{ inserted: string }>(
+    `WITH inserted AS (
+       INSERT INTO votes (poll_id, voter_id, option_id, cast_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
+       ON CONFLICT (poll_id, voter_id) DO NOTHING
+       RETURNING poll_id, option_id
+     ), counted AS (
+       INSERT INTO vote_tallies (poll_id, option_id, votes)
+       SELECT poll_id, option_id, count(*) FROM inserted GROUP BY poll_id, option_id
+       ON CONFLICT (poll_id, option_id) DO UPDATE SET votes = vote_tallies.votes + excluded.votes
+       RETURNING poll_id
+     ), notified AS (
+       SELECT pg_notify('${TALLY_CHANNEL}', poll_id) FROM (SELECT DISTINCT poll_id FROM counted) changed
+     )
+     SELECT (SELECT count(*) FROM inserted) AS inserted, (SELECT count(*) FROM notified) AS notified`,
+    [
+      votes.map(v => v.pollId),
+      votes.map(v => v.voterId),
+      votes.map(v => v.option),
+      votes.map(v => new Date(v.castAt).toISOString()),
+    ],
+  );
+  return { inserted: Number(rows[0]?.inserted ?? 0) };
 }
 
 /** Current totals of a poll, read from the running totals. */
