@@ -1,8 +1,7 @@
 import Fastify from 'fastify';
-import fastifyHelmet from '@fastify/helmet';
 import { Server as SocketServer } from 'socket.io';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { registerOpsRoutes, serverOptions, type Logger, type ServiceServer } from '@voting-platform/core/service';
+import { addSecurityHeaders, registerOpsRoutes, serverOptions, type Logger, type ServiceServer } from '@voting-platform/core/service';
 import type { LiveTallies } from './tallies.js';
 import { renderResultPage, RESULT_CSS, RESULT_JS } from './page.js';
 
@@ -16,7 +15,7 @@ export interface ResultAppDeps {
 /** The results API and page, and the socket.io server that pushes every change. */
 export async function buildResultApp({ tallies, logger, registry, ready }: ResultAppDeps): Promise<{ app: ServiceServer; io: SocketServer }> {
   const app = Fastify(serverOptions(logger));
-  await app.register(fastifyHelmet, {
+  addSecurityHeaders(app, {
     contentSecurityPolicy: { directives: { 'connect-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"] } },
   });
 

@@ -2,11 +2,10 @@ import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
-import fastifyHelmet from '@fastify/helmet';
 import { Counter, type Registry } from 'prom-client';
 import { isVoterId, newVoterId, parseVoteRequest, type OptionId, type SubmitOutcome } from '@voting-platform/core';
 import { QueueUnavailableError, type VoteProducer } from '@voting-platform/core/queue';
-import { registerOpsRoutes, serverOptions, type Logger, type ServiceServer } from '@voting-platform/core/service';
+import { addSecurityHeaders, registerOpsRoutes, serverOptions, type Logger, type ServiceServer } from '@voting-platform/core/service';
 import type { VoteConfig } from './config.js';
 import { renderVotePage, type PageNotice } from './page.js';
 
@@ -37,7 +36,7 @@ export async function buildVoteApp({ config, producer, logger, registry }: VoteA
     registers: [registry],
   });
 
-  await app.register(fastifyHelmet, {
+  addSecurityHeaders(app, {
     contentSecurityPolicy: { directives: { 'form-action': ["'self'"], 'script-src': ["'none'"] } },
   });
   await app.register(fastifyCookie, { secret: config.cookieSecret });

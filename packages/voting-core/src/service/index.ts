@@ -2,3 +2,4 @@ export * from './backoff.js';
 export * from './config.js';
 export * from './logger.js';
 export * from './ops.js';
+export * from './security.js';
