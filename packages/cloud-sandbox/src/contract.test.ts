@@ -103,6 +103,17 @@ describe('contract checks', () => {
     sandbox.cloudflare.clearViolations();
   });
 
+  it('an emulator that throws is reported like a violation', async () => {
+    sandbox.digitalocean.override('account_get', () => {
+      throw new Error('boom');
+    });
+    const res = await doFetch('/account');
+    sandbox.digitalocean.override('account_get', undefined);
+    assert.equal(res.status, 500);
+    assert.match(sandbox.digitalocean.violations[0]?.errors[0] ?? '', /the emulator failed: Error: boom/);
+    sandbox.digitalocean.clearViolations();
+  });
+
   it('serving an operation the spec does not have is refused at start', async () => {
     class Extra extends DigitalOceanEmulator {
       protected override handlers() {

@@ -159,9 +159,11 @@ export abstract class Emulator {
     }
     const server = createServer((req, res) => {
       this.#handle(req, res).catch(err => {
+        // a bug of the emulator: make it as visible as a contract violation
+        this.recordViolation({ kind: 'response', method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '', errors: [`the emulator failed: ${(err as Error).stack ?? err}`] });
         if (!res.headersSent) {
-          res.writeHead(500, { 'content-type': 'text/plain' });
-          res.end(`cloud-sandbox internal error: ${(err as Error).stack ?? err}`);
+          res.writeHead(500, { 'content-type': 'text/plain', 'x-cloud-sandbox-violation': 'response' });
+          res.end(`cloud-sandbox internal error: ${(err as Error).message ?? err}`);
         }
       });
     });
