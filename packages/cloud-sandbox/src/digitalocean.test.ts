@@ -190,7 +190,13 @@ describe('DigitalOcean emulator driven by dots-wrapper', () => {
     const remaining = (await api.loadBalancer.listLoadBalancers({})).data.load_balancers.map(l => l.id);
     assert.ok(!remaining.includes(lb.id));
     assert.ok(remaining.includes(other.id));
+    const deleting = (await api.kubernetes.getKubernetesCluster({ kubernetes_cluster_id: id })).data.kubernetes_cluster;
+    assert.equal(deleting.status.state, 'deleting');
+    const sameName = await failure(api.kubernetes.createKubernetesCluster({ name: 'doomed', region: 'sgp1', version: 'latest', node_pools: [pool] }));
+    assert.equal(sameName.response?.status, 422, 'the name stays taken while the cluster is deleting');
+    clock.advance(MINUTE);
     assert.equal((await failure(api.kubernetes.getKubernetesCluster({ kubernetes_cluster_id: id }))).response?.status, 404);
+    await api.kubernetes.createKubernetesCluster({ name: 'doomed', region: 'sgp1', version: 'latest', node_pools: [pool] });
   });
 
   it('a plain delete leaves the load balancers behind', async () => {

@@ -18,6 +18,8 @@ export interface DigitalOceanTimings {
   databaseMs?: number;
   /** upgrading -> running (default 4 minutes) */
   upgradeMs?: number;
+  /** a deleted cluster shows `deleting` (and keeps its name) this long before it is gone (default 1 minute) */
+  deleteMs?: number;
 }
 
 export interface DatabaseEndpoint {
@@ -82,6 +84,7 @@ interface Cluster {
   readyAt: number;
   upgradingUntil: number;
   broken?: { state: 'degraded' | 'error'; message: string };
+  deletingSince?: number;
   ipv4: string;
   token: string;
   caData: string;
@@ -210,7 +213,7 @@ export class DigitalOceanEmulator extends Emulator {
 
   get #t(): Required<DigitalOceanTimings> {
     const t = this.options.timings ?? {};
-    return { clusterMs: t.clusterMs ?? 6 * 60_000, nodePoolMs: t.nodePoolMs ?? 3 * 60_000, databaseMs: t.databaseMs ?? 5 * 60_000, upgradeMs: t.upgradeMs ?? 4 * 60_000 };
+    return { clusterMs: t.clusterMs ?? 6 * 60_000, nodePoolMs: t.nodePoolMs ?? 3 * 60_000, databaseMs: t.databaseMs ?? 5 * 60_000, upgradeMs: t.upgradeMs ?? 4 * 60_000, deleteMs: t.deleteMs ?? 60_000 };
   }
 
   #secret(value: string): string {
@@ -262,7 +265,21 @@ export class DigitalOceanEmulator extends Emulator {
     c.broken = failure ? { state: failure.state, message: failure.message ?? (failure.state === 'error' ? 'Cluster provisioning failed' : 'Cluster is degraded') } : undefined;
   }
 
-  #clusterState(c: Cluster): 'provisioning' | 'running' | 'upgrading' | 'degraded' | 'error' {
+  /** Clusters whose deletion has run its course disappear. */
+  #purge(): void {
+    const now = this.clock.now();
+    for (const [id, c] of this.clusters) if (c.deletingSince !== undefined && now >= c.deletingSince + this.#t.deleteMs) this.clusters.delete(id);
+  }
+
+  /** Starts deleting a cluster: `deleting` for a while, then gone. */
+  #deleteCluster(c: Cluster): void {
+    c.deletingSince ??= this.clock.now();
+    c.updated = this.clock.now();
+    this.#purge();
+  }
+
+  #clusterState(c: Cluster): 'provisioning' | 'running' | 'upgrading' | 'degraded' | 'error' | 'deleting' {
+    if (c.deletingSince !== undefined) return 'deleting';
     if (c.broken) return c.broken.state;
     const now = this.clock.now();
     if (now < c.readyAt) return 'provisioning';
@@ -315,7 +332,7 @@ export class DigitalOceanEmulator extends Emulator {
       node_pools: c.node_pools.map(p => this.#renderPool(c, p)),
       maintenance_policy: { ...c.maintenance_policy, duration: '4h0m0s' },
       auto_upgrade: c.auto_upgrade,
-      status: { state, message: c.broken?.message ?? (state === 'provisioning' ? 'Provisioning' : state === 'upgrading' ? 'Upgrading' : 'Ready') },
+      status: { state, message: state === 'deleting' ? 'Deleting' : (c.broken?.message ?? (state === 'provisioning' ? 'Provisioning' : state === 'upgrading' ? 'Upgrading' : 'Ready')) },
       created_at: iso(c.created),
       updated_at: iso(Math.max(c.updated, up ? c.readyAt : c.created)),
       surge_upgrade: c.surge_upgrade,
@@ -533,6 +550,7 @@ export class DigitalOceanEmulator extends Emulator {
     if (this.#handlers) return this.#handlers;
     const ok = (status: number, body?: unknown): Reply => ({ status, body });
     const wrap = (h: Handler): Handler => async ctx => {
+      this.#purge();
       try {
         return await h(ctx);
       } catch (err) {
@@ -616,7 +634,7 @@ export class DigitalOceanEmulator extends Emulator {
       },
       kubernetes_delete_cluster: ctx => {
         const c = this.#cluster(ctx.params.cluster_id);
-        this.clusters.delete(c.id);
+        this.#deleteCluster(c);
         // load balancers and volumes stay behind (billable), as on DigitalOcean
         for (const lb of this.loadBalancers.values()) if (lb.clusterId === c.id) lb.clusterId = undefined;
         for (const v of this.volumes.values()) if (v.clusterId === c.id) v.clusterId = undefined;
@@ -634,7 +652,7 @@ export class DigitalOceanEmulator extends Emulator {
         const c = this.#cluster(ctx.params.cluster_id);
         for (const [id, lb] of this.loadBalancers) if (lb.clusterId === c.id) this.loadBalancers.delete(id);
         for (const [id, v] of this.volumes) if (v.clusterId === c.id) this.volumes.delete(id);
-        this.clusters.delete(c.id);
+        this.#deleteCluster(c);
         return { status: 204 };
       },
       kubernetes_destroy_associatedResourcesSelective: ctx => {
@@ -644,7 +662,7 @@ export class DigitalOceanEmulator extends Emulator {
         for (const id of b.volumes ?? []) if (this.volumes.get(id)?.clusterId === c.id) this.volumes.delete(id);
         for (const lb of this.loadBalancers.values()) if (lb.clusterId === c.id) lb.clusterId = undefined;
         for (const v of this.volumes.values()) if (v.clusterId === c.id) v.clusterId = undefined;
-        this.clusters.delete(c.id);
+        this.#deleteCluster(c);
         return { status: 204 };
       },
       kubernetes_get_kubeconfig: ctx => {

@@ -105,6 +105,8 @@ describe('a tour of every operation', () => {
     await d('DELETE', `/kubernetes/clusters/${second.id}/destroy_with_associated_resources/dangerous`, undefined, 204);
     const third = (await d('POST', '/kubernetes/clusters', { name: 'tour-3', region: 'fra1', version: 'latest', vpc_uuid: vpc.id, node_pools: [{ name: 'p', size: 's-1vcpu-2gb', count: 1 }] }, 201)).kubernetes_cluster;
     await d('DELETE', `/kubernetes/clusters/${third.id}`, undefined, 204);
+    await d('DELETE', `/vpcs/${vpc.id}`, undefined, 403); // members are still being deleted
+    clock.advance(HOUR);
     await d('DELETE', `/vpcs/${vpc.id}`, undefined, 204);
 
     sandbox.digitalocean.assertNoViolations();
