@@ -133,6 +133,13 @@ describe('Cloudflare emulator driven by the cloudflare SDK', () => {
     assert.equal(foreign.status, 400);
   });
 
+  it('accepts the Origin CA key (X-Auth-User-Service-Key) for certificates only', async () => {
+    const caOnly = new Cloudflare({ apiToken: null, userServiceKey: emulator.serviceKey, baseURL: emulator.url, maxRetries: 0 });
+    const listed = await caOnly.originCACertificates.list({ zone_id: zoneId });
+    assert.ok(Array.isArray(listed.result));
+    assert.equal((await failure(caOnly.zones.list())).status, 401);
+  });
+
   describe('fault injection and the SDK retries', () => {
     it('retries a 429 honouring retry-after, then succeeds', async () => {
       const retrying = new Cloudflare({ apiToken: emulator.token, baseURL: emulator.url, maxRetries: 2 });
