@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpEnv, parseEnv, pollEnv, pollFromEnv, positiveInt, postgresEnv } from '@voting-platform/core/service';
+import { httpEnv, parseEnv, pollEnv, pollFromEnv, positiveInt, postgresEnv, serviceSettings, type ServiceSettings } from '@voting-platform/core/service';
 import type { Poll } from '@voting-platform/core';
 
 const schema = z.object({
@@ -10,11 +10,7 @@ const schema = z.object({
   RESULT_PUSH_INTERVAL_MS: positiveInt(100, 10_000),
 });
 
-export interface ResultConfig {
-  host: string;
-  port: number;
-  logLevel: string;
-  shutdownTimeoutMs: number;
+export interface ResultConfig extends ServiceSettings {
   poll: Poll;
   postgresUrl: string;
   pushIntervalMs: number;
@@ -23,10 +19,7 @@ export interface ResultConfig {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ResultConfig {
   const e = parseEnv(schema, env);
   return {
-    host: e.HOST,
-    port: e.PORT,
-    logLevel: e.LOG_LEVEL,
-    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    ...serviceSettings(e),
     poll: pollFromEnv(e),
     postgresUrl: e.POSTGRES_URL,
     pushIntervalMs: e.RESULT_PUSH_INTERVAL_MS,

@@ -1,4 +1,4 @@
-import { escapeHtml, type PollResults } from '@voting-platform/core';
+import { BASE_CSS, escapeHtml, htmlDocument, type PollResults } from '@voting-platform/core';
 
 export function summaryText(results: PollResults): string {
   return results.total === 0 ? 'No votes yet' : `${results.total} ${results.total === 1 ? 'vote' : 'votes'}`;
@@ -12,23 +12,16 @@ export function renderResultPage(results: PollResults): string {
       <div class="row" data-option="${o.id}">
         <span class="label">${escapeHtml(o.label)}</span>
         <span class="bar" role="meter" aria-label="${escapeHtml(o.label)}" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${o.percent}">
-          <span class="fill fill-${o.id}" style="width:${o.percent}%"></span>
+          <span class="fill option-${o.id}" style="width:${o.percent}%"></span>
         </span>
         <span class="figures"><span class="percent">${o.percent}%</span> (<span class="votes">${o.votes}</span>)</span>
       </div>`,
     )
     .join('');
-  return `<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <link rel="icon" href="data:,">
-  <title>${escapeHtml(results.question)} · Results</title>
-  <link rel="stylesheet" href="/static/result.css">
-</head>
-<body>
-  <main>
+  return htmlDocument({
+    title: `${results.question} · Results`,
+    head: '<link rel="stylesheet" href="/static/result.css">',
+    body: `  <main>
     <h1>${escapeHtml(results.question)}</h1>
     <section aria-live="polite">${rows}
       <p id="total">${summaryText(results)}</p>
@@ -36,21 +29,16 @@ export function renderResultPage(results: PollResults): string {
     <p id="connection" class="muted">Live</p>
   </main>
   <script src="/socket.io/socket.io.min.js"></script>
-  <script src="/static/result.js"></script>
-</body>
-</html>
-`;
+  <script src="/static/result.js"></script>`,
+  });
 }
 
-export const RESULT_CSS = `
-body { font: 1.125rem/1.5 system-ui, sans-serif; margin: 0; background: #f8fafc; color: #0f172a; }
+export const RESULT_CSS = `${BASE_CSS}
 main { max-width: 40rem; margin: 3rem auto; padding: 0 1rem; }
 .row { display: grid; grid-template-columns: 8rem 1fr 8rem; gap: 1rem; align-items: center; margin: 1rem 0; }
 .label { font-weight: 600; }
 .bar { display: block; height: 2rem; background: #e2e8f0; border-radius: .25rem; overflow: hidden; }
 .fill { display: block; height: 100%; transition: width .3s; }
-.fill-a { background: #1d4ed8; }
-.fill-b { background: #b91c1c; }
 .figures { text-align: right; font-variant-numeric: tabular-nums; }
 .muted { color: #475569; font-size: .875rem; }
 `;

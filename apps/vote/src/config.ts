@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanFlag, httpEnv, parseEnv, pollEnv, pollFromEnv, queueEnv, positiveInt } from '@voting-platform/core/service';
+import { booleanFlag, httpEnv, parseEnv, pollEnv, pollFromEnv, queueEnv, queueSettings, serviceSettings, type ServiceSettings } from '@voting-platform/core/service';
 import type { Poll } from '@voting-platform/core';
 import type { QueueSettings } from '@voting-platform/core/queue';
 
@@ -12,14 +12,9 @@ const schema = z.object({
     .min(32, 'must be at least 32 characters'),
   TRUST_PROXY: booleanFlag(false),
   RESULT_URL: z.preprocess(v => (v === '' ? undefined : v), z.url({ message: 'must be a URL' }).optional()),
-  QUEUE_CLAIM_IDLE_MS: positiveInt(30_000),
 });
 
-export interface VoteConfig {
-  host: string;
-  port: number;
-  logLevel: string;
-  shutdownTimeoutMs: number;
+export interface VoteConfig extends ServiceSettings {
   poll: Poll;
   queue: QueueSettings;
   cookieSecret: string;
@@ -32,12 +27,9 @@ export interface VoteConfig {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): VoteConfig {
   const e = parseEnv(schema, env);
   return {
-    host: e.HOST,
-    port: e.PORT,
-    logLevel: e.LOG_LEVEL,
-    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    ...serviceSettings(e),
     poll: pollFromEnv(e),
-    queue: { backend: e.QUEUE_BACKEND, redisUrl: e.REDIS_URL, natsUrl: e.NATS_URL, stream: e.QUEUE_STREAM, claimIdleMs: e.QUEUE_CLAIM_IDLE_MS },
+    queue: queueSettings(e),
     cookieSecret: e.VOTE_COOKIE_SECRET,
     trustProxy: e.TRUST_PROXY,
     resultUrl: e.RESULT_URL,

@@ -1,4 +1,4 @@
-import { escapeHtml, optionLabel, type OptionId, type Poll } from '@voting-platform/core';
+import { BASE_CSS, escapeHtml, htmlDocument, optionLabel, type OptionId, type Poll } from '@voting-platform/core';
 
 export type PageNotice = 'accepted' | 'already-voted' | 'unavailable' | 'invalid' | undefined;
 
@@ -32,28 +32,17 @@ export function renderVotePage(model: VotePageModel): string {
     )
     .join('\n        ');
   const results = resultUrl ? `<p><a href="${escapeHtml(resultUrl)}">See the live results</a></p>` : '';
-  return `<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <link rel="icon" href="data:,">
-  <title>${question} · Vote</title>
-  <style>
-    body { font: 1.125rem/1.5 system-ui, sans-serif; margin: 0; background: #f8fafc; color: #0f172a; }
+  return htmlDocument({
+    title: `${poll.question} · Vote`,
+    head: `<style>${BASE_CSS}
     main { max-width: 36rem; margin: 3rem auto; padding: 0 1rem; text-align: center; }
     fieldset { border: 0; padding: 0; margin: 2rem 0; display: flex; gap: 1rem; justify-content: center; }
     legend { font-weight: 600; margin-bottom: 1rem; }
     .option { font: inherit; font-size: 1.5rem; min-width: 10rem; padding: 1rem 1.5rem; border: 0; border-radius: .5rem; color: #fff; cursor: pointer; }
-    .option-a { background: #1d4ed8; }
-    .option-b { background: #b91c1c; }
     .option:focus-visible { outline: 3px solid #0f172a; outline-offset: 3px; }
     #status { min-height: 3rem; }
-    a { color: #1d4ed8; }
-  </style>
-</head>
-<body>
-  <main>
+  </style>`,
+    body: `  <main>
     <h1>${question}</h1>
     <form method="post" action="/vote">
       <input type="hidden" name="_csrf" value="${escapeHtml(csrfToken)}">
@@ -64,8 +53,6 @@ export function renderVotePage(model: VotePageModel): string {
     </form>
     <p id="status" role="status">${statusText(model)}</p>
     ${results}
-  </main>
-</body>
-</html>
-`;
+  </main>`,
+  });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanFlag, httpEnv, parseEnv, positiveInt, postgresEnv, queueEnv } from '@voting-platform/core/service';
+import { booleanFlag, httpEnv, parseEnv, positiveInt, postgresEnv, queueEnv, queueSettings, serviceSettings, type ServiceSettings } from '@voting-platform/core/service';
 import type { QueueSettings } from '@voting-platform/core/queue';
 
 const schema = z.object({
@@ -9,15 +9,10 @@ const schema = z.object({
   WORKER_BATCH_SIZE: positiveInt(500, 10_000),
   /** How long the worker waits for the queue before it looks again (and notices shutdown). */
   WORKER_POLL_MS: positiveInt(1_000, 60_000),
-  QUEUE_CLAIM_IDLE_MS: positiveInt(30_000),
   MIGRATE_ON_START: booleanFlag(true),
 });
 
-export interface WorkerConfig {
-  host: string;
-  port: number;
-  logLevel: string;
-  shutdownTimeoutMs: number;
+export interface WorkerConfig extends ServiceSettings {
   queue: QueueSettings;
   postgresUrl: string;
   batchSize: number;
@@ -28,11 +23,8 @@ export interface WorkerConfig {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const e = parseEnv(schema, env);
   return {
-    host: e.HOST,
-    port: e.PORT,
-    logLevel: e.LOG_LEVEL,
-    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    queue: { backend: e.QUEUE_BACKEND, redisUrl: e.REDIS_URL, natsUrl: e.NATS_URL, stream: e.QUEUE_STREAM, claimIdleMs: e.QUEUE_CLAIM_IDLE_MS },
+    ...serviceSettings(e),
+    queue: queueSettings(e),
     postgresUrl: e.POSTGRES_URL,
     batchSize: e.WORKER_BATCH_SIZE,
     pollMs: e.WORKER_POLL_MS,

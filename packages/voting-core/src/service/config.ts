@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { POLL_ID_PATTERN, type Poll } from '../poll.js';
+import type { QueueSettings } from '../queue/types.js';
 
 /** A configuration value was missing or wrong; the message names the variable. */
 export class ConfigError extends Error {
@@ -98,7 +99,25 @@ export const queueEnv = {
     blankAsUndefined,
     z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be letters, digits, _ or - (at most 64)').default('votes'),
   ),
+  /** A vote taken by a worker and not acknowledged for this long goes to another worker. */
+  QUEUE_CLAIM_IDLE_MS: positiveInt(30_000),
 };
+
+export function queueSettings(env: {
+  QUEUE_BACKEND: 'redis' | 'nats';
+  REDIS_URL: string;
+  NATS_URL: string;
+  QUEUE_STREAM: string;
+  QUEUE_CLAIM_IDLE_MS: number;
+}): QueueSettings {
+  return {
+    backend: env.QUEUE_BACKEND,
+    redisUrl: env.REDIS_URL,
+    natsUrl: env.NATS_URL,
+    stream: env.QUEUE_STREAM,
+    claimIdleMs: env.QUEUE_CLAIM_IDLE_MS,
+  };
+}
 
 export const postgresEnv = {
   POSTGRES_URL: url(['postgres:', 'postgresql:'], 'postgres://postgres@127.0.0.1:5432/voting'),
@@ -110,6 +129,18 @@ export const httpEnv = (defaultPort: number) => ({
   LOG_LEVEL: logLevel,
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 600_000),
 });
+
+/** What every service reads: where it listens, how much it logs, how long it may take to stop. */
+export interface ServiceSettings {
+  host: string;
+  port: number;
+  logLevel: string;
+  shutdownTimeoutMs: number;
+}
+
+export function serviceSettings(env: { HOST: string; PORT: number; LOG_LEVEL: string; SHUTDOWN_TIMEOUT_MS: number }): ServiceSettings {
+  return { host: env.HOST, port: env.PORT, logLevel: env.LOG_LEVEL, shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS };
+}
 
 /** Hides the password of a connection URL so it can be logged. */
 export function redactUrl(value: string): string {
