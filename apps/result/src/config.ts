@@ -7,7 +7,7 @@ const schema = z.object({
   ...pollEnv,
   ...postgresEnv,
   /** Minimum time between two pushes: bursts of batches are coalesced into one update. */
-  RESULT_PUSH_INTERVAL_MS: positiveInt(100, 10_000),
+  RESULT_PUSH_INTERVAL_MS: positiveInt(50, 10_000),
 });
 
 export interface ResultConfig extends ServiceSettings {
