@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureDatabase, ensureServices, serviceUrls } from './lib/services.js';
-import { log } from './lib/system.js';
+import { log, setUp } from './lib/system.js';
 import { ensureFrontendBuilt, scriptToken, spawnBackend, waitBackendReady } from './lib/portal.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -19,10 +19,11 @@ mkdirSync(cache, { recursive: true });
 const frontendBuild = ensureFrontendBuilt(log);
 frontendBuild.catch(() => {});
 
-await ensureServices(['postgres', 'redis', 'nats'], join(cache, 'services'));
-
 const database = process.env.VOTING_DATABASE ?? 'voting';
-ensureDatabase(serviceUrls.postgres, database);
+await setUp(async () => {
+  await ensureServices(['postgres', 'redis', 'nats'], join(cache, 'services'));
+  ensureDatabase(serviceUrls.postgres, database);
+});
 const postgresUrl = process.env.POSTGRES_URL ?? Object.assign(new URL(serviceUrls.postgres), { pathname: `/${database}` }).toString();
 
 /** Kept across runs so that voters keep their identity (and their one vote) after a restart. */

@@ -6,15 +6,17 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureServerBinaries, ensureServices } from './lib/services.js';
-import { aptInstall, log } from './lib/system.js';
+import { aptInstall, log, setUp } from './lib/system.js';
 
 const root = resolve(import.meta.dirname, '..');
 const cache = join(root, '.cache');
 mkdirSync(cache, { recursive: true });
 
-ensureServerBinaries();
-if (!existsSync('/usr/bin/chromium')) aptInstall(['chromium'], 'the browser tests');
-await ensureServices(['postgres'], join(cache, 'services'));
+await setUp(async () => {
+  ensureServerBinaries();
+  if (!existsSync('/usr/bin/chromium')) aptInstall(['chromium'], 'the browser tests');
+  await ensureServices(['postgres'], join(cache, 'services'));
+});
 
 interface Totals {
   passed: number;
@@ -65,7 +67,7 @@ if (wanted('types')) step('type check of scripts, tests and benchmarks', join(ro
 if (wanted('types')) step('type check of the cloud sandbox (tsc -p packages/cloud-sandbox)', join(root, 'node_modules/.bin/tsc'), ['-p', 'packages/cloud-sandbox', '--noEmit']);
 // the cloud emulators write which API operations the unit tests exercised; start afresh, print the table after
 if (wanted('unit')) rmSync(join(cache, 'contract-coverage'), { recursive: true, force: true });
-if (wanted('unit')) nodeTests('unit tests', ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts']);
+if (wanted('unit')) nodeTests('unit tests', ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'scripts/**/*.test.ts']);
 if (wanted('unit')) spawnSync(process.execPath, ['--import', 'tsx', 'packages/cloud-sandbox/src/cli.ts', 'coverage'], { cwd: root, stdio: 'inherit' });
 if (wanted('voting')) nodeTests('voting stack tests', ['test/voting/**/*.test.ts']);
 if (wanted('kubernetes control plane tests')) {

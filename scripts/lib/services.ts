@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { aptInstall, isRoot, log, run, which } from './system.js';
+import { aptInstall, isRoot, log, run, SetupError, which } from './system.js';
 
 /**
  * The local servers the voting stack needs. Each is used where its URL points when something
@@ -21,7 +21,7 @@ interface ServiceSpec {
   label: string;
   aptPackage: string;
   installed(): boolean;
-  start(stateDir: string): void;
+  start(stateDir: string, port: string): void;
 }
 
 const isLoopback = (host: string) => ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host);
@@ -36,6 +36,7 @@ const SPECS: Record<ServiceName, ServiceSpec> = {
     aptPackage: 'postgresql',
     installed: () => postgresVersions().length > 0 && which('pg_ctlcluster') !== undefined,
     start() {
+      // Debian's cluster keeps its own port (5432 unless configured otherwise).
       const version = postgresVersions().sort((a, b) => Number(b) - Number(a))[0]!;
       trustLoopbackIfFresh(version);
       run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start']);
@@ -45,10 +46,10 @@ const SPECS: Record<ServiceName, ServiceSpec> = {
     label: 'Redis',
     aptPackage: 'redis-server',
     installed: () => which('redis-server') !== undefined,
-    start(stateDir) {
-      const dir = join(stateDir, 'redis');
+    start(stateDir, port) {
+      const dir = join(stateDir, `redis-${port}`);
       mkdirSync(dir, { recursive: true });
-      run('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', port('redis'), '--dir', dir,
+      run(which('redis-server')!, ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', port, '--dir', dir,
         '--appendonly', 'yes', '--save', '', '--logfile', join(dir, 'redis.log')]);
     },
   },
@@ -56,20 +57,16 @@ const SPECS: Record<ServiceName, ServiceSpec> = {
     label: 'NATS',
     aptPackage: 'nats-server',
     installed: () => which('nats-server') !== undefined,
-    start(stateDir) {
-      const dir = join(stateDir, 'nats');
+    start(stateDir, port) {
+      const dir = join(stateDir, `nats-${port}`);
       mkdirSync(dir, { recursive: true });
-      spawn(which('nats-server')!, ['-a', '127.0.0.1', '-p', port('nats'), '-js', '-sd', dir, '-l', join(dir, 'nats.log')], {
+      spawn(which('nats-server')!, ['-a', '127.0.0.1', '-p', port, '-js', '-sd', dir, '-l', join(dir, 'nats.log')], {
         detached: true,
         stdio: 'ignore',
       }).unref();
     },
   },
 };
-
-function port(name: ServiceName): string {
-  return new URL(serviceUrls[name]).port;
-}
 
 /**
  * A PostgreSQL that this command installed itself only accepts passwords on TCP. For a local
@@ -109,26 +106,38 @@ async function waitReachable(url: string, timeoutMs: number): Promise<boolean> {
   return false;
 }
 
-/** Makes sure the named servers answer at their URLs; stops the process with advice if not. */
-export async function ensureServices(names: ServiceName[], stateDir: string): Promise<void> {
-  const missing = names.filter(name => !SPECS[name].installed());
-  const down: ServiceName[] = [];
-  for (const name of names) if (!(await reachable(serviceUrls[name]))) down.push(name);
-  const toInstall = down.filter(name => missing.includes(name) && isLoopback(new URL(serviceUrls[name]).hostname));
-  aptInstall(toInstall.map(name => SPECS[name].aptPackage), 'the local voting stack');
+export type ServiceAction = 'use' | 'start' | 'install-and-start' | 'unreachable-remote';
 
-  for (const name of down) {
+/** What to do about one server, from what is known about it. Pure, so it is tested directly. */
+export function planService(state: { reachable: boolean; installed: boolean; loopback: boolean }): ServiceAction {
+  if (state.reachable) return 'use';
+  if (!state.loopback) return 'unreachable-remote';
+  return state.installed ? 'start' : 'install-and-start';
+}
+
+/** Makes sure the named servers answer at their URLs; throws SetupError with advice if not. */
+export async function ensureServices(names: ServiceName[], stateDir: string, urls = serviceUrls): Promise<void> {
+  const plans = await Promise.all(
+    names.map(async name => ({
+      name,
+      action: planService({
+        reachable: await reachable(urls[name]),
+        installed: SPECS[name].installed(),
+        loopback: isLoopback(new URL(urls[name]).hostname),
+      }),
+    })),
+  );
+  for (const { name } of plans.filter(p => p.action === 'unreachable-remote')) {
+    throw new SetupError(`${SPECS[name].label} does not answer at ${redact(urls[name])}. Start it there, or unset the variable to use a local one.`);
+  }
+  aptInstall(plans.filter(p => p.action === 'install-and-start').map(p => SPECS[p.name].aptPackage), 'the local voting stack');
+
+  for (const { name } of plans.filter(p => p.action !== 'use')) {
     const { label } = SPECS[name];
-    const url = serviceUrls[name];
-    if (!isLoopback(new URL(url).hostname)) {
-      log(`${label} does not answer at ${redact(url)}. Start it there, or unset the variable to use a local one.`);
-      process.exit(1);
-    }
-    log(`starting ${label} on ${new URL(url).host}`);
-    SPECS[name].start(stateDir);
-    if (!(await waitReachable(url, 20_000))) {
-      log(`${label} did not come up at ${redact(url)}. Check its log, or start it yourself (docker compose up -d ${name}).`);
-      process.exit(1);
+    log(`starting ${label} on ${new URL(urls[name]).host}`);
+    SPECS[name].start(stateDir, new URL(urls[name]).port);
+    if (!(await waitReachable(urls[name], 20_000))) {
+      throw new SetupError(`${label} did not come up at ${redact(urls[name])}. Check its log in ${stateDir}, or start it yourself (docker compose up -d ${name}).`);
     }
   }
 }
@@ -141,10 +150,7 @@ export function ensureServerBinaries(): void {
 
 export function ensureDatabase(adminUrl: string, database: string): void {
   const probe = spawnSync('psql', [adminUrl, '-tAc', `SELECT 1 FROM pg_database WHERE datname = '${database}'`], { encoding: 'utf8' });
-  if (probe.status !== 0) {
-    log(`cannot query PostgreSQL at ${redact(adminUrl)}: ${probe.stderr.trim()}`);
-    process.exit(1);
-  }
+  if (probe.status !== 0) throw new SetupError(`cannot query PostgreSQL at ${redact(adminUrl)}: ${probe.stderr.trim()}`);
   if (probe.stdout.trim() !== '1') {
     log(`creating database ${database}`);
     run('psql', [adminUrl, '-qc', `CREATE DATABASE "${database}"`]);
