@@ -33,7 +33,7 @@ if ! command -v go >/dev/null 2>&1; then
 [k8s build]   download the linux-amd64 archive of Go $GO_MIN_VERSION or newer from the Go project's download page,
 [k8s build]   then: rm -rf /usr/local/go && tar -C /usr/local -xzf go1.*.linux-amd64.tar.gz
 [k8s build]   and put /usr/local/go/bin on PATH (this script also looks there by itself).
-[k8s build] Modules come from the Go module proxy (GOPROXY), ~1.5 GB of module and build cache.
+[k8s build] Modules come from the Go module proxy (GOPROXY): ~0.8 GB of modules and ~3.4 GB of build cache.
 MSG
   exit 2
 fi
@@ -93,7 +93,7 @@ say "building Kubernetes $K8S_VERSION (kube-apiserver, kube-controller-manager, 
 say "with $go_version, nice -n 15, $jobs parallel jobs; a cold build takes a long time on 2 cores (see README)"
 (
   cd "$here/go"
-  nice -n 15 go build -p "$jobs" -trimpath -ldflags "$ldflags" -o "$tmp/" \
+  nice -n 15 go build -p "$jobs" -buildvcs=false -trimpath -ldflags "$ldflags" -o "$tmp/" \
     k8s.io/kubernetes/cmd/kube-apiserver \
     k8s.io/kubernetes/cmd/kube-controller-manager \
     k8s.io/kubernetes/cmd/kube-scheduler \
@@ -102,7 +102,7 @@ say "with $go_version, nice -n 15, $jobs parallel jobs; a cold build takes a lon
 say "building kwok $KWOK_VERSION"
 (
   cd /   # outside any module: go install pkg@version uses kwok's own go.mod and go.sum
-  GOBIN="$tmp" nice -n 15 go install -p "$jobs" -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+  GOBIN="$tmp" nice -n 15 go install -p "$jobs" -buildvcs=false -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
 )
 # kwok needs its simulation stages as configuration: take the defaults that the pinned kwok
 # release publishes in its module (fast node start, node heartbeat with lease, pods marked

@@ -118,8 +118,9 @@ interface Component {
   exitSignal: NodeJS.Signals | null | undefined;
 }
 
-/** Every component still running, across control planes, for the last-chance exit hook. */
+/** Every component still running and every temp dir not yet removed, for the last-chance exit hook. */
 const running = new Set<ChildProcess>();
+const liveDirs = new Set<string>();
 let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
@@ -128,6 +129,7 @@ function installExitHook(): void {
     for (const child of running) {
       try { child.kill('SIGKILL'); } catch { /* already gone */ }
     }
+    for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true });
   });
 }
 
@@ -165,6 +167,7 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
   const pki = join(dir, 'pki');
   mkdirSync(join(dir, 'logs'));
   installExitHook();
+  if (!options.keepDir) liveDirs.add(dir);
 
   const components: Component[] = [];
   const launch = (name: string, args: string[], env: NodeJS.ProcessEnv = process.env): Component => {
@@ -214,6 +217,7 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
       }
     }
     if (!options.keepDir) rmSync(dir, { recursive: true, force: true });
+    liveDirs.delete(dir);
   };
 
   try {
