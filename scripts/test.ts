@@ -70,6 +70,22 @@ if (wanted('unit')) rmSync(join(cache, 'contract-coverage'), { recursive: true, 
 if (wanted('unit')) nodeTests('unit tests', ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'scripts/**/*.test.ts']);
 if (wanted('unit')) spawnSync(process.execPath, ['--import', 'tsx', 'packages/cloud-sandbox/src/cli.ts', 'coverage'], { cwd: root, stdio: 'inherit' });
 if (wanted('voting')) nodeTests('voting stack tests', ['test/voting/**/*.test.ts']);
+// The Backstage portal (packages/app, packages/backend, plugins/*): lint, types, jest, then the
+// real backend process with the built frontend, over HTTP and in Chromium.
+if (wanted('backstage lint')) step('backstage lint (backstage-cli repo lint)', join(root, 'node_modules/.bin/backstage-cli'), ['repo', 'lint']);
+if (wanted('backstage types')) step('backstage types (tsc -p tsconfig.json)', join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json']);
+if (wanted('backstage unit')) {
+  const report = join(cache, 'backstage-jest.json');
+  rmSync(report, { force: true });
+  // CI=true: jest runs every suite once instead of watching changed files.
+  step('backstage unit tests (backstage-cli repo test)', 'env', ['CI=true', 'nice', '-n', '10', join(root, 'node_modules/.bin/backstage-cli'), 'repo', 'test', '--ci', '--json', `--outputFile=${report}`], () => {
+    if (!existsSync(report)) return { passed: 0, failed: 1 };
+    const { numPassedTests, numFailedTests, numRuntimeErrorTestSuites } = JSON.parse(readFileSync(report, 'utf8'));
+    return { passed: numPassedTests, failed: numFailedTests + numRuntimeErrorTestSuites };
+  });
+}
+if (wanted('portal')) nodeTests('portal tests (backend, catalog, scaffolder, Chromium)', ['test/portal/**/*.test.ts']);
+
 if (wanted('kubernetes control plane tests')) {
   // Builds kube-apiserver & co. from the Go module proxy when missing (cached outside the repo,
   // see test/k8s/README.md), installs the pinned Helm, then runs the tests against them.

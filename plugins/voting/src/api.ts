@@ -19,7 +19,11 @@ export async function getEntityResults(
   entity: CompoundEntityRef,
 ): Promise<EntityResults> {
   const base = await apis.discoveryApi.getBaseUrl('voting');
-  const path = [entity.kind, entity.namespace, entity.name]
+  const path = [
+    entity.kind.toLocaleLowerCase('en-US'),
+    entity.namespace,
+    entity.name,
+  ]
     .map(encodeURIComponent)
     .join('/');
   const response = await apis.fetchApi.fetch(

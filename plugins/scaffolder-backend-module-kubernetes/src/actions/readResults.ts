@@ -28,8 +28,8 @@ export function createReadResultsAction() {
             .int()
             .min(100)
             .max(60_000)
-            .default(5000)
-            .describe('How long to wait for an answer'),
+            .optional()
+            .describe('How long to wait for an answer, in ms (default 5000)'),
       },
       output: {
         poll: z => z.string(),
@@ -48,7 +48,7 @@ export function createReadResultsAction() {
     },
     async handler(ctx) {
       const results = await fetchPollResults(ctx.input.resultUrl, {
-        timeoutMs: ctx.input.timeoutMs,
+        timeoutMs: ctx.input.timeoutMs ?? 5000,
         signal: ctx.signal,
       });
       ctx.logger.info(

@@ -8,6 +8,28 @@ import { votingStackManifests } from '../manifests/votingStack';
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const HOST = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/;
 
+/** Used for every input left out; the input descriptions list them too. */
+const DEFAULTS = {
+  namespace: 'voting',
+  imageTag: 'latest',
+  voteReplicas: 2,
+  resultReplicas: 2,
+  workerReplicas: 1,
+  secretName: 'voting-secrets',
+  pollId: 'default',
+  question: 'Cats or dogs?',
+  optionA: 'Cats',
+  optionB: 'Dogs',
+  ingressClassName: 'traefik',
+  targetPath: 'k8s/voting-stack.yaml',
+};
+
+function definedOnly<T extends object>(input: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(input).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
+}
+
 /**
  * `kubernetes:manifests:render`: writes the Kubernetes manifests of the voting stack into the
  * workspace. Needs no cluster, so it runs in dry-runs too.
@@ -51,8 +73,8 @@ export function createRenderManifestsAction() {
               DNS_LABEL,
               'must be a DNS label (lowercase letters, digits, dashes)',
             )
-            .default('voting')
-            .describe('Namespace to create and deploy into'),
+            .optional()
+            .describe('Namespace to create and deploy into (default voting)'),
         imageRepository: z =>
           z
             .string()
@@ -69,42 +91,67 @@ export function createRenderManifestsAction() {
               /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
               'must be a valid image tag',
             )
-            .default('latest')
-            .describe('Tag of the images'),
+            .optional()
+            .describe('Tag of the images (default latest)'),
         voteReplicas: z =>
-          z.number().int().min(1).max(50).default(2).describe('Vote replicas'),
+          z
+            .number()
+            .int()
+            .min(1)
+            .max(50)
+            .optional()
+            .describe('Vote replicas (default 2)'),
         resultReplicas: z =>
           z
             .number()
             .int()
             .min(1)
             .max(50)
-            .default(2)
-            .describe('Result replicas'),
+            .optional()
+            .describe('Result replicas (default 2)'),
         workerReplicas: z =>
           z
             .number()
             .int()
             .min(1)
             .max(50)
-            .default(1)
-            .describe('Worker replicas'),
+            .optional()
+            .describe('Worker replicas (default 1)'),
         secretName: z =>
           z
             .string()
             .regex(DNS_LABEL)
-            .default('voting-secrets')
+            .optional()
             .describe(
-              'Existing Secret with the keys POSTGRES_URL and VOTE_COOKIE_SECRET',
+              'Existing Secret with the keys POSTGRES_URL and VOTE_COOKIE_SECRET (default voting-secrets)',
             ),
         pollId: z =>
           z
             .string()
             .regex(/^[a-z0-9-]{1,63}$/)
-            .default('default'),
-        question: z => z.string().min(1).max(60).default('Cats or dogs?'),
-        optionA: z => z.string().min(1).max(60).default('Cats'),
-        optionB: z => z.string().min(1).max(60).default('Dogs'),
+            .optional()
+            .describe('Poll id (default "default")'),
+        question: z =>
+          z
+            .string()
+            .min(1)
+            .max(60)
+            .optional()
+            .describe('Question (default "Cats or dogs?")'),
+        optionA: z =>
+          z
+            .string()
+            .min(1)
+            .max(60)
+            .optional()
+            .describe('First option (default Cats)'),
+        optionB: z =>
+          z
+            .string()
+            .min(1)
+            .max(60)
+            .optional()
+            .describe('Second option (default Dogs)'),
         voteHost: z =>
           z
             .string()
@@ -119,13 +166,20 @@ export function createRenderManifestsAction() {
             .regex(HOST, 'must be a host name')
             .optional()
             .describe('Public host of the result app'),
-        ingressClassName: z => z.string().regex(DNS_LABEL).default('traefik'),
+        ingressClassName: z =>
+          z
+            .string()
+            .regex(DNS_LABEL)
+            .optional()
+            .describe('Ingress class (default traefik)'),
         targetPath: z =>
           z
             .string()
             .min(1)
-            .default('k8s/voting-stack.yaml')
-            .describe('File in the workspace to write'),
+            .optional()
+            .describe(
+              'File in the workspace to write (default k8s/voting-stack.yaml)',
+            ),
       },
       output: {
         manifestPath: z =>
@@ -137,7 +191,12 @@ export function createRenderManifestsAction() {
       },
     },
     async handler(ctx) {
-      const input = ctx.input;
+      // The scaffolder checks inputs against the JSON schema but fills in no defaults.
+      const input = {
+        ...DEFAULTS,
+        ...definedOnly(ctx.input),
+        imageRepository: ctx.input.imageRepository,
+      };
       if ((input.voteHost === undefined) !== (input.resultHost === undefined)) {
         throw new Error(
           'voteHost and resultHost must be given together (or neither)',

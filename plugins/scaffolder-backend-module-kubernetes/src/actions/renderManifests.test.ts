@@ -1,0 +1,159 @@
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { createRenderManifestsAction } from './renderManifests';
+
+describe('kubernetes:manifests:render', () => {
+  const action = createRenderManifestsAction();
+  let workspacePath: string;
+
+  beforeEach(async () => {
+    workspacePath = await mkdtemp(join(tmpdir(), 'render-'));
+  });
+  afterEach(async () => {
+    await rm(workspacePath, { recursive: true, force: true });
+  });
+
+  /** Runs the action with inputs as the scaffolder passes them (defaults filled in). */
+  async function run(input: Record<string, unknown>, isDryRun = false) {
+    const ctx = createMockActionContext({
+      workspacePath,
+      isDryRun,
+      input: input as any,
+    });
+    await action.handler(ctx);
+    return Object.fromEntries((ctx.output as jest.Mock).mock.calls);
+  }
+
+  async function docs(path = 'k8s/voting-stack.yaml') {
+    const text = await readFile(join(workspacePath, path), 'utf8');
+    return parseAllDocuments(text).map(d => d.toJS());
+  }
+
+  it('is listed with a JSON schema and supports dry runs', () => {
+    expect(action.id).toBe('kubernetes:manifests:render');
+    expect(action.supportsDryRun).toBe(true);
+    expect(action.schema?.input).toMatchObject({
+      type: 'object',
+      required: ['imageRepository'],
+    });
+  });
+
+  it('renders the stack without an Ingress when no hosts are given', async () => {
+    const outputs = await run({ imageRepository: 'registry.example.com/acme' });
+    expect(outputs.manifestPath).toBe('k8s/voting-stack.yaml');
+    expect(outputs.objects).toEqual([
+      'Namespace/voting',
+      'ConfigMap/voting-config',
+      'Deployment/redis',
+      'Service/redis',
+      'Deployment/worker',
+      'Deployment/vote',
+      'Service/vote',
+      'Deployment/result',
+      'Service/result',
+    ]);
+    const objects = await docs();
+    const vote = objects.find(
+      o => o.kind === 'Deployment' && o.metadata.name === 'vote',
+    );
+    expect(vote.metadata.namespace).toBe('voting');
+    expect(vote.spec.replicas).toBe(2);
+    const container = vote.spec.template.spec.containers[0];
+    expect(container.image).toBe('registry.example.com/acme/vote:latest');
+    expect(container.readinessProbe.httpGet.path).toBe('/readyz');
+    expect(container.env).toContainEqual({
+      name: 'VOTE_COOKIE_SECRET',
+      valueFrom: {
+        secretKeyRef: { name: 'voting-secrets', key: 'VOTE_COOKIE_SECRET' },
+      },
+    });
+  });
+
+  it('renders an Ingress for the two hosts and points vote at the public results', async () => {
+    const outputs = await run({
+      namespace: 'vote-prod',
+      imageRepository: 'registry.digitalocean.com/acme',
+      imageTag: '1.2.3',
+      voteHost: 'vote.example.com',
+      resultHost: 'result.example.com',
+      voteReplicas: 3,
+      question: 'Tabs or spaces?',
+      optionA: 'Tabs',
+      optionB: 'Spaces',
+      targetPath: 'deploy/stack.yaml',
+    });
+    expect(outputs.objects).toContain('Ingress/voting');
+    const objects = await docs('deploy/stack.yaml');
+    expect(
+      objects.every(
+        o => o.kind === 'Namespace' || o.metadata.namespace === 'vote-prod',
+      ),
+    ).toBe(true);
+    const ingress = objects.find(o => o.kind === 'Ingress');
+    expect(ingress.spec.ingressClassName).toBe('traefik');
+    expect(
+      ingress.spec.rules.map((r: any) => [
+        r.host,
+        r.http.paths[0].backend.service.name,
+      ]),
+    ).toEqual([
+      ['vote.example.com', 'vote'],
+      ['result.example.com', 'result'],
+    ]);
+    const config = objects.find(o => o.kind === 'ConfigMap');
+    expect(config.data).toMatchObject({
+      POLL_QUESTION: 'Tabs or spaces?',
+      OPTION_A: 'Tabs',
+      OPTION_B: 'Spaces',
+    });
+    const vote = objects.find(
+      o => o.kind === 'Deployment' && o.metadata.name === 'vote',
+    );
+    expect(vote.spec.replicas).toBe(3);
+    expect(vote.spec.template.spec.containers[0].env).toContainEqual({
+      name: 'RESULT_URL',
+      value: 'https://result.example.com',
+    });
+  });
+
+  it('renders the same files in a dry run', async () => {
+    const outputs = await run({ imageRepository: 'r.example.com/x' }, true);
+    expect(outputs.objects).toHaveLength(9);
+    expect(await docs()).toHaveLength(9);
+  });
+
+  it('never renders secret values, only references', async () => {
+    await run({ imageRepository: 'r.example.com/x' });
+    const text = await readFile(
+      join(workspacePath, 'k8s/voting-stack.yaml'),
+      'utf8',
+    );
+    expect(text).not.toMatch(/kind: Secret/);
+    expect(text).not.toMatch(/postgres:\/\//);
+  });
+
+  it('rejects inconsistent inputs and paths outside the workspace', async () => {
+    await expect(
+      run({
+        imageRepository: 'r.example.com/x',
+        voteHost: 'vote.example.com',
+      }),
+    ).rejects.toThrow(/must be given together/);
+    await expect(
+      run({
+        imageRepository: 'r.example.com/x',
+        optionA: 'Same',
+        optionB: 'Same',
+      }),
+    ).rejects.toThrow(/must differ/);
+    await expect(
+      run({
+        imageRepository: 'r.example.com/x',
+        targetPath: '../outside.yaml',
+      }),
+    ).rejects.toThrow(/outside/i);
+  });
+});

@@ -1,0 +1,142 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { Entity } from '@backstage/catalog-model';
+import { RESULT_URL_ANNOTATION } from '@voting-platform/plugin-voting-common';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { votingPlugin } from './plugin';
+
+const tallies = {
+  poll: 'default',
+  question: 'Cats or dogs?',
+  total: 2,
+  options: [
+    { id: 'a', label: 'Cats', votes: 1, percent: 50 },
+    { id: 'b', label: 'Dogs', votes: 1, percent: 50 },
+  ],
+};
+
+function component(name: string, resultUrl?: string): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name,
+      namespace: 'default',
+      annotations: resultUrl ? { [RESULT_URL_ANNOTATION]: resultUrl } : {},
+    },
+    spec: { type: 'website', lifecycle: 'production', owner: 'team' },
+  };
+}
+
+describe('voting backend plugin', () => {
+  /** A real result-service stand-in: an HTTP server answering /api/results. */
+  let results: Server;
+  let resultsUrl: string;
+  let hang = false;
+  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+  let stop: () => Promise<void>;
+
+  beforeAll(async () => {
+    results = createServer((req, res) => {
+      if (hang) return;
+      if (req.url === '/api/results') {
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify(tallies));
+      } else res.writeHead(404).end();
+    });
+    await new Promise<void>(resolve => results.listen(0, '127.0.0.1', resolve));
+    resultsUrl = `http://127.0.0.1:${(results.address() as AddressInfo).port}`;
+
+    const backend = await startTestBackend({
+      features: [
+        votingPlugin,
+        mockServices.rootConfig.factory({
+          data: { voting: { resultsTimeoutMs: 500 } },
+        }),
+        catalogServiceMock.factory({
+          entities: [
+            component('result', resultsUrl),
+            component('worker'),
+            component('broken', 'ftp://example.com'),
+            component('down', 'http://127.0.0.1:9'),
+          ],
+        }),
+      ],
+    });
+    server = backend.server;
+    stop = () => backend.stop();
+  });
+
+  afterAll(async () => {
+    await stop();
+    results.closeAllConnections();
+    await new Promise(resolve => results.close(resolve));
+  });
+
+  const get = (path: string) =>
+    request(server)
+      .get(`/api/voting${path}`)
+      .set('authorization', mockCredentials.user.header());
+
+  it('refuses unauthenticated requests', async () => {
+    // The test backend treats a missing header as a signed-in user; this header is "none".
+    const res = await request(server)
+      .get('/api/voting/entities/component/default/result/results')
+      .set('authorization', mockCredentials.none.header());
+    expect(res.status).toBe(401);
+  });
+
+  it("returns the live tallies of the entity's result service", async () => {
+    const res = await get('/entities/component/default/result/results');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      entityRef: 'component:default/result',
+      resultUrl: resultsUrl,
+      results: tallies,
+    });
+  });
+
+  it('says why when there is nothing to show', async () => {
+    const missing = await get('/entities/component/default/nope/results');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.message).toMatch(
+      /no entity component:default\/nope/,
+    );
+
+    const unannotated = await get('/entities/component/default/worker/results');
+    expect(unannotated.status).toBe(404);
+    expect(unannotated.body.error.message).toMatch(
+      /has no voting-platform.io\/result-url/,
+    );
+
+    const invalid = await get('/entities/component/default/broken/results');
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error.message).toMatch(/must use http or https/);
+
+    const badRef = await get('/entities/comp%20onent/default/x/results');
+    expect(badRef.status).toBe(400);
+  });
+
+  it('answers 503 when the result service is down or too slow', async () => {
+    const down = await get('/entities/component/default/down/results');
+    expect(down.status).toBe(503);
+    expect(down.body.error.message).toMatch(/cannot reach/);
+
+    hang = true;
+    try {
+      const slow = await get('/entities/component/default/result/results');
+      expect(slow.status).toBe(503);
+      expect(slow.body.error.message).toMatch(/did not answer within 500 ms/);
+    } finally {
+      hang = false;
+      results.closeAllConnections();
+    }
+  });
+});

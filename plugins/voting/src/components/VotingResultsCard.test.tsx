@@ -1,0 +1,99 @@
+import { Entity } from '@backstage/catalog-model';
+import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { screen } from '@testing-library/react';
+import { VotingResultsCard } from './VotingResultsCard';
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'result',
+    namespace: 'default',
+    annotations: {
+      'voting-platform.io/result-url': 'http://localhost:8081',
+      'voting-platform.io/vote-url': 'http://localhost:8080',
+    },
+  },
+  spec: { type: 'website', lifecycle: 'production', owner: 'team' },
+};
+
+/** Stands in for the voting backend: answers with a fixed body and records the URL. */
+function backend(status: number, body: unknown) {
+  const requested: string[] = [];
+  const fetchApi = {
+    fetch: async (url: RequestInfo | URL) => {
+      requested.push(String(url));
+      return new Response(JSON.stringify(body), {
+        status,
+        headers: { 'content-type': 'application/json' },
+      });
+    },
+  };
+  const discoveryApi = {
+    getBaseUrl: async (id: string) => `http://backstage.test/api/${id}`,
+  };
+  return { requested, fetchApi, discoveryApi };
+}
+
+async function renderCard(api: ReturnType<typeof backend>) {
+  return renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [fetchApiRef, api.fetchApi],
+        [discoveryApiRef, api.discoveryApi],
+      ]}
+    >
+      <EntityProvider entity={entity}>
+        <VotingResultsCard refreshIntervalMs={0} />
+      </EntityProvider>
+    </TestApiProvider>,
+  );
+}
+
+describe('VotingResultsCard', () => {
+  it("shows the entity's tallies and links to the apps", async () => {
+    const api = backend(200, {
+      entityRef: 'component:default/result',
+      resultUrl: 'http://localhost:8081',
+      results: {
+        poll: 'default',
+        question: 'Cats or dogs?',
+        total: 3,
+        options: [
+          { id: 'a', label: 'Cats', votes: 2, percent: 66.7 },
+          { id: 'b', label: 'Dogs', votes: 1, percent: 33.3 },
+        ],
+      },
+    });
+    await renderCard(api);
+    expect(await screen.findByText('Cats or dogs?')).toBeInTheDocument();
+    expect(screen.getByText('2 (66.7%)')).toBeInTheDocument();
+    expect(screen.getByText('1 (33.3%)')).toBeInTheDocument();
+    expect(screen.getByText(/3 votes in poll/)).toBeInTheDocument();
+    expect(screen.getByText('Vote').closest('a')).toHaveAttribute(
+      'href',
+      'http://localhost:8080',
+    );
+    expect(api.requested).toEqual([
+      'http://backstage.test/api/voting/entities/component/default/result/results',
+    ]);
+  });
+
+  it("shows the backend's error", async () => {
+    const api = backend(503, {
+      error: {
+        name: 'ServiceUnavailableError',
+        message:
+          'the result service of component:default/result is not available',
+      },
+      response: { statusCode: 503 },
+    });
+    await renderCard(api);
+    const shown = await screen.findAllByText(
+      /the result service of component:default\/result is not available/,
+    );
+    expect(shown.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,291 @@
+/**
+ * The portal as `npm start` runs it: the real backend process (every plugin and module, SQLite
+ * in memory) serving the built frontend, against a real result service on PostgreSQL and Redis,
+ * driven over HTTP and with Chromium.
+ */
+import {
+  apiEntityV1alpha1Validator,
+  componentEntityV1alpha1Validator,
+  DefaultNamespaceEntityPolicy,
+  EntityPolicies,
+  FieldFormatEntityPolicy,
+  groupEntityV1alpha1Validator,
+  locationEntityV1alpha1Validator,
+  NoForeignRootFieldsEntityPolicy,
+  resourceEntityV1alpha1Validator,
+  SchemaValidEntityPolicy,
+  systemEntityV1alpha1Validator,
+  type Entity,
+} from '@backstage/catalog-model';
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { parseAllDocuments } from 'yaml';
+import { ensureFrontendBuilt, root, spawnBackend, waitBackendReady } from '../../scripts/lib/portal.js';
+import { appProcess, stackEnv, type AppProcess } from '../support/apps.js';
+import { freePort, waitFor } from '../support/ports.js';
+import { startBackends } from '../support/stack.js';
+
+const token = randomBytes(24).toString('hex');
+const catalogEntities = parseAllDocuments(readFileSync(join(root, 'catalog-info.yaml'), 'utf8')).map(d => d.toJS() as Entity);
+
+let backends: Awaited<ReturnType<typeof startBackends>>;
+let apps: AppProcess[] = [];
+let result: AppProcess;
+let vote: AppProcess;
+let backend: ChildProcess;
+let backendOutput = '';
+let baseUrl: string;
+let tmp: string;
+
+const api = (path: string, init: RequestInit = {}, auth: string | null = token) =>
+  fetch(`${baseUrl}${path}`, {
+    ...init,
+    headers: { ...(auth ? { authorization: `Bearer ${auth}` } : {}), ...(init.headers as Record<string, string>) },
+  });
+
+before(async () => {
+  const build = ensureFrontendBuilt(message => console.log(`# ${message}`));
+  backends = await startBackends('redis');
+  const env = stackEnv(backends.urls);
+  const worker = await appProcess('worker', env);
+  await worker.start();
+  result = await appProcess('result', env);
+  vote = await appProcess('vote', env);
+  apps = [worker, result, vote];
+  await Promise.all([result.start(), vote.start()]);
+
+  // catalog-info.yaml as it is, except that it points at this test's vote and result apps.
+  tmp = mkdtempSync(join(tmpdir(), 'portal-test-'));
+  writeFileSync(
+    join(tmp, 'catalog-info.yaml'),
+    readFileSync(join(root, 'catalog-info.yaml'), 'utf8')
+      .replaceAll('http://localhost:8081', result.url)
+      .replaceAll('http://localhost:8080', vote.url)
+      .replace('./templates/*/template.yaml', join(root, 'templates/*/template.yaml')),
+  );
+  const port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  writeFileSync(
+    join(tmp, 'app-config.test.yaml'),
+    JSON.stringify({
+      app: { baseUrl },
+      backend: { baseUrl, listen: { port, host: '127.0.0.1' }, cors: { origin: baseUrl } },
+      catalog: {
+        locations: [{ type: 'file', target: join(tmp, 'catalog-info.yaml') }],
+      },
+    }),
+  );
+  await build;
+  backend = spawnBackend({ configs: [join(tmp, 'app-config.test.yaml')], env: { BACKSTAGE_SCRIPT_TOKEN: token }, stdio: 'pipe' });
+  backend.stdout!.on('data', chunk => (backendOutput += chunk));
+  backend.stderr!.on('data', chunk => (backendOutput += chunk));
+  try {
+    await waitBackendReady(baseUrl, backend, 120_000);
+  } catch (error) {
+    console.log(backendOutput);
+    throw error;
+  }
+  // The catalog processes its locations in the background after start.
+  await waitFor('the catalog to serve the result component', async () => (await api('/api/catalog/entities/by-name/component/default/result')).ok, 60_000, 250);
+});
+
+after(async () => {
+  if (backend && backend.exitCode === null) {
+    const exited = new Promise(resolve => backend.once('exit', resolve));
+    backend.kill('SIGTERM');
+    await exited;
+  }
+  await Promise.all(apps.map(app => app.stop()));
+  await backends?.destroy();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('catalog-info.yaml', () => {
+  it('holds entities that @backstage/catalog-model validates', async () => {
+    const policy = EntityPolicies.allOf([
+      new DefaultNamespaceEntityPolicy(),
+      new NoForeignRootFieldsEntityPolicy(),
+      new FieldFormatEntityPolicy(),
+      new SchemaValidEntityPolicy(),
+    ]);
+    const validators = [
+      apiEntityV1alpha1Validator,
+      componentEntityV1alpha1Validator,
+      groupEntityV1alpha1Validator,
+      locationEntityV1alpha1Validator,
+      resourceEntityV1alpha1Validator,
+      systemEntityV1alpha1Validator,
+    ];
+    for (const entity of catalogEntities) {
+      const enforced = await policy.enforce(structuredClone(entity));
+      assert.ok(enforced, `${entity.kind}:${entity.metadata.name} rejected by the entity policies`);
+      const results = await Promise.all(validators.map(v => v.check(enforced)));
+      assert.ok(results.includes(true), `${entity.kind}:${entity.metadata.name} matches no kind validator`);
+    }
+    const names = catalogEntities.map(e => `${e.kind}:${e.metadata.name}`);
+    for (const expected of ['System:voting-platform', 'Component:vote', 'Component:worker', 'Component:result', 'API:vote-api', 'API:results-api', 'Location:voting-platform-templates']) {
+      assert.ok(names.includes(expected), `missing ${expected}`);
+    }
+  });
+});
+
+describe('portal backend', () => {
+  it('refuses unauthenticated requests with 401', async () => {
+    for (const path of ['/api/catalog/entities', '/api/scaffolder/v2/actions', '/api/voting/entities/component/default/result/results']) {
+      assert.equal((await api(path, {}, null)).status, 401, path);
+      assert.equal((await api(path, {}, 'not-the-token-000000000000')).status, 401, path);
+    }
+  });
+
+  it("serves every entity of catalog-info.yaml (none rejected by the catalog's processing)", async () => {
+    const response = await api('/api/catalog/entities/by-query?limit=500');
+    assert.equal(response.status, 200);
+    const { items } = (await response.json()) as { items: Entity[] };
+    const served = new Set(items.map(e => `${e.kind}:${e.metadata.namespace ?? 'default'}/${e.metadata.name}`.toLowerCase()));
+    // The catalog publishes no entity whose processing failed: the templates Location fails
+    // until templates/*/template.yaml exist.
+    const templatesExist = existsSync(join(root, 'templates')) && readdirSync(join(root, 'templates')).some(d => existsSync(join(root, 'templates', d, 'template.yaml')));
+    for (const entity of catalogEntities) {
+      if (entity.kind === 'Location' && !templatesExist) continue;
+      const ref = `${entity.kind}:default/${entity.metadata.name}`.toLowerCase();
+      assert.ok(served.has(ref), `the catalog does not serve ${ref}`);
+    }
+    const resultApp = result;
+    const component = items.find(e => e.kind === 'Component' && e.metadata.name === 'result')!;
+    assert.equal(component.metadata.annotations?.['voting-platform.io/result-url'], resultApp.url);
+    assert.ok(component.relations?.some(r => r.type === 'partOf' && r.targetRef === 'system:default/voting-platform'));
+    assert.ok(component.relations?.some(r => r.type === 'providesApi' && r.targetRef === 'api:default/results-api'));
+  });
+
+  it("lists this repository's scaffolder actions", async () => {
+    const response = await api('/api/scaffolder/v2/actions');
+    assert.equal(response.status, 200);
+    const ids = ((await response.json()) as { id: string }[]).map(a => a.id);
+    assert.ok(ids.includes('kubernetes:manifests:render'), ids.join(', '));
+    assert.ok(ids.includes('voting:results:read'), ids.join(', '));
+  });
+
+  it('runs the actions in a scaffolder dry run', async () => {
+    const response = await api('/api/scaffolder/v2/dry-run', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        template: {
+          apiVersion: 'scaffolder.backstage.io/v1beta3',
+          kind: 'Template',
+          metadata: { name: 'dry-run-test' },
+          spec: {
+            type: 'service',
+            parameters: [],
+            steps: [
+              { id: 'render', name: 'Render', action: 'kubernetes:manifests:render', input: { imageRepository: 'registry.example.com/acme', voteHost: 'vote.example.com', resultHost: 'result.example.com' } },
+              { id: 'results', name: 'Results', action: 'voting:results:read', input: { resultUrl: result.url } },
+            ],
+            output: { objects: '${{ steps.render.output.objects }}', total: '${{ steps.results.output.total }}' },
+          },
+        },
+        values: {},
+        directoryContents: [],
+      }),
+    });
+    const body = (await response.json()) as { output: { objects: string[]; total: number }; directoryContents: { path: string; base64Content: string }[]; log: unknown[] };
+    assert.equal(response.status, 200, JSON.stringify(body).slice(0, 2000));
+    assert.ok(body.output.objects.includes('Ingress/voting'), JSON.stringify(body.output));
+    assert.equal(typeof body.output.total, 'number');
+    const file = body.directoryContents.find(f => f.path === 'k8s/voting-stack.yaml');
+    assert.ok(file, 'the manifest file is in the dry run workspace');
+    assert.match(Buffer.from(file.base64Content, 'base64').toString('utf8'), /host: result\.example\.com/);
+  });
+
+  it('serves the live tallies of the real result service for an annotated entity', async () => {
+    const cast = await fetch(`${vote.url}/api/vote`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ option: 'a' }) });
+    assert.equal(cast.status, 202);
+    const body = await waitFor('the vote to be counted', async () => {
+      const response = await api('/api/voting/entities/component/default/result/results');
+      assert.equal(response.status, 200);
+      const json = (await response.json()) as { results: { total: number; options: { id: string; votes: number }[] } };
+      return json.results.total >= 1 ? json : undefined;
+    }, 30_000, 200);
+    assert.equal(body.results.options.find(o => o.id === 'a')?.votes, 1);
+    const direct = (await (await fetch(`${result.url}/api/results`)).json()) as unknown;
+    assert.deepEqual(body.results, direct);
+  });
+
+  it('answers 404 for an entity without the annotation', async () => {
+    const response = await api('/api/voting/entities/component/default/worker/results');
+    assert.equal(response.status, 404);
+    assert.match(((await response.json()) as { error: { message: string } }).error.message, /no voting-platform\.io\/result-url/);
+  });
+
+  it('signs a guest in, and the guest token is accepted', async () => {
+    const refresh = await fetch(`${baseUrl}/api/auth/guest/refresh`, { method: 'POST', headers: { 'x-requested-with': 'XMLHttpRequest' } });
+    assert.equal(refresh.status, 200);
+    const guestToken = ((await refresh.json()) as { backstageIdentity: { token: string } }).backstageIdentity.token;
+    assert.equal((await api('/api/catalog/entities/by-name/system/default/voting-platform', {}, guestToken)).status, 200);
+  });
+});
+
+describe('portal in Chromium', () => {
+  let context: BrowserContext;
+  let profile: string;
+  before(async () => {
+    // An empty profile of its own (playwright passes it as --user-data-dir).
+    profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+  after(async () => {
+    await context?.close();
+    rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('signs in as guest, shows the catalog, the voting system and a component with its live votes', async () => {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const problems: string[] = [];
+    page.on('console', message => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
+    page.on('pageerror', error => problems.push(`page error: ${error.message}`));
+    page.on('response', response => {
+      if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${response.url()}`);
+    });
+    page.setDefaultTimeout(30_000);
+
+    await page.goto(baseUrl);
+    await page.getByRole('button', { name: 'Enter' }).click();
+
+    // The catalog is the home page; the sidebar has the catalog and the scaffolder, no search.
+    await page.getByRole('heading', { name: 'Voting Platform Catalog' }).waitFor();
+    await page.getByRole('link', { name: 'Create' }).first().waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Search' }).count(), 0);
+
+    // The voting system, from the catalog.
+    await page.getByRole('link', { name: 'Voting platform', exact: true }).first().click();
+    await page.waitForURL(/\/catalog\/default\/system\/voting-platform/);
+    await page.getByRole('heading', { name: /Voting platform/ }).first().waitFor();
+    await page.getByRole('link', { name: 'Result', exact: true }).first().waitFor();
+
+    // A component page with the links to the running apps and the live tallies.
+    await page.getByRole('link', { name: 'Result', exact: true }).first().click();
+    await page.waitForURL(/\/catalog\/default\/component\/result/);
+    const resultLink = page.getByRole('link', { name: /Result app \(local\)/ });
+    await resultLink.waitFor();
+    assert.equal(await resultLink.getAttribute('href'), result.url);
+    await page.getByText('Live votes').waitFor();
+    await page.getByText('Cats or dogs?').waitFor();
+    await page.getByText(/1 vote in poll default/).waitFor();
+    // The card links to the vote app too.
+    await page.locator(`a[href="${vote.url}"]`).first().waitFor();
+
+    assert.deepEqual(problems, []);
+  });
+});
