@@ -123,7 +123,7 @@ describe('local Kubernetes control plane', () => {
       const s = await core.readNamespacedService({ namespace, name: 'vote' });
       return s.status?.loadBalancer?.ingress?.length ? s : undefined;
     });
-    const ip = service.status!.loadBalancer!.ingress![0].ip!;
+    const ip = service.status?.loadBalancer?.ingress?.[0]?.ip ?? '';
     assert.match(ip, /^127\.0\.0\.\d+$/, 'a loopback address: nothing is routed anywhere');
     assert.ok(service.spec?.clusterIP?.startsWith('10.96.'));
   });
