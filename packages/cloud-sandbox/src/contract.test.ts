@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { createApiClient } from 'dots-wrapper';
 import { Contract, ContractViolationError, DigitalOceanEmulator, formatCoverage, readCoverage, specPath, startSandbox, type Sandbox } from './index';
+import { repoRoot, SPEC_FILES } from './paths';
 
 describe('the spec files', () => {
   for (const provider of ['digitalocean', 'cloudflare'] as const) {
@@ -16,6 +17,17 @@ describe('the spec files', () => {
       assert.equal(validator.version, '3.0');
     });
   }
+
+  it('are the project\'s shared contracts, unchanged, wherever shared/specs sits beside the repository', () => {
+    const shared = join(repoRoot(), '..', 'shared', 'specs');
+    for (const provider of ['digitalocean', 'cloudflare'] as const) {
+      const shipped = readFileSync(specPath(provider));
+      const original = join(shared, SPEC_FILES[provider]);
+      // Outside the project's own machines there is no shared/ folder: the shipped copy is all there is.
+      if (existsSync(original)) assert.ok(shipped.equals(readFileSync(original)), `${provider} spec differs from ${original}`);
+      else assert.ok(shipped.length > 100_000, `${provider} spec is shipped`);
+    }
+  });
 
   it('list the operations the README names (59 DigitalOcean, 14 Cloudflare)', async () => {
     assert.equal((await Contract.load('digitalocean')).operations.length, 59);

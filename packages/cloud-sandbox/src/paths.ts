@@ -9,35 +9,29 @@ export const SPEC_FILES: Record<Provider, string> = {
   cloudflare: 'cloudflare.openapi.subset.json',
 };
 
-function ancestors(start: string): string[] {
-  const out: string[] = [];
-  let dir = resolve(start);
-  for (;;) {
-    out.push(dir);
-    const parent = dirname(dir);
-    if (parent === dir) return out;
-    dir = parent;
-  }
-}
-
 /**
- * The folder holding the spec subsets: `CLOUD_SANDBOX_SPECS_DIR`, else the first `shared/specs`
- * found beside this package's ancestors (the project keeps `shared/` next to the repository).
+ * The folder holding the spec subsets: `CLOUD_SANDBOX_SPECS_DIR`, else the copies this package
+ * ships in `specs/` (taken unchanged from the project's shared/specs; a test keeps them equal).
  */
 export function specsDir(): string {
   const fromEnv = process.env.CLOUD_SANDBOX_SPECS_DIR;
-  if (fromEnv) return resolve(fromEnv);
-  for (const dir of ancestors(__dirname)) {
-    const candidate = join(dir, 'shared', 'specs');
-    if (existsSync(join(candidate, SPEC_FILES.digitalocean))) return candidate;
+  const dir = fromEnv ? resolve(fromEnv) : resolve(__dirname, '..', 'specs');
+  if (!existsSync(join(dir, SPEC_FILES.digitalocean))) {
+    throw new Error(`cloud-sandbox: no OpenAPI subsets in ${dir}; set CLOUD_SANDBOX_SPECS_DIR to the folder holding them`);
   }
-  throw new Error(
-    'cloud-sandbox: cannot find shared/specs beside the repository; set CLOUD_SANDBOX_SPECS_DIR to the folder holding the OpenAPI subsets',
-  );
+  return dir;
 }
 
 export function specPath(provider: Provider): string {
   return join(specsDir(), SPEC_FILES[provider]);
+}
+
+function ancestors(start: string): string[] {
+  const out: string[] = [];
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
+    out.push(dir);
+    if (dirname(dir) === dir) return out;
+  }
 }
 
 /** The repository root: the nearest ancestor holding yarn.lock (falls back to the working directory). */
