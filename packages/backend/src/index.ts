@@ -1,6 +1,6 @@
 /**
  * The portal's backend: Backstage's catalog, scaffolder, auth (guest sign-in for local use),
- * proxy, signals and permission plugins, plus this repository's voting plugin and scaffolder
+ * proxy, events, signals and permission plugins, plus this repository's voting plugin and scaffolder
  * modules. Also serves the built frontend (packages/app).
  */
 import { createBackend } from '@backstage/backend-defaults';
@@ -38,6 +38,8 @@ backend.add(
   import('@backstage/plugin-permission-backend-module-allow-all-policy'),
 );
 
+// Events between plugins (the catalog and signals subscribe to it).
+backend.add(import('@backstage/plugin-events-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
 backend.add(import('@voting-platform/plugin-voting-backend'));
