@@ -6,5 +6,11 @@ export interface Config {
      * milliseconds. Defaults to 5000.
      */
     resultsTimeoutMs?: number;
+    /**
+     * Hosts (`host` or `host:port`, as in a URL) that result-url annotations may point at.
+     * Anyone who can register a catalog entity can set the annotation, so in production list
+     * your result services here; without it, any http(s) URL is read.
+     */
+    allowedResultHosts?: string[];
   };
 }

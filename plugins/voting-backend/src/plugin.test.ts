@@ -54,11 +54,17 @@ describe('voting backend plugin', () => {
     await new Promise<void>(resolve => results.listen(0, '127.0.0.1', resolve));
     resultsUrl = `http://127.0.0.1:${(results.address() as AddressInfo).port}`;
 
+    const resultsHost = new URL(resultsUrl).host;
     const backend = await startTestBackend({
       features: [
         votingPlugin,
         mockServices.rootConfig.factory({
-          data: { voting: { resultsTimeoutMs: 500 } },
+          data: {
+            voting: {
+              resultsTimeoutMs: 500,
+              allowedResultHosts: [resultsHost, '127.0.0.1:9'],
+            },
+          },
         }),
         catalogServiceMock.factory({
           entities: [
@@ -66,6 +72,7 @@ describe('voting backend plugin', () => {
             component('worker'),
             component('broken', 'ftp://example.com'),
             component('down', 'http://127.0.0.1:9'),
+            component('elsewhere', 'http://169.254.169.254'),
           ],
         }),
       ],
@@ -122,6 +129,14 @@ describe('voting backend plugin', () => {
 
     const badRef = await get('/entities/comp%20onent/default/x/results');
     expect(badRef.status).toBe(400);
+  });
+
+  it('refuses result URLs outside voting.allowedResultHosts', async () => {
+    const res = await get('/entities/component/default/elsewhere/results');
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toMatch(
+      /169.254.169.254 .* is not in voting.allowedResultHosts/,
+    );
   });
 
   it('answers 503 when the result service is down or too slow', async () => {

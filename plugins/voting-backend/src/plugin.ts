@@ -32,8 +32,17 @@ export const votingPlugin = createBackendPlugin({
             `voting.resultsTimeoutMs must be a positive integer, got ${timeoutMs}`,
           );
         }
+        const allowedHosts = config.getOptionalStringArray(
+          'voting.allowedResultHosts',
+        );
         httpRouter.use(
-          await createRouter({ logger, httpAuth, catalog, timeoutMs }),
+          await createRouter({
+            logger,
+            httpAuth,
+            catalog,
+            timeoutMs,
+            allowedHosts: allowedHosts?.map(host => host.toLowerCase()),
+          }),
         );
       },
     });

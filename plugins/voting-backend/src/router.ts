@@ -2,6 +2,7 @@ import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   InputError,
+  NotAllowedError,
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
@@ -21,6 +22,8 @@ export interface RouterOptions {
   catalog: CatalogService;
   /** How long to wait for a result service, in milliseconds. */
   timeoutMs: number;
+  /** Hosts the annotation may point at (`host` or `host:port`); any when undefined. */
+  allowedHosts?: string[];
 }
 
 /** Entity kinds, namespaces and names as the catalog model allows them. */
@@ -30,7 +33,7 @@ const NAME = /^[a-zA-Z0-9]([-_.a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/;
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { logger, httpAuth, catalog, timeoutMs } = options;
+  const { logger, httpAuth, catalog, timeoutMs, allowedHosts } = options;
   const router = Router();
 
   /**
@@ -56,13 +59,19 @@ export async function createRouter(
         `${entityRef} has no ${RESULT_URL_ANNOTATION} annotation`,
       );
     }
+    let apiUrl: URL;
     try {
-      resultsApiUrl(baseUrl);
+      apiUrl = resultsApiUrl(baseUrl);
     } catch (error) {
       throw new InputError(
         `the ${RESULT_URL_ANNOTATION} annotation of ${entityRef} is invalid: ${
           (error as Error).message
         }`,
+      );
+    }
+    if (allowedHosts && !allowedHosts.includes(apiUrl.host)) {
+      throw new NotAllowedError(
+        `${apiUrl.host} (from the ${RESULT_URL_ANNOTATION} annotation of ${entityRef}) is not in voting.allowedResultHosts`,
       );
     }
     try {
