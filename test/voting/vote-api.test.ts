@@ -155,3 +155,21 @@ for (const backend of ['redis', 'nats'] as const) {
     });
   });
 }
+
+describe('vote API behind a TLS-terminating proxy', () => {
+  it('marks the voter cookie Secure when the proxy says the request came over HTTPS', async () => {
+    const queue = await startRedis();
+    const vote = await appProcess('vote', stackEnv({ postgresUrl: 'postgres://unused@127.0.0.1/unused', redisUrl: queue.url, extraEnv: { TRUST_PROXY: 'true' } }));
+    try {
+      await vote.start();
+      const overHttps = await new Voter(vote.url).vote('a', { headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' } });
+      assert.equal(overHttps.status, 202);
+      assert.match(overHttps.headers.getSetCookie().find(c => c.startsWith('voter='))!, /; Secure/);
+      const overHttp = await new Voter(vote.url).vote('a');
+      assert.doesNotMatch(overHttp.headers.getSetCookie().find(c => c.startsWith('voter='))!, /Secure/);
+    } finally {
+      await vote.stop();
+      await queue.destroy();
+    }
+  });
+});

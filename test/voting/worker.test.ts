@@ -1,6 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import { Redis } from 'ioredis';
 import { newVoterId, type Vote } from '@voting-platform/core';
 import { openProducer, type VoteProducer } from '@voting-platform/core/queue';
@@ -130,6 +132,30 @@ describe('worker across a PostgreSQL restart', () => {
       await producer.close();
       await redis.destroy();
       await postgres.destroy();
+    }
+  });
+});
+
+describe('worker migrate command', () => {
+  it('creates the schema and exits 0, and does nothing the second time', async () => {
+    const database = await createDatabase();
+    try {
+      for (const expected of [/votes|vote_tallies|Migrating/i, /No migrations to run/]) {
+        const run = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', 'apps/worker/src/main.ts', 'migrate'], {
+          cwd: new URL('../..', import.meta.url),
+          env: { ...process.env, POSTGRES_URL: database.url },
+          encoding: 'utf8',
+        });
+        assert.equal(run.status, 0, run.stderr);
+        assert.match(run.stdout, expected);
+      }
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      const { rows } = await client.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
+      await client.end();
+      assert.deepEqual(rows.map(r => r.tablename), ['pgmigrations', 'vote_tallies', 'votes']);
+    } finally {
+      await database.drop();
     }
   });
 });
