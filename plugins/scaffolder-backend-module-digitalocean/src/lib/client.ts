@@ -1,0 +1,159 @@
+import type { LoggerService, RootConfigService } from '@backstage/backend-plugin-api';
+import type { TaskSecrets } from '@backstage/plugin-scaffolder-node';
+import axios, { type AxiosInstance, isAxiosError } from 'axios';
+import { modules } from 'dots-wrapper';
+import pRetry, { AbortError } from 'p-retry';
+import { realClock, type ActionClock } from './clock';
+
+/** The task secret that overrides `digitalocean.token` for one task. */
+export const TOKEN_SECRET = 'digitaloceanToken';
+const DEFAULT_API_URL = 'https://api.digitalocean.com/v2';
+const DEFAULT_TIMEOUT_MS = 15_000;
+
+/** What every DigitalOcean action is created with. */
+export interface DigitalOceanActionOptions {
+  config: RootConfigService;
+  /** Time for waits and back-off (default: real time). */
+  clock?: ActionClock;
+  /** Retry policy: attempts after the first one (default 5) and the first back-off (default 1 s, doubling up to 30 s). */
+  retry?: { retries?: number; minDelayMs?: number };
+}
+
+type Api = ReturnType<typeof createApi>;
+
+function createApi(httpClient: AxiosInstance, endpoint: string) {
+  const context = Object.freeze({ endpoint, httpClient });
+  return modules.common.createApiClient({ createContext: () => context, modules })({ token: '', endpoint });
+}
+
+/** A DigitalOcean API error with the provider's message; never carries the request (or its token). */
+export class DigitalOceanError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'DigitalOceanError';
+  }
+}
+
+export interface DigitalOceanClient {
+  /** The dots-wrapper client. */
+  api: Api;
+  /** The same HTTP client (base URL, token, timeout) for what dots-wrapper lacks or types wrongly. */
+  http: AxiosInstance;
+  /**
+   * Runs `fn` with the retry policy (429, 5xx, time-outs and lost connections are retried with
+   * exponential back-off, honouring `retry-after`) and turns failures into a DigitalOceanError
+   * naming `what`. A create passed here must look for the resource first, as an attempt that
+   * timed out may have created it.
+   */
+  call<T>(what: string, fn: () => Promise<T>): Promise<T>;
+}
+
+function retryAfterMs(headers: unknown): number | undefined {
+  const h = headers as Record<string, string | undefined> | undefined;
+  const value = h?.['retry-after'];
+  if (value !== undefined) {
+    const seconds = Number(value);
+    if (Number.isFinite(seconds)) return Math.max(seconds, 0) * 1000;
+    const at = Date.parse(value);
+    if (Number.isFinite(at)) return Math.max(at - Date.now(), 0);
+  }
+  if (h?.['ratelimit-remaining'] === '0' && h['ratelimit-reset']) {
+    return Math.max(Number(h['ratelimit-reset']) * 1000 - Date.now(), 0);
+  }
+  return undefined;
+}
+
+/** Maps an axios failure to a DigitalOceanError with the provider's message (and nothing of the request). */
+function toError(what: string, err: unknown, timeoutMs: number): DigitalOceanError {
+  if (err instanceof DigitalOceanError) return err;
+  if (!isAxiosError(err)) return new DigitalOceanError(`DigitalOcean: ${what} failed: ${(err as Error)?.message ?? err}`);
+  const response = err.response;
+  if (!response) {
+    if (err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT') {
+      return new DigitalOceanError(`DigitalOcean did not answer "${what}" within ${timeoutMs} ms`);
+    }
+    return new DigitalOceanError(`DigitalOcean could not be reached for "${what}": ${err.code ?? err.message}`);
+  }
+  const body = response.data as { id?: string; message?: string; request_id?: string } | undefined;
+  const message = typeof body?.message === 'string' ? body.message : response.statusText;
+  if (response.status === 401) {
+    return new DigitalOceanError(
+      `DigitalOcean rejected the API token (401 ${message}): check digitalocean.token in app-config or the ${TOKEN_SECRET} task secret`,
+      401,
+    );
+  }
+  const id = body?.request_id ? ` (request ${body.request_id})` : '';
+  return new DigitalOceanError(`DigitalOcean: ${what} failed with ${response.status}: ${message}${id}`, response.status, retryAfterMs(response.headers));
+}
+
+const retryable = (err: DigitalOceanError) => err.status === undefined || err.status === 429 || err.status >= 500;
+
+/**
+ * Creates the client for one action run. The token comes from the `digitaloceanToken` task secret
+ * or else from `digitalocean.token`; a missing one is an error naming both.
+ */
+export function createDigitalOceanClient(options: DigitalOceanActionOptions, ctx: { secrets?: TaskSecrets; logger: LoggerService; signal?: AbortSignal }): DigitalOceanClient {
+  const { config } = options;
+  const token = ctx.secrets?.[TOKEN_SECRET] || config.getOptionalString('digitalocean.token');
+  if (!token) {
+    throw new Error(`No DigitalOcean API token: set digitalocean.token in app-config or pass the ${TOKEN_SECRET} task secret`);
+  }
+  const endpoint = config.getOptionalString('digitalocean.apiUrl') ?? DEFAULT_API_URL;
+  const timeoutMs = config.getOptionalNumber('digitalocean.requestTimeoutMs') ?? DEFAULT_TIMEOUT_MS;
+  const http = axios.create({
+    baseURL: endpoint,
+    timeout: timeoutMs,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+  });
+  const clock = options.clock ?? realClock;
+  const retries = options.retry?.retries ?? 5;
+  const minDelayMs = options.retry?.minDelayMs ?? 1000;
+
+  return {
+    api: createApi(http, endpoint),
+    http,
+    call: <T>(what: string, fn: () => Promise<T>) =>
+      pRetry(
+        async () => {
+          try {
+            return await fn();
+          } catch (err) {
+            const mapped = toError(what, err, timeoutMs);
+            throw retryable(mapped) ? mapped : new AbortError(mapped);
+          }
+        },
+        {
+          retries,
+          // the back-off is waited in onFailedAttempt, on the action's clock
+          minTimeout: 0,
+          maxTimeout: 0,
+          signal: ctx.signal,
+          onFailedAttempt: async error => {
+            if (error.retriesLeft === 0) return;
+            const err = error as unknown as DigitalOceanError;
+            const backoff = Math.min(minDelayMs * 2 ** (error.attemptNumber - 1), 30_000);
+            const delay = err.retryAfterMs ?? backoff;
+            ctx.logger.warn(`${err.message}; retrying in ${Math.ceil(delay / 1000)} s (${error.retriesLeft} attempts left)`);
+            await clock.sleep(delay, ctx.signal);
+          },
+        },
+      ),
+  };
+}
+
+/** True when the error is the provider saying the resource does not exist. */
+export const isNotFound = (err: unknown) => err instanceof DigitalOceanError && err.status === 404;
+
+/** Reads every page of a DigitalOcean list. */
+export async function listAll<T>(page: (n: number) => Promise<{ data: { links?: { pages?: { next?: string } } } }>, items: (data: any) => T[]): Promise<T[]> {
+  const all: T[] = [];
+  for (let n = 1; ; n++) {
+    const { data } = await page(n);
+    all.push(...items(data));
+    if (!data.links?.pages?.next) return all;
+  }
+}
