@@ -1,0 +1,274 @@
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import type { IDatabaseCluster } from 'dots-wrapper/dist/database';
+import { createDigitalOceanClient, type DigitalOceanActionOptions, type DigitalOceanClient } from '../lib/client';
+import { realClock } from '../lib/clock';
+import { parseInput, type Zod } from '../lib/input';
+import { waitFor } from '../lib/waitFor';
+import { examples } from './databaseCreate.examples';
+
+const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
+
+const input = {
+  name: (z: Zod) => z.string().regex(/^[a-z0-9]([-a-z0-9]{1,61}[a-z0-9])$/, 'lowercase letters, digits and dashes, 3 to 63').describe('Database cluster name (unique in the account)'),
+  region: (z: Zod) => z.string().regex(/^[a-z]+[0-9]$/, 'a region slug such as nyc1').describe('Region slug, e.g. nyc1'),
+  version: (z: Zod) => z.string().regex(/^\d+$/, 'a major version such as 17').optional().describe('PostgreSQL major version (default: the latest DigitalOcean offers)'),
+  size: (z: Zod) => z.string().min(1).default('db-s-1vcpu-1gb').describe('Node size slug (default db-s-1vcpu-1gb)'),
+  numNodes: (z: Zod) => z.number().int().min(1).max(3).default(1).describe('Nodes: 1, or 2-3 for standby nodes'),
+  vpcId: (z: Zod) => z.string().uuid().optional().describe("VPC for the private network (default: the Kubernetes cluster's VPC)"),
+  kubernetesClusterId: (z: Zod) => z.string().uuid().optional().describe('Kubernetes cluster allowed through the firewall (a trusted source of type k8s); its VPC is used'),
+  tags: (z: Zod) => z.array(z.string().regex(/^[a-zA-Z0-9_:-]{1,255}$/)).default([]),
+  database: (z: Zod) => z.string().regex(IDENT, 'a PostgreSQL identifier').default('voting').describe('Application database to create'),
+  user: (z: Zod) => z.string().regex(IDENT, 'a PostgreSQL identifier').default('voting').describe('Application user to create (its password stays with DigitalOcean)'),
+  pool: (z: Zod) =>
+    z
+      .object({
+        name: z.string().regex(IDENT, 'a PostgreSQL identifier').default('voting_pool'),
+        mode: z.enum(['transaction', 'session', 'statement']).default('transaction'),
+        size: z.number().int().min(1).max(100).default(10),
+      })
+      .default({})
+      .describe('PgBouncer connection pool for the application user and database'),
+  timeoutMinutes: (z: Zod) => z.number().int().min(1).max(180).default(30).describe('How long to wait for the cluster to be online'),
+};
+
+type Input = ReturnType<typeof parse>;
+const parse = (value: unknown) => parseInput(input, value);
+
+type Database = IDatabaseCluster & { status: string };
+
+/** Finds a database cluster by name. */
+export async function findDatabase(client: DigitalOceanClient, name: string): Promise<Database | undefined> {
+  const { data } = await client.api.database.listDatabaseClusters({});
+  return (data.databases as Database[]).find(d => d.name === name);
+}
+
+async function latestPostgres(client: DigitalOceanClient, wanted: string | undefined): Promise<string> {
+  const { data } = await client.api.database.listDatabaseOptions();
+  const versions = data.options.pg?.versions ?? [];
+  if (wanted) {
+    if (!versions.includes(wanted)) throw new Error(`PostgreSQL ${wanted} is not offered by DigitalOcean (offered: ${versions.join(', ')})`);
+    return wanted;
+  }
+  const latest = [...versions].sort((a, b) => Number(b) - Number(a))[0];
+  if (!latest) throw new Error('DigitalOcean offers no PostgreSQL version');
+  return latest;
+}
+
+function differences(d: Database, i: Input, version: string, vpcId: string | undefined): string[] {
+  return [
+    d.engine !== 'pg' && `engine ${d.engine} (wanted pg)`,
+    d.region !== i.region && `region ${d.region} (wanted ${i.region})`,
+    d.version !== version && `version ${d.version} (wanted ${version})`,
+    d.size !== i.size && `size ${d.size} (wanted ${i.size})`,
+    d.num_nodes !== i.numNodes && `${d.num_nodes} nodes (wanted ${i.numNodes})`,
+    vpcId && d.private_network_uuid !== vpcId && `VPC ${d.private_network_uuid} (wanted ${vpcId})`,
+  ].filter((x): x is string => typeof x === 'string');
+}
+
+/** Runs `create` unless `exists` says it is there; for the parts of a database cluster. */
+async function ensure(client: DigitalOceanClient, what: string, exists: () => Promise<boolean>, create: () => Promise<unknown>): Promise<{ created: boolean }> {
+  return client.call(what, async () => {
+    if (await exists()) return { created: false };
+    await create();
+    return { created: true };
+  });
+}
+
+const found = (read: () => Promise<unknown>) => async () => {
+  try {
+    await read();
+    return true;
+  } catch (err) {
+    if ((err as { response?: { status?: number } }).response?.status === 404) return false;
+    throw err;
+  }
+};
+
+/**
+ * `digitalocean:database:create`: a managed PostgreSQL cluster in the Kubernetes cluster's VPC,
+ * reachable from that cluster only, with an application database, user and PgBouncer pool.
+ * Outputs hostnames and names, never the password: later steps read it from DigitalOcean by id.
+ *
+ * @public
+ */
+export function createDigitalOceanDatabaseCreateAction(options: DigitalOceanActionOptions) {
+  return createTemplateAction({
+    id: 'digitalocean:database:create',
+    description:
+      'Creates a DigitalOcean managed PostgreSQL cluster (or reuses the one with this name when its settings match), waits until it is online, lets the Kubernetes cluster through its firewall and adds an application database, user and PgBouncer pool. Outputs no password.',
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input,
+      output: {
+        databaseClusterId: z => z.string().describe('Database cluster id (a placeholder in a dry run when it would be created)'),
+        name: z => z.string(),
+        region: z => z.string(),
+        version: z => z.string(),
+        vpcId: z => z.string(),
+        host: z => z.string().describe('Public hostname'),
+        privateHost: z => z.string().describe('Hostname inside the VPC'),
+        port: z => z.number(),
+        poolPort: z => z.number().describe('PgBouncer port (the pool name is the database name to connect to)'),
+        database: z => z.string(),
+        user: z => z.string(),
+        pool: z => z.string(),
+        status: z => z.string().describe('online, or would-create / would-reuse in a dry run'),
+        created: z => z.boolean().describe('True when this run created the cluster'),
+      },
+    },
+    async handler(ctx) {
+      const i = parse(ctx.input);
+      const client = createDigitalOceanClient(options, ctx);
+      let vpcId = i.vpcId;
+      if (i.kubernetesClusterId) {
+        const { data } = await client.call('get the Kubernetes cluster', () => client.api.kubernetes.getKubernetesCluster({ kubernetes_cluster_id: i.kubernetesClusterId! }));
+        const clusterVpc = data.kubernetes_cluster.vpc_uuid;
+        if (vpcId && vpcId !== clusterVpc) throw new Error(`vpcId ${vpcId} is not the VPC of Kubernetes cluster ${i.kubernetesClusterId} (${clusterVpc})`);
+        if (data.kubernetes_cluster.region !== i.region) throw new Error(`region ${i.region} is not the region of Kubernetes cluster ${i.kubernetesClusterId} (${data.kubernetes_cluster.region})`);
+        vpcId = clusterVpc;
+      }
+      const version = await client.call('list database options', () => latestPostgres(client, i.version));
+      const existing = await client.call('list database clusters', () => findDatabase(client, i.name));
+      if (existing) {
+        const problems = differences(existing, i, version, vpcId);
+        if (problems.length > 0) throw new Error(`The database cluster name "${i.name}" is taken by cluster ${existing.id} with ${problems.join(', ')}`);
+      }
+      if (ctx.isDryRun) {
+        ctx.logger.info(
+          existing
+            ? `Dry run: would reuse database cluster "${i.name}" (${existing.id}, ${existing.status}) and ensure database "${i.database}", user "${i.user}", pool "${i.pool.name}"`
+            : `Dry run: would create PostgreSQL ${version} cluster "${i.name}" in ${i.region} (${i.numNodes} x ${i.size}${vpcId ? `, VPC ${vpcId}` : ''}) with database "${i.database}", user "${i.user}", pool "${i.pool.name}"${i.kubernetesClusterId ? `, open to Kubernetes cluster ${i.kubernetesClusterId}` : ''}`,
+        );
+        ctx.output('databaseClusterId', existing?.id ?? `dry-run-database-${i.name}`);
+        ctx.output('name', i.name);
+        ctx.output('region', i.region);
+        ctx.output('version', version);
+        ctx.output('vpcId', existing?.private_network_uuid ?? vpcId ?? '');
+        ctx.output('host', existing?.connection.host ?? '');
+        ctx.output('privateHost', existing?.private_connection.host ?? '');
+        ctx.output('port', existing?.connection.port ?? 0);
+        ctx.output('poolPort', 0);
+        ctx.output('database', i.database);
+        ctx.output('user', i.user);
+        ctx.output('pool', i.pool.name);
+        ctx.output('status', existing ? 'would-reuse' : 'would-create');
+        ctx.output('created', false);
+        return;
+      }
+
+      const { id } = existing
+        ? { id: existing.id }
+        : await ctx.checkpoint({
+            key: `database.create.${i.name}`,
+            fn: () =>
+              client.call(`create database cluster "${i.name}"`, async () => {
+                const again = await findDatabase(client, i.name);
+                if (again) return { id: again.id };
+                const { data } = await client.api.database.createDatabaseCluster({
+                  name: i.name,
+                  engine: 'pg',
+                  version,
+                  region: i.region,
+                  size: i.size,
+                  num_nodes: i.numNodes,
+                  private_network_uuid: vpcId,
+                  tags: i.tags,
+                });
+                return { id: data.database.id };
+              }),
+          });
+      ctx.logger.info(existing ? `Reusing database cluster "${i.name}" (${id})` : `Created database cluster "${i.name}" (${id}); waiting until it is online`);
+
+      const get = () => client.call(`get database cluster "${i.name}"`, async () => (await client.api.database.getDatabaseCluster({ database_cluster_id: id })).data.database as Database);
+      let db = await waitFor({
+        what: `database cluster "${i.name}"`,
+        until: 'online',
+        poll: get,
+        state: d => d.status,
+        failure: d => (['error', 'errored', 'decommissioned'].includes(d.status) ? `DigitalOcean reports the cluster ${d.status}` : undefined),
+        timeoutMs: i.timeoutMinutes * 60_000,
+        intervalMs: 15_000,
+        clock: options.clock ?? realClock,
+        logger: ctx.logger,
+        signal: ctx.signal,
+      });
+
+      const report = (what: string) => (r: { created: boolean }) => ctx.logger.info(`${r.created ? 'Created' : 'Reusing'} ${what}`);
+      const cluster = i.kubernetesClusterId;
+      if (cluster) {
+        await ctx
+          .checkpoint({
+            key: `database.firewall.${id}.${cluster}`,
+            fn: async () => {
+              const rules = (await client.call('list firewall rules', () => client.api.database.listDatabaseClusterFirewallRules({ database_cluster_id: id }))).data.rules;
+              if (rules.some(r => r.type === 'k8s' && r.value === cluster)) return { created: false };
+              await client.call('update firewall rules', () =>
+                client.api.database.updateDatabaseClusterFirewallRules({
+                  database_cluster_id: id,
+                  rules: [...rules.map(r => ({ type: r.type, value: r.value, uuid: r.uuid })), { type: 'k8s', value: cluster }],
+                }),
+              );
+              return { created: true };
+            },
+          })
+          .then(report(`firewall rule for Kubernetes cluster ${cluster}`));
+      }
+      await ctx
+        .checkpoint({
+          key: `database.db.${id}.${i.database}`,
+          fn: () =>
+            ensure(
+              client,
+              `create database "${i.database}"`,
+              found(() => client.api.database.getDatabaseClusterDb({ database_cluster_id: id, db_name: i.database })),
+              () => client.api.database.createDatabaseClusterDb({ database_cluster_id: id, db_name: i.database }),
+            ),
+        })
+        .then(report(`database "${i.database}"`));
+      await ctx
+        .checkpoint({
+          key: `database.user.${id}.${i.user}`,
+          // the answer holds the password: only whether it was created leaves this function
+          fn: () =>
+            ensure(
+              client,
+              `create user "${i.user}"`,
+              found(() => client.api.database.getDatabaseClusterUser({ database_cluster_id: id, user_name: i.user })),
+              () => client.api.database.createDatabaseClusterUser({ database_cluster_id: id, user_name: i.user }),
+            ),
+        })
+        .then(report(`user "${i.user}"`));
+      await ctx
+        .checkpoint({
+          key: `database.pool.${id}.${i.pool.name}`,
+          fn: () =>
+            ensure(
+              client,
+              `create connection pool "${i.pool.name}"`,
+              found(() => client.api.database.getConnectionPool({ database_cluster_id: id, pool_name: i.pool.name })),
+              () =>
+                client.api.database.createConnectionPool({ database_cluster_id: id, pool_name: i.pool.name, db_name: i.database, user_name: i.user, mode: i.pool.mode, size: i.pool.size }),
+            ),
+        })
+        .then(report(`connection pool "${i.pool.name}" (${i.pool.mode}, ${i.pool.size} connections)`));
+
+      db = await get();
+      const pool = (await client.call('get connection pool', () => client.api.database.getConnectionPool({ database_cluster_id: id, pool_name: i.pool.name }))).data.pool;
+      ctx.output('databaseClusterId', db.id);
+      ctx.output('name', db.name);
+      ctx.output('region', db.region);
+      ctx.output('version', db.version);
+      ctx.output('vpcId', db.private_network_uuid);
+      ctx.output('host', db.connection.host);
+      ctx.output('privateHost', db.private_connection.host);
+      ctx.output('port', db.connection.port);
+      ctx.output('poolPort', pool.connection.port);
+      ctx.output('database', i.database);
+      ctx.output('user', i.user);
+      ctx.output('pool', i.pool.name);
+      ctx.output('status', db.status);
+      ctx.output('created', !existing);
+    },
+  });
+}
