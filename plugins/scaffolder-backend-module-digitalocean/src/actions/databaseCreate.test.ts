@@ -92,6 +92,7 @@ describe('digitalocean:database:create', () => {
     expect((await h.run(slow, spec('pg-slow'))).outputs.status).toBe('online');
     h.env.sandbox.digitalocean.faults.add({ operationId: 'databases_list_options', delayMs: 200, times: Infinity });
     await expect(h.run(slow, spec('pg-slow'))).rejects.toThrow(/DigitalOcean did not answer "list database options" within 100 ms/);
+    await h.settle();
   });
 
   it("surfaces a 422 with the provider's message", async () => {

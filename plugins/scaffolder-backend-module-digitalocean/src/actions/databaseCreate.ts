@@ -1,6 +1,6 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { IDatabaseCluster } from 'dots-wrapper/dist/database';
-import { createDigitalOceanClient, type DigitalOceanActionOptions, type DigitalOceanClient } from '../lib/client';
+import { createDigitalOceanClient, isNotFound, type DigitalOceanActionOptions, type DigitalOceanClient } from '../lib/client';
 import { realClock } from '../lib/clock';
 import { parseInput, type Zod } from '../lib/input';
 import { waitFor } from '../lib/waitFor';
@@ -79,7 +79,7 @@ const found = (read: () => Promise<unknown>) => async () => {
     await read();
     return true;
   } catch (err) {
-    if ((err as { response?: { status?: number } }).response?.status === 404) return false;
+    if (isNotFound(err)) return false;
     throw err;
   }
 };

@@ -93,7 +93,7 @@ describe('digitalocean:kubernetes:create', () => {
     const slow = createDigitalOceanKubernetesCreateAction(h.options({ requestTimeoutMs: 100 }));
     const result = await h.run(slow, spec('k8s-slow'));
     expect(result.logs.join('\n')).toMatch(/did not answer "create cluster "k8s-slow"" within 100 ms; retrying/);
-    await new Promise(resolve => setTimeout(resolve, 400)); // the slow request lands
+    await h.settle(); // the slow request lands
     expect(clusters('k8s-slow')).toHaveLength(1);
     expect(result.outputs.clusterId).toBe(clusters('k8s-slow')[0]!.id);
   });

@@ -81,6 +81,7 @@ describe('digitalocean:vpc:ensure', () => {
     expect((await h.run(slow, { name: 'vpc-slow', region: 'nyc1' })).outputs.created).toBe(true);
     h.env.sandbox.digitalocean.faults.add({ operationId: 'vpcs_list', delayMs: 300, times: Infinity });
     await expect(h.run(slow, { name: 'vpc-slow', region: 'nyc1' })).rejects.toThrow(/DigitalOcean did not answer "list VPCs" within 150 ms/);
+    await h.settle();
   });
 
   it("surfaces a 422 with the provider's message without retrying", async () => {

@@ -145,8 +145,8 @@ export function createDigitalOceanClient(options: DigitalOceanActionOptions, ctx
   };
 }
 
-/** True when the error is the provider saying the resource does not exist. */
-export const isNotFound = (err: unknown) => err instanceof DigitalOceanError && err.status === 404;
+/** True when the error (mapped or raw) is the provider saying the resource does not exist. */
+export const isNotFound = (err: unknown) => (err instanceof DigitalOceanError ? err.status : isAxiosError(err) ? err.response?.status : undefined) === 404;
 
 /** Reads every page of a DigitalOcean list. */
 export async function listAll<T>(page: (n: number) => Promise<{ data: { links?: { pages?: { next?: string } } } }>, items: (data: any) => T[]): Promise<T[]> {

@@ -103,5 +103,8 @@ export function createHarness() {
     for (const secret of secrets()) expect(all).not.toContain(secret);
   }
 
-  return { clock, env, sleeps, options, run, calls, secrets, expectNoSecrets };
+  /** Waits for requests the client gave up on (delayMs faults) to land before the sandbox stops. */
+  const settle = () => new Promise(resolve => setTimeout(resolve, 400));
+
+  return { clock, env, sleeps, options, run, calls, secrets, expectNoSecrets, settle };
 }

@@ -1,0 +1,73 @@
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { createDigitalOceanClient, isNotFound, type DigitalOceanActionOptions } from '../lib/client';
+import { parseInput, type Zod } from '../lib/input';
+import { findDatabase } from './databaseCreate';
+import { examples } from './databaseDelete.examples';
+
+const input = {
+  databaseClusterId: (z: Zod) => z.string().uuid().optional().describe('Id of the database cluster (or give its name)'),
+  name: (z: Zod) => z.string().min(1).optional().describe('Name of the database cluster (or give its id)'),
+};
+
+/**
+ * `digitalocean:database:delete`: deletes a managed database cluster (its databases, users and
+ * pools go with it). Succeeds when it is gone already.
+ *
+ * @public
+ */
+export function createDigitalOceanDatabaseDeleteAction(options: DigitalOceanActionOptions) {
+  return createTemplateAction({
+    id: 'digitalocean:database:delete',
+    description: 'Deletes a DigitalOcean managed database cluster with its databases, users and pools. Succeeds when it does not exist (any more).',
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input,
+      output: {
+        databaseClusterId: z => z.string().describe('Empty when no such cluster exists'),
+        status: z => z.string().describe('deleted, absent (nothing to delete), or would-delete in a dry run'),
+      },
+    },
+    async handler(ctx) {
+      const i = parseInput(input, ctx.input, (v, issues) => {
+        if (!v.databaseClusterId && !v.name) issues.addIssue({ code: 'custom', path: ['databaseClusterId'], message: 'give databaseClusterId or name' });
+      });
+      const client = createDigitalOceanClient(options, ctx);
+      const label = `database cluster "${i.name ?? i.databaseClusterId}"`;
+      const db = await client.call(`find the ${label}`, async () => {
+        if (i.name) return findDatabase(client, i.name);
+        try {
+          return (await client.api.database.getDatabaseCluster({ database_cluster_id: i.databaseClusterId! })).data.database;
+        } catch (err) {
+          if (isNotFound(err)) return undefined;
+          throw err;
+        }
+      });
+      if (!db) {
+        ctx.logger.info(`No ${label}: nothing to delete`);
+        ctx.output('databaseClusterId', '');
+        ctx.output('status', 'absent');
+        return;
+      }
+      ctx.output('databaseClusterId', db.id);
+      if (ctx.isDryRun) {
+        ctx.logger.info(`Dry run: would delete ${label} (${db.id}) with databases ${db.db_names.join(', ')}`);
+        ctx.output('status', 'would-delete');
+        return;
+      }
+      await ctx.checkpoint({
+        key: `database.delete.${db.id}`,
+        fn: () =>
+          client.call(`delete ${label}`, () => client.api.database.destroyDatabaseCluster({ database_cluster_id: db.id })).then(
+            () => ({ deleted: true }),
+            err => {
+              if (isNotFound(err)) return { deleted: false };
+              throw err;
+            },
+          ),
+      });
+      ctx.logger.info(`Deleted ${label} (${db.id})`);
+      ctx.output('status', 'deleted');
+    },
+  });
+}
