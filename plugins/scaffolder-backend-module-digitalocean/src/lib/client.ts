@@ -31,7 +31,8 @@ export class DigitalOceanError extends Error {
   constructor(
     message: string,
     readonly status?: number,
-    readonly retryAfterMs?: number,
+    /** ms to wait as the provider asked (retry-after) */
+    readonly retryAfter?: number,
   ) {
     super(message);
     this.name = 'DigitalOceanError';
@@ -136,7 +137,7 @@ export function createDigitalOceanClient(options: DigitalOceanActionOptions, ctx
             if (error.retriesLeft === 0) return;
             const err = error as unknown as DigitalOceanError;
             const backoff = Math.min(minDelayMs * 2 ** (error.attemptNumber - 1), 30_000);
-            const delay = err.retryAfterMs ?? backoff;
+            const delay = err.retryAfter ?? backoff;
             ctx.logger.warn(`${err.message}; retrying in ${Math.ceil(delay / 1000)} s (${error.retriesLeft} attempts left)`);
             await clock.sleep(delay, ctx.signal);
           },
@@ -146,7 +147,10 @@ export function createDigitalOceanClient(options: DigitalOceanActionOptions, ctx
 }
 
 /** True when the error (mapped or raw) is the provider saying the resource does not exist. */
-export const isNotFound = (err: unknown) => (err instanceof DigitalOceanError ? err.status : isAxiosError(err) ? err.response?.status : undefined) === 404;
+export function isNotFound(err: unknown): boolean {
+  if (err instanceof DigitalOceanError) return err.status === 404;
+  return isAxiosError(err) && err.response?.status === 404;
+}
 
 /** Reads every page of a DigitalOcean list. */
 export async function listAll<T>(page: (n: number) => Promise<{ data: { links?: { pages?: { next?: string } } } }>, items: (data: any) => T[]): Promise<T[]> {

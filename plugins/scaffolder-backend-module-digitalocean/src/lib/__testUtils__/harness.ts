@@ -4,7 +4,7 @@
  */
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
-import type { JsonValue } from '@backstage/types';
+import type { JsonObject, JsonValue } from '@backstage/types';
 import type { TemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { ManualClock, useSandbox } from '@voting-platform/cloud-sandbox';
@@ -68,7 +68,7 @@ export function createHarness() {
       child: () => logger,
     };
     const ctx = {
-      ...createMockActionContext({ input, secrets: opts.secrets, logger }),
+      ...createMockActionContext({ input: input as JsonObject, secrets: opts.secrets, logger }),
       isDryRun: opts.isDryRun ?? false,
       output: (name: string, value: unknown) => {
         outputs[name] = value;
@@ -99,7 +99,12 @@ export function createHarness() {
 
   /** Fails if any secret appears in the text. */
   function expectNoSecrets(...texts: unknown[]) {
-    const all = texts.map(t => (typeof t === 'string' ? t : JSON.stringify(t, (_k, v) => (v instanceof Map ? [...v.entries()] : v instanceof Error ? { message: v.message, stack: v.stack, ...v } : v)))).join('\n');
+    const plain = (_key: string, v: unknown) => {
+      if (v instanceof Map) return [...v.entries()];
+      if (v instanceof Error) return { ...v, message: v.message, stack: v.stack };
+      return v;
+    };
+    const all = texts.map(t => (typeof t === 'string' ? t : JSON.stringify(t, plain))).join('\n');
     for (const secret of secrets()) expect(all).not.toContain(secret);
   }
 
