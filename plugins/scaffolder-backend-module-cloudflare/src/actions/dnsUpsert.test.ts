@@ -1,0 +1,103 @@
+import { createHarness, Crash } from '../lib/__testUtils__/harness';
+import { createCloudflareDnsUpsertAction } from './dnsUpsert';
+
+const OP = {
+  list: 'dns-records-for-a-zone-list-dns-records',
+  create: 'dns-records-for-a-zone-create-dns-record',
+  update: 'dns-records-for-a-zone-update-dns-record',
+};
+
+describe('cloudflare:dns:upsert', () => {
+  const h = createHarness();
+  const action = () => createCloudflareDnsUpsertAction(h.options());
+  const a = (name: string, extra: Record<string, unknown> = {}) => ({ zone: 'example.com', name, type: 'A', content: '203.0.113.10', ...extra });
+
+  it('creates the record, leaves it alone on a second run, and updates it when the content changes', async () => {
+    const first = await h.run(action(), a('vote', { proxied: true }));
+    const [record] = h.records('vote.example.com');
+    expect(record).toMatchObject({ type: 'A', content: '203.0.113.10', proxied: true, ttl: 1 });
+    expect(first.outputs).toEqual({ recordId: record!.id, zoneId: h.zone().id, hostname: 'vote.example.com', type: 'A', content: '203.0.113.10', proxied: true, action: 'created' });
+
+    const writes = h.calls(OP.create) + h.calls(OP.update);
+    const second = await h.run(action(), a('vote.example.com', { proxied: true }));
+    expect(second.outputs).toEqual({ ...first.outputs, action: 'unchanged' });
+    expect(h.calls(OP.create) + h.calls(OP.update)).toBe(writes);
+
+    const third = await h.run(action(), a('vote', { content: '203.0.113.11', proxied: true }));
+    expect(third.outputs).toMatchObject({ recordId: record!.id, action: 'updated' });
+    expect(h.records('vote.example.com')).toEqual([expect.objectContaining({ content: '203.0.113.11' })]);
+    h.expectNoSecrets(first, second, third);
+  });
+
+  it('fails clearly when the name has several records of the type, or a conflicting CNAME', async () => {
+    const zoneId = h.zone().id;
+    const cf = h.env.sandbox.cloudflare;
+    await h.run(action(), a('multi'));
+    cf.records.set('dup', { ...h.records('multi.example.com')[0]!, id: 'dup', content: '203.0.113.99' });
+    await expect(h.run(action(), a('multi'))).rejects.toThrow(/multi.example.com has 2 A records/);
+    await h.run(action(), a('alias', { type: 'CNAME', content: 'elsewhere.example.org' }));
+    await expect(h.run(action(), a('alias'))).rejects.toThrow(/Cloudflare: create A alias.example.com failed with 400: An A, AAAA, or CNAME record with that host already exists. \(81053\)/);
+    expect(zoneId).toBeTruthy();
+  });
+
+  it('creates once when the worker dies after the create and the task is retried', async () => {
+    const checkpoints = new Map();
+    const before = h.calls(OP.create);
+    await expect(h.run(action(), a('crash'), { checkpoints, crashAfter: `dns.upsert.${h.zone().id}.A.crash.example.com` })).rejects.toThrow(Crash);
+    const retried = await h.run(action(), a('crash'), { checkpoints });
+    expect(h.calls(OP.create)).toBe(before + 1);
+    expect(h.records('crash.example.com')).toHaveLength(1);
+    expect(retried.outputs.action).toBe('unchanged');
+  });
+
+  it('dry run reports what it would do and writes nothing', async () => {
+    const before = h.calls(OP.create);
+    const dry = await h.run(action(), a('dry'), { isDryRun: true });
+    expect(dry.outputs).toMatchObject({ recordId: '', action: 'would-create' });
+    expect(dry.logs.join('\n')).toContain('Dry run: A dry.example.com -> 203.0.113.10: would-create');
+    expect(h.records('dry.example.com')).toHaveLength(0);
+    expect(h.calls(OP.create)).toBe(before);
+  });
+
+  it('the SDK retries 429 after its retry-after, and 500 / 503; a persistent 5xx is a clear error', async () => {
+    const { faults } = h.env.sandbox.cloudflare;
+    faults.add({ operationId: OP.create, status: 429, retryAfter: 1 });
+    faults.add({ operationId: OP.list, status: 500 });
+    faults.add({ operationId: 'zones-get', status: 503 });
+    const started = Date.now();
+    expect((await h.run(action(), a('retry'))).outputs.action).toBe('created');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(h.records('retry.example.com')).toHaveLength(1);
+    const fault = faults.add({ operationId: OP.list, status: 503, times: Infinity });
+    await expect(h.run(action(), a('retry5xx'))).rejects.toThrow(/Cloudflare: list A records of retry5xx.example.com failed with 503: Service temporarily unavailable/);
+    expect(fault.hits).toBe(3);
+  });
+
+  it('a slow answer is retried; one that never comes is a clear error', async () => {
+    const slow = createCloudflareDnsUpsertAction(h.options({ requestTimeoutMs: 150 }));
+    h.env.sandbox.cloudflare.faults.add({ operationId: 'zones-get', delayMs: 300 });
+    expect((await h.run(slow, a('slow'))).outputs.action).toBe('created');
+    h.env.sandbox.cloudflare.faults.add({ operationId: 'zones-get', delayMs: 300, times: Infinity });
+    await expect(h.run(slow, a('slow'))).rejects.toThrow(/Cloudflare did not answer "find zone example.com" within 150 ms/);
+    await h.settle();
+  });
+
+  it("surfaces a 422 with Cloudflare's message", async () => {
+    h.env.sandbox.cloudflare.faults.add({ operationId: OP.create, status: 422, code: 81057, message: 'Record already exists.' });
+    await expect(h.run(action(), a('e422'))).rejects.toThrow(/failed with 422: Record already exists. \(81057\)/);
+  });
+
+  it('rejects bad inputs naming the field, and a missing or rejected token naming the setting', async () => {
+    await expect(h.run(action(), a('x', { type: 'MX' }))).rejects.toThrow(/type: Invalid enum value/);
+    await expect(h.run(action(), a('x', { ttl: 5 }))).rejects.toThrow(/ttl: 1 \(automatic\) or 30-86400 seconds/);
+    await expect(h.run(action(), a('x', { type: 'TXT', content: 'v=1', proxied: true }))).rejects.toThrow(/proxied: TXT records cannot be proxied/);
+    await expect(h.run(action(), a('x', { zone: 'nope.example.net' }))).rejects.toThrow(/No Cloudflare zone "nope.example.net"/);
+    await expect(h.run(createCloudflareDnsUpsertAction(h.options({ apiToken: undefined })), a('x'))).rejects.toThrow(/set cloudflare.apiToken in app-config or pass the cloudflareApiToken task secret/);
+    const err = await h.run(action(), a('x'), { secrets: { cloudflareApiToken: 'cf-wrong-token' } }).catch(e => e);
+    expect(err.message).toMatch(/Cloudflare rejected the API token \(401 .*\): check cloudflare.apiToken/);
+    expect(err.message).not.toContain('cf-wrong-token');
+    const viaSecret = await h.run(createCloudflareDnsUpsertAction(h.options({ apiToken: 'cf-wrong-token' })), a('via-secret'), { secrets: { cloudflareApiToken: h.env.sandbox.cloudflare.token } });
+    expect(viaSecret.outputs.action).toBe('created');
+    h.expectNoSecrets(err.message, err.logs, viaSecret);
+  });
+});

@@ -1,0 +1,29 @@
+import { InputError } from '@backstage/errors';
+import { z } from 'zod/v3';
+
+/** An action's input fields, in the form `createTemplateAction` takes them. */
+/** The zod the scaffolder hands to input fields. */
+export type Zod = typeof z;
+
+export type InputShape = Record<string, (zImpl: typeof z) => z.ZodTypeAny>;
+
+/**
+ * Parses an action's input with the same zod fields the action declares (the scaffolder checks
+ * the JSON schema made from them; this also fills in defaults and runs the checks across fields
+ * that a JSON schema cannot express). Errors name the field, e.g. `nodePool.count: ...`.
+ */
+export function parseInput<S extends InputShape, T = { [K in keyof S]: z.output<ReturnType<S[K]>> }>(
+  shape: S,
+  input: unknown,
+  refine?: (value: { [K in keyof S]: z.output<ReturnType<S[K]>> }, ctx: z.RefinementCtx) => void,
+): T {
+  const fields = Object.fromEntries(Object.entries(shape).map(([key, field]) => [key, field(z)]));
+  let schema: z.ZodTypeAny = z.object(fields).strict();
+  if (refine) schema = schema.superRefine(refine as any);
+  const result = schema.safeParse(input ?? {});
+  if (!result.success) {
+    const problems = result.error.issues.map(issue => `${issue.path.join('.') || '(input)'}: ${issue.message}`);
+    throw new InputError(`Invalid input: ${problems.join('; ')}`);
+  }
+  return result.data as T;
+}
