@@ -1,5 +1,6 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { createDeployAction } from './actions/deploy';
 import { createReadResultsAction } from './actions/readResults';
 import { createRenderManifestsAction } from './actions/renderManifests';
 
@@ -14,11 +15,15 @@ export const scaffolderModuleKubernetes = createBackendModule({
   moduleId: 'kubernetes',
   register({ registerInit }) {
     registerInit({
-      deps: { scaffolder: scaffolderActionsExtensionPoint },
-      async init({ scaffolder }) {
+      deps: {
+        scaffolder: scaffolderActionsExtensionPoint,
+        config: coreServices.rootConfig,
+      },
+      async init({ scaffolder, config }) {
         scaffolder.addActions(
           createRenderManifestsAction(),
           createReadResultsAction(),
+          createDeployAction({ config }),
         );
       },
     });

@@ -1,0 +1,167 @@
+/**
+ * Test glue: one real local control plane per test file (test/k8s/control-plane.sh in its own
+ * state dir: test/k8s/control-plane.ts is ESM and jest here is CommonJS), a token kubeconfig like
+ * the one DigitalOcean hands out, and the cloud sandbox answering kubernetes_get_kubeconfig with it.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify, parse } from 'yaml';
+import { KubeClient, type KubeObject } from '../lib/kubeClient';
+import { SchemaChecker } from '../lib/schemaCheck';
+
+export const repoRoot = resolve(__dirname, '../../../..');
+
+export interface LocalCluster {
+  /** Client with the admin credentials (for assertions). */
+  admin: KubeClient;
+  /** A kubeconfig with a bearer token (cluster-admin ServiceAccount), as DigitalOcean's are. */
+  tokenKubeconfig: string;
+  token: string;
+  stop(): void;
+}
+
+export function helmPath(): string {
+  const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'voting-platform', 'helm');
+  const versions = existsSync(dir) ? readdirSync(dir).sort() : [];
+  for (const v of versions.reverse()) {
+    const helm = join(dir, v, 'bin', 'helm');
+    if (existsSync(helm)) return helm;
+  }
+  throw new Error('Helm is not installed: run bash test/k8s/install-helm.sh');
+}
+
+export async function startLocalCluster(): Promise<LocalCluster> {
+  const state = mkdtempSync(join(tmpdir(), 'k8s-module-test-'));
+  const env = { ...process.env, K8S_LOCAL_STATE: state, K8S_LOCAL_NODES: '2' };
+  const script = join(repoRoot, 'test/k8s/control-plane.sh');
+  const started = spawnSync('bash', [script, 'start'], { env, encoding: 'utf8', cwd: repoRoot });
+  const stop = () => {
+    spawnSync('bash', [script, 'stop'], { env, encoding: 'utf8', cwd: repoRoot });
+    rmSync(state, { recursive: true, force: true });
+  };
+  if (started.status !== 0) {
+    stop();
+    throw new Error(`control-plane.sh start failed: ${started.stderr}`);
+  }
+  const adminYaml = readFileSync(join(state, 'kubeconfig'), 'utf8');
+  const admin = KubeClient.fromKubeconfig(adminYaml);
+  // a ServiceAccount with cluster-admin and a token for it
+  await admin.request('POST', '/api/v1/namespaces/kube-system/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'do-admin' } });
+  await admin.request('POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'do-admin' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+    subjects: [{ kind: 'ServiceAccount', name: 'do-admin', namespace: 'kube-system' }],
+  });
+  const tokenRequest = await admin.request('POST', '/api/v1/namespaces/kube-system/serviceaccounts/do-admin/token', {
+    apiVersion: 'authentication.k8s.io/v1',
+    kind: 'TokenRequest',
+    spec: { expirationSeconds: 3600 },
+  });
+  const token: string = tokenRequest.status.token;
+  const adminConfig = parse(adminYaml);
+  const cluster = adminConfig.clusters[0].cluster;
+  const tokenKubeconfig = stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'do-local', cluster: { server: cluster.server, 'certificate-authority-data': cluster['certificate-authority-data'] } }],
+    contexts: [{ name: 'do-local', context: { cluster: 'do-local', user: 'do-local-admin' } }],
+    'current-context': 'do-local',
+    users: [{ name: 'do-local-admin', user: { token } }],
+  });
+  return { admin, tokenKubeconfig, token, stop };
+}
+
+/** Minimal CRDs (written here, not the projects' own) for the kinds voting:deploy uses. */
+export function minimalCrds(): KubeObject[] {
+  const crd = (group: string, kind: string, plural: string, spec: object): KubeObject => ({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.${group}` },
+    spec: {
+      group,
+      scope: 'Namespaced',
+      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
+      versions: [{ name: group === 'traefik.io' ? 'v1alpha1' : 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec } } } }],
+    },
+  });
+  const str = { type: 'string' };
+  const strMap = { type: 'object', additionalProperties: str };
+  const selector = { type: 'object', properties: { matchLabels: strMap, matchExpressions: { type: 'array', items: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } };
+  return [
+    crd('traefik.io', 'IngressRoute', 'ingressroutes', {
+      type: 'object',
+      required: ['routes'],
+      properties: {
+        entryPoints: { type: 'array', items: str },
+        routes: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['match', 'kind'],
+            properties: {
+              match: str,
+              kind: { type: 'string', enum: ['Rule'] },
+              priority: { type: 'integer' },
+              services: { type: 'array', items: { type: 'object', required: ['name'], properties: { name: str, namespace: str, port: { 'x-kubernetes-int-or-string': true }, kind: str } } },
+              middlewares: { type: 'array', items: { type: 'object', properties: { name: str, namespace: str } } },
+            },
+          },
+        },
+        tls: { type: 'object', properties: { secretName: str, certResolver: str, options: { type: 'object', properties: { name: str, namespace: str } } } },
+      },
+    }),
+    crd('monitoring.coreos.com', 'ServiceMonitor', 'servicemonitors', {
+      type: 'object',
+      required: ['selector'],
+      properties: {
+        selector,
+        namespaceSelector: { type: 'object', properties: { any: { type: 'boolean' }, matchNames: { type: 'array', items: str } } },
+        jobLabel: str,
+        endpoints: { type: 'array', items: { type: 'object', properties: { port: str, path: str, interval: str, scrapeTimeout: str, scheme: str } } },
+      },
+    }),
+    crd('monitoring.coreos.com', 'PrometheusRule', 'prometheusrules', {
+      type: 'object',
+      properties: {
+        groups: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['name'],
+            properties: {
+              name: str,
+              interval: str,
+              rules: { type: 'array', items: { type: 'object', required: ['expr'], properties: { alert: str, record: str, expr: { 'x-kubernetes-int-or-string': true }, for: str, labels: strMap, annotations: strMap } } },
+            },
+          },
+        },
+      },
+    }),
+  ];
+}
+
+/** Creates the CRDs and waits until they are served. */
+export async function installCrds(admin: KubeClient, crds: KubeObject[]): Promise<void> {
+  for (const crd of crds) await admin.apply(crd, 'test');
+  const deadline = Date.now() + 30_000;
+  for (const crd of crds) {
+    for (;;) {
+      const got: any = await admin.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', crd.metadata.name);
+      if (got?.status?.conditions?.some((c: any) => c.type === 'Established' && c.status === 'True')) break;
+      if (Date.now() > deadline) throw new Error(`CRD ${crd.metadata.name} not established`);
+      await new Promise(r => setTimeout(r, 200));
+    }
+  }
+  admin.forgetDiscovery();
+  const checker = new SchemaChecker(admin);
+  for (const crd of crds) {
+    const spec: any = crd.spec;
+    if (!(await checker.waitFor(`${spec.group}/${spec.versions[0].name}`, spec.names.kind, 30_000))) {
+      throw new Error(`the schema of ${spec.names.kind} was not published in /openapi/v3`);
+    }
+  }
+}

@@ -1,0 +1,238 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import { ConfigReader } from '@backstage/config';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { ManualClock, useSandbox } from '@voting-platform/cloud-sandbox';
+import { KubeClient, type KubeObject } from '../lib/kubeClient';
+import { waitForRollouts } from '../lib/rollout';
+import { SchemaChecker } from '../lib/schemaCheck';
+import { installCrds, minimalCrds, startLocalCluster, type LocalCluster } from '../__testUtils__/cluster';
+import { createDeployAction, FIELD_MANAGER } from './deploy';
+
+jest.setTimeout(120_000);
+
+describe('voting:deploy against a local control plane', () => {
+  const clock = new ManualClock();
+  const env = useSandbox({ beforeAll, afterAll, afterEach }, { clock, coverageDir: false });
+  let cluster: LocalCluster;
+  let clusterId: string;
+  let databaseId: string;
+  let dbPassword: string;
+  const cookieSecret = 'cookie-secret-of-the-deploy-test-0123456789';
+
+  beforeAll(async () => {
+    cluster = await startLocalCluster();
+    const { digitalocean } = env.sandbox;
+    const call = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${digitalocean.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${digitalocean.token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+      return res.json() as Promise<any>;
+    };
+    clusterId = (await call('POST', '/kubernetes/clusters', { name: 'voting', region: 'nyc1', version: 'latest', node_pools: [{ name: 'pool', size: 's-2vcpu-4gb', count: 2 }] })).kubernetes_cluster.id;
+    databaseId = (await call('POST', '/databases', { name: 'voting-db', engine: 'pg', version: '16', region: 'nyc1', size: 'db-s-1vcpu-1gb', num_nodes: 1 })).database.id;
+    clock.advance(10 * 60_000);
+    dbPassword = (await call('GET', `/databases/${databaseId}`)).database.connection.password;
+    if (!dbPassword) throw new Error('the emulated database has no password');
+    // the cluster "at DigitalOcean" is the local control plane
+    digitalocean.override('kubernetes_get_kubeconfig', () => ({ status: 200, text: cluster.tokenKubeconfig, contentType: 'application/yaml' }));
+    // Traefik's LoadBalancer Service, as the Traefik release makes it (the lb-controller gives it an address)
+    await cluster.admin.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'traefik' } }, 'test');
+    await cluster.admin.apply(
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'traefik', namespace: 'traefik', annotations: { 'service.beta.kubernetes.io/do-loadbalancer-hostname': 'lb.example.com' } },
+        spec: { type: 'LoadBalancer', selector: { app: 'traefik' }, ports: [{ name: 'websecure', port: 443, targetPort: 8443 }] },
+      },
+      'test',
+    );
+  });
+  afterAll(() => cluster?.stop());
+
+  const logs: string[] = [];
+  const allOutputs: unknown[] = [];
+  function run(input: Record<string, unknown>, opts: { secrets?: Record<string, string>; isDryRun?: boolean } = {}) {
+    const push = (level: string) => (message: string, meta?: unknown) => {
+      logs.push(`${level} ${message}${meta ? ` ${JSON.stringify(meta)}` : ''}`);
+    };
+    const logger: LoggerService = { info: push('info'), warn: push('warn'), error: push('error'), debug: push('debug'), child: () => logger };
+    const { digitalocean } = env.sandbox;
+    const action = createDeployAction({ config: new ConfigReader({ digitalocean: { token: digitalocean.token, apiUrl: digitalocean.url } }), loadBalancerTimeoutMs: 30_000 });
+    const ctx = { ...createMockActionContext({ input: input as any, secrets: opts.secrets, logger }), isDryRun: !!opts.isDryRun };
+    return (async () => {
+      await action.handler(ctx as any);
+      const outputs = Object.fromEntries((ctx.output as jest.Mock).mock.calls);
+      allOutputs.push(outputs);
+      return outputs;
+    })();
+  }
+  const base = () => ({ clusterId, databaseId, domain: 'example.com', imageRepository: 'registry.example.com/acme', imageTag: '1.0.0', namespace: 'voting', rolloutTimeoutSeconds: 90 });
+
+  async function resourceVersions(objects: string[]): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const ref of objects) {
+      const parts = ref.split('/');
+      const kind = parts[0]!;
+      const [namespace, name] = parts.length === 3 ? [parts[1], parts[2]!] : [undefined, parts[1]!];
+      const apiVersion: Record<string, string> = {
+        Namespace: 'v1', Secret: 'v1', ConfigMap: 'v1', Service: 'v1', Deployment: 'apps/v1', PodDisruptionBudget: 'policy/v1',
+        HorizontalPodAutoscaler: 'autoscaling/v2', IngressRoute: 'traefik.io/v1alpha1', Ingress: 'networking.k8s.io/v1',
+        ServiceMonitor: 'monitoring.coreos.com/v1', PrometheusRule: 'monitoring.coreos.com/v1',
+      };
+      const obj = await cluster.admin.get(apiVersion[kind]!, kind, name, namespace);
+      out[ref] = obj?.metadata.resourceVersion ?? 'missing';
+    }
+    return out;
+  }
+
+  it('rejects bad inputs before any request', async () => {
+    const requests = env.sandbox.digitalocean.requests.length;
+    await expect(run({ ...base(), optionA: 'Same', optionB: 'Same' })).rejects.toThrow(/must differ/);
+    await expect(run({ ...base(), voteMinReplicas: 5, voteMaxReplicas: 2 })).rejects.toThrow(/voteMinReplicas/);
+    await expect(run(base(), { secrets: { voteCookieSecret: 'short' } })).rejects.toThrow(/at least 32/);
+    expect(env.sandbox.digitalocean.requests.length).toBe(requests);
+  });
+
+  it('falls back to an Ingress and skips monitoring kinds when the CRDs are absent', async () => {
+    const outputs = await run({ ...base(), namespace: 'plain', workerReplicas: 1, resultReplicas: 1, voteMinReplicas: 1 });
+    expect(outputs.objects).toContain('Ingress/plain/voting');
+    expect(outputs.objects.some((o: string) => o.startsWith('ServiceMonitor/'))).toBe(false);
+    expect(logs.join('\n')).toMatch(/no IngressRoute CRD.*Ingress of class traefik/);
+    expect(logs.join('\n')).toMatch(/no ServiceMonitor\/PrometheusRule CRDs.*skipping/);
+    const ingress: any = await cluster.admin.get('networking.k8s.io/v1', 'Ingress', 'voting', 'plain');
+    expect(ingress.spec.tls[0]).toEqual({ hosts: ['vote.example.com', 'result.example.com'], secretName: 'cloudflare-origin-tls' });
+  });
+
+  let firstObjects: string[] = [];
+  it('deploys everything, applies CRD kinds after the CRDs exist, waits for Ready pods, outputs URLs and the LB address', async () => {
+    await installCrds(cluster.admin, minimalCrds());
+    const started = Date.now();
+    const outputs = await run(base(), { secrets: { voteCookieSecret: cookieSecret } });
+    firstObjects = outputs.objects;
+    expect(outputs.voteUrl).toBe('https://vote.example.com');
+    expect(outputs.resultUrl).toBe('https://result.example.com');
+    expect(outputs.loadBalancerAddress).toMatch(/^127\.0\.0\.\d+$/);
+    expect(outputs.objects).toEqual(expect.arrayContaining([
+      'Namespace/voting', 'Secret/voting/voting-secrets', 'Deployment/voting/vote', 'Deployment/voting/worker', 'Deployment/voting/result',
+      'Deployment/voting/redis', 'Service/voting/worker', 'PodDisruptionBudget/voting/vote', 'HorizontalPodAutoscaler/voting/vote',
+      'IngressRoute/voting/voting', 'ServiceMonitor/voting/vote', 'ServiceMonitor/voting/worker', 'PrometheusRule/voting/voting',
+      'ConfigMap/voting/voting-dashboard-voting',
+    ]));
+    // CRD-based kinds come after every built-in kind
+    const firstCrdKind = outputs.objects.findIndex((o: string) => /^(IngressRoute|ServiceMonitor|PrometheusRule)\//.test(o));
+    expect(outputs.objects.slice(firstCrdKind).every((o: string) => /^(IngressRoute|ServiceMonitor|PrometheusRule)\//.test(o))).toBe(true);
+    expect(outputs.changed).toHaveLength(outputs.objects.length);
+
+    const pods: any[] = await cluster.admin.list('v1', 'Pod', 'voting');
+    const ready = pods.filter(p => p.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'));
+    // vote 2 (autoscaler minimum), result 2, worker 1, redis 1
+    expect(ready.length).toBe(6);
+    const secret: any = await cluster.admin.get('v1', 'Secret', 'voting-secrets', 'voting');
+    expect(Buffer.from(secret.data.POSTGRES_URL, 'base64').toString()).toContain(dbPassword);
+    const vote: any = await cluster.admin.get('apps/v1', 'Deployment', 'vote', 'voting');
+    expect(vote.metadata.managedFields.some((f: any) => f.manager === FIELD_MANAGER && f.operation === 'Apply')).toBe(true);
+    const c = vote.spec.template.spec.containers[0];
+    expect(c.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+    expect(c.resources.limits).toMatchObject({ cpu: '500m', memory: '256Mi' });
+    expect(c.readinessProbe.httpGet.path).toBe('/readyz');
+    const route: any = await cluster.admin.get('traefik.io/v1alpha1', 'IngressRoute', 'voting', 'voting');
+    expect(route.spec.tls.secretName).toBe('cloudflare-origin-tls');
+    expect(route.spec.routes.map((r: any) => r.match)).toEqual(['Host(`vote.example.com`)', 'Host(`result.example.com`)']);
+    const dashboard: any = await cluster.admin.get('v1', 'ConfigMap', 'voting-dashboard-voting', 'voting');
+    expect(dashboard.metadata.labels.grafana_dashboard).toBe('1');
+    expect(JSON.parse(dashboard.data['voting.json']).panels.map((p: any) => p.targets[0].expr).join(' ')).toMatch(/votes_accepted_total.*votes_rejected_total.*queue_lag.*result_pushes_total/);
+    const rule: any = await cluster.admin.get('monitoring.coreos.com/v1', 'PrometheusRule', 'voting', 'voting');
+    expect(rule.spec.groups[0].rules.map((r: any) => r.alert)).toEqual(['VotingWorkerDown', 'VotingQueueLagHigh']);
+    expect(logs.join('\n')).toMatch(/rollout of Deployment voting\/vote complete/);
+    // eslint-disable-next-line no-console
+    console.log(`full deploy took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  });
+
+  it('changes nothing on a second run with the same inputs (resourceVersions unchanged)', async () => {
+    const before = await resourceVersions(firstObjects);
+    const outputs = await run(base(), { secrets: { voteCookieSecret: cookieSecret } });
+    expect(outputs.changed).toEqual([]);
+    expect(await resourceVersions(firstObjects)).toEqual(before);
+  });
+
+  it('keeps the cookie secret already in the cluster when none is given', async () => {
+    const outputs = await run(base());
+    expect(outputs.changed).toEqual([]);
+  });
+
+  it('rolls out a changed input', async () => {
+    const outputs = await run({ ...base(), imageTag: '1.0.1' }, { secrets: { voteCookieSecret: cookieSecret } });
+    expect(outputs.changed).toEqual(expect.arrayContaining(['Deployment/voting/vote', 'Deployment/voting/worker', 'Deployment/voting/result']));
+    expect(outputs.changed).not.toContain('Deployment/voting/redis');
+    for (const name of ['vote', 'worker', 'result']) {
+      const d: any = await cluster.admin.get('apps/v1', 'Deployment', name, 'voting');
+      expect(d.spec.template.spec.containers[0].image).toBe(`registry.example.com/acme/${name}:1.0.1`);
+      expect(d.status.updatedReplicas).toBe(d.spec.replicas);
+      expect(d.status.readyReplicas).toBe(d.spec.replicas);
+    }
+  });
+
+  it('never puts the kubeconfig token, the database password or the cookie secret in logs or outputs', () => {
+    const text = `${logs.join('\n')}\n${JSON.stringify(allOutputs)}`;
+    expect(logs.length).toBeGreaterThan(20);
+    for (const secret of [cluster.token, dbPassword, cookieSecret, ...env.sandbox.digitalocean.secrets()]) {
+      expect(text).not.toContain(secret);
+    }
+  });
+
+  it('the unknown-field check catches a typo (built-in kind and CRD kind)', async () => {
+    const checker = new SchemaChecker(KubeClient.fromKubeconfig(cluster.tokenKubeconfig));
+    const deployment: KubeObject = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'typo', namespace: 'voting' },
+      spec: {
+        selector: { matchLabels: { a: 'b' } },
+        template: {
+          metadata: { labels: { a: 'b' } },
+          spec: { containers: [{ name: 'c', image: 'x', readinesProbe: { httpGet: { path: '/', port: 80 } }, ports: [{ containerPort: '80' }] }] },
+        },
+      },
+    };
+    const problems = await checker.check(deployment);
+    expect(problems).toEqual(expect.arrayContaining([
+      'Deployment/typo: spec.template.spec.containers[0].readinesProbe: unknown field "readinesProbe"',
+      'Deployment/typo: spec.template.spec.containers[0].ports[0].containerPort: must be a integer, got string',
+    ]));
+    const monitor = await checker.check({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'm' }, spec: { selector: {}, endpoint: [] } });
+    expect(monitor).toEqual(['ServiceMonitor/m: spec.endpoint: unknown field "endpoint"']);
+    expect(await checker.check({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { type: 'Balancer' } })).toEqual([
+      expect.stringMatching(/spec.type: must be one of .*LoadBalancer/),
+    ]);
+  });
+
+  it('fails with a clear error when a rollout does not complete in time', async () => {
+    await cluster.admin.apply(
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'stuck', namespace: 'plain' },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: 'stuck' } },
+          template: { metadata: { labels: { app: 'stuck' } }, spec: { nodeSelector: { 'no-such': 'node' }, containers: [{ name: 'c', image: 'x' }] } },
+        },
+      },
+      'test',
+    );
+    const logger: LoggerService = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {}, child: () => logger };
+    await expect(waitForRollouts(cluster.admin, [{ namespace: 'plain', name: 'stuck' }], logger, 4000)).rejects.toThrow(
+      /rollout not complete after 4 s: plain\/stuck \(0\/1 ready.*Pending.*Unschedulable/,
+    );
+  });
+
+  it('a dry run sends nothing and lists what it would apply', async () => {
+    const requests = env.sandbox.digitalocean.requests.length;
+    const outputs = await run(base(), { isDryRun: true });
+    expect(outputs.objects).toContain('Deployment/voting/vote');
+    expect(env.sandbox.digitalocean.requests.length).toBe(requests);
+  });
+});

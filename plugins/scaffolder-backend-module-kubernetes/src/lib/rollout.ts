@@ -1,0 +1,91 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { KubeClient } from './kubeClient';
+
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+function rolloutState(d: any, minReplicas?: number): { done: boolean; text: string } {
+  const want = d.spec?.replicas ?? 1;
+  const st = d.status ?? {};
+  const updated = st.updatedReplicas ?? 0;
+  const ready = st.readyReplicas ?? 0;
+  const available = st.availableReplicas ?? 0;
+  const total = st.replicas ?? 0;
+  const observed = (st.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0);
+  const scaled = minReplicas === undefined || want >= minReplicas;
+  const done = observed && scaled && updated === want && ready === want && available === want && total === want;
+  return { done, text: `${ready}/${want} ready, ${updated} updated, ${available} available${total > want ? `, ${total - want} old` : ''}${scaled ? '' : ` (waiting for the autoscaler to reach ${minReplicas})`}` };
+}
+
+/** Why the pods of a Deployment are not ready (first few pods' conditions and container states). */
+async function podReasons(client: KubeClient, namespace: string, name: string, selector: Record<string, string>): Promise<string> {
+  const labelSelector = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
+  const pods = await client.list<any>('v1', 'Pod', namespace, labelSelector).catch(() => []);
+  const reasons = pods.slice(0, 3).map(p => {
+    const cond = (p.status?.conditions ?? []).filter((c: any) => c.status !== 'True').map((c: any) => `${c.type}: ${c.reason ?? ''} ${c.message ?? ''}`.trim());
+    const waiting = (p.status?.containerStatuses ?? []).map((c: any) => c.state?.waiting?.reason).filter(Boolean);
+    return `${p.metadata.name} ${p.status?.phase ?? ''} ${[...cond, ...waiting].join('; ')}`.trim();
+  });
+  return reasons.length ? reasons.join(' | ') : `no pods of ${name}`;
+}
+
+/**
+ * Waits until every Deployment has rolled out (all replicas updated, ready and available, no old
+ * ones), logging progress as it changes; on timeout throws naming the ones that did not, with why.
+ */
+export async function waitForRollouts(
+  client: KubeClient,
+  deployments: { namespace: string; name: string; minReplicas?: number }[],
+  logger: LoggerService,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const last = new Map<string, string>();
+  const pending = new Set(deployments.map(d => `${d.namespace}/${d.name}`));
+  for (;;) {
+    for (const d of deployments) {
+      const key = `${d.namespace}/${d.name}`;
+      if (!pending.has(key)) continue;
+      const obj = await client.get<any>('apps/v1', 'Deployment', d.name, d.namespace);
+      const state = obj ? rolloutState(obj, d.minReplicas) : { done: false, text: 'not found' };
+      if (state.done) {
+        pending.delete(key);
+        logger.info(`rollout of Deployment ${key} complete (${state.text})`);
+      } else if (last.get(key) !== state.text) {
+        last.set(key, state.text);
+        logger.info(`waiting for Deployment ${key}: ${state.text}`);
+      }
+    }
+    if (pending.size === 0) return;
+    if (signal?.aborted) throw new Error('cancelled while waiting for rollouts');
+    if (Date.now() >= deadline) {
+      const details: string[] = [];
+      for (const key of pending) {
+        const [namespace, name] = key.split('/') as [string, string];
+        const obj = await client.get<any>('apps/v1', 'Deployment', name, namespace);
+        details.push(`${key} (${last.get(key) ?? 'not found'}; ${await podReasons(client, namespace, name, obj?.spec?.selector?.matchLabels ?? {})})`);
+      }
+      throw new Error(`rollout not complete after ${Math.round(timeoutMs / 1000)} s: ${details.join(', ')}`);
+    }
+    await sleep(1000);
+  }
+}
+
+/** Waits for a LoadBalancer Service's address (IP or host name). */
+export async function waitForLoadBalancer(client: KubeClient, namespace: string, name: string, logger: LoggerService, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let logged = false;
+  for (;;) {
+    const svc = await client.get<any>('v1', 'Service', name, namespace);
+    if (!svc) throw new Error(`Service ${namespace}/${name} (Traefik's load balancer) not found: install Traefik first (kubernetes:helm:install with preset traefik)`);
+    const ingress = svc.status?.loadBalancer?.ingress?.[0];
+    const address = ingress?.ip ?? ingress?.hostname;
+    if (address) return address;
+    if (!logged) {
+      logger.info(`waiting for the load balancer address of Service ${namespace}/${name}`);
+      logged = true;
+    }
+    if (Date.now() >= deadline) throw new Error(`Service ${namespace}/${name} got no load balancer address within ${Math.round(timeoutMs / 1000)} s`);
+    await sleep(1000);
+  }
+}
