@@ -7,7 +7,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import type { JsonObject, JsonValue } from '@backstage/types';
 import type { TemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import { ManualClock, useSandbox } from '@voting-platform/cloud-sandbox';
+import { ManualClock, useSandbox, type CloudflareEmulator } from '@voting-platform/cloud-sandbox';
 import type { CloudflareActionOptions } from '../client';
 
 export interface RunOptions {
@@ -20,6 +20,10 @@ export interface RunOptions {
 }
 
 export class Crash extends Error {}
+
+type ValueOf<M> = M extends Map<string, infer V> ? V : never;
+type Zone = ValueOf<CloudflareEmulator['zones']>;
+type DnsRecord = ValueOf<CloudflareEmulator['records']>;
 
 export function createHarness() {
   const env = useSandbox({ beforeAll, afterAll, afterEach }, { clock: new ManualClock(), coverageDir: false, cloudflare: { zones: ['example.com', 'example.org'] } });
@@ -62,8 +66,8 @@ export function createHarness() {
   }
 
   const calls = (operationId: string) => env.sandbox.cloudflare.requests.filter(r => r.operationId === operationId).length;
-  const zone = (name = 'example.com') => [...env.sandbox.cloudflare.zones.values()].find(z => z.name === name)!;
-  const records = (name: string) => [...env.sandbox.cloudflare.records.values()].filter(r => r.name === name);
+  const zone = (name = 'example.com'): Zone => [...env.sandbox.cloudflare.zones.values()].find(z => z.name === name)!;
+  const records = (name: string): DnsRecord[] => [...env.sandbox.cloudflare.records.values()].filter(r => r.name === name);
 
   /** Fails if the token (or the Origin CA key) appears in the text. */
   function expectNoSecrets(...texts: unknown[]) {

@@ -1,0 +1,62 @@
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { createCloudflareClient, fqdn, type CloudflareActionOptions } from '../lib/client';
+import { parseInput, type Zod } from '../lib/input';
+import { findRecords } from './dnsUpsert';
+import { examples } from './dnsDelete.examples';
+
+const input = {
+  zone: (z: Zod) => z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/, 'a zone name such as example.com').describe('Zone the records belong to'),
+  name: (z: Zod) => z.string().regex(/^(@|\*|[a-z0-9_*]([-a-z0-9_.]*[a-z0-9])?)$/i, 'a host name, @ for the apex').describe('Record name, relative or fully qualified'),
+  type: (z: Zod) => z.enum(['A', 'AAAA', 'CNAME', 'TXT']).optional().describe('Only records of this type (default: every type of that name)'),
+};
+
+/**
+ * `cloudflare:dns:delete`: deletes the DNS records of a name (and type). Succeeds when there are none.
+ *
+ * @public
+ */
+export function createCloudflareDnsDeleteAction(options: CloudflareActionOptions) {
+  return createTemplateAction({
+    id: 'cloudflare:dns:delete',
+    description: 'Deletes the Cloudflare DNS records of a name (optionally of one type). Succeeds when there are none.',
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input,
+      output: {
+        hostname: z => z.string(),
+        deleted: z => z.array(z.string()).describe('Ids of the records deleted (or that would be, in a dry run)'),
+      },
+    },
+    async handler(ctx) {
+      const i = parseInput(input, ctx.input);
+      const client = createCloudflareClient(options, ctx);
+      const zoneId = await client.zoneId(i.zone);
+      const hostname = fqdn(i.name, i.zone);
+      const records = await client.call(`list records of ${hostname}`, () => findRecords(client, zoneId, hostname, i.type));
+      const ids = records.map(r => r.id);
+      if (ctx.isDryRun) {
+        ctx.logger.info(`Dry run: would delete ${ids.length} record(s) of ${hostname}`);
+      } else {
+        for (const id of ids) {
+          await ctx.checkpoint({
+            key: `dns.delete.${zoneId}.${id}`,
+            fn: () =>
+              client.call(`delete record ${id} of ${hostname}`, async () => {
+                try {
+                  await client.cf.dns.records.delete(id, { zone_id: zoneId });
+                } catch (err) {
+                  // gone already: what was wanted
+                  if ((err as { status?: number }).status !== 404) throw err;
+                }
+                return { id };
+              }),
+          });
+        }
+        ctx.logger.info(ids.length ? `Deleted ${ids.length} record(s) of ${hostname}` : `No records of ${hostname}: nothing to delete`);
+      }
+      ctx.output('hostname', hostname);
+      ctx.output('deleted', ids);
+    },
+  });
+}

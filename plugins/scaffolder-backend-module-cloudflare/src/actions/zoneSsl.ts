@@ -1,0 +1,55 @@
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { createCloudflareClient, type CloudflareActionOptions } from '../lib/client';
+import { parseInput, type Zod } from '../lib/input';
+import { examples } from './zoneSsl.examples';
+
+const input = {
+  zone: (z: Zod) => z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/, 'a zone name such as example.com').describe('Zone to configure'),
+  mode: (z: Zod) => z.enum(['off', 'flexible', 'full', 'strict']).default('strict').describe('SSL/TLS encryption mode (strict: the origin needs a valid certificate, e.g. an Origin CA one)'),
+};
+
+/**
+ * `cloudflare:zone:ssl`: sets a zone's SSL/TLS encryption mode.
+ *
+ * @public
+ */
+export function createCloudflareZoneSslAction(options: CloudflareActionOptions) {
+  return createTemplateAction({
+    id: 'cloudflare:zone:ssl',
+    description: "Sets a Cloudflare zone's SSL/TLS encryption mode (off, flexible, full, strict); changes nothing when it is set already.",
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input,
+      output: {
+        zoneId: z => z.string(),
+        mode: z => z.string(),
+        previousMode: z => z.string(),
+        changed: z => z.boolean().describe('False when it was set already (and in a dry run)'),
+      },
+    },
+    async handler(ctx) {
+      const i = parseInput(input, ctx.input);
+      const client = createCloudflareClient(options, ctx);
+      const zoneId = await client.zoneId(i.zone);
+      const setting = await client.call(`read the SSL mode of ${i.zone}`, () => client.cf.zones.settings.get('ssl', { zone_id: zoneId }));
+      // the SDK types every setting in one union; `ssl` answers { id: 'ssl', value }
+      const current = String((setting as { value?: unknown }).value);
+      const change = current !== i.mode;
+      if (change && !ctx.isDryRun) {
+        await ctx.checkpoint({
+          key: `zone.ssl.${zoneId}.${i.mode}`,
+          fn: async () => {
+            await client.call(`set the SSL mode of ${i.zone}`, () => client.cf.zones.settings.edit('ssl', { zone_id: zoneId, value: i.mode } as any));
+            return { mode: i.mode };
+          },
+        });
+      }
+      ctx.logger.info(`${ctx.isDryRun ? 'Dry run: ' : ''}SSL mode of ${i.zone}: ${change ? `${current} -> ${i.mode}${ctx.isDryRun ? ' (would change)' : ''}` : `${current} (unchanged)`}`);
+      ctx.output('zoneId', zoneId);
+      ctx.output('mode', ctx.isDryRun ? current : i.mode);
+      ctx.output('previousMode', current);
+      ctx.output('changed', change && !ctx.isDryRun);
+    },
+  });
+}
