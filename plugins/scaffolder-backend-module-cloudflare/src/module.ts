@@ -1,14 +1,11 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
 import {
-  scaffolderActionsExtensionPoint,
-  TemplateAction,
-} from '@backstage/plugin-scaffolder-node';
-
-/**
- * The Cloudflare actions of this module. Each action lives in `src/actions/<name>.ts` and is added
- * here with one import and one entry. None yet: every Cloudflare action needs its API.
- */
-const actions: TemplateAction<any, any, any>[] = [];
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { createCloudflareDnsDeleteAction } from './actions/dnsDelete';
+import { createCloudflareDnsUpsertAction } from './actions/dnsUpsert';
+import { createCloudflareZoneSslAction } from './actions/zoneSsl';
 
 /**
  * Registers the Cloudflare scaffolder actions.
@@ -20,9 +17,17 @@ export const scaffolderModuleCloudflare = createBackendModule({
   moduleId: 'cloudflare',
   register({ registerInit }) {
     registerInit({
-      deps: { scaffolder: scaffolderActionsExtensionPoint },
-      async init({ scaffolder }) {
-        scaffolder.addActions(...actions);
+      deps: {
+        scaffolder: scaffolderActionsExtensionPoint,
+        config: coreServices.rootConfig,
+      },
+      async init({ scaffolder, config }) {
+        // Each action lives in `src/actions/<name>.ts`; add new ones to this list.
+        scaffolder.addActions(
+          createCloudflareDnsUpsertAction({ config }),
+          createCloudflareDnsDeleteAction({ config }),
+          createCloudflareZoneSslAction({ config }),
+        );
       },
     });
   },

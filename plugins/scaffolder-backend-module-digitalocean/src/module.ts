@@ -1,14 +1,13 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
 import {
-  scaffolderActionsExtensionPoint,
-  TemplateAction,
-} from '@backstage/plugin-scaffolder-node';
-
-/**
- * The DigitalOcean actions of this module. Each action lives in `src/actions/<name>.ts` and is added
- * here with one import and one entry. None yet: every DigitalOcean action needs its API.
- */
-const actions: TemplateAction<any, any, any>[] = [];
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { createDigitalOceanDatabaseCreateAction } from './actions/databaseCreate';
+import { createDigitalOceanDatabaseDeleteAction } from './actions/databaseDelete';
+import { createDigitalOceanKubernetesCreateAction } from './actions/kubernetesCreate';
+import { createDigitalOceanKubernetesDeleteAction } from './actions/kubernetesDelete';
+import { createDigitalOceanVpcEnsureAction } from './actions/vpcEnsure';
 
 /**
  * Registers the DigitalOcean scaffolder actions.
@@ -20,9 +19,19 @@ export const scaffolderModuleDigitalOcean = createBackendModule({
   moduleId: 'digitalocean',
   register({ registerInit }) {
     registerInit({
-      deps: { scaffolder: scaffolderActionsExtensionPoint },
-      async init({ scaffolder }) {
-        scaffolder.addActions(...actions);
+      deps: {
+        scaffolder: scaffolderActionsExtensionPoint,
+        config: coreServices.rootConfig,
+      },
+      async init({ scaffolder, config }) {
+        // Each action lives in `src/actions/<name>.ts`; add new ones to this list.
+        scaffolder.addActions(
+          createDigitalOceanVpcEnsureAction({ config }),
+          createDigitalOceanKubernetesCreateAction({ config }),
+          createDigitalOceanDatabaseCreateAction({ config }),
+          createDigitalOceanKubernetesDeleteAction({ config }),
+          createDigitalOceanDatabaseDeleteAction({ config }),
+        );
       },
     });
   },

@@ -1,0 +1,18 @@
+export interface Config {
+  /** Settings of the DigitalOcean scaffolder actions (digitalocean:*). */
+  digitalocean?: {
+    /**
+     * API token (read and write scopes for Kubernetes, databases and VPCs). A task can pass its
+     * own in the `digitaloceanToken` secret, which wins over this one.
+     * @visibility secret
+     */
+    token?: string;
+    /**
+     * Base URL of the API, including /v2 (default https://api.digitalocean.com/v2); e.g. a
+     * local emulator's.
+     */
+    apiUrl?: string;
+    /** Time-out of one API request in milliseconds (default 15000); a timed-out request is retried. */
+    requestTimeoutMs?: number;
+  };
+}
