@@ -5,6 +5,7 @@ import {
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { createCloudflareDnsDeleteAction } from './actions/dnsDelete';
 import { createCloudflareDnsUpsertAction } from './actions/dnsUpsert';
+import { createCloudflareOriginCertificateCreateAction } from './actions/originCertificateCreate';
 import { createCloudflareZoneSslAction } from './actions/zoneSsl';
 
 /**
@@ -27,6 +28,7 @@ export const scaffolderModuleCloudflare = createBackendModule({
           createCloudflareDnsUpsertAction({ config }),
           createCloudflareDnsDeleteAction({ config }),
           createCloudflareZoneSslAction({ config }),
+          createCloudflareOriginCertificateCreateAction({ config }),
         );
       },
     });

@@ -17,6 +17,7 @@ export interface RunOptions {
   checkpoints?: Map<string, JsonValue>;
   /** Throw right after the checkpoint with this key succeeded, as a worker that dies there */
   crashAfter?: string;
+  workspacePath?: string;
 }
 
 export class Crash extends Error {}
@@ -43,7 +44,7 @@ export function createHarness() {
     };
     const logger: LoggerService = { info: line('info'), warn: line('warn'), error: line('error'), debug: line('debug'), child: () => logger };
     const ctx = {
-      ...createMockActionContext({ input: input as JsonObject, secrets: opts.secrets, logger }),
+      ...createMockActionContext({ input: input as JsonObject, secrets: opts.secrets, logger, workspacePath: opts.workspacePath }),
       isDryRun: opts.isDryRun ?? false,
       output: (name: string, value: unknown) => {
         outputs[name] = value;
