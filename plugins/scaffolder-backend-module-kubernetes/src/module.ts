@@ -1,6 +1,7 @@
 import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { createDeployAction } from './actions/deploy';
+import { createHelmInstallAction } from './actions/helmInstall';
 import { createReadResultsAction } from './actions/readResults';
 import { createRenderManifestsAction } from './actions/renderManifests';
 
@@ -24,6 +25,7 @@ export const scaffolderModuleKubernetes = createBackendModule({
           createRenderManifestsAction(),
           createReadResultsAction(),
           createDeployAction({ config }),
+          createHelmInstallAction({ config }),
         );
       },
     });
