@@ -82,6 +82,15 @@ describe('cloudflare:dns:upsert', () => {
     await h.settle();
   });
 
+  it('a create that timed out and was retried by the SDK makes one record', async () => {
+    h.env.sandbox.cloudflare.faults.add({ operationId: OP.create, delayMs: 300 });
+    const slow = createCloudflareDnsUpsertAction(h.options({ requestTimeoutMs: 150 }));
+    const result = await h.run(slow, a('slow-create'));
+    await h.settle();
+    expect(h.records('slow-create.example.com')).toHaveLength(1);
+    expect(result.outputs).toMatchObject({ recordId: h.records('slow-create.example.com')[0]!.id, action: 'created' });
+  });
+
   it("surfaces a 422 with Cloudflare's message", async () => {
     h.env.sandbox.cloudflare.faults.add({ operationId: OP.create, status: 422, code: 81057, message: 'Record already exists.' });
     await expect(h.run(action(), a('e422'))).rejects.toThrow(/failed with 422: Record already exists. \(81057\)/);

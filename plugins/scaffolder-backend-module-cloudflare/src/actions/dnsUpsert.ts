@@ -67,6 +67,19 @@ export function createCloudflareDnsUpsertAction(options: CloudflareActionOptions
       const same = current && current.content === i.content && current.ttl === i.ttl && Boolean(current.proxied) === i.proxied && (i.comment === undefined || current.comment === i.comment);
       const body = { zone_id: zoneId, type: i.type, name: hostname, content: i.content, ttl: i.ttl, proxied: i.type === 'TXT' ? undefined : i.proxied, comment: i.comment } as const;
 
+      const create = async (): Promise<string> => {
+        try {
+          return (await client.call(`create ${i.type} ${hostname}`, () => client.cf.dns.records.create(body as any))).id as string;
+        } catch (err) {
+          // the SDK retries a POST that timed out, and the first one may have created the record
+          // (Cloudflare then answers "An identical record already exists"): take that one
+          const again = await client.call(`list ${i.type} records of ${hostname}`, () => findRecords(client, zoneId, hostname, i.type));
+          const made = again.find(r => r.content === i.content);
+          if (made) return made.id;
+          throw err;
+        }
+      };
+
       let action: 'created' | 'updated' | 'unchanged' | 'would-create' | 'would-update';
       let recordId = current?.id ?? '';
       if (same) {
@@ -79,7 +92,7 @@ export function createCloudflareDnsUpsertAction(options: CloudflareActionOptions
           fn: async () =>
             current
               ? { id: (await client.call(`update ${i.type} ${hostname}`, () => client.cf.dns.records.update(current.id, body as any))).id as string, action: 'updated' as const }
-              : { id: (await client.call(`create ${i.type} ${hostname}`, () => client.cf.dns.records.create(body as any))).id as string, action: 'created' as const },
+              : { id: await create(), action: 'created' as const },
         });
         recordId = done.id;
         action = done.action;

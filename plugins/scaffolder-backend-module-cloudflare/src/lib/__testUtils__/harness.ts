@@ -31,7 +31,7 @@ export function createHarness() {
 
   function options(config: Record<string, unknown> = {}): CloudflareActionOptions {
     const { cloudflare } = env.sandbox;
-    return { config: mockServices.rootConfig({ data: { cloudflare: { apiToken: cloudflare.token, apiUrl: cloudflare.url, requestTimeoutMs: 1000, ...config } } }) };
+    return { config: mockServices.rootConfig({ data: { cloudflare: { apiToken: cloudflare.token, apiUrl: cloudflare.url, requestTimeoutMs: 5000, ...config } } }) };
   }
 
   /** Runs an action; on failure the error carries the logs (`err.logs`). */

@@ -46,7 +46,7 @@ export function createHarness() {
   function options(config: Record<string, unknown> = {}): DigitalOceanActionOptions {
     const { digitalocean } = env.sandbox;
     return {
-      config: mockServices.rootConfig({ data: { digitalocean: { token: digitalocean.token, apiUrl: digitalocean.url, requestTimeoutMs: 1000, ...config } } }),
+      config: mockServices.rootConfig({ data: { digitalocean: { token: digitalocean.token, apiUrl: digitalocean.url, requestTimeoutMs: 5000, ...config } } }),
       clock: actionClock,
       retry: { retries: 3, minDelayMs: 1000 },
     };
