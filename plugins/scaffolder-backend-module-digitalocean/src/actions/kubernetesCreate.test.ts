@@ -103,7 +103,7 @@ describe('digitalocean:kubernetes:create', () => {
     await expect(h.run(action(), spec('k8s-422'))).rejects.toThrow(/failed with 422: validation error: size s-2vcpu-4gb is not available in nyc1/);
   });
 
-  it('fails clearly when the cluster goes into error, and when it does not run in time', async () => {
+  it('fails clearly when the cluster goes into error or degraded, and when it does not run in time', async () => {
     const { digitalocean } = h.env.sandbox;
     const broken = h.run(action(), spec('k8s-error'));
     // break it as soon as it exists
@@ -113,6 +113,9 @@ describe('digitalocean:kubernetes:create', () => {
     }, 1);
     await expect(broken).rejects.toThrow(/cluster "k8s-error" is error: droplet limit exceeded/);
     clearInterval(timer);
+    const existing = clusters('k8s-error')[0]!;
+    digitalocean.breakCluster(existing.id, { state: 'degraded', message: '1 of 2 nodes is not ready' });
+    await expect(h.run(action(), spec('k8s-error'))).rejects.toThrow(/cluster "k8s-error" is degraded: 1 of 2 nodes is not ready/);
     const late = h.run(action(), spec('k8s-late', { timeoutMinutes: 2 }));
     await expect(late).rejects.toThrow(/cluster "k8s-late" did not become running within 2m00s \(last state: provisioning\)/);
   });

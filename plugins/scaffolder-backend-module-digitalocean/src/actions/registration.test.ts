@@ -1,0 +1,20 @@
+import { startTestBackend } from '@backstage/backend-test-utils';
+import { scaffolderActionsExtensionPoint, type TemplateAction } from '@backstage/plugin-scaffolder-node';
+import module from '../index';
+
+describe('the digitalocean scaffolder module', () => {
+  it('registers every action, with a JSON schema and dry-run support, without config', async () => {
+    const actions: TemplateAction<any, any, any>[] = [];
+    const backend = await startTestBackend({
+      extensionPoints: [[scaffolderActionsExtensionPoint, { addActions: (...added: TemplateAction<any, any, any>[]) => actions.push(...added) }]],
+      features: [module],
+    });
+    expect(actions.map(a => a.id).sort()).toEqual(['digitalocean:database:create', 'digitalocean:database:delete', 'digitalocean:kubernetes:create', 'digitalocean:kubernetes:delete', 'digitalocean:vpc:ensure']);
+    for (const action of actions) {
+      expect(action.supportsDryRun).toBe(true);
+      expect(action.schema?.input).toMatchObject({ type: 'object' });
+      expect(action.examples?.length).toBeGreaterThan(0);
+    }
+    await backend.stop();
+  });
+});
