@@ -25,7 +25,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { parseAllDocuments } from 'yaml';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { templateEntityV1beta3Validator } from '@backstage/plugin-scaffolder-common';
+import { ManualClock, startSandbox, type Sandbox } from '@voting-platform/cloud-sandbox';
 import { ensureFrontendBuilt, root, spawnBackend, waitBackendReady } from '../../scripts/lib/portal.js';
 import { appProcess, stackEnv, type AppProcess } from '../support/apps.js';
 import { freePort, waitFor } from '../support/ports.js';
@@ -42,6 +44,11 @@ let backend: ChildProcess;
 let backendOutput = '';
 let baseUrl: string;
 let tmp: string;
+let sandbox: Sandbox;
+const clock = new ManualClock();
+const templates = ['voting-platform', 'voting-platform-teardown'].map(
+  name => parseYaml(readFileSync(join(root, 'templates', name, 'template.yaml'), 'utf8')) as Entity,
+);
 
 const api = (path: string, init: RequestInit = {}, auth: string | null = token) =>
   fetch(`${baseUrl}${path}`, {
@@ -69,6 +76,8 @@ before(async () => {
       .replaceAll('http://localhost:8080', vote.url)
       .replace('./templates/*/template.yaml', join(root, 'templates/*/template.yaml')),
   );
+  // The DigitalOcean and Cloudflare actions talk to the local emulators, contract-checked.
+  sandbox = await startSandbox({ clock, cloudflare: { zones: ['example.com'] } });
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
   writeFileSync(
@@ -79,6 +88,8 @@ before(async () => {
       catalog: {
         locations: [{ type: 'file', target: join(tmp, 'catalog-info.yaml') }],
       },
+      digitalocean: { apiUrl: sandbox.digitalocean.url, token: sandbox.digitalocean.token },
+      cloudflare: { apiUrl: sandbox.cloudflare.url, apiToken: sandbox.cloudflare.token },
     }),
   );
   await build;
@@ -103,6 +114,7 @@ after(async () => {
   }
   await Promise.all(apps.map(app => app.stop()));
   await backends?.destroy();
+  await sandbox?.stop();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -287,5 +299,66 @@ describe('portal in Chromium', () => {
     await page.locator(`a[href="${vote.url}"]`).first().waitFor();
 
     assert.deepEqual(problems, []);
+  });
+});
+
+describe('software templates', () => {
+  const actionOutputs = async () => {
+    const actions = (await (await api('/api/scaffolder/v2/actions')).json()) as Array<{ id: string; schema?: { output?: { properties?: Record<string, unknown> } } }>;
+    return new Map(actions.map(a => [a.id, Object.keys(a.schema?.output?.properties ?? {})]));
+  };
+
+  it('validate as Template entities', async () => {
+    const policy = EntityPolicies.allOf([new DefaultNamespaceEntityPolicy(), new FieldFormatEntityPolicy(), new SchemaValidEntityPolicy()]);
+    for (const template of templates) {
+      const enforced = await policy.enforce(structuredClone(template));
+      assert.ok(enforced && (await templateEntityV1beta3Validator.check(enforced)), template.metadata.name);
+    }
+  });
+
+  it('use only registered actions, declared parameters and outputs that earlier steps declare', async () => {
+    const outputs = await actionOutputs();
+    for (const template of templates) {
+      const spec = template.spec as { parameters: Array<{ properties: Record<string, unknown> }>; steps: Array<{ id: string; action: string; input?: unknown }>; output?: unknown };
+      const parameters = new Set(spec.parameters.flatMap(page => Object.keys(page.properties)));
+      const earlier = new Map<string, string>();
+      for (const step of [...spec.steps, { id: '(output)', action: '', input: spec.output }]) {
+        const text = JSON.stringify(step.input ?? {});
+        for (const [, name] of text.matchAll(/parameters\.(\w+)/g)) assert.ok(parameters.has(name!), `${template.metadata.name}/${step.id}: parameters.${name} is not a form field`);
+        for (const [, id, output] of text.matchAll(/steps\.(\w+)\.output\.(\w+)/g)) {
+          assert.ok(earlier.has(id!), `${template.metadata.name}/${step.id}: step ${id} does not run before it`);
+          assert.ok(outputs.get(earlier.get(id!)!)?.includes(output!), `${template.metadata.name}/${step.id}: ${earlier.get(id!)} has no output ${output}`);
+        }
+        if (step.action) {
+          assert.ok(outputs.has(step.action), `${template.metadata.name}/${step.id}: ${step.action} is not registered`);
+          earlier.set(step.id, step.action);
+        }
+      }
+    }
+  });
+
+  it('are served by the catalog from templates/*/template.yaml', async () => {
+    for (const name of ['voting-platform', 'voting-platform-teardown']) {
+      await waitFor(`template ${name} in the catalog`, async () => (await api(`/api/catalog/entities/by-name/template/default/${name}`)).ok, 60_000, 250);
+    }
+  });
+
+  it('tear down in a dry run without changing anything at DigitalOcean or Cloudflare', async () => {
+    const before = sandbox.digitalocean.requests.length + sandbox.cloudflare.requests.length;
+    const teardown = templates.find(t => t.metadata.name === 'voting-platform-teardown')!;
+    const response = await api('/api/scaffolder/v2/dry-run', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ template: teardown, values: { name: 'demo', domain: 'example.com' }, directoryContents: [] }),
+    });
+    const body = (await response.json()) as { steps: Array<{ id: string; status?: string }>; log: Array<{ body: { message: string; stepId?: string; status?: string } }> };
+    assert.equal(response.status, 200, JSON.stringify(body).slice(0, 2000));
+    const messages = body.log.map(entry => entry.body.message).join('\n');
+    assert.doesNotMatch(messages, /error|failed/i, messages);
+    const requests = [...sandbox.digitalocean.requests, ...sandbox.cloudflare.requests].slice(before);
+    assert.ok(requests.length > 0, 'the dry run looked the resources up');
+    assert.deepEqual(requests.filter(r => r.method !== 'GET'), [], 'nothing but reads');
+    sandbox.assertNoViolations();
+    assert.doesNotMatch(messages + backendOutput, new RegExp(`${sandbox.digitalocean.token}|${sandbox.cloudflare.token}`), 'no token in the task log');
   });
 });
