@@ -2,7 +2,7 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { ManualClock, useSandbox } from '@voting-platform/cloud-sandbox';
-import { readdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { helmPath, repoRoot, startLocalCluster, type LocalCluster } from '../__testUtils__/cluster';
@@ -33,16 +33,20 @@ describe('kubernetes:helm:install against a local control plane', () => {
   });
   afterAll(() => cluster?.stop());
 
+  // a temp dir of this file's own, so other processes' temp files cannot disturb the checks
+  const tempDir = mkdtempSync(join(tmpdir(), 'helm-install-test-'));
+  afterAll(() => rmSync(tempDir, { recursive: true, force: true }));
   const logs: string[] = [];
   const allOutputs: unknown[] = [];
-  async function run(input: Record<string, unknown>, isDryRun = false) {
+  async function run(input: Record<string, unknown>, isDryRun = false, helmBinary = helmPath()) {
     const push = (level: string) => (message: string) => {
       logs.push(`${level} ${message}`);
     };
     const logger: LoggerService = { info: push('info'), warn: push('warn'), error: push('error'), debug: push('debug'), child: () => logger };
     const { digitalocean } = env.sandbox;
     const action = createHelmInstallAction({
-      config: new ConfigReader({ digitalocean: { token: digitalocean.token, apiUrl: digitalocean.url }, kubernetes: { helmBinary: helmPath() } }),
+      config: new ConfigReader({ digitalocean: { token: digitalocean.token, apiUrl: digitalocean.url }, kubernetes: { helmBinary } }),
+      tempDir,
     });
     const ctx = { ...createMockActionContext({ input: input as any, logger }), isDryRun };
     await action.handler(ctx as any);
@@ -50,12 +54,11 @@ describe('kubernetes:helm:install against a local control plane', () => {
     allOutputs.push(outputs);
     return outputs;
   }
-  const helmTempDirs = () => readdirSync(tmpdir()).filter(d => d.startsWith('helm-task-'));
+  const helmTempDirs = () => readdirSync(tempDir);
   const probe = (extra: Record<string, unknown> = {}) => ({ clusterId, chart: probeChart, version: '0.1.0', releaseName: 'web', namespace: 'charts', timeoutSeconds: 60, ...extra });
 
   let deploymentGeneration = 0;
   it('installs the chart, waits, outputs the release status and removes its temp files', async () => {
-    const before = helmTempDirs();
     const outputs = await run(probe({ values: { replicas: 2, message: 'first' } }));
     expect(outputs).toMatchObject({ releaseName: 'web', namespace: 'charts', revision: 1, status: 'deployed', chartVersion: '0.1.0', appVersion: '1.0.0' });
     const cm: any = await cluster.admin.get('v1', 'ConfigMap', 'web-probe', 'charts');
@@ -63,7 +66,7 @@ describe('kubernetes:helm:install against a local control plane', () => {
     const d: any = await cluster.admin.get('apps/v1', 'Deployment', 'web-probe', 'charts');
     expect(d.status.readyReplicas).toBe(2);
     deploymentGeneration = d.metadata.generation;
-    expect(helmTempDirs()).toEqual(before);
+    expect(helmTempDirs()).toEqual([]);
   });
 
   it('upgrades with values overrides merged last', async () => {
@@ -83,11 +86,10 @@ describe('kubernetes:helm:install against a local control plane', () => {
   });
 
   it('fails with a clear error after the timeout when a pod never becomes ready, and rolls back', async () => {
-    const before = helmTempDirs();
     await expect(run(probe({ releaseName: 'stuck', values: { neverReady: true }, timeoutSeconds: 8 }))).rejects.toThrow(
       /stuck did not become ready within 8 s; the release was rolled back/,
     );
-    expect(helmTempDirs()).toEqual(before);
+    expect(helmTempDirs()).toEqual([]);
     // an upgrade that fails goes back to the last good revision
     await expect(run(probe({ values: { neverReady: true }, timeoutSeconds: 8 }))).rejects.toThrow(/web did not become ready within 8 s/);
     const d: any = await cluster.admin.get('apps/v1', 'Deployment', 'web-probe', 'charts');
@@ -118,6 +120,22 @@ describe('kubernetes:helm:install against a local control plane', () => {
     expect(releases.items.length).toBeGreaterThan(0);
     const text = `${logs.join('\n')}\n${JSON.stringify(allOutputs)}`;
     for (const s of [password, cluster.token, ...env.sandbox.digitalocean.secrets()]) expect(text).not.toContain(s);
+  });
+
+  it('hands Helm the kubeconfig as a 0600 file in a 0700 dir (a wrapper records it, then runs the real Helm)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'helm-wrapper-'));
+    try {
+      const record = join(dir, 'modes');
+      const wrapper = join(dir, 'helm');
+      writeFileSync(wrapper, `#!/bin/sh\nstat -c '%a %n' "$KUBECONFIG" "$(dirname "$KUBECONFIG")" >> ${record}\nexec ${helmPath()} "$@"\n`);
+      chmodSync(wrapper, 0o755);
+      await run(probe(), false, wrapper);
+      const modes = readFileSync(record, 'utf8').trim().split('\n');
+      expect(modes.length).toBeGreaterThan(0);
+      for (const line of modes) expect(line).toMatch(/^(600 .*\/kubeconfig|700 .*helm-task-[^/]+)$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a dry run fetches nothing', async () => {

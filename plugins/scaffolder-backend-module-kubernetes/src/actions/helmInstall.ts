@@ -18,6 +18,8 @@ const FIELD_MANAGER = 'backstage-helm-install';
 
 export interface HelmInstallActionOptions {
   config: Config;
+  /** Where the per-run temp dir (kubeconfig, values) is made (default the OS temp dir). */
+  tempDir?: string;
 }
 
 const tail = (text: string, lines = 12) => text.trim().split('\n').slice(-lines).join('\n');
@@ -139,7 +141,7 @@ export function createHelmInstallAction(options: HelmInstallActionOptions) {
       }
       const values = deepMerge(deepMerge(presetValues, (input.values ?? {}) as Record<string, unknown>), (input.valuesOverrides ?? {}) as Record<string, unknown>);
 
-      const dir = await mkdtemp(join(tmpdir(), 'helm-task-'));
+      const dir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'helm-task-'));
       try {
         await chmod(dir, 0o700);
         const kubeconfigPath = join(dir, 'kubeconfig');
