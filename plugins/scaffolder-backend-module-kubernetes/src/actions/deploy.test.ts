@@ -229,6 +229,18 @@ describe('voting:deploy against a local control plane', () => {
     );
   });
 
+  it('refuses a database that is not online yet, before applying anything', async () => {
+    const { digitalocean } = env.sandbox;
+    const res = await fetch(`${digitalocean.url}/databases`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${digitalocean.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'late-db', engine: 'pg', version: '16', region: 'nyc1', size: 'db-s-1vcpu-1gb', num_nodes: 1 }),
+    });
+    const lateId = ((await res.json()) as any).database.id;
+    await expect(run({ ...base(), databaseId: lateId, namespace: 'late' })).rejects.toThrow(/database .* is not online yet \(status creating\)/);
+    expect(await cluster.admin.get('v1', 'Namespace', 'late')).toBeUndefined();
+  });
+
   it('a dry run sends nothing and lists what it would apply', async () => {
     const requests = env.sandbox.digitalocean.requests.length;
     const outputs = await run(base(), { isDryRun: true });

@@ -12,6 +12,7 @@ jest.setTimeout(120_000);
 
 const probeChart = join(repoRoot, 'test/k8s/charts/probe');
 const kpsStandIn = resolve(__dirname, '../../test-charts/kube-prometheus-stack');
+const traefikStandIn = resolve(__dirname, '../../test-charts/traefik');
 
 describe('kubernetes:helm:install against a local control plane', () => {
   const clock = new ManualClock();
@@ -120,6 +121,18 @@ describe('kubernetes:helm:install against a local control plane', () => {
     expect(releases.items.length).toBeGreaterThan(0);
     const text = `${logs.join('\n')}\n${JSON.stringify(allOutputs)}`;
     for (const s of [password, cluster.token, ...env.sandbox.digitalocean.secrets()]) expect(text).not.toContain(s);
+  });
+
+  it('traefik preset (on the stand-in chart): waits for the load balancer address, leaves the ServiceMonitor out without its CRD', async () => {
+    const outputs = await run({ clusterId, preset: 'traefik', chart: traefikStandIn, loadBalancerName: 'voting-lb', timeoutSeconds: 60 });
+    expect(outputs).toMatchObject({ releaseName: 'traefik', namespace: 'traefik', status: 'deployed', chartVersion: '37.0.0' });
+    const svc: any = await cluster.admin.get('v1', 'Service', 'traefik', 'traefik');
+    expect(svc.spec.type).toBe('LoadBalancer');
+    expect(svc.metadata.annotations['service.beta.kubernetes.io/do-loadbalancer-name']).toBe('voting-lb');
+    expect(svc.status.loadBalancer.ingress[0].ip).toMatch(/^127\.0\.0\./);
+    expect(await cluster.admin.get('v1', 'ConfigMap', 'traefik-servicemonitor', 'traefik')).toBeUndefined();
+    expect(await cluster.admin.get('v1', 'ConfigMap', 'traefik-dashboard-exposed', 'traefik')).toBeUndefined();
+    expect(logs.join('\n')).toMatch(/no ServiceMonitor CRD.*left out/);
   });
 
   it('hands Helm the kubeconfig as a 0600 file in a 0700 dir (a wrapper records it, then runs the real Helm)', async () => {
