@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
@@ -54,14 +57,14 @@ describe('voting:deploy against a local control plane', () => {
 
   const logs: string[] = [];
   const allOutputs: unknown[] = [];
-  function run(input: Record<string, unknown>, opts: { secrets?: Record<string, string>; isDryRun?: boolean } = {}) {
+  function run(input: Record<string, unknown>, opts: { secrets?: Record<string, string>; isDryRun?: boolean; workspacePath?: string } = {}) {
     const push = (level: string) => (message: string, meta?: unknown) => {
       logs.push(`${level} ${message}${meta ? ` ${JSON.stringify(meta)}` : ''}`);
     };
     const logger: LoggerService = { info: push('info'), warn: push('warn'), error: push('error'), debug: push('debug'), child: () => logger };
     const { digitalocean } = env.sandbox;
     const action = createDeployAction({ config: new ConfigReader({ digitalocean: { token: digitalocean.token, apiUrl: digitalocean.url } }), loadBalancerTimeoutMs: 30_000 });
-    const ctx = { ...createMockActionContext({ input: input as any, secrets: opts.secrets, logger }), isDryRun: !!opts.isDryRun };
+    const ctx = { ...createMockActionContext({ input: input as any, secrets: opts.secrets, logger, workspacePath: opts.workspacePath }), isDryRun: !!opts.isDryRun };
     return (async () => {
       await action.handler(ctx as any);
       const outputs = Object.fromEntries((ctx.output as jest.Mock).mock.calls);
@@ -239,6 +242,29 @@ describe('voting:deploy against a local control plane', () => {
     const lateId = ((await res.json()) as any).database.id;
     await expect(run({ ...base(), databaseId: lateId, namespace: 'late' })).rejects.toThrow(/database .* is not online yet \(status creating\)/);
     expect(await cluster.admin.get('v1', 'Namespace', 'late')).toBeUndefined();
+  });
+
+  it('stores the origin certificate from the workspace in the TLS Secret, and refuses half a pair or a path outside the workspace', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'deploy-tls-'));
+    const key = `-----BEGIN PRIVATE KEY-----\nkey-material-that-must-stay-secret-${Date.now()}\n-----END PRIVATE KEY-----\n`;
+    const certificate = '-----BEGIN CERTIFICATE-----\nMIIBorigin\n-----END CERTIFICATE-----\n';
+    mkdirSync(join(workspace, 'tls/origin'), { recursive: true });
+    writeFileSync(join(workspace, 'tls/origin/tls.crt'), certificate);
+    writeFileSync(join(workspace, 'tls/origin/tls.key'), key, { mode: 0o600 });
+    try {
+      const tlsInput = { ...base(), tlsCertificateFile: 'tls/origin/tls.crt', tlsKeyFile: 'tls/origin/tls.key' };
+      await expect(run({ ...base(), tlsCertificateFile: 'tls/origin/tls.crt' }, { workspacePath: workspace })).rejects.toThrow(/give both or neither/);
+      await expect(run({ ...tlsInput, tlsKeyFile: '../../etc/passwd' }, { workspacePath: workspace })).rejects.toThrow(/outside/i);
+      const outputs = await run(tlsInput, { workspacePath: workspace });
+      expect(outputs.changed).toContain('Secret/voting/cloudflare-origin-tls');
+      const secret: any = await cluster.admin.get('v1', 'Secret', 'cloudflare-origin-tls', 'voting');
+      expect(secret.type).toBe('kubernetes.io/tls');
+      expect(Buffer.from(secret.data['tls.crt'], 'base64').toString()).toBe(certificate);
+      expect(Buffer.from(secret.data['tls.key'], 'base64').toString()).toBe(key);
+      expect(logs.join('\n') + JSON.stringify(allOutputs)).not.toContain('key-material-that-must-stay-secret');
+    } finally {
+      rmSync(workspace, { recursive: true, force: true });
+    }
   });
 
   it('a dry run sends nothing and lists what it would apply', async () => {

@@ -1,3 +1,5 @@
+import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
+import { readFile } from 'node:fs/promises';
 import type { Config } from '@backstage/config';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createHash, randomBytes } from 'node:crypto';
@@ -71,7 +73,9 @@ export function createDeployAction(options: DeployActionOptions) {
           z.string().regex(/^[a-z0-9][a-z0-9.:/_-]*[a-z0-9]$/, 'must be a registry path such as registry.example.com/team').describe('Registry path of the vote, worker and result images'),
         imageTag: z => z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be a valid image tag').optional().describe('Image tag (default latest)'),
         namespace: z => z.string().max(63).regex(DNS_LABEL, 'must be a DNS label').optional().describe('Namespace (default voting)'),
-        tlsSecretName: z => z.string().regex(DNS_LABEL).optional().describe('Existing TLS Secret with the Cloudflare origin certificate (default cloudflare-origin-tls)'),
+        tlsSecretName: z => z.string().regex(DNS_LABEL).optional().describe('TLS Secret with the Cloudflare origin certificate (default cloudflare-origin-tls)'),
+        tlsCertificateFile: z => z.string().min(1).optional().describe('Workspace path of the PEM certificate to store in the TLS Secret (e.g. the output certificatePath of cloudflare:origin-certificate:create); without it the Secret must exist'),
+        tlsKeyFile: z => z.string().min(1).optional().describe('Workspace path of its private key (keyPath of the same step)'),
         queue: z => z.enum(['redis', 'nats']).optional().describe('Queue backend (default redis)'),
         workerReplicas: z => z.number().int().min(1).max(20).optional().describe('Worker replicas (default 1)'),
         resultReplicas: z => z.number().int().min(1).max(50).optional().describe('Result replicas (default 2)'),
@@ -104,6 +108,17 @@ export function createDeployAction(options: DeployActionOptions) {
       if (input.voteMinReplicas > input.voteMaxReplicas) throw new Error('voteMinReplicas must not exceed voteMaxReplicas');
       const cookieFromSecrets = ctx.secrets?.[COOKIE_SECRET];
       if (cookieFromSecrets !== undefined && cookieFromSecrets.length < 32) throw new Error(`the ${COOKIE_SECRET} task secret must have at least 32 characters`);
+      if (!input.tlsCertificateFile !== !input.tlsKeyFile) throw new Error('tlsCertificateFile and tlsKeyFile go together: give both or neither');
+      // read from the workspace (never from outside it); the key goes into the Secret only
+      const tls =
+        input.tlsCertificateFile && input.tlsKeyFile
+          ? {
+              certificate: await readFile(resolveSafeChildPath(ctx.workspacePath, input.tlsCertificateFile), 'utf8'),
+              key: await readFile(resolveSafeChildPath(ctx.workspacePath, input.tlsKeyFile), 'utf8'),
+            }
+          : undefined;
+      if (tls && !/-----BEGIN CERTIFICATE-----/.test(tls.certificate)) throw new Error(`${input.tlsCertificateFile} holds no PEM certificate`);
+      if (tls && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(tls.key)) throw new Error(`${input.tlsKeyFile} holds no PEM private key`);
       const h = hosts(input.domain);
       const urls = { vote: `https://${h.vote}`, result: `https://${h.result}` };
 
@@ -113,6 +128,7 @@ export function createDeployAction(options: DeployActionOptions) {
         imageTag: input.imageTag,
         domain: input.domain,
         tlsSecretName: input.tlsSecretName,
+        tls,
         queue: input.queue,
         worker: { replicas: input.workerReplicas },
         result: { replicas: input.resultReplicas },

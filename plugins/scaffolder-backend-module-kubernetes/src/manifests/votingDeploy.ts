@@ -8,8 +8,10 @@ export interface VotingDeploySettings {
   imageTag: string;
   /** Public hosts are vote.<domain> and result.<domain>. */
   domain: string;
-  /** Existing Secret (type kubernetes.io/tls) with the Cloudflare origin certificate. */
+  /** Secret (type kubernetes.io/tls) with the Cloudflare origin certificate. */
   tlsSecretName: string;
+  /** PEM certificate and key to store in that Secret; without them the Secret must exist. */
+  tls?: { certificate: string; key: string };
   queue: 'redis' | 'nats';
   worker: { replicas: number };
   result: { replicas: number };
@@ -81,6 +83,15 @@ export function votingDeployManifests(s: VotingDeploySettings): KubeObject[] {
         type: 'Opaque',
         data: { POSTGRES_URL: b64(s.secret.postgresUrl), VOTE_COOKIE_SECRET: b64(s.secret.voteCookieSecret) },
       });
+      if (s.tls) {
+        objects.push({
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: s.tlsSecretName, namespace: s.namespace, labels: labels('origin-certificate') },
+          type: 'kubernetes.io/tls',
+          data: { 'tls.crt': b64(s.tls.certificate), 'tls.key': b64(s.tls.key) },
+        });
+      }
       continue;
     }
     if (obj.kind === 'ConfigMap') {
