@@ -32,15 +32,27 @@ export function helmPath(): string {
   throw new Error('Helm is not installed: run bash test/k8s/install-helm.sh');
 }
 
+/**
+ * Control planes started by this test file and not yet stopped. A beforeAll hook that times out
+ * lets its start finish unobserved, so its `afterAll` never learns of the cluster: stop them all
+ * when the test process exits, whatever the hooks saw.
+ */
+const unstopped = new Set<() => void>();
+process.once('exit', () => unstopped.forEach(stop => stop()));
+
 export async function startLocalCluster(): Promise<LocalCluster> {
   const state = mkdtempSync(join(tmpdir(), 'k8s-module-test-'));
   const env = { ...process.env, K8S_LOCAL_STATE: state, K8S_LOCAL_NODES: '2' };
   const script = join(repoRoot, 'test/k8s/control-plane.sh');
-  const started = spawnSync('bash', [script, 'start'], { env, encoding: 'utf8', cwd: repoRoot });
   const stop = () => {
+    unstopped.delete(stop);
     spawnSync('bash', [script, 'stop'], { env, encoding: 'utf8', cwd: repoRoot });
     rmSync(state, { recursive: true, force: true });
   };
+  unstopped.add(stop);
+  // --no-build: a test never builds the control plane (minutes on a fresh machine); without it,
+  // the start fails at once and its message says how to build it.
+  const started = spawnSync('bash', [script, 'start', '--no-build'], { env, encoding: 'utf8', cwd: repoRoot });
   if (started.status !== 0) {
     stop();
     throw new Error(`control-plane.sh start failed: ${started.stderr}`);
