@@ -6,8 +6,8 @@
 #     pki            (certificates + admin kubeconfig, test/k8s/go/cmd/pki)
 #     lb-controller  (addresses for Services of type LoadBalancer, test/k8s/go/cmd/lb-controller)
 #     kwok           (sigs.k8s.io/kwok: fake nodes, pods marked Running/Ready)
-# Idempotent: does nothing when the binaries match the sources (a stamp of go.mod, go.sum, the
-# cmd sources and this script). A lock keeps two runs from building at once. The build runs
+# Idempotent: does nothing when the binaries match the sources (a stamp of the versions, the build
+# flags, go.mod, go.sum and the cmd sources). A lock keeps two runs from building at once. The build runs
 # with `nice` and few parallel jobs; Go's own module and build caches make a rebuild fast.
 # A cold build takes minutes: it says every 30 s how far it got.
 # Usage: bash test/k8s/build.sh [--print-bin-dir | --check | --force]
@@ -84,10 +84,24 @@ fi
 
 # --- what to build --------------------------------------------------------------------------
 binaries=(kube-apiserver kube-controller-manager kube-scheduler etcd pki lb-controller kwok)
+k8s_packages=(k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager
+              k8s.io/kubernetes/cmd/kube-scheduler ./cmd/etcd ./cmd/pki ./cmd/lb-controller)
+export CGO_ENABLED=0
+major_minor="${K8S_VERSION#v}"; minor="${major_minor#*.}"; minor="${minor%%.*}"
+ldflags="-s -w"
+for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+done
+ldflags+=" -X k8s.io/component-base/version.gitTreeState=clean"
+kwok_stage_files=(node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml
+                  pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml)
+# What the binaries are made from: the versions, the recipe above and our Go sources. This
+# script's other lines (messages, progress) are left out, so editing them rebuilds nothing.
 stamp_of_sources() {
   {
-    echo "k8s=$K8S_VERSION kwok=$KWOK_VERSION go=$go_version"
-    cat "$here/go/go.mod" "$here/go/go.sum" "$here/build.sh"
+    echo "k8s=$K8S_VERSION kwok=$KWOK_VERSION go=$go_version cgo=$CGO_ENABLED"
+    echo "packages=${k8s_packages[*]} ldflags=$ldflags stages=${kwok_stage_files[*]}"
+    cat "$here/go/go.mod" "$here/go/go.sum"
     find "$here/go/cmd" -type f -name '*.go' | LC_ALL=C sort | xargs cat
   } | sha256sum | cut -d' ' -f1
 }
@@ -120,20 +134,11 @@ if [[ "$mode" != "--force" ]] && up_to_date; then
 fi
 
 # --- build ----------------------------------------------------------------------------------
-export CGO_ENABLED=0
 jobs="${K8S_BUILD_JOBS:-2}"
-major_minor="${K8S_VERSION#v}"; minor="${major_minor#*.}"; minor="${minor%%.*}"
-ldflags="-s -w"
-for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-  ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
-done
-ldflags+=" -X k8s.io/component-base/version.gitTreeState=clean"
 tmp="$cache_root/$K8S_VERSION/bin.partial"
 rm -rf "$tmp"; mkdir -p "$tmp"
 started=$SECONDS
 logs="$cache_root/$K8S_VERSION/logs"; mkdir -p "$logs"
-k8s_packages=(k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager
-              k8s.io/kubernetes/cmd/kube-scheduler ./cmd/etcd ./cmd/pki ./cmd/lb-controller)
 say "building Kubernetes $K8S_VERSION (kube-apiserver, kube-controller-manager, kube-scheduler), etcd, pki, lb-controller"
 say "with $go_version, nice -n 15, $jobs parallel jobs. Cold, this takes about 8 min on 2 cores"
 say "(about 1 GB of modules, 3.5 GB of Go build cache); once built, the next run takes no time."
@@ -154,8 +159,7 @@ with_progress "compiling kwok packages" '^[A-Za-z0-9._/~-]+$' 0 "$logs/kwok.log"
 kwok_dir="$(cd / && go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
 stages="$kwok_dir/kustomize/stage"
 {
-  for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
-           pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+  for f in "${kwok_stage_files[@]}"; do
     [[ -f "$stages/$f" ]] || { say "kwok $KWOK_VERSION has no $f"; exit 1; }
     echo "---"; cat "$stages/$f"
   done
