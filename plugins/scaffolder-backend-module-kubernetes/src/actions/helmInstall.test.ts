@@ -117,8 +117,8 @@ describe('kubernetes:helm:install against a local control plane', () => {
     const summary: any = await cluster.admin.get('v1', 'ConfigMap', 'kube-prometheus-stack-summary', 'monitoring');
     expect(summary.data).toMatchObject({ grafanaAdminSecret: 'grafana-admin', nodeExporter: 'true', dashboardLabel: 'grafana_dashboard=1' });
     expect(JSON.stringify(summary)).not.toContain(password);
-    const releases: any = await cluster.admin.request('GET', '/api/v1/namespaces/monitoring/secrets?labelSelector=owner%3Dhelm');
-    expect(releases.items.length).toBeGreaterThan(0);
+    const releases = await cluster.admin.list('v1', 'Secret', 'monitoring', 'owner=helm');
+    expect(releases.length).toBeGreaterThan(0);
     const text = `${logs.join('\n')}\n${JSON.stringify(allOutputs)}`;
     for (const s of [password, cluster.token, ...env.sandbox.digitalocean.secrets()]) expect(text).not.toContain(s);
   });

@@ -7,7 +7,7 @@ import { isAbsolute, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { digitalOceanReader } from '../lib/digitalocean';
 import { deepMerge, findHelm, runHelm } from '../lib/helm';
-import { KubeClient } from '../lib/kubeClient';
+import { KubernetesConnection } from '../lib/KubernetesConnection';
 import { GRAFANA_SECRET, preset as presetFor, PRESET_NAMES, type PresetName } from '../presets';
 import { examples } from './helmInstall.examples';
 
@@ -101,7 +101,7 @@ export function createHelmInstallAction(options: HelmInstallActionOptions) {
 
       const helm = findHelm(options.config);
       const kubeconfig = await digitalOceanReader(options.config, ctx.secrets).kubeconfig(input.clusterId);
-      const client = KubeClient.fromKubeconfig(kubeconfig);
+      const client = KubernetesConnection.fromKubeconfig(kubeconfig);
       const secretValues: string[] = [];
       const redact = (text: string) => secretValues.reduce((t, s) => (s ? t.split(s).join('***') : t), text);
       const token = (parse(kubeconfig)?.users ?? []).map((u: any) => u?.user?.token).filter(Boolean);
@@ -110,7 +110,7 @@ export function createHelmInstallAction(options: HelmInstallActionOptions) {
       let presetValues = p?.values ?? {};
       let grafanaSecretName: string | undefined;
       if (input.preset === 'traefik') {
-        const monitors = !!(await client.resourceFor('monitoring.coreos.com/v1', 'ServiceMonitor'));
+        const monitors = await client.served('monitoring.coreos.com/v1', 'ServiceMonitor');
         if (!monitors) ctx.logger.warn('no ServiceMonitor CRD in the cluster (install kube-prometheus-stack first): Traefik\'s ServiceMonitor is left out, its metrics endpoint stays on');
         presetValues = presetFor('traefik', { loadBalancerName: input.loadBalancerName, loadBalancerHostname: input.loadBalancerHostname, prometheusRelease: input.prometheusRelease, serviceMonitors: monitors }).values;
       }
@@ -120,7 +120,7 @@ export function createHelmInstallAction(options: HelmInstallActionOptions) {
         await ctx.checkpoint({
           key: `grafana-secret-${namespace}`,
           fn: async () => {
-            await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, FIELD_MANAGER);
+            await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, { fieldManager: FIELD_MANAGER });
             const existing = await client.get<any>('v1', 'Secret', GRAFANA_SECRET, namespace);
             const password = existing?.data?.['admin-password'] ? Buffer.from(existing.data['admin-password'], 'base64').toString('utf8') : randomBytes(24).toString('base64url');
             secretValues.push(password);
@@ -132,7 +132,7 @@ export function createHelmInstallAction(options: HelmInstallActionOptions) {
                 type: 'Opaque',
                 data: { 'admin-user': Buffer.from('admin').toString('base64'), 'admin-password': Buffer.from(password).toString('base64') },
               },
-              FIELD_MANAGER,
+              { fieldManager: FIELD_MANAGER },
             );
             ctx.logger.info(`Grafana admin credentials are in Secret ${namespace}/${GRAFANA_SECRET}${existing ? ' (kept)' : ' (generated)'}`);
             return GRAFANA_SECRET;
