@@ -5,13 +5,14 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { stringify, parse } from 'yaml';
 import { KubernetesConnection, type KubeObject } from '../lib/KubernetesConnection';
+import { repoRoot } from './helm';
 
-export const repoRoot = resolve(__dirname, '../../../..');
+export { helmPath, repoRoot } from './helm';
 
 export interface LocalCluster {
   /** Connection with the admin credentials (for assertions). */
@@ -22,16 +23,6 @@ export interface LocalCluster {
   tokenKubeconfig: string;
   token: string;
   stop(): void;
-}
-
-export function helmPath(): string {
-  const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'voting-platform', 'helm');
-  const versions = existsSync(dir) ? readdirSync(dir).sort() : [];
-  for (const v of versions.reverse()) {
-    const helm = join(dir, v, 'bin', 'helm');
-    if (existsSync(helm)) return helm;
-  }
-  throw new Error('Helm is not installed: run bash test/k8s/install-helm.sh');
 }
 
 export async function startLocalCluster(): Promise<LocalCluster> {
