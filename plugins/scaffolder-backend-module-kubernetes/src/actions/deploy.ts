@@ -152,7 +152,7 @@ export function createDeployAction(options: DeployActionOptions) {
 
       const digitalocean = digitalOceanReader(options.config, ctx.secrets);
       ctx.logger.info(`fetching the kubeconfig of cluster ${input.clusterId} and the connection of database ${input.databaseId} from DigitalOcean`);
-      const client = KubernetesConnection.fromKubeconfig(await digitalocean.kubeconfig(input.clusterId));
+      const client = KubernetesConnection.fromKubeconfig(await digitalocean.kubeconfig(input.clusterId), { signal: ctx.signal });
       const postgresUrl = await digitalocean.databaseUri(input.databaseId);
 
       // keep the cookie secret already in the cluster unless one is given: sessions survive re-runs

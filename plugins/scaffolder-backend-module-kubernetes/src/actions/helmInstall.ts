@@ -102,7 +102,7 @@ export function createHelmInstallAction(options: HelmInstallActionOptions) {
 
       const helm = settings.binary;
       const kubeconfig = await digitalOceanReader(options.config, ctx.secrets).kubeconfig(input.clusterId);
-      const client = KubernetesConnection.fromKubeconfig(kubeconfig);
+      const client = KubernetesConnection.fromKubeconfig(kubeconfig, { signal: ctx.signal });
       const secretValues: string[] = [];
       const redact = (text: string) => secretValues.reduce((t, s) => (s ? t.split(s).join('***') : t), text);
       const token = (parse(kubeconfig)?.users ?? []).map((u: any) => u?.user?.token).filter(Boolean);

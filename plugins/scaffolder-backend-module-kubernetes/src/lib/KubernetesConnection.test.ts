@@ -1,7 +1,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -9,6 +9,42 @@ import { startLocalCluster, type LocalCluster } from '../__testUtils__/cluster';
 import { KubernetesConnection, KubernetesError } from './KubernetesConnection';
 
 jest.setTimeout(120_000);
+
+describe('KubernetesConnection without an answer', () => {
+  let silent: NetServer;
+  let kubeconfigText: string;
+  const sockets = new Set<{ destroy(): void }>();
+  beforeAll(async () => {
+    // accepts connections and never answers
+    silent = createNetServer(socket => {
+      sockets.add(socket);
+      socket.on('error', () => {});
+    });
+    await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve));
+    const server = `https://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    kubeconfigText = stringify({
+      clusters: [{ name: 'c', cluster: { server, 'insecure-skip-tls-verify': true } }],
+      contexts: [{ name: 'ctx', context: { cluster: 'c', user: 'u' } }],
+      'current-context': 'ctx',
+      users: [{ name: 'u', user: { token: 'some-token-0123456789' } }],
+    });
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise(resolve => silent.close(resolve));
+  });
+
+  it('gives up after the request time-out, and when cancelled', async () => {
+    const started = Date.now();
+    const slow = KubernetesConnection.fromKubeconfig(kubeconfigText, { requestTimeoutMs: 300 });
+    await expect(slow.served('v1', 'ConfigMap')).rejects.toThrow(/^Kubernetes API 127.0.0.1:\d+, discovery of ConfigMap \(v1\): no answer within 300 ms$/);
+    expect(Date.now() - started).toBeLessThan(5000);
+    const controller = new AbortController();
+    const cancelled = KubernetesConnection.fromKubeconfig(kubeconfigText, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 100);
+    await expect(cancelled.get('v1', 'ConfigMap', 'x', 'default')).rejects.toThrow(/: cancelled$/);
+  });
+});
 
 describe('KubernetesConnection against a local control plane', () => {
   let cluster: LocalCluster;
@@ -99,7 +135,7 @@ describe('KubernetesConnection against a local control plane', () => {
     expect(await whoAmI(connection)).toBe(adminName);
     await roundTrip(connection, 'via-files');
     // the same kubeconfig read as text, its paths resolved against a folder
-    await roundTrip(KubernetesConnection.fromKubeconfig(readFileSync(path, 'utf8'), files), 'via-files-text');
+    await roundTrip(KubernetesConnection.fromKubeconfig(readFileSync(path, 'utf8'), { baseDir: files }), 'via-files-text');
   });
 
   it('proxy-url: requests go through the proxy', async () => {

@@ -41,9 +41,18 @@ export interface ApplyOptions {
  * (exec plugins included) and proxy apply.
  */
 class ObjectApi extends k8s.KubernetesObjectApi {
-  static for(kc: k8s.KubeConfig): ObjectApi {
+  static for(kc: k8s.KubeConfig, timeoutMs: number, signal?: AbortSignal): ObjectApi {
     const api = kc.makeApiClient(ObjectApi);
     api.setDefaultNamespace(kc);
+    // every request ends after timeoutMs, or when the task is cancelled
+    (api.configuration.middleware as k8s.ObservableMiddleware[]).push({
+      pre: request => {
+        const timeout = AbortSignal.timeout(timeoutMs);
+        request.setSignal(signal ? AbortSignal.any([timeout, signal]) : timeout);
+        return new k8s.Observable(Promise.resolve(request));
+      },
+      post: response => new k8s.Observable(Promise.resolve(response)),
+    });
     return api;
   }
 
@@ -71,6 +80,15 @@ class ObjectApi extends k8s.KubernetesObjectApi {
   }
 }
 
+export interface ConnectionOptions {
+  /** Folder that relative file paths in the kubeconfig resolve against. */
+  baseDir?: string;
+  /** Time-out of one request (default 30 s). */
+  requestTimeoutMs?: number;
+  /** Cancels requests in flight (e.g. the task's signal). */
+  signal?: AbortSignal;
+}
+
 /**
  * One Kubernetes cluster, reached through `@kubernetes/client-node`: its `KubeConfig` loads the
  * kubeconfig (inline data or file paths, `exec` credential plugins, `proxy-url`,
@@ -83,17 +101,19 @@ export class KubernetesConnection {
   readonly server: string;
   readonly #kc: k8s.KubeConfig;
   readonly #objects: ObjectApi;
+  readonly #timeoutMs: number;
 
-  private constructor(kc: k8s.KubeConfig) {
+  private constructor(kc: k8s.KubeConfig, options: ConnectionOptions) {
     const cluster = kc.getCurrentCluster();
     if (!cluster?.server) throw new Error('the kubeconfig has no server in its current context');
     this.server = cluster.server.replace(/\/$/, '');
     this.#kc = kc;
-    this.#objects = ObjectApi.for(kc);
+    this.#timeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.#objects = ObjectApi.for(kc, this.#timeoutMs, options.signal);
   }
 
-  /** The current context of a kubeconfig (YAML text); relative file paths resolve against `baseDir`. */
-  static fromKubeconfig(text: string, baseDir?: string): KubernetesConnection {
+  /** The current context of a kubeconfig (YAML text). */
+  static fromKubeconfig(text: string, options: ConnectionOptions = {}): KubernetesConnection {
     const kc = new k8s.KubeConfig();
     try {
       kc.loadFromString(text);
@@ -101,15 +121,15 @@ export class KubernetesConnection {
       // the parser's message may quote the kubeconfig
       throw new Error('the kubeconfig is not valid (YAML with clusters, contexts and users)');
     }
-    if (baseDir) kc.makePathsAbsolute(baseDir);
-    return new KubernetesConnection(kc);
+    if (options.baseDir) kc.makePathsAbsolute(options.baseDir);
+    return new KubernetesConnection(kc, options);
   }
 
   /** The current context of a kubeconfig file (file paths in it relative to its folder). */
-  static fromFile(path: string): KubernetesConnection {
+  static fromFile(path: string, options: Omit<ConnectionOptions, 'baseDir'> = {}): KubernetesConnection {
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(path);
-    return new KubernetesConnection(kc);
+    return new KubernetesConnection(kc, options);
   }
 
   /** A typed API client of this cluster (e.g. `k8s.CoreV1Api`). */
@@ -139,8 +159,10 @@ export class KubernetesConnection {
       const message = typeof body === 'object' && body?.message ? body.message : String(body ?? '').slice(0, 300);
       return new KubernetesError(`${what}: ${err.code} ${message}`, err.code, body?.reason, body?.details?.kind);
     }
-    // network errors (fetch failed, with the reason in `cause`), credential plugin failures
+    // time-outs, cancellation, network errors (fetch failed, with the reason in `cause`), credential plugin failures
     const e = err as Error & { cause?: { message?: string; code?: string } };
+    if (e?.name === 'TimeoutError') return new Error(`Kubernetes API ${new URL(this.server).host}, ${what}: no answer within ${this.#timeoutMs} ms`);
+    if (e?.name === 'AbortError') return new Error(`Kubernetes API ${new URL(this.server).host}, ${what}: cancelled`);
     const cause = e?.cause?.code ?? e?.cause?.message;
     return new Error(`Kubernetes API ${new URL(this.server).host}, ${what}: ${e?.message ?? String(err)}${cause ? ` (${cause})` : ''}`);
   }
