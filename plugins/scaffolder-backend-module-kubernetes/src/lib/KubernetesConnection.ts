@@ -132,7 +132,7 @@ export class KubernetesConnection {
     return new KubernetesConnection(kc, options);
   }
 
-  /** A typed API client of this cluster (e.g. `k8s.CoreV1Api`). */
+  /** A typed API client of this cluster (e.g. `k8s.CoreV1Api`); its requests have no time-out of this connection's. */
   api<T extends k8s.ApiType>(type: k8s.ApiConstructor<T>): T {
     return this.#kc.makeApiClient(type);
   }
