@@ -1,5 +1,5 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import type { KubeClient } from './kubeClient';
+import type { KubernetesConnection } from './KubernetesConnection';
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
@@ -17,7 +17,7 @@ function rolloutState(d: any, minReplicas?: number): { done: boolean; text: stri
 }
 
 /** Why the pods of a Deployment are not ready (first few pods' conditions and container states). */
-async function podReasons(client: KubeClient, namespace: string, name: string, selector: Record<string, string>): Promise<string> {
+async function podReasons(client: KubernetesConnection, namespace: string, name: string, selector: Record<string, string>): Promise<string> {
   const labelSelector = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
   const pods = await client.list<any>('v1', 'Pod', namespace, labelSelector).catch(() => []);
   const reasons = pods.slice(0, 3).map(p => {
@@ -33,7 +33,7 @@ async function podReasons(client: KubeClient, namespace: string, name: string, s
  * ones), logging progress as it changes; on timeout throws naming the ones that did not, with why.
  */
 export async function waitForRollouts(
-  client: KubeClient,
+  client: KubernetesConnection,
   deployments: { namespace: string; name: string; minReplicas?: number }[],
   logger: LoggerService,
   timeoutMs: number,
@@ -72,7 +72,7 @@ export async function waitForRollouts(
 }
 
 /** Waits for a LoadBalancer Service's address (IP or host name). */
-export async function waitForLoadBalancer(client: KubeClient, namespace: string, name: string, logger: LoggerService, timeoutMs: number): Promise<string> {
+export async function waitForLoadBalancer(client: KubernetesConnection, namespace: string, name: string, logger: LoggerService, timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let logged = false;
   for (;;) {
