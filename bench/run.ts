@@ -52,15 +52,21 @@ async function load(url: string, options: Partial<autocannon.Options> & { durati
 type Stack = { vote: AppProcess; worker: AppProcess; result: AppProcess; postgresUrl: string };
 
 /** Runs the voting services on a fresh database and Redis; `voteOnly` leaves out worker and result. */
-async function withStack<T>(run: (stack: Stack) => Promise<T>, { voteOnly = false } = {}): Promise<T> {
+async function withStack<T>(
+  run: (stack: Stack) => Promise<T>,
+  { voteOnly = false, fsync = 'everysec' as 'everysec' | 'always' } = {},
+): Promise<T> {
   const database = await createDatabase();
-  const redis = await startRedis({ fsync: 'everysec' });
+  const redis = await startRedis({ fsync });
   const env = stackEnv({ postgresUrl: database.url, redisUrl: redis.url, extraEnv: { LOG_LEVEL: 'warn' } });
   const [worker, vote, result] = await appProcesses(['worker', 'vote', 'result'], env);
   const running = voteOnly ? [vote] : [worker, vote, result];
   try {
-    if (!voteOnly) await worker.start(); // runs the migrations
+    // The worker runs the migrations and builds the store's voters' records (marks it complete);
+    // for `voteOnly` it stops once the vote app is ready, so only vote and Redis are measured.
+    await worker.start();
     await Promise.all([vote.start(), ...(voteOnly ? [] : [result.start()])]);
+    if (voteOnly) await worker.stop();
     return await run({ vote, worker, result, postgresUrl: database.url });
   } finally {
     await Promise.all(running.map(app => app.stop()));
