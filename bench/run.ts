@@ -75,7 +75,8 @@ async function withStack<T>(
   }
 }
 
-async function ingest() {
+/** `fsync`: Redis's appendfsync; the default run keeps `everysec`, comparable with earlier runs. */
+async function ingest(fsync: 'everysec' | 'always' = 'everysec') {
   const bare = await bareServer('http');
   const baseline: number[] = [];
   const voting: number[] = [];
@@ -90,11 +91,12 @@ async function ingest() {
         voting.push(run.rps);
         rejected += run.other;
       }
-    }, { voteOnly: true });
+    }, { voteOnly: true, fsync });
   } finally {
     bare.stop();
   }
-  report('vote ingest (POST /api/vote, distinct voters, 100 connections; vote app and Redis only)', {
+  const variant = fsync === 'everysec' ? '' : `, appendfsync ${fsync}`;
+  report(`vote ingest (POST /api/vote, distinct voters, 100 connections; vote app and Redis only${variant})`, {
     'vote req/s (median)': round(median(voting)),
     'bare node req/s (median)': round(median(baseline)),
     'ratio vote / bare': round(median(voting) / median(baseline), 2),
@@ -256,6 +258,8 @@ const wanted = (name: string) => only.length === 0 || only.includes(name);
 console.log(`# voting-platform benchmarks${quick ? ' (quick)' : ''}: ${new Date().toISOString()}`);
 let bareRps = 0;
 if (wanted('ingest') || wanted('e2e')) bareRps = await ingest();
+// Only when named (`npm run bench -- ingest fsync`): the cost of fsyncing every write.
+if (only.includes('fsync')) await ingest('always');
 if (wanted('e2e')) await endToEnd(bareRps);
 if (wanted('latency')) await latency();
 if (wanted('fanout')) await fanOut();
