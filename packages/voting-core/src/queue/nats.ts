@@ -188,9 +188,18 @@ export class NatsVoteProducer implements VoteProducer {
   }
 
   async checkStore(): Promise<void> {
-    // Looked up afresh: readiness must notice a stream deleted while nobody voted.
-    this.current = undefined;
-    await this.target();
+    // Looked up afresh (readiness must notice a stream deleted while nobody voted), without
+    // dropping the stream votes use unless it is gone: a probe costs no vote a lookup.
+    let found: CompleteStream | null;
+    try {
+      found = await findComplete(this.manager(), this.stream);
+    } catch (error) {
+      throw new QueueUnavailableError(`nats: ${(error as Error).message}`, { cause: error });
+    }
+    if (!found) {
+      this.forget();
+      throw new StoreIncompleteError('nats: no stream with a marker');
+    }
   }
 
   /** JetStream refused the stream we used: look it up again (a concurrent request may too; harmless). */
