@@ -133,6 +133,47 @@ for (const backend of ['redis', 'nats'] as const satisfies Backend[]) {
   });
 }
 
+for (const backend of ['redis', 'nats'] as const satisfies Backend[]) {
+  describe(`a batch in a worker's hands when the ${backend} store loses its data`, () => {
+    const stack = stackOn(backend);
+    after(() => stack.stop());
+
+    it('is not inserted behind the rebuild but put back into the rebuilt store, and counted', async () => {
+      const { backends, vote, worker } = await stack.start();
+      // The test holds the generation row, as a rebuild does: the worker's batch statement
+      // (which takes it FOR SHARE) waits with the vote in hand.
+      const rebuild = new pg.Client({ connectionString: backends.database.url });
+      await rebuild.connect();
+      try {
+        await rebuild.query('BEGIN');
+        await rebuild.query('SELECT generation FROM queue_stores WHERE stream = $1 FOR UPDATE', [STREAM]);
+        const voter = new Voter(vote.url);
+        assert.equal((await voter.vote('a')).status, 202);
+        // (pg_stat_activity's query text can lag behind an extended-protocol statement: ask
+        // PostgreSQL who waits for this transaction instead.)
+        await waitFor('the worker waiting on the generation row', async () => {
+          const { rows } = await rebuild.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))');
+          return rows[0].n === 1;
+        });
+        // The store loses its data; the "rebuild" moves the generation on without this voter.
+        await wipe(backend, backends.queue.url);
+        await rebuild.query('UPDATE queue_stores SET generation = generation + 1 WHERE stream = $1', [STREAM]);
+        await rebuild.query('COMMIT');
+
+        await waitFor('the vote counted', async () => (await storedChoices(backends.database.url)).get(voterIdOf(voter)) === 'a', 20_000);
+        const metrics = await (await fetch(`${worker.url}/metrics`)).text();
+        assert.match(metrics, /^worker_votes_requeued_total\{service="worker"\} 1$/m);
+        assert.match(metrics, /^worker_votes_superseded_total\{service="worker"\} 0$/m);
+        const again = await voter.vote('b');
+        assert.equal(again.status, 409);
+        assert.deepEqual(await again.json(), { status: 'already-voted', option: 'a' });
+      } finally {
+        await rebuild.end();
+      }
+    });
+  });
+}
+
 const VOTERS = 10_000;
 const CONCURRENCY = 64;
 
