@@ -1,0 +1,138 @@
+/**
+ * Kubernetes (DOKS) clusters: create, read, update, upgrade, delete (with or without their load
+ * balancers and volumes), and the kubeconfig and credentials of a running cluster. Node pools and
+ * clusterlint have files of their own.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import { iso } from '../clock';
+import { K8S_VERSIONS, REGIONS, resolveVersion } from './catalog';
+import { newNodePool, validatePoolSpec } from './nodePools';
+import { renderCluster, renderKubeconfig } from './render';
+import { errorReply, fakePem, ok, paginate, secret, type Cluster, type DigitalOceanState, type Handlers, type Vpc } from './state';
+
+export function kubernetesHandlers(s: DigitalOceanState): Handlers {
+  return {
+    kubernetes_list_clusters: ctx => {
+      const page = paginate(ctx, [...s.clusters.values()]);
+      return ok(200, { kubernetes_clusters: page.items.map(c => renderCluster(s, c)), links: page.links, meta: page.meta });
+    },
+    kubernetes_create_cluster: ctx => {
+      const b = ctx.body;
+      if ([...s.clusters.values()].some(c => c.name === b.name)) return errorReply(422, `a cluster with the name "${b.name}" already exists`);
+      if (!REGIONS[b.region]) return errorReply(422, `validation error: invalid region "${b.region}"`);
+      const version = resolveVersion(b.version);
+      if (!version) return errorReply(422, `validation error: invalid version "${b.version}"`);
+      if (!Array.isArray(b.node_pools) || b.node_pools.length === 0) return errorReply(422, 'validation error: a cluster needs at least one node pool');
+      for (const p of b.node_pools) {
+        const problem = validatePoolSpec(p);
+        if (problem) return errorReply(422, `validation error: ${problem}`);
+      }
+      let vpc: Vpc;
+      if (b.vpc_uuid) {
+        const found = s.vpcs.get(b.vpc_uuid);
+        if (!found || found.region !== b.region) return errorReply(422, `validation error: VPC ${b.vpc_uuid} not found in region ${b.region}`);
+        vpc = found;
+      } else vpc = s.defaultVpc(b.region);
+      const now = s.clock.now();
+      const readyAt = now + s.t.clusterMs;
+      const c: Cluster = {
+        id: randomUUID(),
+        name: b.name,
+        region: b.region,
+        version,
+        vpc_uuid: vpc.id,
+        tags: (b.tags ?? []).filter((t: string) => !t.startsWith('k8s')),
+        node_pools: [],
+        maintenance_policy: { start_time: b.maintenance_policy?.start_time ?? '00:00', day: b.maintenance_policy?.day ?? 'any' },
+        auto_upgrade: Boolean(b.auto_upgrade),
+        surge_upgrade: Boolean(b.surge_upgrade),
+        ha: Boolean(b.ha),
+        created: now,
+        updated: now,
+        readyAt,
+        upgradingUntil: 0,
+        ipv4: `203.0.113.${randomInt(2, 254)}`,
+        token: s.secret(`dok8s_${secret(32)}`),
+        caData: Buffer.from(fakePem('CERTIFICATE')).toString('base64'),
+        lintRuns: [],
+        lintFindings: [],
+      };
+      c.node_pools = b.node_pools.map((p: unknown) => newNodePool(s, p, readyAt));
+      s.clusters.set(c.id, c);
+      return ok(201, { kubernetes_cluster: renderCluster(s, c) });
+    },
+    kubernetes_get_cluster: ctx => ok(200, { kubernetes_cluster: renderCluster(s, s.cluster(ctx.params.cluster_id)) }),
+    kubernetes_update_cluster: ctx => {
+      const c = s.cluster(ctx.params.cluster_id);
+      const b = ctx.body;
+      if (b.name !== c.name && [...s.clusters.values()].some(o => o.name === b.name)) return errorReply(422, `a cluster with the name "${b.name}" already exists`);
+      c.name = b.name;
+      if (b.tags) c.tags = b.tags.filter((t: string) => !t.startsWith('k8s'));
+      if (b.maintenance_policy) c.maintenance_policy = { ...c.maintenance_policy, ...b.maintenance_policy };
+      if (b.auto_upgrade !== undefined) c.auto_upgrade = b.auto_upgrade;
+      if (b.surge_upgrade !== undefined) c.surge_upgrade = b.surge_upgrade;
+      if (b.ha !== undefined) c.ha = b.ha;
+      c.updated = s.clock.now();
+      return ok(202, { kubernetes_cluster: renderCluster(s, c) });
+    },
+    kubernetes_delete_cluster: ctx => {
+      const c = s.cluster(ctx.params.cluster_id);
+      s.deleteCluster(c);
+      // load balancers and volumes stay behind (billable), as on DigitalOcean
+      for (const lb of s.loadBalancers.values()) if (lb.clusterId === c.id) lb.clusterId = undefined;
+      for (const v of s.volumes.values()) if (v.clusterId === c.id) v.clusterId = undefined;
+      return { status: 204 };
+    },
+    kubernetes_list_associatedResources: ctx => {
+      const c = s.cluster(ctx.params.cluster_id);
+      return ok(200, {
+        load_balancers: [...s.loadBalancers.values()].filter(lb => lb.clusterId === c.id).map(lb => ({ id: lb.id, name: lb.name })),
+        volumes: [...s.volumes.values()].filter(v => v.clusterId === c.id).map(v => ({ id: v.id, name: v.name })),
+        volume_snapshots: [],
+      });
+    },
+    kubernetes_destroy_associatedResourcesDangerous: ctx => {
+      const c = s.cluster(ctx.params.cluster_id);
+      for (const [id, lb] of s.loadBalancers) if (lb.clusterId === c.id) s.loadBalancers.delete(id);
+      for (const [id, v] of s.volumes) if (v.clusterId === c.id) s.volumes.delete(id);
+      s.deleteCluster(c);
+      return { status: 204 };
+    },
+    kubernetes_destroy_associatedResourcesSelective: ctx => {
+      const c = s.cluster(ctx.params.cluster_id);
+      const b = ctx.body ?? {};
+      for (const id of b.load_balancers ?? []) if (s.loadBalancers.get(id)?.clusterId === c.id) s.loadBalancers.delete(id);
+      for (const id of b.volumes ?? []) if (s.volumes.get(id)?.clusterId === c.id) s.volumes.delete(id);
+      for (const lb of s.loadBalancers.values()) if (lb.clusterId === c.id) lb.clusterId = undefined;
+      for (const v of s.volumes.values()) if (v.clusterId === c.id) v.clusterId = undefined;
+      s.deleteCluster(c);
+      return { status: 204 };
+    },
+    kubernetes_get_kubeconfig: ctx => {
+      const c = s.cluster(ctx.params.cluster_id);
+      if (s.clock.now() < c.readyAt) return errorReply(404, 'the kubeconfig is not available until the cluster is running');
+      return { status: 200, text: renderKubeconfig(s, c), contentType: 'application/yaml' };
+    },
+    kubernetes_get_credentials: ctx => {
+      const c = s.cluster(ctx.params.cluster_id);
+      if (s.clock.now() < c.readyAt) return errorReply(404, 'credentials are not available until the cluster is running');
+      const expiry = Number(ctx.query.get('expiry_seconds') ?? 0) || 7 * 24 * 3600;
+      return ok(200, { server: s.endpoint(c), certificate_authority_data: c.caData, client_certificate_data: null, client_key_data: null, token: c.token, expires_at: iso(s.clock.now() + expiry * 1000) });
+    },
+    kubernetes_get_availableUpgrades: ctx => {
+      const c = s.cluster(ctx.params.cluster_id);
+      const newer = K8S_VERSIONS.filter(v => v.localeCompare(c.version, undefined, { numeric: true }) > 0);
+      return ok(200, { available_upgrade_versions: newer.map(slug => ({ slug, kubernetes_version: slug.split('-')[0], supported_features: [] })) });
+    },
+    kubernetes_upgrade_cluster: ctx => {
+      const c = s.cluster(ctx.params.cluster_id);
+      const version = resolveVersion(ctx.body?.version ?? '');
+      if (!version || version.localeCompare(c.version, undefined, { numeric: true }) <= 0) return errorReply(422, `validation error: cannot upgrade to "${ctx.body?.version}"`);
+      if (s.clusterState(c) !== 'running') return errorReply(422, 'the cluster is not running');
+      c.version = version;
+      c.upgradingUntil = s.clock.now() + s.t.upgradeMs;
+      c.updated = s.clock.now();
+      return { status: 202 };
+    },
+  };
+}
