@@ -1,13 +1,13 @@
 /**
  * Managed databases: clusters (creating -> online on the clock), resize (resizing -> online),
- * events, backups, CA, maintenance window, firewall rules, and the users, databases and
- * connection pools inside a cluster.
+ * events, backups, firewall rules, and the users, databases and connection pools inside a cluster
+ * (created and read by name: what the database action does).
  */
 import { randomUUID } from 'node:crypto';
 import { iso } from '../clock';
 import { DB_LAYOUTS, DB_SIZES, DB_VERSIONS, REGIONS } from './catalog';
 import { renderConnectionPool, renderDatabase, renderRule } from './render';
-import { errorReply, fakePem, NotFound, ok, secret, type Database, type DbUser, type DigitalOceanState, type Handlers, type Pool } from './state';
+import { errorReply, NotFound, ok, secret, type Database, type DbUser, type DigitalOceanState, type Handlers, type Pool } from './state';
 
 export function databaseHandlers(s: DigitalOceanState): Handlers {
   return {
@@ -65,10 +65,6 @@ export function databaseHandlers(s: DigitalOceanState): Handlers {
       s.databases.delete(d.id);
       return { status: 204 };
     },
-    databases_get_ca: ctx => {
-      s.database(ctx.params.database_cluster_uuid);
-      return ok(200, { ca: { certificate: Buffer.from(fakePem('CERTIFICATE')).toString('base64') } });
-    },
     databases_update_clusterSize: ctx => {
       const d = s.database(ctx.params.database_cluster_uuid);
       const status = s.databaseStatus(d);
@@ -99,11 +95,6 @@ export function databaseHandlers(s: DigitalOceanState): Handlers {
       d.rules = rules.map(r => ({ uuid: r.uuid || randomUUID(), type: r.type, value: r.value, description: r.description, created: s.clock.now() }));
       return { status: 204 };
     },
-    databases_update_maintenanceWindow: ctx => {
-      const d = s.database(ctx.params.database_cluster_uuid);
-      d.maintenance = { day: ctx.body.day ?? d.maintenance.day, hour: ctx.body.hour ?? d.maintenance.hour };
-      return { status: 204 };
-    },
     databases_list_backups: ctx => {
       const d = s.database(ctx.params.database_cluster_uuid);
       const online = s.clock.now() >= d.readyAt;
@@ -111,10 +102,6 @@ export function databaseHandlers(s: DigitalOceanState): Handlers {
     },
 
     // ── users, databases and connection pools inside a cluster ──
-    databases_list_users: ctx => {
-      const d = s.database(ctx.params.database_cluster_uuid);
-      return ok(200, { users: d.users.map(u => ({ ...u })) });
-    },
     databases_add_user: ctx => {
       const d = s.database(ctx.params.database_cluster_uuid);
       const notReady = s.needOnline(d);
@@ -130,15 +117,6 @@ export function databaseHandlers(s: DigitalOceanState): Handlers {
       if (!u) throw new NotFound();
       return ok(200, { user: { ...u } });
     },
-    databases_delete_user: ctx => {
-      const d = s.database(ctx.params.database_cluster_uuid);
-      const u = d.users.find(x => x.name === ctx.params.username);
-      if (!u) throw new NotFound();
-      if (u.role === 'primary') return errorReply(422, 'the primary user cannot be deleted');
-      d.users = d.users.filter(x => x !== u);
-      return { status: 204 };
-    },
-    databases_list: ctx => ok(200, { dbs: s.database(ctx.params.database_cluster_uuid).dbs.map(name => ({ name })) }),
     databases_add: ctx => {
       const d = s.database(ctx.params.database_cluster_uuid);
       const notReady = s.needOnline(d);
@@ -151,16 +129,6 @@ export function databaseHandlers(s: DigitalOceanState): Handlers {
       const d = s.database(ctx.params.database_cluster_uuid);
       if (!d.dbs.includes(ctx.params.database_name ?? '')) throw new NotFound();
       return ok(200, { db: { name: ctx.params.database_name } });
-    },
-    databases_delete: ctx => {
-      const d = s.database(ctx.params.database_cluster_uuid);
-      if (!d.dbs.includes(ctx.params.database_name ?? '')) throw new NotFound();
-      d.dbs = d.dbs.filter(n => n !== ctx.params.database_name);
-      return { status: 204 };
-    },
-    databases_list_connectionPools: ctx => {
-      const d = s.database(ctx.params.database_cluster_uuid);
-      return ok(200, { pools: d.pools.map(p => renderConnectionPool(s, d, p)) });
     },
     databases_add_connectionPool: ctx => {
       const d = s.database(ctx.params.database_cluster_uuid);
@@ -181,12 +149,6 @@ export function databaseHandlers(s: DigitalOceanState): Handlers {
       const p = d.pools.find(x => x.name === ctx.params.pool_name);
       if (!p) throw new NotFound();
       return ok(200, { pool: renderConnectionPool(s, d, p) });
-    },
-    databases_delete_connectionPool: ctx => {
-      const d = s.database(ctx.params.database_cluster_uuid);
-      if (!d.pools.some(x => x.name === ctx.params.pool_name)) throw new NotFound();
-      d.pools = d.pools.filter(x => x.name !== ctx.params.pool_name);
-      return { status: 204 };
     },
   };
 }

@@ -1,5 +1,6 @@
 /**
- * DigitalOcean API emulator. One file per resource beside this one:
+ * DigitalOcean API emulator: the operations the platform's actions and status views use. One file
+ * per resource beside this one:
  *
  *   account.ts          GET /v2/account
  *   vpcs.ts             VPC networks
@@ -9,8 +10,6 @@
  *   databases.ts        managed databases: clusters, resize, events, backups, firewall, users, dbs, pools
  *   loadBalancers.ts    load balancers (made by a cluster's cloud controller)
  *   regionsAndSizes.ts  regions, sizes with prices, Kubernetes and database options
- *   domains.ts          DigitalOcean DNS
- *   oneClicks.ts        1-click applications
  *
  * with `catalog.ts` (what is offered: regions, versions, sizes, prices), `render.ts` (how each
  * resource looks on the wire) and `state.ts` (the shared state, lifecycles on the clock, look-ups,
@@ -24,16 +23,50 @@ import { Emulator, type Handler, type Reply } from '../emulator';
 import { accountHandlers } from './account';
 import { clusterlintHandlers } from './clusterlint';
 import { databaseHandlers } from './databases';
-import { domainHandlers } from './domains';
 import { kubernetesHandlers } from './kubernetes';
 import { addLoadBalancer, loadBalancerHandlers } from './loadBalancers';
 import { nodePoolHandlers } from './nodePools';
-import { oneClickHandlers } from './oneClicks';
 import { regionsAndSizesHandlers } from './regionsAndSizes';
 import { DigitalOceanState, errorReply, NotFound, secret, type DigitalOceanOptions, type LintFinding } from './state';
 import { vpcHandlers } from './vpcs';
 
 export type { DatabaseEndpoint, DigitalOceanOptions, DigitalOceanTimings, LintFinding } from './state';
+
+/**
+ * Operations of the spec that no action, status view or template uses, so the emulator does not
+ * serve them: the request is still checked against the spec, faults still apply, and the answer is
+ * 501 in DigitalOcean's error envelope (the `default` response every operation declares). DNS is
+ * Cloudflare's job here, add-ons are installed with Helm, teardown deletes a cluster with its
+ * associated resources and keeps the VPC, and nothing updates, upgrades or lists inside a cluster.
+ */
+export const NOT_EMULATED: readonly string[] = [
+  'oneClicks_list',
+  'oneClicks_install_kubernetes',
+  'domains_list',
+  'domains_create',
+  'domains_get',
+  'domains_delete',
+  'domains_list_records',
+  'domains_create_record',
+  'domains_get_record',
+  'domains_update_record',
+  'domains_delete_record',
+  'kubernetes_update_cluster',
+  'kubernetes_upgrade_cluster',
+  'kubernetes_delete_cluster',
+  'kubernetes_destroy_associatedResourcesSelective',
+  'databases_get_ca',
+  'databases_update_maintenanceWindow',
+  'databases_list_users',
+  'databases_delete_user',
+  'databases_list',
+  'databases_delete',
+  'databases_list_connectionPools',
+  'databases_delete_connectionPool',
+  'vpcs_get',
+  'vpcs_update',
+  'vpcs_delete',
+];
 
 export class DigitalOceanEmulator extends Emulator {
   readonly provider = 'digitalocean' as const;
@@ -45,8 +78,6 @@ export class DigitalOceanEmulator extends Emulator {
   readonly vpcs: DigitalOceanState['vpcs'];
   readonly loadBalancers: DigitalOceanState['loadBalancers'];
   readonly volumes: DigitalOceanState['volumes'];
-  readonly domains: DigitalOceanState['domains'];
-  readonly installedAddons: DigitalOceanState['installedAddons'];
   #handlers?: Record<string, Handler>;
 
   constructor(options: DigitalOceanOptions = {}) {
@@ -59,8 +90,6 @@ export class DigitalOceanEmulator extends Emulator {
     this.vpcs = s.vpcs;
     this.loadBalancers = s.loadBalancers;
     this.volumes = s.volumes;
-    this.domains = s.domains;
-    this.installedAddons = s.installedAddons;
   }
 
   protected defaultToken(): string {
@@ -151,8 +180,6 @@ export class DigitalOceanEmulator extends Emulator {
       ...clusterlintHandlers(s),
       ...loadBalancerHandlers(s),
       ...databaseHandlers(s),
-      ...domainHandlers(s),
-      ...oneClickHandlers(s),
     };
     const wrap = (h: Handler): Handler => async ctx => {
       s.purge();

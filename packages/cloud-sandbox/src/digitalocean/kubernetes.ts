@@ -1,7 +1,7 @@
 /**
- * Kubernetes (DOKS) clusters: create, read, update, upgrade, delete (with or without their load
- * balancers and volumes), and the kubeconfig and credentials of a running cluster. Node pools and
- * clusterlint have files of their own.
+ * Kubernetes (DOKS) clusters: create, read, the versions they can be upgraded to, delete together
+ * with their load balancers and volumes, and the kubeconfig and credentials of a running cluster.
+ * Node pools and clusterlint have files of their own.
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { iso } from '../clock';
@@ -50,7 +50,6 @@ export function kubernetesHandlers(s: DigitalOceanState): Handlers {
         created: now,
         updated: now,
         readyAt,
-        upgradingUntil: 0,
         ipv4: `203.0.113.${randomInt(2, 254)}`,
         token: s.secret(`dok8s_${secret(32)}`),
         caData: Buffer.from(fakePem('CERTIFICATE')).toString('base64'),
@@ -62,27 +61,6 @@ export function kubernetesHandlers(s: DigitalOceanState): Handlers {
       return ok(201, { kubernetes_cluster: renderCluster(s, c) });
     },
     kubernetes_get_cluster: ctx => ok(200, { kubernetes_cluster: renderCluster(s, s.cluster(ctx.params.cluster_id)) }),
-    kubernetes_update_cluster: ctx => {
-      const c = s.cluster(ctx.params.cluster_id);
-      const b = ctx.body;
-      if (b.name !== c.name && [...s.clusters.values()].some(o => o.name === b.name)) return errorReply(422, `a cluster with the name "${b.name}" already exists`);
-      c.name = b.name;
-      if (b.tags) c.tags = b.tags.filter((t: string) => !t.startsWith('k8s'));
-      if (b.maintenance_policy) c.maintenance_policy = { ...c.maintenance_policy, ...b.maintenance_policy };
-      if (b.auto_upgrade !== undefined) c.auto_upgrade = b.auto_upgrade;
-      if (b.surge_upgrade !== undefined) c.surge_upgrade = b.surge_upgrade;
-      if (b.ha !== undefined) c.ha = b.ha;
-      c.updated = s.clock.now();
-      return ok(202, { kubernetes_cluster: renderCluster(s, c) });
-    },
-    kubernetes_delete_cluster: ctx => {
-      const c = s.cluster(ctx.params.cluster_id);
-      s.deleteCluster(c);
-      // load balancers and volumes stay behind (billable), as on DigitalOcean
-      for (const lb of s.loadBalancers.values()) if (lb.clusterId === c.id) lb.clusterId = undefined;
-      for (const v of s.volumes.values()) if (v.clusterId === c.id) v.clusterId = undefined;
-      return { status: 204 };
-    },
     kubernetes_list_associatedResources: ctx => {
       const c = s.cluster(ctx.params.cluster_id);
       return ok(200, {
@@ -95,16 +73,6 @@ export function kubernetesHandlers(s: DigitalOceanState): Handlers {
       const c = s.cluster(ctx.params.cluster_id);
       for (const [id, lb] of s.loadBalancers) if (lb.clusterId === c.id) s.loadBalancers.delete(id);
       for (const [id, v] of s.volumes) if (v.clusterId === c.id) s.volumes.delete(id);
-      s.deleteCluster(c);
-      return { status: 204 };
-    },
-    kubernetes_destroy_associatedResourcesSelective: ctx => {
-      const c = s.cluster(ctx.params.cluster_id);
-      const b = ctx.body ?? {};
-      for (const id of b.load_balancers ?? []) if (s.loadBalancers.get(id)?.clusterId === c.id) s.loadBalancers.delete(id);
-      for (const id of b.volumes ?? []) if (s.volumes.get(id)?.clusterId === c.id) s.volumes.delete(id);
-      for (const lb of s.loadBalancers.values()) if (lb.clusterId === c.id) lb.clusterId = undefined;
-      for (const v of s.volumes.values()) if (v.clusterId === c.id) v.clusterId = undefined;
       s.deleteCluster(c);
       return { status: 204 };
     },
@@ -123,16 +91,6 @@ export function kubernetesHandlers(s: DigitalOceanState): Handlers {
       const c = s.cluster(ctx.params.cluster_id);
       const newer = K8S_VERSIONS.filter(v => v.localeCompare(c.version, undefined, { numeric: true }) > 0);
       return ok(200, { available_upgrade_versions: newer.map(slug => ({ slug, kubernetes_version: slug.split('-')[0], supported_features: [] })) });
-    },
-    kubernetes_upgrade_cluster: ctx => {
-      const c = s.cluster(ctx.params.cluster_id);
-      const version = resolveVersion(ctx.body?.version ?? '');
-      if (!version || version.localeCompare(c.version, undefined, { numeric: true }) <= 0) return errorReply(422, `validation error: cannot upgrade to "${ctx.body?.version}"`);
-      if (s.clusterState(c) !== 'running') return errorReply(422, 'the cluster is not running');
-      c.version = version;
-      c.upgradingUntil = s.clock.now() + s.t.upgradeMs;
-      c.updated = s.clock.now();
-      return { status: 202 };
     },
   };
 }

@@ -6,7 +6,7 @@
 import { stringify as toYaml } from 'yaml';
 import { iso } from '../clock';
 import { DROPLET_SIZES, REGION_FEATURES, REGIONS, type DropletSize } from './catalog';
-import type { Cluster, Database, DbUser, DigitalOceanState, Domain, FirewallRule, LintRun, LoadBalancer, NodePool, Pool, Vpc } from './state';
+import type { Cluster, Database, DbUser, DigitalOceanState, FirewallRule, LintRun, LoadBalancer, NodePool, Pool, Vpc } from './state';
 
 export function renderPool(s: DigitalOceanState, c: Cluster, p: NodePool) {
   const ready = s.clock.now() >= Math.max(p.readyAt, c.readyAt);
@@ -49,7 +49,7 @@ export function renderCluster(s: DigitalOceanState, c: Cluster) {
     node_pools: c.node_pools.map(p => renderPool(s, c, p)),
     maintenance_policy: { ...c.maintenance_policy, duration: '4h0m0s' },
     auto_upgrade: c.auto_upgrade,
-    status: { state, message: state === 'deleting' ? 'Deleting' : (c.broken?.message ?? (state === 'provisioning' ? 'Provisioning' : state === 'upgrading' ? 'Upgrading' : 'Ready')) },
+    status: { state, message: state === 'deleting' ? 'Deleting' : (c.broken?.message ?? (state === 'provisioning' ? 'Provisioning' : 'Ready')) },
     created_at: iso(c.created),
     updated_at: iso(Math.max(c.updated, up ? c.readyAt : c.created)),
     surge_upgrade: c.surge_upgrade,
@@ -179,9 +179,4 @@ export function renderSize(s: DropletSize) {
     available: true,
     disk_info: [{ type: 'local', size: { amount: s.disk, unit: 'gib' } }],
   };
-}
-
-export function renderDomain(d: Domain) {
-  const lines = d.records.map(r => `${r.name === '@' ? `${d.name}.` : `${r.name}.${d.name}.`} ${r.ttl} IN ${r.type} ${r.data}${r.type === 'NS' || r.type === 'CNAME' ? '.' : ''}`);
-  return { name: d.name, ttl: d.ttl, zone_file: `$ORIGIN ${d.name}.\n$TTL ${d.ttl}\n${lines.join('\n')}\n` };
 }

@@ -15,8 +15,6 @@ export interface DigitalOceanTimings {
   nodePoolMs?: number;
   /** creating -> online (default 5 minutes) */
   databaseMs?: number;
-  /** upgrading -> running (default 4 minutes) */
-  upgradeMs?: number;
   /** a database resize: resizing -> online (default 10 minutes) */
   resizeMs?: number;
   /** a deleted cluster shows `deleting` (and keeps its name) this long before it is gone (default 1 minute) */
@@ -73,7 +71,6 @@ export interface Cluster {
   created: number;
   updated: number;
   readyAt: number;
-  upgradingUntil: number;
   broken?: { state: 'degraded' | 'error'; message: string };
   deletingSince?: number;
   ipv4: string;
@@ -165,23 +162,6 @@ export interface Database {
   maintenance: { day: string; hour: string };
   storage_size_mib: number;
 }
-export interface DomainRecord {
-  id: number;
-  type: string;
-  name: string;
-  data: string;
-  priority: number | null;
-  port: number | null;
-  ttl: number;
-  weight: number | null;
-  flags: number | null;
-  tag: string | null;
-}
-export interface Domain {
-  name: string;
-  ttl: number;
-  records: DomainRecord[];
-}
 
 /** One resource's handlers, by operationId. */
 export type Handlers = Record<string, Handler>;
@@ -229,8 +209,6 @@ export class DigitalOceanState {
   readonly vpcs = new Map<string, Vpc>();
   readonly loadBalancers = new Map<string, LoadBalancer>();
   readonly volumes = new Map<string, Volume>();
-  readonly domains = new Map<string, Domain>();
-  readonly installedAddons: { clusterId: string; slugs: string[] }[] = [];
   readonly clock: Clock;
   readonly options: DigitalOceanOptions;
   #secrets = new Set<string>();
@@ -246,7 +224,6 @@ export class DigitalOceanState {
       clusterMs: t.clusterMs ?? 6 * 60_000,
       nodePoolMs: t.nodePoolMs ?? 3 * 60_000,
       databaseMs: t.databaseMs ?? 5 * 60_000,
-      upgradeMs: t.upgradeMs ?? 4 * 60_000,
       resizeMs: t.resizeMs ?? 10 * 60_000,
       deleteMs: t.deleteMs ?? 60_000,
     };
@@ -277,13 +254,11 @@ export class DigitalOceanState {
     this.purge();
   }
 
-  clusterState(c: Cluster): 'provisioning' | 'running' | 'upgrading' | 'degraded' | 'error' | 'deleting' {
+  clusterState(c: Cluster): 'provisioning' | 'running' | 'degraded' | 'error' | 'deleting' {
     if (c.deletingSince !== undefined) return 'deleting';
     if (c.broken) return c.broken.state;
     const now = this.clock.now();
-    if (now < c.readyAt) return 'provisioning';
-    if (now < c.upgradingUntil) return 'upgrading';
-    return 'running';
+    return now < c.readyAt ? 'provisioning' : 'running';
   }
 
   databaseStatus(d: Database): 'creating' | 'resizing' | 'online' {
