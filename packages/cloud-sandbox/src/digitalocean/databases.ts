@@ -45,7 +45,7 @@ export function databaseHandlers(s: DigitalOceanState): Handlers {
         private_network_uuid: vpcId,
         tags: b.tags ?? [],
         created: now,
-        readyAt: now + s.t.databaseMs,
+        readyAt: now + s.timings.databaseMs,
         resizingUntil: 0,
         events: [],
         users: [{ name: admin, role: 'primary', password: s.secret(`AVNS_${secret(12)}`) }],
@@ -77,7 +77,7 @@ export function databaseHandlers(s: DigitalOceanState): Handlers {
       d.size = b.size;
       d.num_nodes = b.num_nodes;
       d.storage_size_mib = b.storage_size_mib ?? d.storage_size_mib;
-      d.resizingUntil = s.clock.now() + s.t.resizeMs;
+      d.resizingUntil = s.clock.now() + s.timings.resizeMs;
       s.databaseEvent(d, 'cluster_update');
       return { status: 202 };
     },

@@ -34,7 +34,7 @@ export function kubernetesHandlers(s: DigitalOceanState): Handlers {
         vpc = found;
       } else vpc = s.defaultVpc(b.region);
       const now = s.clock.now();
-      const readyAt = now + s.t.clusterMs;
+      const readyAt = now + s.timings.clusterMs;
       const c: Cluster = {
         id: randomUUID(),
         name: b.name,

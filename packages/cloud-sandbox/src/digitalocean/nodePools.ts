@@ -15,7 +15,7 @@ export function nodePoolHandlers(s: DigitalOceanState): Handlers {
       const problem = validatePoolSpec(ctx.body);
       if (problem) return errorReply(422, `validation error: ${problem}`);
       if (c.node_pools.some(p => p.name === ctx.body.name)) return errorReply(422, `a node pool named "${ctx.body.name}" already exists in this cluster`);
-      const pool = newNodePool(s, ctx.body, Math.max(c.readyAt, s.clock.now() + s.t.nodePoolMs));
+      const pool = newNodePool(s, ctx.body, Math.max(c.readyAt, s.clock.now() + s.timings.nodePoolMs));
       c.node_pools.push(pool);
       return ok(201, { node_pool: renderPool(s, c, pool) });
     },
@@ -40,7 +40,7 @@ export function nodePoolHandlers(s: DigitalOceanState): Handlers {
       if (b.count !== p.count) {
         const before = p.nodes.length;
         resizePool(s, p, b.count);
-        if (b.count > before) p.readyAt = Math.max(c.readyAt, s.clock.now() + s.t.nodePoolMs);
+        if (b.count > before) p.readyAt = Math.max(c.readyAt, s.clock.now() + s.timings.nodePoolMs);
       }
       return ok(202, { node_pool: renderPool(s, c, p) });
     },

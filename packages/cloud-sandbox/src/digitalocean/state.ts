@@ -218,7 +218,7 @@ export class DigitalOceanState {
     this.options = options;
   }
 
-  get t(): Required<DigitalOceanTimings> {
+  get timings(): Required<DigitalOceanTimings> {
     const t = this.options.timings ?? {};
     return {
       clusterMs: t.clusterMs ?? 6 * 60_000,
@@ -244,7 +244,7 @@ export class DigitalOceanState {
   /** Clusters whose deletion has run its course disappear. */
   purge(): void {
     const now = this.clock.now();
-    for (const [id, c] of this.clusters) if (c.deletingSince !== undefined && now >= c.deletingSince + this.t.deleteMs) this.clusters.delete(id);
+    for (const [id, c] of this.clusters) if (c.deletingSince !== undefined && now >= c.deletingSince + this.timings.deleteMs) this.clusters.delete(id);
   }
 
   /** Starts deleting a cluster: `deleting` for a while, then gone. */
