@@ -61,4 +61,5 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 
 script="$1"; shift
-exec node --import tsx "$root/$script" "$@"
+# "source": workspace packages resolve to their TypeScript sources, as in the tests
+exec node --conditions=source --import tsx "$root/$script" "$@"

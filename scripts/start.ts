@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { ensureDatabase, ensureServices, serviceUrls } from './lib/services.js';
 import { log, setUp } from './lib/system.js';
 import { ensureFrontendBuilt, scriptToken, spawnBackend, waitBackendReady } from './lib/portal.js';
+import { sleep } from '@voting-platform/timing';
 
 const root = resolve(import.meta.dirname, '..');
 const cache = join(root, '.cache');
@@ -76,7 +77,7 @@ async function waitReady(url: string, name: string): Promise<void> {
     } catch {
       // not listening yet
     }
-    await new Promise(r => setTimeout(r, 100));
+    await sleep(100);
   }
   throw new Error(`${name} did not become ready at ${url}`);
 }

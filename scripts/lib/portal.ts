@@ -12,6 +12,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { sleep } from '@voting-platform/timing';
 
 export const root = resolve(import.meta.dirname, '../..');
 const appDir = join(root, 'packages/app');
@@ -162,7 +163,7 @@ export async function waitBackendReady(
     } catch {
       // not listening yet
     }
-    await new Promise(r => setTimeout(r, 200));
+    await sleep(200);
   }
   throw new Error(
     `the backend was not ready at ${baseUrl} within ${timeoutMs / 1000} s`,

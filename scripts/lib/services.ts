@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { aptInstall, isRoot, log, run, SetupError, which } from './system.js';
+import { sleep } from '@voting-platform/timing';
 
 /**
  * The local servers the voting stack needs. Each is used where its URL points when something
@@ -101,7 +102,7 @@ async function waitReachable(url: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await reachable(url)) return true;
-    await new Promise(resolve => setTimeout(resolve, 200));
+    await sleep(200);
   }
   return false;
 }

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { startControlPlane } from './control-plane.js';
+import { sleep } from '@voting-platform/timing';
 
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -12,9 +12,9 @@ import {
   type KubernetesObject, type V1Deployment, type V1Pod, type V1Service,
 } from '@kubernetes/client-node';
 import { helmBinary, startControlPlane, versions, type ControlPlane } from './control-plane.js';
+import { sleep } from '@voting-platform/timing';
 
 const chart = join(import.meta.dirname, 'charts', 'probe');
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 async function eventually<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;

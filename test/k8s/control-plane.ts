@@ -16,6 +16,7 @@ import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sleep } from '@voting-platform/timing';
 
 const here = import.meta.dirname;
 
@@ -147,8 +148,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
-
 function tail(file: string, lines = 30): string {
   if (!existsSync(file)) return '(no log)';
   return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
@@ -205,12 +204,12 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
     for (const c of [...components].reverse()) {
       if (c.exitCode !== undefined) continue;
       c.child.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
+      const grace = new AbortController();
       const graceful = await Promise.race([
         c.exited.then(() => true),
-        new Promise<boolean>(r => { timer = setTimeout(() => r(false), 10_000); }),
+        sleep(10_000, grace.signal, { onAbort: 'resolve' }).then(() => false),
       ]);
-      clearTimeout(timer); // a pending timer would keep the caller's process alive for 10 s
+      grace.abort(); // a pending timer would keep the caller's process alive for 10 s
       if (!graceful) {
         c.child.kill('SIGKILL');
         await c.exited;

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { sleep } from '@voting-platform/timing';
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -22,7 +23,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     } catch (error) {
       lastError = error;
     }
-    await new Promise(resolve => setTimeout(resolve, everyMs));
+    await sleep(everyMs);
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
 }

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { sleep } from '@voting-platform/timing';
 import { stringify, parse } from 'yaml';
 import { KubeClient, type KubeObject } from '../lib/kubeClient';
 import { SchemaChecker } from '../lib/schemaCheck';
@@ -153,7 +154,7 @@ export async function installCrds(admin: KubeClient, crds: KubeObject[]): Promis
       const got: any = await admin.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', crd.metadata.name);
       if (got?.status?.conditions?.some((c: any) => c.type === 'Established' && c.status === 'True')) break;
       if (Date.now() > deadline) throw new Error(`CRD ${crd.metadata.name} not established`);
-      await new Promise(r => setTimeout(r, 200));
+      await sleep(200);
     }
   }
   admin.forgetDiscovery();
