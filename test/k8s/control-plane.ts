@@ -16,7 +16,7 @@ import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sleep } from '@voting-platform/timing';
+import { sleep, waitUntil } from '@voting-platform/timing';
 
 const here = import.meta.dirname;
 
@@ -252,19 +252,28 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
         req.end(payload);
       });
 
-    const waitFor = async (what: string, check: () => Promise<boolean>) => {
+    // every wait of the start shares one deadline
+    const waitFor = (what: string, check: () => Promise<boolean>) => {
       let lastError: unknown;
-      while (Date.now() < deadline) {
-        failIfExited();
-        try {
-          if (await check()) return;
-        } catch (error) {
-          lastError = error;
-        }
-        await sleep(250);
-      }
-      const logs = components.map(c => `--- ${c.name} (${c.logFile})\n${tail(c.logFile, 15)}`).join('\n');
-      throw new Error(`local control plane: ${what} not ready after ${timeoutMs / 1000} s${lastError ? ` (${String(lastError)})` : ''}\n${logs}`);
+      return waitUntil(
+        async () => {
+          failIfExited(); // a component that died ends the wait; a check that throws does not
+          try {
+            return (await check()) || undefined;
+          } catch (error) {
+            lastError = error;
+            return undefined;
+          }
+        },
+        {
+          timeoutMs: Math.max(deadline - Date.now(), 0),
+          intervalMs: 250,
+          timeoutMessage: () => {
+            const logs = components.map(c => `--- ${c.name} (${c.logFile})\n${tail(c.logFile, 15)}`).join('\n');
+            return `local control plane: ${what} not ready after ${timeoutMs / 1000} s${lastError ? ` (${String(lastError)})` : ''}\n${logs}`;
+          },
+        },
+      );
     };
 
     launch('etcd', [

@@ -104,6 +104,28 @@ describe('waitUntil', () => {
     );
   });
 
+  it('with ignoreErrors takes a throwing check as "not yet", and names the last error on time-out', async () => {
+    const clock = new ManualClock(0);
+    let calls = 0;
+    const value = await waitUntil(
+      () => {
+        if (++calls < 3) throw new Error('connection refused');
+        return 'listening';
+      },
+      { timeoutMs: 1_000, intervalMs: 100, clock, ignoreErrors: true, timeoutMessage: () => 'never' },
+    );
+    assert.equal(value, 'listening');
+    await assert.rejects(
+      waitUntil(
+        () => {
+          throw new Error('connection refused');
+        },
+        { timeoutMs: 300, intervalMs: 100, clock, ignoreErrors: true, timeoutMessage: (ms, last) => `not up after ${ms} ms (${String(last)})` },
+      ),
+      /not up after 300 ms \(Error: connection refused\)/,
+    );
+  });
+
   it('is cancelled by its signal, in real time too', async () => {
     const controller = new AbortController();
     const waiting = waitUntil(() => undefined, { timeoutMs: 60_000, intervalMs: 10_000, signal: controller.signal, timeoutMessage: () => 'never' });

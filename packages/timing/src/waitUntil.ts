@@ -13,8 +13,16 @@ export interface WaitUntilOptions {
   timeoutMs: number;
   /** Time between checks; the last one is shortened to end at the deadline. */
   intervalMs: number;
-  /** The message of the {@link WaitTimeoutError}; may read the world once more to say why. */
-  timeoutMessage: (elapsedMs: number) => string | Promise<string>;
+  /**
+   * The message of the {@link WaitTimeoutError}; may read the world once more to say why. With
+   * `ignoreErrors`, `lastError` is the error of the last check that threw, if any.
+   */
+  timeoutMessage: (elapsedMs: number, lastError?: unknown) => string | Promise<string>;
+  /**
+   * Treat a check that throws as "not yet" (a server that is still starting refuses connections)
+   * instead of ending the wait with its error.
+   */
+  ignoreErrors?: boolean;
   clock?: Clock;
   /** Cancels the wait: it rejects with the signal's reason. */
   signal?: AbortSignal;
@@ -29,13 +37,19 @@ export interface WaitUntilOptions {
 export async function waitUntil<T>(check: (elapsedMs: number) => Promise<T | undefined> | T | undefined, options: WaitUntilOptions): Promise<T> {
   const clock = options.clock ?? realClock;
   const started = clock.now();
+  let lastError: unknown;
   for (;;) {
     options.signal?.throwIfAborted();
     const elapsed = clock.now() - started;
-    const value = await check(elapsed);
-    if (value !== undefined) return value;
+    try {
+      const value = await check(elapsed);
+      if (value !== undefined) return value;
+    } catch (error) {
+      if (!options.ignoreErrors) throw error;
+      lastError = error;
+    }
     const waited = clock.now() - started;
-    if (waited >= options.timeoutMs) throw new WaitTimeoutError(await options.timeoutMessage(waited));
+    if (waited >= options.timeoutMs) throw new WaitTimeoutError(await options.timeoutMessage(waited, lastError));
     await clock.sleep(Math.min(options.intervalMs, options.timeoutMs - waited), options.signal);
   }
 }
