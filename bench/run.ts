@@ -52,15 +52,21 @@ async function load(url: string, options: Partial<autocannon.Options> & { durati
 type Stack = { vote: AppProcess; worker: AppProcess; result: AppProcess; postgresUrl: string };
 
 /** Runs the voting services on a fresh database and Redis; `voteOnly` leaves out worker and result. */
-async function withStack<T>(run: (stack: Stack) => Promise<T>, { voteOnly = false } = {}): Promise<T> {
+async function withStack<T>(
+  run: (stack: Stack) => Promise<T>,
+  { voteOnly = false, fsync = 'everysec' as 'everysec' | 'always' } = {},
+): Promise<T> {
   const database = await createDatabase();
-  const redis = await startRedis({ fsync: 'everysec' });
+  const redis = await startRedis({ fsync });
   const env = stackEnv({ postgresUrl: database.url, redisUrl: redis.url, extraEnv: { LOG_LEVEL: 'warn' } });
   const [worker, vote, result] = await appProcesses(['worker', 'vote', 'result'], env);
   const running = voteOnly ? [vote] : [worker, vote, result];
   try {
-    if (!voteOnly) await worker.start(); // runs the migrations
+    // The worker runs the migrations and builds the store's voters' records (marks it complete);
+    // for `voteOnly` it stops once the vote app is ready, so only vote and Redis are measured.
+    await worker.start();
     await Promise.all([vote.start(), ...(voteOnly ? [] : [result.start()])]);
+    if (voteOnly) await worker.stop();
     return await run({ vote, worker, result, postgresUrl: database.url });
   } finally {
     await Promise.all(running.map(app => app.stop()));
@@ -69,7 +75,8 @@ async function withStack<T>(run: (stack: Stack) => Promise<T>, { voteOnly = fals
   }
 }
 
-async function ingest() {
+/** `fsync`: Redis's appendfsync; the default run keeps `everysec`, comparable with earlier runs. */
+async function ingest(fsync: 'everysec' | 'always' = 'everysec') {
   const bare = await bareServer('http');
   const baseline: number[] = [];
   const voting: number[] = [];
@@ -84,11 +91,12 @@ async function ingest() {
         voting.push(run.rps);
         rejected += run.other;
       }
-    }, { voteOnly: true });
+    }, { voteOnly: true, fsync });
   } finally {
     bare.stop();
   }
-  report('vote ingest (POST /api/vote, distinct voters, 100 connections; vote app and Redis only)', {
+  const variant = fsync === 'everysec' ? '' : `, appendfsync ${fsync}`;
+  report(`vote ingest (POST /api/vote, distinct voters, 100 connections; vote app and Redis only${variant})`, {
     'vote req/s (median)': round(median(voting)),
     'bare node req/s (median)': round(median(baseline)),
     'ratio vote / bare': round(median(voting) / median(baseline), 2),
@@ -250,6 +258,8 @@ const wanted = (name: string) => only.length === 0 || only.includes(name);
 console.log(`# voting-platform benchmarks${quick ? ' (quick)' : ''}: ${new Date().toISOString()}`);
 let bareRps = 0;
 if (wanted('ingest') || wanted('e2e')) bareRps = await ingest();
+// Only when named (`npm run bench -- ingest fsync`): the cost of fsyncing every write.
+if (only.includes('fsync')) await ingest('always');
 if (wanted('e2e')) await endToEnd(bareRps);
 if (wanted('latency')) await latency();
 if (wanted('fanout')) await fanOut();

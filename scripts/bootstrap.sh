@@ -14,6 +14,23 @@ yarn_dir="$toolchain/yarn-$YARN_VERSION"
 
 say() { printf '\033[1m[bootstrap]\033[0m %s\n' "$*" >&2; }
 
+# Runs a command and, while it runs, says every 30 s that it still does and for how long.
+with_heartbeat() { # <what> <how long it usually takes> command...
+  local what="$1" usually="$2" started=$SECONDS pid status
+  shift 2
+  "$@" &
+  pid=$!
+  # A background job of a script ignores Ctrl-C: pass it on, so that nothing outlives the script.
+  trap 'kill -TERM "$pid" 2>/dev/null; exit 130' INT TERM
+  while kill -0 "$pid" 2>/dev/null; do
+    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+    if kill -0 "$pid" 2>/dev/null; then say "$what: still running after $((SECONDS - started)) s ($usually)"; fi
+  done
+  status=0; wait "$pid" || status=$?
+  trap - INT TERM
+  return "$status"
+}
+
 fetch_npm_package() { # <spec> <dest-dir>
   local spec="$1" dest="$2" tmp
   tmp="$(mktemp -d)"
@@ -54,11 +71,14 @@ export YARN_ENABLE_PROGRESS_BARS=false
 stamp="$root/node_modules/.install-stamp"
 want="$(cd "$root" && find . -maxdepth 3 \( -name package.json -o -name yarn.lock \) -not -path './node_modules/*' | sort | xargs cat | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  say "installing dependencies (yarn install)"
+  say "installing dependencies (yarn install; on a new machine about 2 min, then seconds)"
   if [ "${CI:-}" = "true" ]; then immutable=--immutable; else immutable=; fi
-  (cd "$root" && flock "$toolchain/install.lock" yarn install $immutable)
+  with_heartbeat "yarn install" "cold: about 2 min; with Yarn's cache warm: under a minute" \
+    bash -c "cd '$root' && flock '$toolchain/install.lock' yarn install $immutable"
   echo "$want" > "$stamp"
 fi
+# The test command reports this beside the times of its own steps.
+export VOTING_BOOTSTRAP_SECONDS=$SECONDS
 
 script="$1"; shift
 # "source": workspace packages resolve to their TypeScript sources, as in the tests

@@ -1,102 +1,140 @@
 /**
- * The README's test command: installs what the tests need, type-checks, then runs every suite
- * against real PostgreSQL, Redis, NATS and Chromium. Prints one closing line with the totals.
+ * The README's test command. First every set-up the suites need (Chromium, the local servers, the
+ * Kubernetes control plane, Helm, the portal's frontend), each as a timed step of its own, so
+ * that no test hook ever builds anything; then type checks, lint and every suite against real
+ * PostgreSQL, Redis, NATS, Kubernetes and Chromium. Nothing outlives it: each step runs in its own
+ * process group with a time limit and is followed by a sweep for processes it left running
+ * (which fails it); Ctrl-C stops the current step and everything it started. Ends with a table of
+ * the steps' times and one closing line of totals.
+ *   npm test                   everything
+ *   npm test -- voting portal  only the steps whose names contain one of the words
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ensureFrontendBuilt } from './lib/portal.js';
 import { ensureServerBinaries, ensureServices } from './lib/services.js';
-import { aptInstall, log, setUp } from './lib/system.js';
+import { type CommandResult, StepRunner } from './lib/steps.js';
+import { aptInstall, log } from './lib/system.js';
 
 const root = resolve(import.meta.dirname, '..');
 const cache = join(root, '.cache');
 mkdirSync(cache, { recursive: true });
+const bin = (name: string) => join(root, 'node_modules/.bin', name);
+const minutes = (n: number) => n * 60_000;
 
-await setUp(async () => {
-  ensureServerBinaries();
-  if (!existsSync('/usr/bin/chromium')) aptInstall(['chromium'], 'the browser tests');
-  await ensureServices(['postgres'], join(cache, 'services'));
-});
+const only = process.argv.slice(2);
+const wanted = (name: string) => only.length === 0 || only.some(word => name.includes(word));
 
-interface Totals {
-  passed: number;
-  failed: number;
-}
-const totals: Totals = { passed: 0, failed: 0 };
-const failedSteps: string[] = [];
+const runner = new StepRunner(root);
+runner.handleSignals();
+const totals = { passed: 0, failed: 0 };
 
-function step(name: string, command: string, args: string[], count?: () => Totals): void {
-  log(`── ${name}`);
-  const started = Date.now();
-  const { status } = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0' } });
-  const counted = count?.();
+/** A check that is not a test suite (a type check, lint) counts as one test. */
+function countStep(result: CommandResult | undefined, counted?: { passed: number; failed: number }): void {
+  if (!result) return;
   if (counted) {
     totals.passed += counted.passed;
-    totals.failed += counted.failed;
-  } else if (status === 0) totals.passed += 1;
+    // a suite that failed for another reason (a crash, a time limit, processes left running)
+    // must not close on "0 failed"
+    totals.failed += counted.failed > 0 || result.ok ? counted.failed : 1;
+  } else if (result.ok) totals.passed += 1;
   else totals.failed += 1;
-  if (status !== 0) failedSteps.push(name);
-  log(`── ${name}: ${status === 0 ? 'ok' : `FAILED (exit ${status})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-/** Reads the pass/fail counts from a TAP file written by node's test runner. */
-function tapTotals(file: string): () => Totals {
-  return () => {
-    const tap = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    const read = (key: string) => Number(tap.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? 0);
-    return { passed: read('pass'), failed: read('fail') + read('cancelled') };
-  };
+async function check(name: string, command: string, args: string[], timeoutMinutes = 10): Promise<void> {
+  if (wanted(name)) countStep(await runner.run(name, command, args, { timeoutMs: minutes(timeoutMinutes) }));
 }
 
-function nodeTests(name: string, pattern: string[]): void {
+/** Pass/fail counts from a TAP file written by node's test runner. */
+function tapTotals(file: string): { passed: number; failed: number } {
+  const tap = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const read = (key: string) => Number(tap.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? 0);
+  return { passed: read('pass'), failed: read('fail') + read('cancelled') };
+}
+
+async function nodeTests(name: string, patterns: string[], timeoutMinutes: number): Promise<void> {
+  if (!wanted(name)) return;
   const tap = join(cache, `${name.replace(/\W+/g, '-')}.tap`);
   rmSync(tap, { force: true });
-  step(name, process.execPath, [
+  const result = await runner.run(name, process.execPath, [
     '--conditions=source', '--import', 'tsx', '--test', '--test-concurrency=1',
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tap}`,
-    ...pattern,
-  ], tapTotals(tap));
+    ...patterns,
+  ], { timeoutMs: minutes(timeoutMinutes), env: { FORCE_COLOR: '0' } });
+  countStep(result, tapTotals(tap));
 }
 
-const only = process.argv.slice(2);
-const wanted = (name: string) => only.length === 0 || only.some(o => name.includes(o));
-
-if (wanted('types')) step('type check of the services (tsc -b)', join(root, 'node_modules/.bin/tsc'), ['-b', 'tsconfig.services.json']);
-if (wanted('types')) step('type check of scripts, tests and benchmarks', join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.scripts.json']);
-if (wanted('types')) step('type check of the cloud sandbox (tsc -p packages/cloud-sandbox)', join(root, 'node_modules/.bin/tsc'), ['-p', 'packages/cloud-sandbox', '--noEmit']);
-// the cloud emulators write which API operations the unit tests exercised; start afresh, print the table after
-if (wanted('unit')) rmSync(join(cache, 'contract-coverage'), { recursive: true, force: true });
-if (wanted('unit')) nodeTests('unit tests', ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'scripts/**/*.test.ts']);
-if (wanted('unit')) spawnSync(process.execPath, ['--import', 'tsx', 'packages/cloud-sandbox/src/cli.ts', 'coverage'], { cwd: root, stdio: 'inherit' });
-if (wanted('voting')) nodeTests('voting stack tests', ['test/voting/**/*.test.ts']);
-// The Backstage portal (packages/app, packages/backend, plugins/*): lint, types, jest, then the
-// real backend process with the built frontend, over HTTP and in Chromium.
-if (wanted('backstage lint')) step('backstage lint (backstage-cli repo lint)', join(root, 'node_modules/.bin/backstage-cli'), ['repo', 'lint']);
-if (wanted('backstage types')) step('backstage types (tsc -p tsconfig.json)', join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json']);
-if (wanted('backstage unit')) {
+async function jestTests(name: string, timeoutMinutes: number): Promise<void> {
+  if (!wanted(name)) return;
   const report = join(cache, 'backstage-jest.json');
   rmSync(report, { force: true });
   // CI=true: jest runs every suite once instead of watching changed files.
-  step('backstage unit tests (backstage-cli repo test)', 'env', ['CI=true', 'nice', '-n', '10', join(root, 'node_modules/.bin/backstage-cli'), 'repo', 'test', '--ci', '--json', `--outputFile=${report}`], () => {
-    if (!existsSync(report)) return { passed: 0, failed: 1 };
-    const { numPassedTests, numFailedTests, numRuntimeErrorTestSuites } = JSON.parse(readFileSync(report, 'utf8'));
-    return { passed: numPassedTests, failed: numFailedTests + numRuntimeErrorTestSuites };
+  const result = await runner.run(name, 'nice', ['-n', '10', bin('backstage-cli'), 'repo', 'test', '--ci', '--json', `--outputFile=${report}`], {
+    timeoutMs: minutes(timeoutMinutes),
+    env: { CI: 'true', FORCE_COLOR: '0' },
   });
-}
-if (wanted('portal')) nodeTests('portal tests (backend, catalog, scaffolder, Chromium)', ['test/portal/**/*.test.ts']);
-
-if (wanted('kubernetes control plane tests')) {
-  // Builds kube-apiserver & co. from the Go module proxy when missing (cached outside the repo,
-  // see test/k8s/README.md), installs the pinned Helm, then runs the tests against them.
-  const failedBefore = failedSteps.length;
-  step('kubernetes control plane build (cached)', 'nice', ['-n', '10', 'bash', 'test/k8s/build.sh']);
-  step('helm install (cached)', 'bash', ['test/k8s/install-helm.sh']);
-  if (failedSteps.length === failedBefore) nodeTests('kubernetes control plane tests', ['test/k8s/**/*.test.ts']);
+  if (!existsSync(report)) return countStep(result, { passed: 0, failed: 1 });
+  const { numPassedTests, numFailedTests, numRuntimeErrorTestSuites } = JSON.parse(readFileSync(report, 'utf8'));
+  countStep(result, { passed: numPassedTests, failed: numFailedTests + numRuntimeErrorTestSuites });
 }
 
+// ── set-up: everything the suites below need, before any of them starts ──────────────────────
+const needsKubernetes = wanted('backstage unit') || wanted('kubernetes');
+const needsBrowser = wanted('voting') || wanted('portal');
+let stopStartedServices = () => {};
+const setUpOk = [
+  await runner.setUp('set-up: server binaries (PostgreSQL, Redis, NATS)', () => ensureServerBinaries()),
+  !needsBrowser || (await runner.setUp('set-up: Chromium', () => existsSync('/usr/bin/chromium') || aptInstall(['chromium'], 'the browser tests'))),
+  await runner.setUp('set-up: local PostgreSQL', async () => {
+    stopStartedServices = await ensureServices(['postgres'], join(cache, 'services'));
+  }),
+].every(Boolean);
+if (needsKubernetes) {
+  // Cold, the control plane takes minutes to build (it prints its progress); cached, no time.
+  // A failed build fails here, and the suites that need it then fail at once saying why.
+  await runner.run('set-up: Kubernetes control plane (built once, cached)', 'nice', ['-n', '10', 'bash', 'test/k8s/build.sh'], { timeoutMs: minutes(40) });
+  await runner.run('set-up: Helm (installed once, cached)', 'bash', ['test/k8s/install-helm.sh'], { timeoutMs: minutes(5) });
+}
+if (wanted('portal')) await runner.setUp('set-up: portal frontend bundle (built once per source change)', () => ensureFrontendBuilt(log));
+
+// ── checks and suites ─────────────────────────────────────────────────────────────────────────
+if (setUpOk) {
+  await check('types: services (tsc -b)', bin('tsc'), ['-b', 'tsconfig.services.json']);
+  await check('types: scripts, tests and benchmarks', bin('tsc'), ['-p', 'tsconfig.scripts.json']);
+  await check('types: cloud sandbox', bin('tsc'), ['-p', 'packages/cloud-sandbox', '--noEmit']);
+  // the cloud emulators write which API operations the unit tests exercised; start afresh, print the table after
+  if (wanted('unit tests')) rmSync(join(cache, 'contract-coverage'), { recursive: true, force: true });
+  await nodeTests('unit tests', ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'scripts/**/*.test.ts'], 15);
+  if (wanted('unit tests')) await runner.run('contract coverage of the unit tests', process.execPath, ['--import', 'tsx', 'packages/cloud-sandbox/src/cli.ts', 'coverage'], { timeoutMs: minutes(1) });
+  await nodeTests('voting stack tests', ['test/voting/**/*.test.ts'], 20);
+  // The Backstage portal (packages/app, packages/backend, plugins/*): lint, types, jest, then the
+  // real backend process with the built frontend, over HTTP and in Chromium.
+  await check('backstage lint (backstage-cli repo lint)', bin('backstage-cli'), ['repo', 'lint'], 15);
+  await check('backstage types (tsc -p tsconfig.json)', bin('tsc'), ['-p', 'tsconfig.json']);
+  await jestTests('backstage unit tests (backstage-cli repo test)', 30);
+  await nodeTests('portal tests (backend, catalog, scaffolder, Chromium)', ['test/portal/**/*.test.ts'], 15);
+  await nodeTests('kubernetes control plane tests', ['test/k8s/**/*.test.ts'], 15);
+}
+
+// ── nothing may outlive the command ───────────────────────────────────────────────────────────
+stopStartedServices();
+const survivors = await runner.sweep();
+if (survivors.length > 0) {
+  totals.failed += 1;
+  runner.results.push({ name: 'processes left running at the end', seconds: 0, ok: false, problem: `${survivors.length}, now stopped` });
+}
+
+const bootstrapSeconds = Number(process.env.VOTING_BOOTSTRAP_SECONDS ?? NaN);
+console.log(`\n${runner.summary()}`);
+if (Number.isFinite(bootstrapSeconds)) console.log(`(before these: toolchain and dependencies, ${bootstrapSeconds} s)`);
 console.log(`\n${totals.passed} passed, ${totals.failed} failed`);
-if (failedSteps.length > 0) {
-  log(`failed: ${failedSteps.join(', ')}`);
+const failed = runner.results.filter(r => !r.ok).map(r => r.name);
+if (runner.interrupted) {
+  log(`interrupted by ${runner.interrupted}; everything it started is stopped`);
+  process.exit(130);
+}
+if (failed.length > 0) {
+  log(`failed: ${failed.join(', ')}`);
   process.exit(1);
 }

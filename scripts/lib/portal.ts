@@ -2,7 +2,7 @@
  * The Backstage portal as local commands run it: the frontend bundle built once (and again only
  * when its sources change), served by the backend, which runs from its TypeScript sources.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   existsSync,
@@ -83,17 +83,6 @@ export async function ensureFrontendBuilt(
   writeFileSync(stamp, want);
   log(`frontend built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return true;
-}
-
-/** Builds the frontend synchronously (for scripts that have nothing else to do meanwhile). */
-export function buildFrontendSync(): void {
-  const result = spawnSync(bin('backstage-cli'), ['package', 'build'], {
-    cwd: appDir,
-    stdio: 'inherit',
-  });
-  if (result.status !== 0)
-    throw new Error(`the frontend build failed (exit ${result.status})`);
-  writeFileSync(join(appDir, 'dist/.source-hash'), frontendHash());
 }
 
 /**

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { freePort } from '../../test/support/ports.js';
 import { ensureServices, planService, serviceUrls } from './services.js';
 import { installAdvice } from './system.js';
+import { sleep } from '@voting-platform/timing';
 
 describe('planService', () => {
   it('uses what answers, starts what is installed, installs what is missing, and never touches a remote server', () => {
@@ -28,24 +29,45 @@ describe('installAdvice', () => {
 });
 
 describe('ensureServices', () => {
-  it('starts an installed Redis that does not answer yet, where its URL points', async () => {
+  const answers = (port: number) =>
+    new Promise(resolve => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+
+  it('starts an installed Redis that does not answer yet, where its URL points, and stops it again', async () => {
     const port = await freePort();
     const stateDir = mkdtempSync(join(tmpdir(), 'services-'));
     const url = `redis://127.0.0.1:${port}`;
     try {
-      await ensureServices(['redis'], stateDir, { ...serviceUrls, redis: url });
-      const answered = await new Promise(resolve => {
-        const socket = connect(port, '127.0.0.1', () => {
-          socket.end();
-          resolve(true);
-        });
-        socket.on('error', () => resolve(false));
-      });
-      assert.equal(answered, true);
+      const stopStarted = await ensureServices(['redis'], stateDir, { ...serviceUrls, redis: url });
+      assert.equal(await answers(port), true);
+      stopStarted();
+      assert.equal(await answers(port), false);
     } finally {
       spawnSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave']);
       rmSync(stateDir, { recursive: true, force: true });
     }
   });
 
+  it('starts a NATS server and stops it again; a server that was already running is left alone', async () => {
+    const port = await freePort();
+    const stateDir = mkdtempSync(join(tmpdir(), 'services-'));
+    const urls = { ...serviceUrls, nats: `nats://127.0.0.1:${port}` };
+    try {
+      const stopStarted = await ensureServices(['nats'], stateDir, urls);
+      assert.equal(await answers(port), true);
+      const stopNothing = await ensureServices(['nats'], stateDir, urls);
+      stopNothing();
+      assert.equal(await answers(port), true, 'the second call found it running and must not stop it');
+      stopStarted();
+      for (let i = 0; i < 50 && (await answers(port)); i++) await sleep(100);
+      assert.equal(await answers(port), false);
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
 });

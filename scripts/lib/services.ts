@@ -23,6 +23,8 @@ interface ServiceSpec {
   aptPackage: string;
   installed(): boolean;
   start(stateDir: string, port: string): void;
+  /** Stops a server that `start` started (the test command leaves nothing running). */
+  stop(stateDir: string, port: string): void;
 }
 
 const isLoopback = (host: string) => ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host);
@@ -42,6 +44,10 @@ const SPECS: Record<ServiceName, ServiceSpec> = {
       trustLoopbackIfFresh(version);
       run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start']);
     },
+    stop() {
+      const version = postgresVersions().sort((a, b) => Number(b) - Number(a))[0]!;
+      run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'stop']);
+    },
   },
   redis: {
     label: 'Redis',
@@ -53,6 +59,9 @@ const SPECS: Record<ServiceName, ServiceSpec> = {
       run(which('redis-server')!, ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', port, '--dir', dir,
         '--appendonly', 'yes', '--save', '', '--logfile', join(dir, 'redis.log')]);
     },
+    stop(_stateDir, port) {
+      run('redis-cli', ['-p', port, 'shutdown']);
+    },
   },
   nats: {
     label: 'NATS',
@@ -61,10 +70,12 @@ const SPECS: Record<ServiceName, ServiceSpec> = {
     start(stateDir, port) {
       const dir = join(stateDir, `nats-${port}`);
       mkdirSync(dir, { recursive: true });
-      spawn(which('nats-server')!, ['-a', '127.0.0.1', '-p', port, '-js', '-sd', dir, '-l', join(dir, 'nats.log')], {
-        detached: true,
-        stdio: 'ignore',
-      }).unref();
+      const args = ['-a', '127.0.0.1', '-p', port, '-js', '-sd', dir, '-l', join(dir, 'nats.log'), '-P', join(dir, 'nats.pid')];
+      spawn(which('nats-server')!, args, { detached: true, stdio: 'ignore' }).unref();
+    },
+    stop(stateDir, port) {
+      const pidFile = join(stateDir, `nats-${port}`, 'nats.pid');
+      if (existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
     },
   },
 };
@@ -114,8 +125,11 @@ export function planService(state: { reachable: boolean; installed: boolean; loo
   return state.installed ? 'start' : 'install-and-start';
 }
 
-/** Makes sure the named servers answer at their URLs; throws SetupError with advice if not. */
-export async function ensureServices(names: ServiceName[], stateDir: string, urls = serviceUrls): Promise<void> {
+/**
+ * Makes sure the named servers answer at their URLs; throws SetupError with advice if not.
+ * Returns a function that stops the servers it had to start (and nothing that was running).
+ */
+export async function ensureServices(names: ServiceName[], stateDir: string, urls = serviceUrls): Promise<() => void> {
   const plans = await Promise.all(
     names.map(async name => ({
       name,
@@ -131,14 +145,24 @@ export async function ensureServices(names: ServiceName[], stateDir: string, url
   }
   aptInstall(plans.filter(p => p.action === 'install-and-start').map(p => SPECS[p.name].aptPackage), 'the local voting stack');
 
+  const started: ServiceName[] = [];
+  const stopStarted = () => {
+    for (const name of started.reverse()) {
+      log(`stopping ${SPECS[name].label}, which this command started`);
+      SPECS[name].stop(stateDir, new URL(urls[name]).port);
+    }
+  };
   for (const { name } of plans.filter(p => p.action !== 'use')) {
     const { label } = SPECS[name];
     log(`starting ${label} on ${new URL(urls[name]).host}`);
     SPECS[name].start(stateDir, new URL(urls[name]).port);
+    started.push(name);
     if (!(await waitReachable(urls[name], 20_000))) {
+      stopStarted();
       throw new SetupError(`${label} did not come up at ${redact(urls[name])}. Check its log in ${stateDir}, or start it yourself (docker compose up -d ${name}).`);
     }
   }
+  return stopStarted;
 }
 
 /** Installs the server binaries that tests run as throw-away instances of their own. */

@@ -2,6 +2,8 @@
 # Starts, stops or shows the local Kubernetes control plane (see test/k8s/README.md).
 #   bash test/k8s/control-plane.sh start    # builds it when missing, starts it in the background,
 #                                           # waits until ready, prints `export KUBECONFIG=...`
+#   bash test/k8s/control-plane.sh start --no-build   # fails at once, saying how to build, when
+#                                           # the binaries are missing (tests: no hook ever builds)
 #   bash test/k8s/control-plane.sh stop     # stops every component, removes its data
 #   bash test/k8s/control-plane.sh status
 # State (pid, kubeconfig, log) lives in $K8S_LOCAL_STATE (default: <repo>/.cache/k8s-local).
@@ -21,8 +23,13 @@ case "${1:-}" in
       exit 0
     fi
     command -v node >/dev/null || { say "node is needed (run through the repo's bootstrap: yarn test / npm test)"; exit 2; }
-    nice -n 10 bash "$here/build.sh"
-    bash "$here/install-helm.sh"
+    if [[ "${2:-}" == "--no-build" ]]; then
+      bash "$here/build.sh" --check
+      bash "$here/install-helm.sh" --check
+    else
+      nice -n 10 bash "$here/build.sh"
+      bash "$here/install-helm.sh"
+    fi
     mkdir -p "$state"
     rm -f "$state/ready.json"
     (cd "$repo" && exec node --import tsx "$here/cli.ts" serve --state "$state") >"$state/serve.log" 2>&1 &

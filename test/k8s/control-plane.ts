@@ -8,7 +8,8 @@
  * logs go to a temp dir. `stop()` stops every process and removes that dir.
  *
  * The binaries come from `bash test/k8s/build.sh` (Go module proxy, cache outside the repo);
- * Helm and kubectl from `bash test/k8s/install-helm.sh`. `ensureBinaries()` runs both.
+ * Helm from `bash test/k8s/install-helm.sh`. The README's test command runs both before any suite;
+ * a start never builds: without the binaries it fails at once and says how to build them.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -51,28 +52,6 @@ export function helmBinary(): string {
   const helm = join(helmBinDir(), 'helm');
   if (!existsSync(helm)) throw new Error(`Helm is not installed at ${helm}: run bash test/k8s/install-helm.sh`);
   return helm;
-}
-
-/** Path of the pinned kubectl binary (same npm package as Helm). */
-export function kubectlBinary(): string {
-  const kubectl = join(helmBinDir(), 'kubectl');
-  if (!existsSync(kubectl)) throw new Error(`kubectl is not installed at ${kubectl}: run bash test/k8s/install-helm.sh`);
-  return kubectl;
-}
-
-/** True when every control-plane binary and Helm are in the cache. */
-export function binariesPresent(): boolean {
-  return controlPlaneBinaries.every(b => existsSync(join(controlPlaneBinDir(), b)))
-    && existsSync(join(controlPlaneBinDir(), 'kwok-stages.yaml'))
-    && existsSync(join(helmBinDir(), 'helm'));
-}
-
-/** Builds the control plane and installs Helm when they are missing (output shown). Throws on failure. */
-export function ensureBinaries(): void {
-  for (const script of ['build.sh', 'install-helm.sh']) {
-    const { status } = spawnSync('bash', [join(here, script)], { stdio: 'inherit' });
-    if (status !== 0) throw new Error(`bash test/k8s/${script} failed (exit ${status})`);
-  }
 }
 
 export interface ControlPlane {
@@ -158,7 +137,10 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
   const bin = controlPlaneBinDir();
   const missing = controlPlaneBinaries.filter(b => !existsSync(join(bin, b)));
   if (missing.length > 0) {
-    throw new Error(`The local control plane is not built (missing in ${bin}: ${missing.join(', ')}): run bash test/k8s/build.sh`);
+    throw new Error(
+      `The local control plane is not built (missing in ${bin}: ${missing.join(', ')}). Build it with ` +
+      '`bash test/k8s/build.sh` (cold: about 8 min on 2 cores), or run `npm test`, which builds it before this suite.',
+    );
   }
   const timeoutMs = options.timeoutMs ?? 120_000;
   const deadline = started + timeoutMs;

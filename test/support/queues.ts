@@ -1,6 +1,11 @@
 import { Redis } from 'ioredis';
 import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+
+/** The JetStream stream that holds a stack's subjects now: its name carries the store's generation. */
+function currentStream(jsm: JetStreamManager, stream: string): Promise<string> {
+  return jsm.streams.find(`${stream}.x.y`);
+}
 
 /** How many entries a test stack's queue holds, read straight from the queue server. */
 export async function queuedEntries(backend: 'redis' | 'nats', url: string, stream: string): Promise<number> {
@@ -15,7 +20,7 @@ export async function queuedEntries(backend: 'redis' | 'nats', url: string, stre
   const nc = await connect({ servers: url });
   try {
     const jsm = await jetstreamManager(nc);
-    return (await jsm.streams.info(stream)).state.messages;
+    return (await jsm.streams.info(await currentStream(jsm, stream))).state.messages;
   } finally {
     await nc.close();
   }
@@ -26,7 +31,8 @@ export async function queueLag(backend: 'redis' | 'nats', url: string, stream: s
   if (backend === 'redis') return queuedEntries(backend, url, stream); // acknowledged entries are deleted
   const nc = await connect({ servers: url });
   try {
-    const info = await (await jetstreamManager(nc)).consumers.info(stream, 'workers');
+    const jsm = await jetstreamManager(nc);
+    const info = await jsm.consumers.info(await currentStream(jsm, stream), 'workers');
     return info.num_pending + info.num_ack_pending;
   } finally {
     await nc.close();

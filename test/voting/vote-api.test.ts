@@ -3,28 +3,36 @@ import assert from 'node:assert/strict';
 import { appProcess, stackEnv, type AppProcess } from '../support/apps.js';
 import { Voter } from '../support/http.js';
 import { queuedEntries } from '../support/queues.js';
-import { startNats, startRedis, type TestServer } from '../support/servers.js';
+import { createDatabase, startNats, startRedis, type TestServer } from '../support/servers.js';
 import { sleep } from '@voting-platform/timing';
 
 for (const backend of ['redis', 'nats'] as const) {
   describe(`vote API on ${backend}`, () => {
     let queue: TestServer;
+    let database: Awaited<ReturnType<typeof createDatabase>>;
     let vote: AppProcess;
+    let worker: AppProcess;
     const stream = `votes_${backend}`;
     const queued = () => queuedEntries(backend, queue.url, stream);
 
     before(async () => {
       queue = backend === 'redis' ? await startRedis() : await startNats();
-      vote = await appProcess(
-        'vote',
-        stackEnv({ postgresUrl: 'postgres://unused@127.0.0.1/unused', backend, stream, [`${backend}Url`]: queue.url }),
-      );
+      database = await createDatabase();
+      const env = stackEnv({ postgresUrl: database.url, backend, stream, [`${backend}Url`]: queue.url });
+      // The worker builds the store's voters' records (none yet) and marks it complete; it is
+      // stopped before the tests so that the queue keeps what they put in.
+      worker = await appProcess('worker', env);
+      await worker.start();
+      await worker.stop();
+      vote = await appProcess('vote', env);
       await vote.start();
     });
 
     after(async () => {
       await vote?.stop();
+      await worker?.stop();
       await queue?.destroy();
+      await database?.drop();
     });
 
     it('accepts a first vote and refuses a later one with the first choice', async () => {
@@ -160,8 +168,12 @@ for (const backend of ['redis', 'nats'] as const) {
 describe('vote API behind a TLS-terminating proxy', () => {
   it('marks the voter cookie Secure when the proxy says the request came over HTTPS', async () => {
     const queue = await startRedis();
-    const vote = await appProcess('vote', stackEnv({ postgresUrl: 'postgres://unused@127.0.0.1/unused', redisUrl: queue.url, extraEnv: { TRUST_PROXY: 'true' } }));
+    const database = await createDatabase();
+    const env = stackEnv({ postgresUrl: database.url, redisUrl: queue.url, extraEnv: { TRUST_PROXY: 'true' } });
+    const worker = await appProcess('worker', env);
+    const vote = await appProcess('vote', env);
     try {
+      await worker.start();
       await vote.start();
       const overHttps = await new Voter(vote.url).vote('a', { headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' } });
       assert.equal(overHttps.status, 202);
@@ -170,7 +182,9 @@ describe('vote API behind a TLS-terminating proxy', () => {
       assert.doesNotMatch(overHttp.headers.getSetCookie().find(c => c.startsWith('voter='))!, /Secure/);
     } finally {
       await vote.stop();
+      await worker.stop();
       await queue.destroy();
+      await database.drop();
     }
   });
 });

@@ -153,7 +153,7 @@ describe('worker migrate command', () => {
       await client.connect();
       const { rows } = await client.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
       await client.end();
-      assert.deepEqual(rows.map(r => r.tablename), ['pgmigrations', 'vote_tallies', 'votes']);
+      assert.deepEqual(rows.map(r => r.tablename), ['pgmigrations', 'queue_stores', 'vote_tallies', 'votes']);
     } finally {
       await database.drop();
     }

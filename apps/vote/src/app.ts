@@ -4,8 +4,8 @@ import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import { Counter, type Registry } from 'prom-client';
 import { isVoterId, newVoterId, parseVoteRequest, type OptionId, type SubmitOutcome } from '@voting-platform/core';
-import { QueueUnavailableError, type VoteProducer } from '@voting-platform/core/queue';
-import { addSecurityHeaders, registerOpsRoutes, serverOptions, type Logger, type ServiceServer } from '@voting-platform/core/service';
+import { QueueUnavailableError, StoreIncompleteError, type VoteProducer } from '@voting-platform/core/queue';
+import { addSecurityHeaders, registerOpsRoutes, registerQueueStoreMetrics, serverOptions, type Logger, type ServiceServer } from '@voting-platform/core/service';
 import type { VoteConfig } from './config.js';
 import { renderVotePage, type PageNotice } from './page.js';
 
@@ -31,7 +31,7 @@ export async function buildVoteApp({ config, producer, logger, registry }: VoteA
   const accepted = new Counter({ name: 'votes_accepted_total', help: 'First votes accepted and queued', labelNames: ['option'], registers: [registry] });
   const rejected = new Counter({
     name: 'votes_rejected_total',
-    help: 'Votes refused, by reason: already-voted, invalid, unavailable',
+    help: 'Votes refused, by reason: already-voted, invalid, unavailable, store-incomplete',
     labelNames: ['reason'],
     registers: [registry],
   });
@@ -73,8 +73,15 @@ export async function buildVoteApp({ config, producer, logger, registry }: VoteA
   }
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    // Only a POST is a vote; a GET that cannot be answered is no refused vote.
+    const isVote = request.method === 'POST';
+    if (error instanceof StoreIncompleteError) {
+      // Not logged per request: a rebuild refuses every vote for a while; the metric counts them.
+      if (isVote) rejected.inc({ reason: 'store-incomplete' });
+      return reply.code(503).header('retry-after', '2').send({ status: 'unavailable', error: 'votes are being restored; try again shortly' });
+    }
     if (error instanceof QueueUnavailableError) {
-      rejected.inc({ reason: 'unavailable' });
+      if (isVote) rejected.inc({ reason: 'unavailable' });
       request.log.warn({ err: error }, 'queue unavailable');
       return reply.code(503).header('retry-after', '2').send({ status: 'unavailable', error: 'the vote queue is unavailable; try again shortly' });
     }
@@ -88,10 +95,15 @@ export async function buildVoteApp({ config, producer, logger, registry }: VoteA
     const { voterId, isNew } = voterOf(request, reply);
     const notice = NOTICES.has((request.query as { outcome?: PageNotice }).outcome) ? (request.query as { outcome: PageNotice }).outcome : undefined;
     let choice: OptionId | null = null;
+    let shown = notice;
     if (!isNew) {
-      choice = await producer.firstChoice(config.poll.id, voterId).catch(() => null);
+      // A store that cannot say whether this voter voted must not say "not yet".
+      choice = await producer.firstChoice(config.poll.id, voterId).catch(() => {
+        shown = 'unavailable';
+        return null;
+      });
     }
-    const page = renderVotePage({ poll: config.poll, csrfToken: reply.generateCsrf(), choice, notice, resultUrl: config.resultUrl });
+    const page = renderVotePage({ poll: config.poll, csrfToken: reply.generateCsrf(), choice, notice: shown, resultUrl: config.resultUrl });
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
   });
 
@@ -109,7 +121,7 @@ export async function buildVoteApp({ config, producer, logger, registry }: VoteA
       return reply.code(303).redirect(`/?outcome=${outcome.status}`);
     } catch (error) {
       if (!(error instanceof QueueUnavailableError)) throw error;
-      rejected.inc({ reason: 'unavailable' });
+      rejected.inc({ reason: error instanceof StoreIncompleteError ? 'store-incomplete' : 'unavailable' });
       return reply.code(303).redirect('/?outcome=unavailable');
     }
   });
@@ -137,6 +149,7 @@ export async function buildVoteApp({ config, producer, logger, registry }: VoteA
     return { poll: config.poll.id, voted: choice !== null, option: choice };
   });
 
-  registerOpsRoutes(app, registry, { queue: () => producer.ping() });
+  registerOpsRoutes(app, registry, { queue: () => producer.ping(), store: () => producer.checkStore() });
+  registerQueueStoreMetrics(registry, () => producer.checkStore());
   return app;
 }

@@ -1,9 +1,18 @@
 import Fastify from 'fastify';
 import { createPool, migrate } from '@voting-platform/core/db';
 import { openConsumer } from '@voting-platform/core/queue';
-import { ConfigError, createLogger, createMetricsRegistry, onShutdown, registerOpsRoutes, serverOptions } from '@voting-platform/core/service';
+import {
+  ConfigError,
+  createLogger,
+  createMetricsRegistry,
+  onShutdown,
+  registerOpsRoutes,
+  registerQueueStoreMetrics,
+  serverOptions,
+} from '@voting-platform/core/service';
 import { loadConfig } from './config.js';
 import { VoteWorker } from './worker.js';
+import { StoreKeeper } from './store-keeper.js';
 
 async function main() {
   const config = loadConfig();
@@ -17,12 +26,15 @@ async function main() {
   const registry = createMetricsRegistry('worker');
   const pool = createPool(config.postgresUrl, logger);
   const consumer = await openConsumer(config.queue, config.batchSize * 2);
-  const worker = new VoteWorker({ consumer, pool, logger, registry, batchSize: config.batchSize, pollMs: config.pollMs });
+  const keeper = new StoreKeeper({ consumer, pool, stream: config.queue.stream, logger, registry });
+  const worker = new VoteWorker({ consumer, pool, logger, registry, batchSize: config.batchSize, pollMs: config.pollMs, stream: config.queue.stream, keeper });
+  registerQueueStoreMetrics(registry, () => keeper.check());
   worker.start();
 
   const ops = Fastify(serverOptions(logger));
   registerOpsRoutes(ops, registry, {
     queue: () => consumer.ping(),
+    store: () => keeper.check(),
     postgres: () => pool.query('SELECT 1'),
   });
   await ops.listen({ host: config.host, port: config.port });

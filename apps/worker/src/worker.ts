@@ -4,6 +4,7 @@ import { recordVotes } from '@voting-platform/core/db';
 import type { VoteBatch, VoteConsumer } from '@voting-platform/core/queue';
 import type { Logger } from '@voting-platform/core/service';
 import { backoffDelay, sleep } from '@voting-platform/timing';
+import type { StoreKeeper } from './store-keeper.js';
 
 export interface WorkerDeps {
   consumer: VoteConsumer;
@@ -12,6 +13,9 @@ export interface WorkerDeps {
   registry: Registry;
   batchSize: number;
   pollMs: number;
+  /** The queue store's name: the fence of every batch (see recordVotes). */
+  stream: string;
+  keeper: StoreKeeper;
 }
 
 /**
@@ -64,6 +68,11 @@ export class VoteWorker {
     const { consumer, logger, batchSize, pollMs } = this.deps;
     let failures = 0;
     while (!this.stopping.signal.aborted) {
+      // A store that lost its data is rebuilt before anything else; votes wait meanwhile.
+      await this.deps.keeper.ensure().catch(error => {
+        this.metrics.queueErrors.inc();
+        logger.warn({ err: error }, "checking the queue store's voters' records failed; retrying");
+      });
       let batch: VoteBatch;
       try {
         batch = await consumer.next(batchSize, pollMs);
@@ -97,11 +106,15 @@ export class VoteWorker {
     for (let attempt = 0; ; attempt++) {
       const timer = this.metrics.batchSeconds.startTimer();
       try {
-        const { inserted } = await recordVotes(pool, batch.votes);
+        const { inserted, generation } = await recordVotes(pool, batch.votes, { stream: this.deps.stream });
         timer();
-        this.metrics.batchSize.observe(batch.votes.length);
+        // Votes taken before the store was rebuilt were not inserted (the rebuild has not seen
+        // them): they go back into the rebuilt store, first choice still winning there.
+        const stale = batch.votes.filter(vote => vote.generation !== generation);
+        this.metrics.batchSize.observe(batch.votes.length - stale.length);
         this.metrics.recorded.inc(inserted);
-        this.metrics.duplicates.inc(batch.votes.length - inserted);
+        this.metrics.duplicates.inc(batch.votes.length - stale.length - inserted);
+        if (stale.length > 0) return this.deps.keeper.putBack(stale, this.stopping.signal, n => sleep(backoffDelay(n), this.stopping.signal, { onAbort: 'resolve' }));
         return true;
       } catch (error) {
         this.metrics.storeErrors.inc();

@@ -35,7 +35,7 @@ async function start(args: string[]): Promise<void> {
     digitalocean: {
       port: Number(values['do-port']),
       token: values['do-token'],
-      timings: { clusterMs: delayMs, nodePoolMs: delayMs, databaseMs: delayMs, upgradeMs: delayMs, deleteMs: delayMs },
+      timings: { clusterMs: delayMs, nodePoolMs: delayMs, databaseMs: delayMs, upgradeMs: delayMs, resizeMs: delayMs, deleteMs: delayMs },
     },
     cloudflare: { port: Number(values['cf-port']), token: values['cf-token'], zones: values.zone },
   });
@@ -49,7 +49,7 @@ async function start(args: string[]): Promise<void> {
     console.log(`DigitalOcean  ${d.url}   (dots-wrapper endpoint; token ${d.token})`);
     console.log(`Cloudflare    ${c.url}   (SDK baseURL; API token ${c.token}; Origin CA key ${c.serviceKey})`);
     console.log(`zones         ${info.cloudflare.zones.map(z => `${z.name} (${z.id})`).join(', ')}`);
-    console.log(`lifecycles    clusters and databases are ready ${delayMs / 1000} s after creation; Ctrl-C stops`);
+    console.log(`lifecycles    clusters and databases are ready, and resizes done, ${delayMs / 1000} s after the request; Ctrl-C stops`);
   }
   let stopping = false;
   const stop = async () => {

@@ -31,6 +31,12 @@ describe('DigitalOcean emulator driven by dots-wrapper', () => {
     emulator.assertNoViolations();
     emulator.faults.clear();
   });
+  // for what dots-wrapper does not cover (options, database events, a clusterlint run by id)
+  const get = async (path: string, expect = 200): Promise<any> => {
+    const res = await fetch(`${emulator.url}${path}`, { headers: { authorization: `Bearer ${emulator.token}` } });
+    assert.equal(res.status, expect, `GET ${path}`);
+    return res.json();
+  };
 
   it('answers the account of the token, and 401 with the error envelope for a wrong token', async () => {
     const { data } = await api.account.getAccount();
@@ -171,6 +177,117 @@ describe('DigitalOcean emulator driven by dots-wrapper', () => {
 
     const dup = await failure(api.database.createDatabaseCluster({ name: 'votes-db', engine: 'pg', num_nodes: 1, region: 'ams3', size: 'db-s-1vcpu-1gb' }));
     assert.equal(dup.response?.status, 422);
+  });
+
+  it('resizes a database: 202 without a body, resizing on the clock, then online again; refused while not online', async () => {
+    const { data } = await api.database.createDatabaseCluster({ name: 'resize-db', engine: 'pg', version: '17', num_nodes: 1, region: 'fra1', size: 'db-s-1vcpu-1gb' });
+    const id = data.database.id;
+    const resize = { database_cluster_id: id, size: 'db-s-2vcpu-4gb', num_nodes: 2 };
+    assert.equal((await failure(api.database.resizeDatabaseCluster(resize))).response?.status, 412, 'still creating');
+
+    clock.advance(5 * MINUTE);
+    const res = await api.database.resizeDatabaseCluster(resize);
+    assert.equal(res.status, 202);
+    assert.equal((res.headers as Record<string, unknown>)['content-length'], '0');
+    let db = (await api.database.getDatabaseCluster({ database_cluster_id: id })).data.database;
+    assert.equal(db.status, 'resizing');
+    assert.deepEqual([db.size, db.num_nodes], ['db-s-2vcpu-4gb', 2]);
+    assert.ok(db.connection.password, 'the cluster keeps serving while it resizes');
+    assert.equal((await failure(api.database.resizeDatabaseCluster({ ...resize, num_nodes: 3 }))).response?.status, 412, 'one resize at a time');
+
+    clock.advance(10 * MINUTE - 1);
+    assert.equal((await api.database.getDatabaseCluster({ database_cluster_id: id })).data.database.status, 'resizing');
+    clock.advance(1);
+    db = (await api.database.getDatabaseCluster({ database_cluster_id: id })).data.database;
+    assert.equal(db.status, 'online');
+
+    const smallest = await failure(api.database.resizeDatabaseCluster({ ...resize, size: 'db-s-1vcpu-1gb' }));
+    assert.equal(smallest.response?.status, 422, 'standby nodes are not offered on the smallest size, as the options say');
+    const layouts = (await get('/databases/options')).options.pg.layouts;
+    assert.ok(!layouts.find((l: { num_nodes: number }) => l.num_nodes === 2).sizes.includes('db-s-1vcpu-1gb'));
+  });
+
+  it('lists the database events it saw: the create and each resize, in order, with their times', async () => {
+    const { data } = await api.database.createDatabaseCluster({ name: 'events-db', engine: 'pg', num_nodes: 1, region: 'ams3', size: 'db-s-1vcpu-2gb' });
+    const id = data.database.id;
+    assert.deepEqual((await get(`/databases/${id}/events`)).events.map((e: { event_type: string }) => e.event_type), ['cluster_create']);
+    clock.advance(7 * MINUTE);
+    await api.database.resizeDatabaseCluster({ database_cluster_id: id, size: 'db-s-2vcpu-4gb', num_nodes: 1 });
+    clock.advance(20 * MINUTE);
+    await api.database.resizeDatabaseCluster({ database_cluster_id: id, size: 'db-s-4vcpu-8gb', num_nodes: 3 });
+    const { events } = await get(`/databases/${id}/events`);
+    assert.deepEqual(
+      events.map((e: any) => [e.event_type, e.cluster_name, Date.parse(e.create_time) - Date.parse(data.database.created_at)]),
+      [
+        ['cluster_create', 'events-db', 0],
+        ['cluster_update', 'events-db', 7 * MINUTE],
+        ['cluster_update', 'events-db', 27 * MINUTE],
+      ],
+    );
+    assert.equal(new Set(events.map((e: { id: string }) => e.id)).size, 3);
+    await get('/databases/00000000-0000-4000-8000-000000000000/events', 404);
+  });
+
+  it('runs clusterlint on a running cluster; without run_id the latest run answers, with one that run', async () => {
+    const { data } = await api.kubernetes.createKubernetesCluster({ name: 'linted', region: 'lon1', version: 'latest', node_pools: [pool] });
+    const id = data.kubernetes_cluster.id;
+    assert.equal((await failure(api.kubernetes.runClusterlintOnKubernetesCluster({ kubernetes_cluster_id: id }))).response?.status, 422, 'still provisioning');
+    assert.equal((await failure(api.kubernetes.getClusterlintDiagnostics({ kubernetes_cluster_id: id }))).response?.status, 404, 'no run yet');
+
+    clock.advance(10 * MINUTE);
+    const first = (await api.kubernetes.runClusterlintOnKubernetesCluster({ kubernetes_cluster_id: id })).data.run_id;
+    assert.deepEqual((await api.kubernetes.getClusterlintDiagnostics({ kubernetes_cluster_id: id })).data.diagnostics, []);
+
+    emulator.setLintFindings(id, [
+      { check_name: 'bare-pods', severity: 'warning', message: 'Avoid using bare pods in clusters', object: { name: 'debug', kind: 'pod', namespace: 'default' }, groups: ['basic'] },
+      { check_name: 'node-name-pod-selector', severity: 'warning', message: 'Avoid node name label for node selector', object: { name: 'vote', kind: 'pod', namespace: 'voting' } },
+    ]);
+    clock.advance(MINUTE);
+    const second = (await api.kubernetes.runClusterlintOnKubernetesCluster({ kubernetes_cluster_id: id })).data.run_id;
+    clock.advance(MINUTE);
+    const third = (await api.kubernetes.runClusterlintOnKubernetesCluster({ kubernetes_cluster_id: id, include_groups: ['basic', 'doks'], exclude_checks: ['node-name-pod-selector'] })).data.run_id;
+    assert.equal(new Set([first, second, third]).size, 3);
+
+    const latest = (await api.kubernetes.getClusterlintDiagnostics({ kubernetes_cluster_id: id })).data;
+    assert.equal(latest.run_id, third);
+    assert.deepEqual(latest.diagnostics.map(d => d.check_name), ['bare-pods']);
+    assert.deepEqual(latest.diagnostics[0]!.object, { name: 'debug', kind: 'pod', namespace: 'default' });
+    const bySecond = await get(`/kubernetes/clusters/${id}/clusterlint?run_id=${second}`);
+    assert.deepEqual(bySecond.diagnostics.map((d: { check_name: string }) => d.check_name), ['node-name-pod-selector'], 'a run without a body checks the doks group');
+    assert.equal(Date.parse(latest.requested_at) - Date.parse(bySecond.requested_at), MINUTE);
+    assert.deepEqual((await get(`/kubernetes/clusters/${id}/clusterlint?run_id=${first}`)).diagnostics, [], 'a run keeps what it found then');
+    await get(`/kubernetes/clusters/${id}/clusterlint?run_id=00000000-0000-4000-8000-000000000000`, 404);
+  });
+
+  it('lists regions and sizes that agree with the Kubernetes and database options, priced by the hour and month', async () => {
+    const regions = (await api.region.listRegions({ per_page: 200 })).data.regions;
+    const sizes = (await api.size.listSizes({ per_page: 200 })).data.sizes;
+    const k8s = (await get('/kubernetes/options')).options;
+    const databases = (await get('/databases/options')).options;
+    const slugs = regions.map(r => r.slug).sort();
+    assert.deepEqual(k8s.regions.map((r: { slug: string }) => r.slug).sort(), slugs);
+    for (const engine of Object.values<{ regions: string[] }>(databases)) assert.deepEqual([...engine.regions].sort(), slugs);
+    assert.deepEqual(
+      regions.map(r => r.name),
+      regions.map(r => k8s.regions.find((o: { slug: string }) => o.slug === r.slug).name),
+    );
+
+    const sizeSlugs = sizes.map(s => s.slug);
+    for (const { slug } of k8s.sizes) assert.ok(sizeSlugs.includes(slug), `Kubernetes node size ${slug} is a Droplet size`);
+    for (const size of sizes) {
+      assert.ok(size.available && size.price_monthly > 0, size.slug);
+      // DigitalOcean caps a month at 672 billed hours
+      assert.ok(Math.abs(size.price_hourly * 672 - size.price_monthly) < 0.01, `${size.slug}: ${size.price_hourly}/h vs ${size.price_monthly}/month`);
+      assert.deepEqual([...size.regions].sort(), slugs);
+      for (const region of regions) assert.ok(region.sizes.includes(size.slug), `${size.slug} in ${region.slug}`);
+    }
+    const basic = sizes.find(s => s.slug === 's-2vcpu-4gb')!;
+    assert.deepEqual([basic.vcpus, basic.memory, basic.disk, basic.price_monthly], [2, 4096, 80, 24]);
+
+    const page = (await api.size.listSizes({ page: 1, per_page: 3 })).data;
+    assert.equal(page.sizes.length, 3);
+    assert.equal(page.meta?.total, sizes.length);
+    assert.ok((page.links as any)?.pages?.next);
   });
 
   it('deletes a cluster with destroy_with_associated_resources/dangerous, taking its load balancers along', async () => {

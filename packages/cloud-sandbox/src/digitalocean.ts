@@ -1,7 +1,8 @@
 /**
- * DigitalOcean API emulator: DOKS clusters, node pools, VPCs, managed databases (users, dbs,
- * pools, firewall), load balancers, domains, 1-click add-ons, with `links`/`meta` pagination,
- * the `{id, message, request_id}` error envelope and lifecycles on a clock.
+ * DigitalOcean API emulator: DOKS clusters, node pools, clusterlint, VPCs, managed databases
+ * (users, dbs, pools, firewall, resize, events), load balancers, domains, 1-click add-ons,
+ * regions and sizes, with `links`/`meta` pagination, the `{id, message, request_id}` error
+ * envelope and lifecycles on a clock.
  */
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -18,6 +19,8 @@ export interface DigitalOceanTimings {
   databaseMs?: number;
   /** upgrading -> running (default 4 minutes) */
   upgradeMs?: number;
+  /** a database resize: resizing -> online (default 10 minutes) */
+  resizeMs?: number;
   /** a deleted cluster shows `deleting` (and keeps its name) this long before it is gone (default 1 minute) */
   deleteMs?: number;
 }
@@ -42,8 +45,22 @@ const REGIONS: Record<string, string> = {
   lon1: 'London 1', sgp1: 'Singapore 1', tor1: 'Toronto 1', blr1: 'Bangalore 1', syd1: 'Sydney 1',
 };
 const K8S_VERSIONS = ['1.34.1-do.0', '1.33.5-do.0', '1.32.9-do.0'];
-const NODE_SIZES = ['s-1vcpu-2gb', 's-2vcpu-2gb', 's-2vcpu-4gb', 's-4vcpu-8gb', 'g-2vcpu-8gb', 'c-2'];
+const REGION_FEATURES = ['private_networking', 'backups', 'ipv6', 'metadata', 'install_agent', 'storage', 'image_transfer'];
+/** Droplet sizes at DigitalOcean's list prices (USD); `transfer` in TB, `disk` in GiB, `memory` in MiB. */
+const DROPLET_SIZES = [
+  { slug: 's-1vcpu-1gb', description: 'Basic', vcpus: 1, memory: 1024, disk: 25, transfer: 1, price_monthly: 6 },
+  { slug: 's-1vcpu-2gb', description: 'Basic', vcpus: 1, memory: 2048, disk: 50, transfer: 2, price_monthly: 12 },
+  { slug: 's-2vcpu-2gb', description: 'Basic', vcpus: 2, memory: 2048, disk: 60, transfer: 3, price_monthly: 18 },
+  { slug: 's-2vcpu-4gb', description: 'Basic', vcpus: 2, memory: 4096, disk: 80, transfer: 4, price_monthly: 24 },
+  { slug: 's-4vcpu-8gb', description: 'Basic', vcpus: 4, memory: 8192, disk: 160, transfer: 5, price_monthly: 48 },
+  { slug: 'g-2vcpu-8gb', description: 'General Purpose', vcpus: 2, memory: 8192, disk: 25, transfer: 4, price_monthly: 63 },
+  { slug: 'c-2', description: 'CPU-Optimized', vcpus: 2, memory: 4096, disk: 25, transfer: 4, price_monthly: 42 },
+];
+// DOKS refuses worker nodes with less than 2 GB of memory
+const NODE_SIZES = DROPLET_SIZES.filter(s => s.memory >= 2048).map(s => s.slug);
 const DB_SIZES = ['db-s-1vcpu-1gb', 'db-s-1vcpu-2gb', 'db-s-2vcpu-4gb', 'db-s-4vcpu-8gb'];
+// standby nodes are not offered on the smallest size
+const DB_LAYOUTS = [1, 2, 3].map(num_nodes => ({ num_nodes, sizes: num_nodes === 1 ? DB_SIZES : DB_SIZES.slice(1) }));
 const DB_VERSIONS: Record<string, string[]> = { pg: ['15', '16', '17'], mysql: ['8'], valkey: ['8'], redis: ['7'], mongodb: ['7.0', '8.0'] };
 const ONE_CLICKS = ['monitoring', 'kube-state-metrics', 'loki', 'ingress-nginx', 'cert-manager', 'metrics-server'];
 
@@ -88,6 +105,22 @@ interface Cluster {
   ipv4: string;
   token: string;
   caData: string;
+  lintRuns: LintRun[];
+  /** what clusterlint would find in the cluster's workloads (set by tests) */
+  lintFindings: LintFinding[];
+}
+export interface LintFinding {
+  check_name: string;
+  severity: 'error' | 'warning' | 'suggestion';
+  message: string;
+  object: { name: string; kind: string; namespace: string };
+  /** clusterlint groups the check belongs to (default `doks`, the group a run without a body checks) */
+  groups?: string[];
+}
+interface LintRun {
+  id: string;
+  requested: number;
+  diagnostics: Omit<LintFinding, 'groups'>[];
 }
 interface LoadBalancer {
   id: string;
@@ -131,6 +164,12 @@ interface FirewallRule {
   description?: string;
   created: number;
 }
+interface DbEvent {
+  id: string;
+  cluster_name: string;
+  event_type: 'cluster_create' | 'cluster_update';
+  create_time: string;
+}
 interface Database {
   id: string;
   name: string;
@@ -143,6 +182,8 @@ interface Database {
   tags: string[];
   created: number;
   readyAt: number;
+  resizingUntil: number;
+  events: DbEvent[];
   users: DbUser[];
   dbs: string[];
   pools: Pool[];
@@ -179,6 +220,26 @@ const fakePem = (label: string) =>
 
 class NotFound extends Error {}
 
+interface LintRequest {
+  include_groups?: string[];
+  include_checks?: string[];
+  exclude_groups?: string[];
+  exclude_checks?: string[];
+}
+
+/** The findings a run reports: checks chosen by name or group, the `doks` group when the request names none. */
+function selectFindings(findings: LintFinding[], req: LintRequest = {}): LintRun['diagnostics'] {
+  const includeGroups = req.include_groups ?? (req.include_checks ? [] : ['doks']);
+  return findings
+    .filter(f => {
+      const groups = f.groups ?? ['doks'];
+      const included = req.include_checks?.includes(f.check_name) || groups.some(g => includeGroups.includes(g));
+      const excluded = req.exclude_checks?.includes(f.check_name) || groups.some(g => req.exclude_groups?.includes(g));
+      return included && !excluded;
+    })
+    .map(({ groups: _groups, ...diagnostic }) => diagnostic);
+}
+
 export class DigitalOceanEmulator extends Emulator {
   readonly provider = 'digitalocean' as const;
   protected declare readonly options: DigitalOceanOptions;
@@ -213,7 +274,14 @@ export class DigitalOceanEmulator extends Emulator {
 
   get #t(): Required<DigitalOceanTimings> {
     const t = this.options.timings ?? {};
-    return { clusterMs: t.clusterMs ?? 6 * 60_000, nodePoolMs: t.nodePoolMs ?? 3 * 60_000, databaseMs: t.databaseMs ?? 5 * 60_000, upgradeMs: t.upgradeMs ?? 4 * 60_000, deleteMs: t.deleteMs ?? 60_000 };
+    return {
+      clusterMs: t.clusterMs ?? 6 * 60_000,
+      nodePoolMs: t.nodePoolMs ?? 3 * 60_000,
+      databaseMs: t.databaseMs ?? 5 * 60_000,
+      upgradeMs: t.upgradeMs ?? 4 * 60_000,
+      resizeMs: t.resizeMs ?? 10 * 60_000,
+      deleteMs: t.deleteMs ?? 60_000,
+    };
   }
 
   #secret(value: string): string {
@@ -251,6 +319,16 @@ export class DigitalOceanEmulator extends Emulator {
     const volume = { id, name: opts.name ?? `pvc-${randomUUID()}`, clusterId: opts.clusterId };
     this.volumes.set(id, volume);
     return { id, name: volume.name };
+  }
+
+  /**
+   * Sets what clusterlint finds in a cluster's workloads from the next run on (the emulator runs
+   * no workloads of its own, so a run finds nothing until a test says otherwise).
+   */
+  setLintFindings(clusterId: string, findings: LintFinding[]): void {
+    const c = this.clusters.get(clusterId);
+    if (!c) throw new Error(`no cluster ${clusterId}`);
+    c.lintFindings = findings.map(f => ({ ...f }));
   }
 
   // ── rendering ──
@@ -360,8 +438,17 @@ export class DigitalOceanEmulator extends Emulator {
     };
   }
 
+  #databaseStatus(d: Database): 'creating' | 'resizing' | 'online' {
+    const now = this.clock.now();
+    if (now < d.readyAt) return 'creating';
+    return now < d.resizingUntil ? 'resizing' : 'online';
+  }
+
+  #databaseEvent(d: Database, event_type: DbEvent['event_type']): void {
+    d.events.push({ id: secret(4), cluster_name: d.name, event_type, create_time: iso(this.clock.now()) });
+  }
+
   #renderDatabase(d: Database) {
-    const online = this.clock.now() >= d.readyAt;
     const admin = d.users.find(u => u.role === 'primary') ?? d.users[0]!;
     return {
       id: d.id,
@@ -372,7 +459,7 @@ export class DigitalOceanEmulator extends Emulator {
       num_nodes: d.num_nodes,
       size: d.size,
       region: d.region,
-      status: online ? 'online' : 'creating',
+      status: this.#databaseStatus(d),
       created_at: iso(d.created),
       private_network_uuid: d.private_network_uuid,
       tags: d.tags,
@@ -425,10 +512,30 @@ export class DigitalOceanEmulator extends Emulator {
       network_stack: 'IPV4',
       type: 'REGIONAL',
       tls_cipher_policy: 'DEFAULT',
-      region: { name: REGIONS[lb.region] ?? lb.region, slug: lb.region, features: ['private_networking', 'backups', 'ipv6', 'metadata', 'storage'], available: true, sizes: ['s-1vcpu-1gb', 's-1vcpu-2gb'] },
+      region: this.#renderRegion(lb.region),
       droplet_ids: [],
       tag: lb.clusterId ? `k8s:${lb.clusterId}` : '',
     };
+  }
+
+  #renderRegion(slug: string) {
+    return { name: REGIONS[slug] ?? slug, slug, features: REGION_FEATURES, available: true, sizes: DROPLET_SIZES.map(s => s.slug) };
+  }
+
+  #renderSize(s: (typeof DROPLET_SIZES)[number]) {
+    return {
+      ...s,
+      // DigitalOcean bills by the hour up to 672 hours (4 weeks) a month
+      price_hourly: Math.round((s.price_monthly / 672) * 100_000) / 100_000,
+      regions: Object.keys(REGIONS),
+      available: true,
+      disk_info: [{ type: 'local', size: { amount: s.disk, unit: 'gib' } }],
+    };
+  }
+
+  #renderLintRun(run: LintRun) {
+    // a run over the emulator's few findings completes at once
+    return { run_id: run.id, requested_at: iso(run.requested), completed_at: iso(run.requested), diagnostics: run.diagnostics };
   }
 
   #renderKubeconfig(c: Cluster): string {
@@ -613,6 +720,8 @@ export class DigitalOceanEmulator extends Emulator {
           ipv4: `203.0.113.${randomInt(2, 254)}`,
           token: this.#secret(`dok8s_${secret(32)}`),
           caData: Buffer.from(fakePem('CERTIFICATE')).toString('base64'),
+          lintRuns: [],
+          lintFindings: [],
         };
         c.node_pools = b.node_pools.map((p: unknown) => this.#newPool(p, readyAt));
         this.clusters.set(c.id, c);
@@ -691,6 +800,21 @@ export class DigitalOceanEmulator extends Emulator {
         c.updated = this.clock.now();
         return { status: 202 };
       },
+      kubernetes_run_clusterLint: ctx => {
+        const c = this.#cluster(ctx.params.cluster_id);
+        // clusterlint reads the workloads through the cluster's API server
+        if (this.clock.now() < c.readyAt || c.deletingSince !== undefined) return this.errorReply(422, 'clusterlint needs a running cluster');
+        const run: LintRun = { id: randomUUID(), requested: this.clock.now(), diagnostics: selectFindings(c.lintFindings, ctx.body) };
+        c.lintRuns.push(run);
+        return ok(202, { run_id: run.id });
+      },
+      kubernetes_get_clusterLintResults: ctx => {
+        const c = this.#cluster(ctx.params.cluster_id);
+        const runId = ctx.query.get('run_id');
+        const run = runId ? c.lintRuns.find(r => r.id === runId) : c.lintRuns.at(-1);
+        if (!run) throw new NotFound();
+        return ok(200, this.#renderLintRun(run));
+      },
       kubernetes_list_nodePools: ctx => {
         const c = this.#cluster(ctx.params.cluster_id);
         return ok(200, { node_pools: c.node_pools.map(p => this.#renderPool(c, p)) });
@@ -751,6 +875,16 @@ export class DigitalOceanEmulator extends Emulator {
         return ok(200, { message: 'Successfully kicked off addon job.' });
       },
 
+      // ── regions and sizes ──
+      regions_list: ctx => {
+        const page = this.#paginate(ctx, Object.keys(REGIONS));
+        return ok(200, { regions: page.items.map(slug => this.#renderRegion(slug)), links: page.links, meta: page.meta });
+      },
+      sizes_list: ctx => {
+        const page = this.#paginate(ctx, DROPLET_SIZES);
+        return ok(200, { sizes: page.items.map(s => this.#renderSize(s)), links: page.links, meta: page.meta });
+      },
+
       // ── load balancers ──
       loadBalancers_list: ctx => {
         const page = this.#paginate(ctx, [...this.loadBalancers.values()]);
@@ -807,7 +941,7 @@ export class DigitalOceanEmulator extends Emulator {
       databases_list_options: () =>
         ok(200, {
           options: Object.fromEntries(
-            Object.entries(DB_VERSIONS).map(([engine, versions]) => [engine, { regions: Object.keys(REGIONS), versions, layouts: [1, 2, 3].map(n => ({ num_nodes: n, sizes: n === 1 ? DB_SIZES : DB_SIZES.slice(1) })) }]),
+            Object.entries(DB_VERSIONS).map(([engine, versions]) => [engine, { regions: Object.keys(REGIONS), versions, layouts: DB_LAYOUTS }]),
           ),
           version_availability: Object.fromEntries(
             Object.entries(DB_VERSIONS).map(([engine, versions]) => [engine, versions.map(version => ({ version, end_of_life: null, end_of_availability: null }))]),
@@ -848,6 +982,8 @@ export class DigitalOceanEmulator extends Emulator {
           tags: b.tags ?? [],
           created: now,
           readyAt: now + this.#t.databaseMs,
+          resizingUntil: 0,
+          events: [],
           users: [{ name: admin, role: 'primary', password: this.#secret(`AVNS_${secret(12)}`) }],
           dbs: ['defaultdb', ...(b.db_names ?? [])],
           pools: [],
@@ -855,6 +991,7 @@ export class DigitalOceanEmulator extends Emulator {
           maintenance: { day: 'sunday', hour: '03:00:00' },
           storage_size_mib: b.storage_size_mib ?? 10240,
         };
+        this.#databaseEvent(d, 'cluster_create');
         this.databases.set(d.id, d);
         return ok(201, { database: this.#renderDatabase(d) });
       },
@@ -868,6 +1005,23 @@ export class DigitalOceanEmulator extends Emulator {
         this.#database(ctx.params.database_cluster_uuid);
         return ok(200, { ca: { certificate: Buffer.from(fakePem('CERTIFICATE')).toString('base64') } });
       },
+      databases_update_clusterSize: ctx => {
+        const d = this.#database(ctx.params.database_cluster_uuid);
+        const status = this.#databaseStatus(d);
+        if (status !== 'online') return this.errorReply(412, `the database cluster is ${status}, not online`);
+        const b = ctx.body;
+        const layout = DB_LAYOUTS.find(l => l.num_nodes === b.num_nodes);
+        if (!layout) return this.errorReply(422, 'num_nodes must be between 1 and 3');
+        if (!layout.sizes.includes(b.size)) return this.errorReply(422, `size "${b.size}" is not offered with ${b.num_nodes} node(s)`);
+        if (b.storage_size_mib !== undefined && b.storage_size_mib < d.storage_size_mib) return this.errorReply(422, 'storage can grow but not shrink');
+        d.size = b.size;
+        d.num_nodes = b.num_nodes;
+        d.storage_size_mib = b.storage_size_mib ?? d.storage_size_mib;
+        d.resizingUntil = this.clock.now() + this.#t.resizeMs;
+        this.#databaseEvent(d, 'cluster_update');
+        return { status: 202 };
+      },
+      databases_list_events_logs: ctx => ok(200, { events: this.#database(ctx.params.database_cluster_uuid).events.map(e => ({ ...e })) }),
       databases_list_firewall_rules: ctx => {
         const d = this.#database(ctx.params.database_cluster_uuid);
         return ok(200, { rules: d.rules.map(r => this.#renderRule(d, r)) });

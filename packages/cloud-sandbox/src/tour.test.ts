@@ -31,11 +31,13 @@ describe('a tour of every operation', () => {
   const d = (method: string, path: string, body?: unknown, expect?: number) => call('digitalocean', method, path, body, expect);
   const c = (method: string, path: string, body?: unknown, expect?: number) => call('cloudflare', method, path, body, expect);
 
-  it('DigitalOcean: all 59 operations', async () => {
+  it('DigitalOcean: all 65 operations', async () => {
     await d('GET', '/account');
     const options = await d('GET', '/kubernetes/options');
     const version = options.options.versions.at(-1).slug;
     await d('GET', '/databases/options');
+    await d('GET', '/regions');
+    await d('GET', '/sizes?per_page=3');
     await d('GET', '/1-clicks?type=kubernetes');
 
     const vpc = (await d('POST', '/vpcs', { name: 'tour-vpc', region: 'fra1', ip_range: '10.20.0.0/20' }, 201)).vpc;
@@ -65,6 +67,8 @@ describe('a tour of every operation', () => {
     await d('GET', '/load_balancers');
     await d('GET', `/load_balancers/${lb.id}`);
     await d('GET', `/kubernetes/clusters/${cluster.id}/destroy_with_associated_resources`);
+    const lint = (await d('POST', `/kubernetes/clusters/${cluster.id}/clusterlint`, { include_groups: ['doks'] }, 202)).run_id;
+    assert.equal((await d('GET', `/kubernetes/clusters/${cluster.id}/clusterlint`)).run_id, lint);
 
     const db = (await d('POST', '/databases', { name: 'tour-db', engine: 'pg', version: '16', num_nodes: 1, size: 'db-s-1vcpu-1gb', region: 'fra1', private_network_uuid: vpc.id, tags: ['voting'] }, 201)).database;
     clock.advance(HOUR);
@@ -75,6 +79,9 @@ describe('a tour of every operation', () => {
     await d('GET', `/databases/${db.id}/firewall`);
     await d('PUT', `/databases/${db.id}/maintenance`, { day: 'tuesday', hour: '14:00' }, 204);
     await d('GET', `/databases/${db.id}/backups`);
+    await d('PUT', `/databases/${db.id}/resize`, { size: 'db-s-2vcpu-4gb', num_nodes: 2, storage_size_mib: 40960 }, 202);
+    assert.equal((await d('GET', `/databases/${db.id}`)).database.status, 'resizing');
+    assert.deepEqual((await d('GET', `/databases/${db.id}/events`)).events.map((e: { event_type: string }) => e.event_type), ['cluster_create', 'cluster_update']);
     await d('POST', `/databases/${db.id}/users`, { name: 'vote' }, 201);
     await d('GET', `/databases/${db.id}/users`);
     await d('GET', `/databases/${db.id}/users/vote`);
@@ -112,7 +119,7 @@ describe('a tour of every operation', () => {
     sandbox.digitalocean.assertNoViolations();
     const report = sandbox.digitalocean.coverage();
     assert.deepEqual(report.operations.filter(o => o.calls === 0).map(o => o.operationId), []);
-    assert.equal(report.exercised, 59);
+    assert.equal(report.exercised, 65);
   });
 
   it('Cloudflare: all 14 operations', async () => {

@@ -5,6 +5,6 @@
  */
 export { scaffolderModuleKubernetes as default } from './module';
 export { createRenderManifestsAction } from './actions/renderManifests';
-export { createReadResultsAction } from './actions/readResults';
+export { createReadResultsAction, type ReadResultsActionOptions } from './actions/readResults';
 export { createDeployAction, type DeployActionOptions } from './actions/deploy';
 export { createHelmInstallAction, type HelmInstallActionOptions } from './actions/helmInstall';

@@ -23,7 +23,7 @@ export const scaffolderModuleKubernetes = createBackendModule({
       async init({ scaffolder, config }) {
         scaffolder.addActions(
           createRenderManifestsAction(),
-          createReadResultsAction(),
+          createReadResultsAction({ config }),
           createDeployAction({ config }),
           createHelmInstallAction({ config }),
         );

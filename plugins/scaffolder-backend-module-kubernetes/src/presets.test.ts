@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { deepMerge, findHelm } from './lib/helm';
+import { deepMerge } from './lib/helm';
+import { helmPath } from './__testUtils__/helm';
 import { preset, PRESET_NAMES } from './presets';
 
 /** `helm template` of a stand-in chart (test-charts/, with a values.schema.json) with these values. */
@@ -11,7 +12,7 @@ function template(chart: string, values: object) {
   const dir = mkdtempSync(join(tmpdir(), 'preset-'));
   try {
     writeFileSync(join(dir, 'values.yaml'), stringify(values));
-    const run = spawnSync(findHelm(), ['template', 'rel', resolve(__dirname, '../test-charts', chart), '--values', join(dir, 'values.yaml')], {
+    const run = spawnSync(helmPath(), ['template', 'rel', resolve(__dirname, '../test-charts', chart), '--values', join(dir, 'values.yaml')], {
       encoding: 'utf8',
       env: { PATH: process.env.PATH, HOME: dir, HELM_CACHE_HOME: dir, HELM_CONFIG_HOME: dir, HELM_DATA_HOME: dir },
     });

@@ -19,7 +19,7 @@ export async function openProducer(settings: QueueSettings): Promise<VoteProduce
 export async function openConsumer(settings: QueueSettings, prefetch: number): Promise<VoteConsumer> {
   const consumer =
     settings.backend === 'nats'
-      ? new NatsVoteConsumer(settings.natsUrl, settings.stream, settings.claimIdleMs, prefetch)
+      ? new NatsVoteConsumer(settings.natsUrl, settings.stream, settings.claimIdleMs, prefetch, settings.streamReplicas ?? 1)
       : new RedisVoteConsumer(settings.redisUrl, settings.stream, settings.claimIdleMs);
   await consumer.connect();
   return consumer;

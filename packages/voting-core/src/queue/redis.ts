@@ -4,36 +4,78 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { OptionId, SubmitOutcome, Vote } from '../poll.js';
 import { isOptionId } from '../poll.js';
 import { decodeVote } from './decode.js';
-import { QueueUnavailableError, type VoteBatch, type VoteConsumer, type VoteProducer } from './types.js';
+import {
+  QueueUnavailableError,
+  StoreIncompleteError,
+  type QueuedVote,
+  type RequeueOutcome,
+  type VoteBatch,
+  type VoteConsumer,
+  type VoteProducer,
+  type VoterRecord,
+} from './types.js';
 
 /**
  * The first vote of a voter sets its key and is appended to the stream in one atomic step;
- * a later vote only reads the key back. KEYS: voter key, stream. ARGV: option, poll, voter, at.
+ * a later vote only reads the key back. Both only if the store carries its marker (the
+ * generation a worker last rebuilt the voters' keys to from PostgreSQL): without it the keys
+ * cannot be trusted, and the script answers -1. The entry carries the generation, so the worker
+ * can tell a vote taken before a rebuild. One round trip, as before.
+ * KEYS: voter key, stream, marker. ARGV: option, poll, voter, at.
  */
 const SUBMIT_SCRIPT = `
+local generation = redis.call('GET', KEYS[3])
+if not generation then return {-1, ''} end
 local first = redis.call('GET', KEYS[1])
 if first then return {0, first} end
 redis.call('SET', KEYS[1], ARGV[1])
-redis.call('XADD', KEYS[2], '*', 'poll', ARGV[2], 'voter', ARGV[3], 'option', ARGV[1], 'at', ARGV[4])
+redis.call('XADD', KEYS[2], '*', 'poll', ARGV[2], 'voter', ARGV[3], 'option', ARGV[1], 'at', ARGV[4], 'gen', generation)
 return {1, ARGV[1]}
+`;
+
+/**
+ * Puts back votes of an older generation, if the marker names ARGV[1]; else returns -1.
+ * KEYS: marker, stream, then one voter key per vote. ARGV: generation, then poll, voter,
+ * option, at per vote. Returns 1 (queued again) or 0 (the voter has since chosen otherwise).
+ */
+const REQUEUE_SCRIPT = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+local outcomes = {}
+for i = 3, #KEYS do
+  local base = 2 + (i - 3) * 4
+  local option = ARGV[base + 2]
+  local first = redis.call('GET', KEYS[i])
+  if first and first ~= option then
+    outcomes[#outcomes + 1] = 0
+  else
+    if not first then redis.call('SET', KEYS[i], option) end
+    redis.call('XADD', KEYS[2], '*', 'poll', ARGV[base], 'voter', ARGV[base + 1], 'option', option, 'at', ARGV[base + 3], 'gen', ARGV[1])
+    outcomes[#outcomes + 1] = 1
+  end
+end
+return outcomes
 `;
 
 const GROUP = 'workers';
 
 interface RedisKeys {
   stream: string;
+  /** Present only while the voters' keys are complete; holds their generation. */
+  marker: string;
   voter(pollId: string, voterId: string): string;
 }
 
 function keysFor(prefix: string): RedisKeys {
   return {
     stream: `${prefix}:stream`,
+    marker: `${prefix}:complete`,
     voter: (pollId, voterId) => `${prefix}:voter:${pollId}:${voterId}`,
   };
 }
 
 type ScriptedRedis = Redis & {
-  submitVote(voterKey: string, stream: string, option: string, poll: string, voter: string, at: string): Promise<[number, string]>;
+  submitVote(voterKey: string, stream: string, marker: string, option: string, poll: string, voter: string, at: string): Promise<[number, string]>;
+  requeueVotes(numberOfKeys: number, ...args: string[]): Promise<number | number[]>;
 };
 
 function connect(url: string, options: RedisOptions): ScriptedRedis {
@@ -43,7 +85,8 @@ function connect(url: string, options: RedisOptions): ScriptedRedis {
     retryStrategy: attempt => Math.min(100 * 2 ** Math.min(attempt, 6), 2_000),
     ...options,
   });
-  redis.defineCommand('submitVote', { numberOfKeys: 2, lua: SUBMIT_SCRIPT });
+  redis.defineCommand('submitVote', { numberOfKeys: 3, lua: SUBMIT_SCRIPT });
+  redis.defineCommand('requeueVotes', { lua: REQUEUE_SCRIPT });
   // Errors surface through the commands that fail; the connection reports them here too.
   redis.on('error', () => {});
   return redis as ScriptedRedis;
@@ -74,6 +117,7 @@ export class RedisVoteProducer implements VoteProducer {
       reply = await this.redis.submitVote(
         this.keys.voter(vote.pollId, vote.voterId),
         this.keys.stream,
+        this.keys.marker,
         vote.option,
         vote.pollId,
         vote.voterId,
@@ -83,17 +127,25 @@ export class RedisVoteProducer implements VoteProducer {
       throw new QueueUnavailableError(`redis: ${(error as Error).message}`, { cause: error });
     }
     const [accepted, option] = reply;
+    if (accepted === -1) throw new StoreIncompleteError('redis: no marker');
     if (!isOptionId(option)) throw new QueueUnavailableError(`redis: stored choice ${JSON.stringify(option)} is not an option`);
     return { status: accepted === 1 ? 'accepted' : 'already-voted', option };
   }
 
   async firstChoice(pollId: string, voterId: string): Promise<OptionId | null> {
+    let marker: string | null | undefined;
+    let option: string | null | undefined;
     try {
-      const option = await this.redis.get(this.keys.voter(pollId, voterId));
-      return isOptionId(option) ? option : null;
+      [marker, option] = await this.redis.mget(this.keys.marker, this.keys.voter(pollId, voterId));
     } catch (error) {
       throw new QueueUnavailableError(`redis: ${(error as Error).message}`, { cause: error });
     }
+    if (marker === null || marker === undefined) throw new StoreIncompleteError('redis: no marker');
+    return isOptionId(option) ? option : null;
+  }
+
+  async checkStore(): Promise<void> {
+    if ((await this.redis.exists(this.keys.marker)) === 0) throw new StoreIncompleteError('redis: no marker');
   }
 
   async ping(): Promise<void> {
@@ -198,6 +250,40 @@ export class RedisVoteConsumer implements VoteConsumer {
     return this.redis.xlen(this.keys.stream);
   }
 
+  async storeGeneration(): Promise<number | null> {
+    const marker = await this.redis.get(this.keys.marker);
+    return marker === null ? null : Number(marker);
+  }
+
+  async beginRebuild(): Promise<void> {
+    // A marker of another generation (a store restored from an old backup) stops taking votes
+    // first; keys are then overwritten with PostgreSQL's choices.
+    await this.redis.del(this.keys.marker);
+  }
+
+  async restoreVoters(records: VoterRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.redis.mset(...records.flatMap(r => [this.keys.voter(r.pollId, r.voterId), r.option]));
+  }
+
+  async markComplete(generation: number): Promise<void> {
+    await this.redis.set(this.keys.marker, String(generation));
+  }
+
+  async requeue(votes: QueuedVote[], generation: number): Promise<RequeueOutcome[]> {
+    if (votes.length === 0) return [];
+    const reply = await this.redis.requeueVotes(
+      2 + votes.length,
+      this.keys.marker,
+      this.keys.stream,
+      ...votes.map(v => this.keys.voter(v.pollId, v.voterId)),
+      String(generation),
+      ...votes.flatMap(v => [v.pollId, v.voterId, v.option, String(v.castAt)]),
+    );
+    if (!Array.isArray(reply)) throw new StoreIncompleteError(`redis: marker is not at generation ${generation}`);
+    return reply.map(r => (r === 1 ? 'requeued' : 'superseded'));
+  }
+
   async ping(): Promise<void> {
     await this.redis.ping();
   }
@@ -209,10 +295,12 @@ export class RedisVoteConsumer implements VoteConsumer {
 }
 
 function toBatch(entries: StreamEntry[]): RedisBatch {
-  const votes: Vote[] = [];
+  const votes: QueuedVote[] = [];
   for (const [, fields] of entries) {
-    const vote = decodeVote(Object.fromEntries(pairs(fields)));
-    if (vote) votes.push(vote);
+    const record = Object.fromEntries(pairs(fields));
+    const vote = decodeVote(record);
+    // Entries written before generations existed carry none: generation 0, never current.
+    if (vote) votes.push({ ...vote, generation: Number(record.gen ?? 0) || 0 });
   }
   return { votes, invalid: entries.length - votes.length, ids: entries.map(([id]) => id) };
 }

@@ -101,6 +101,8 @@ export const queueEnv = {
   ),
   /** A vote taken by a worker and not acknowledged for this long goes to another worker. */
   QUEUE_CLAIM_IDLE_MS: positiveInt(30_000),
+  /** Copies of the JetStream stream a worker creates: 3 on a 3-node NATS cluster. */
+  NATS_STREAM_REPLICAS: positiveInt(1, 5),
 };
 
 export function queueSettings(env: {
@@ -109,6 +111,7 @@ export function queueSettings(env: {
   NATS_URL: string;
   QUEUE_STREAM: string;
   QUEUE_CLAIM_IDLE_MS: number;
+  NATS_STREAM_REPLICAS: number;
 }): QueueSettings {
   return {
     backend: env.QUEUE_BACKEND,
@@ -116,6 +119,7 @@ export function queueSettings(env: {
     natsUrl: env.NATS_URL,
     stream: env.QUEUE_STREAM,
     claimIdleMs: env.QUEUE_CLAIM_IDLE_MS,
+    streamReplicas: env.NATS_STREAM_REPLICAS,
   };
 }
 

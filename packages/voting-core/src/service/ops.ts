@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LogController, type FastifyInstance, type RawServerDefault } from 'fastify';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { StoreIncompleteError } from '../queue/types.js';
 import type { Logger } from './logger.js';
 
 /** A Fastify server that logs with the service's pino logger. */
@@ -53,6 +54,41 @@ export function registerOpsRoutes(app: ServiceServer, registry: Registry, checks
   app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) => {
     reply.type(registry.contentType);
     return registry.metrics();
+  });
+}
+
+type StoreState = 'complete' | 'incomplete' | 'down';
+
+/**
+ * `queue_store_up` (the queue store answers) and `queue_store_complete` (it holds complete
+ * voters' records: 0 while it has lost its data and a worker rebuilds it from PostgreSQL).
+ * One probe per scrape serves both.
+ */
+export function registerQueueStoreMetrics(registry: Registry, probe: () => Promise<void>): void {
+  let pending: Promise<StoreState> | undefined;
+  const state = () =>
+    (pending ??= withTimeout(probe(), 1_000)
+      .then(
+        (): StoreState => 'complete',
+        (error): StoreState => (error instanceof StoreIncompleteError ? 'incomplete' : 'down'),
+      )
+      .finally(() => setImmediate(() => (pending = undefined))));
+  new Gauge({
+    name: 'queue_store_up',
+    help: 'The queue store (Redis or NATS JetStream) answers',
+    registers: [registry],
+    async collect() {
+      this.set((await state()) === 'down' ? 0 : 1);
+    },
+  });
+  new Gauge({
+    name: 'queue_store_complete',
+    help: "The queue store holds complete voters' records (0: it lost its data; votes are refused until a worker rebuilds them from PostgreSQL)",
+    registers: [registry],
+    async collect() {
+      const now = await state();
+      this.set(now === 'complete' ? 1 : now === 'incomplete' ? 0 : Number.NaN);
+    },
   });
 }
 

@@ -3,67 +3,76 @@
  * state dir: test/k8s/control-plane.ts is ESM and jest here is CommonJS), a token kubeconfig like
  * the one DigitalOcean hands out, and the cloud sandbox answering kubernetes_get_kubeconfig with it.
  */
+import * as k8s from '@kubernetes/client-node';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sleep } from '@voting-platform/timing';
 import { stringify, parse } from 'yaml';
-import { KubeClient, type KubeObject } from '../lib/kubeClient';
-import { SchemaChecker } from '../lib/schemaCheck';
+import { KubernetesConnection, type KubeObject } from '../lib/KubernetesConnection';
+import { repoRoot } from './helm';
 
-export const repoRoot = resolve(__dirname, '../../../..');
+export { helmPath, repoRoot } from './helm';
 
 export interface LocalCluster {
-  /** Client with the admin credentials (for assertions). */
-  admin: KubeClient;
+  /** Connection with the admin credentials (for assertions). */
+  admin: KubernetesConnection;
+  /** The admin kubeconfig (client certificate and CA inline). */
+  adminKubeconfig: string;
   /** A kubeconfig with a bearer token (cluster-admin ServiceAccount), as DigitalOcean's are. */
   tokenKubeconfig: string;
   token: string;
   stop(): void;
 }
 
-export function helmPath(): string {
-  const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'voting-platform', 'helm');
-  const versions = existsSync(dir) ? readdirSync(dir).sort() : [];
-  for (const v of versions.reverse()) {
-    const helm = join(dir, v, 'bin', 'helm');
-    if (existsSync(helm)) return helm;
-  }
-  throw new Error('Helm is not installed: run bash test/k8s/install-helm.sh');
-}
+/**
+ * Control planes started by this test file and not yet stopped. A beforeAll hook that times out
+ * lets its start finish unobserved, so its `afterAll` never learns of the cluster: stop them all
+ * when the test process exits, whatever the hooks saw.
+ */
+const unstopped = new Set<() => void>();
+process.once('exit', () => unstopped.forEach(stop => stop()));
 
 export async function startLocalCluster(): Promise<LocalCluster> {
   const state = mkdtempSync(join(tmpdir(), 'k8s-module-test-'));
   const env = { ...process.env, K8S_LOCAL_STATE: state, K8S_LOCAL_NODES: '2' };
   const script = join(repoRoot, 'test/k8s/control-plane.sh');
-  const started = spawnSync('bash', [script, 'start'], { env, encoding: 'utf8', cwd: repoRoot });
   const stop = () => {
+    unstopped.delete(stop);
     spawnSync('bash', [script, 'stop'], { env, encoding: 'utf8', cwd: repoRoot });
     rmSync(state, { recursive: true, force: true });
   };
+  unstopped.add(stop);
+  // --no-build: a test never builds the control plane (minutes on a fresh machine); without it,
+  // the start fails at once and its message says how to build it.
+  const started = spawnSync('bash', [script, 'start', '--no-build'], { env, encoding: 'utf8', cwd: repoRoot });
   if (started.status !== 0) {
     stop();
     throw new Error(`control-plane.sh start failed: ${started.stderr}`);
   }
-  const adminYaml = readFileSync(join(state, 'kubeconfig'), 'utf8');
-  const admin = KubeClient.fromKubeconfig(adminYaml);
+  const adminKubeconfig = readFileSync(join(state, 'kubeconfig'), 'utf8');
+  const admin = KubernetesConnection.fromKubeconfig(adminKubeconfig);
   // a ServiceAccount with cluster-admin and a token for it
-  await admin.request('POST', '/api/v1/namespaces/kube-system/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'do-admin' } });
-  await admin.request('POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRoleBinding',
-    metadata: { name: 'do-admin' },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-    subjects: [{ kind: 'ServiceAccount', name: 'do-admin', namespace: 'kube-system' }],
+  await admin.apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'do-admin', namespace: 'kube-system' } }, { fieldManager: 'test' });
+  await admin.apply(
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'do-admin' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ kind: 'ServiceAccount', name: 'do-admin', namespace: 'kube-system' }],
+    },
+    { fieldManager: 'test' },
+  );
+  const tokenRequest = await admin.api(k8s.CoreV1Api).createNamespacedServiceAccountToken({
+    name: 'do-admin',
+    namespace: 'kube-system',
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
   });
-  const tokenRequest = await admin.request('POST', '/api/v1/namespaces/kube-system/serviceaccounts/do-admin/token', {
-    apiVersion: 'authentication.k8s.io/v1',
-    kind: 'TokenRequest',
-    spec: { expirationSeconds: 3600 },
-  });
-  const token: string = tokenRequest.status.token;
-  const adminConfig = parse(adminYaml);
+  const token = tokenRequest.status?.token;
+  if (!token) throw new Error('the TokenRequest returned no token');
+  const adminConfig = parse(adminKubeconfig);
   const cluster = adminConfig.clusters[0].cluster;
   const tokenKubeconfig = stringify({
     apiVersion: 'v1',
@@ -73,7 +82,7 @@ export async function startLocalCluster(): Promise<LocalCluster> {
     'current-context': 'do-local',
     users: [{ name: 'do-local-admin', user: { token } }],
   });
-  return { admin, tokenKubeconfig, token, stop };
+  return { admin, adminKubeconfig, tokenKubeconfig, token, stop };
 }
 
 /** Minimal CRDs (written here, not the projects' own) for the kinds voting:deploy uses. */
@@ -145,24 +154,18 @@ export function minimalCrds(): KubeObject[] {
   ];
 }
 
-/** Creates the CRDs and waits until they are served. */
-export async function installCrds(admin: KubeClient, crds: KubeObject[]): Promise<void> {
-  for (const crd of crds) await admin.apply(crd, 'test');
+/** Creates the CRDs and waits until their kinds are served. */
+export async function installCrds(admin: KubernetesConnection, crds: KubeObject[]): Promise<void> {
+  for (const crd of crds) await admin.apply(crd, { fieldManager: 'test' });
   const deadline = Date.now() + 30_000;
   for (const crd of crds) {
+    const spec: any = crd.spec;
     for (;;) {
       const got: any = await admin.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', crd.metadata.name);
-      if (got?.status?.conditions?.some((c: any) => c.type === 'Established' && c.status === 'True')) break;
-      if (Date.now() > deadline) throw new Error(`CRD ${crd.metadata.name} not established`);
+      const established = got?.status?.conditions?.some((c: any) => c.type === 'Established' && c.status === 'True');
+      if (established && (await admin.served(`${spec.group}/${spec.versions[0].name}`, spec.names.kind))) break;
+      if (Date.now() > deadline) throw new Error(`CRD ${crd.metadata.name} not established and served`);
       await sleep(200);
-    }
-  }
-  admin.forgetDiscovery();
-  const checker = new SchemaChecker(admin);
-  for (const crd of crds) {
-    const spec: any = crd.spec;
-    if (!(await checker.waitFor(`${spec.group}/${spec.versions[0].name}`, spec.names.kind, 30_000))) {
-      throw new Error(`the schema of ${spec.names.kind} was not published in /openapi/v3`);
     }
   }
 }

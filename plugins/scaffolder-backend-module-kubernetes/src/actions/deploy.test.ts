@@ -2,14 +2,30 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoggerService } from '@backstage/backend-plugin-api';
+import * as k8s from '@kubernetes/client-node';
 import { ConfigReader } from '@backstage/config';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { ManualClock, useSandbox } from '@voting-platform/cloud-sandbox';
-import { KubeClient, type KubeObject } from '../lib/kubeClient';
+import { KubernetesConnection, type KubeObject } from '../lib/KubernetesConnection';
 import { waitForRollouts } from '../lib/rollout';
-import { SchemaChecker } from '../lib/schemaCheck';
+import { checkWithServer } from '../lib/serverCheck';
 import { installCrds, minimalCrds, startLocalCluster, type LocalCluster } from '../__testUtils__/cluster';
 import { createDeployAction, FIELD_MANAGER } from './deploy';
+import { sleep } from '@voting-platform/timing';
+
+/** When set, this changes the generated manifests (a typo, as a bug in the generator would make). */
+let mockBreakManifests: ((objects: KubeObject[]) => void) | undefined;
+jest.mock('../manifests/votingDeploy', () => {
+  const actual = jest.requireActual('../manifests/votingDeploy');
+  return {
+    ...actual,
+    votingDeployManifests: (settings: unknown) => {
+      const objects = actual.votingDeployManifests(settings);
+      mockBreakManifests?.(objects);
+      return objects;
+    },
+  };
+});
 
 jest.setTimeout(120_000);
 
@@ -42,7 +58,7 @@ describe('voting:deploy against a local control plane', () => {
     // the cluster "at DigitalOcean" is the local control plane
     digitalocean.override('kubernetes_get_kubeconfig', () => ({ status: 200, text: cluster.tokenKubeconfig, contentType: 'application/yaml' }));
     // Traefik's LoadBalancer Service, as the Traefik release makes it (the lb-controller gives it an address)
-    await cluster.admin.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'traefik' } }, 'test');
+    await cluster.admin.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'traefik' } }, { fieldManager: 'test' });
     await cluster.admin.apply(
       {
         apiVersion: 'v1',
@@ -50,7 +66,7 @@ describe('voting:deploy against a local control plane', () => {
         metadata: { name: 'traefik', namespace: 'traefik', annotations: { 'service.beta.kubernetes.io/do-loadbalancer-hostname': 'lb.example.com' } },
         spec: { type: 'LoadBalancer', selector: { app: 'traefik' }, ports: [{ name: 'websecure', port: 443, targetPort: 8443 }] },
       },
-      'test',
+      { fieldManager: 'test' },
     );
   });
   afterAll(() => cluster?.stop());
@@ -186,30 +202,106 @@ describe('voting:deploy against a local control plane', () => {
     }
   });
 
-  it('the unknown-field check catches a typo (built-in kind and CRD kind)', async () => {
-    const checker = new SchemaChecker(KubeClient.fromKubeconfig(cluster.tokenKubeconfig));
+  it("the API server's dry run catches typos, wrong types and enums (built-in kind and CRD kind) and creates nothing", async () => {
+    const client = KubernetesConnection.fromKubeconfig(cluster.tokenKubeconfig);
     const deployment: KubeObject = {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: 'typo', namespace: 'voting' },
+      metadata: { name: 'typo', namespace: 'checked' },
       spec: {
         selector: { matchLabels: { a: 'b' } },
         template: {
           metadata: { labels: { a: 'b' } },
-          spec: { containers: [{ name: 'c', image: 'x', readinesProbe: { httpGet: { path: '/', port: 80 } }, ports: [{ containerPort: '80' }] }] },
+          spec: { containers: [{ name: 'c', image: 'x', readinesProbe: { httpGet: { path: '/', port: 80 } } }] },
         },
       },
     };
-    const problems = await checker.check(deployment);
-    expect(problems).toEqual(expect.arrayContaining([
-      'Deployment/typo: spec.template.spec.containers[0].readinesProbe: unknown field "readinesProbe"',
-      'Deployment/typo: spec.template.spec.containers[0].ports[0].containerPort: must be a integer, got string',
-    ]));
-    const monitor = await checker.check({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'm' }, spec: { selector: {}, endpoint: [] } });
-    expect(monitor).toEqual(['ServiceMonitor/m: spec.endpoint: unknown field "endpoint"']);
-    expect(await checker.check({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { type: 'Balancer' } })).toEqual([
-      expect.stringMatching(/spec.type: must be one of .*LoadBalancer/),
+    const wrongType: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'typed', namespace: 'voting' }, data: { n: 1 } };
+    const monitor: KubeObject = { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'm', namespace: 'voting' }, spec: { selector: {}, endpoint: [] } };
+    const service: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'voting' }, spec: { type: 'Balancer', ports: [{ port: 80 }] } };
+    const namespace: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'checked' } };
+    const check = await checkWithServer(client, [namespace, deployment, wrongType, monitor, service], FIELD_MANAGER);
+    expect(check.problems).toEqual([
+      expect.stringMatching(/^Deployment\/checked\/typo: .*readinesProbe.*field not declared in schema/),
+      expect.stringMatching(/^ConfigMap\/voting\/typed: .*data\.n.*string/),
+      expect.stringMatching(/^ServiceMonitor\/voting\/m: .*endpoint.*field not declared in schema/),
+      expect.stringMatching(/^Service\/voting\/s: .*spec\.type.*Unsupported value: "Balancer"/),
     ]);
+    expect(check.deferred).toEqual([]);
+    expect(await cluster.admin.get('v1', 'Namespace', 'checked')).toBeUndefined();
+    expect(await cluster.admin.get('v1', 'ConfigMap', 'typed', 'voting')).toBeUndefined();
+    expect(await cluster.admin.get('v1', 'Service', 's', 'voting')).toBeUndefined();
+  });
+
+  it('a typo in the generated manifests is caught by the API server before anything is created', async () => {
+    mockBreakManifests = objects => {
+      const vote: any = objects.find(o => o.kind === 'Deployment' && o.metadata.name === 'vote');
+      const container = vote.spec.template.spec.containers[0];
+      container.readinesProbe = container.readinessProbe;
+      delete container.readinessProbe;
+    };
+    try {
+      await expect(run({ ...base(), namespace: 'typo' }, { secrets: { voteCookieSecret: cookieSecret } })).rejects.toThrow(
+        /1 problem\(s\) in the generated manifests, nothing applied:\nDeployment\/typo\/vote: .*readinesProbe/,
+      );
+      expect(await cluster.admin.get('v1', 'Namespace', 'typo')).toBeUndefined();
+    } finally {
+      mockBreakManifests = undefined;
+    }
+  });
+
+  it('admission (a CEL ValidatingAdmissionPolicy) is checked before anything is applied, in a new namespace once it exists', async () => {
+    await cluster.admin.apply(
+      {
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'ValidatingAdmissionPolicy',
+        metadata: { name: 'no-blocked-images' },
+        spec: {
+          failurePolicy: 'Fail',
+          matchConstraints: { resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'] }] },
+          validations: [{ expression: "object.spec.template.spec.containers.all(c, !c.image.endsWith(':blocked'))", message: 'images tagged blocked are not allowed' }],
+        },
+      },
+      { fieldManager: 'test' },
+    );
+    await cluster.admin.apply(
+      {
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'ValidatingAdmissionPolicyBinding',
+        metadata: { name: 'no-blocked-images' },
+        spec: { policyName: 'no-blocked-images', validationActions: ['Deny'] },
+      },
+      { fieldManager: 'test' },
+    );
+    // the policy is in force once a dry run says so
+    const probe: KubeObject = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'probe', namespace: 'voting' },
+      spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'x:blocked' }] } } },
+    };
+    const deadline = Date.now() + 20_000;
+    while ((await checkWithServer(cluster.admin, [probe], 'test')).problems.length === 0) {
+      if (Date.now() > deadline) throw new Error('the ValidatingAdmissionPolicy never took effect');
+      await sleep(200);
+    }
+    try {
+      // an existing namespace: nothing is applied
+      const before = await resourceVersions(firstObjects);
+      await expect(run({ ...base(), imageTag: 'blocked' }, { secrets: { voteCookieSecret: cookieSecret } })).rejects.toThrow(
+        /3 problem\(s\) in the generated manifests, nothing applied:\nDeployment\/voting\/(vote|worker|result): .*images tagged blocked are not allowed/,
+      );
+      expect(await resourceVersions(firstObjects)).toEqual(before);
+      // a new namespace: only the Namespace is applied before the objects in it are checked again
+      await expect(run({ ...base(), namespace: 'blocked', imageTag: 'blocked' }, { secrets: { voteCookieSecret: cookieSecret } })).rejects.toThrow(
+        /3 problem\(s\) in the generated manifests; applied only Namespace\/blocked:\n.*images tagged blocked are not allowed/,
+      );
+      expect(await cluster.admin.list('v1', 'Secret', 'blocked')).toEqual([]);
+      expect(await cluster.admin.list('apps/v1', 'Deployment', 'blocked')).toEqual([]);
+    } finally {
+      await cluster.admin.api(k8s.AdmissionregistrationV1Api).deleteValidatingAdmissionPolicyBinding({ name: 'no-blocked-images' });
+      await cluster.admin.api(k8s.AdmissionregistrationV1Api).deleteValidatingAdmissionPolicy({ name: 'no-blocked-images' });
+    }
   });
 
   it('fails with a clear error when a rollout does not complete in time', async () => {
@@ -224,7 +316,7 @@ describe('voting:deploy against a local control plane', () => {
           template: { metadata: { labels: { app: 'stuck' } }, spec: { nodeSelector: { 'no-such': 'node' }, containers: [{ name: 'c', image: 'x' }] } },
         },
       },
-      'test',
+      { fieldManager: 'test' },
     );
     const logger: LoggerService = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {}, child: () => logger };
     await expect(waitForRollouts(cluster.admin, [{ namespace: 'plain', name: 'stuck' }], logger, 4000)).rejects.toThrow(

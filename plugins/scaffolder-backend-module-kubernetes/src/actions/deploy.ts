@@ -4,9 +4,9 @@ import type { Config } from '@backstage/config';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createDigitalOceanClient, getDatabaseConnection, getKubeconfig } from '@voting-platform/plugin-digitalocean-node';
 import { createHash, randomBytes } from 'node:crypto';
-import { KubeClient, type KubeObject } from '../lib/kubeClient';
+import { KubernetesConnection, ref } from '../lib/KubernetesConnection';
 import { waitForLoadBalancer, waitForRollouts } from '../lib/rollout';
-import { SchemaChecker } from '../lib/schemaCheck';
+import { checkWithServer } from '../lib/serverCheck';
 import { CRD_KINDS, hosts, votingDeployManifests, type VotingDeploySettings } from '../manifests/votingDeploy';
 import { examples } from './deploy.examples';
 
@@ -48,12 +48,10 @@ export interface DeployActionOptions {
 const definedOnly = <T extends object>(input: T): Partial<T> =>
   Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<T>;
 
-const ref = (o: KubeObject) => `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
-
 /**
  * `voting:deploy`: deploys the voting services to a DOKS cluster (kubeconfig and database
- * connection fetched from DigitalOcean inside the action), validated against the cluster's
- * schemas, applied with server-side apply, rollouts awaited.
+ * connection fetched from DigitalOcean inside the action), checked by the API server (dry run),
+ * applied with server-side apply, rollouts awaited.
  *
  * @public
  */
@@ -61,7 +59,7 @@ export function createDeployAction(options: DeployActionOptions) {
   return createTemplateAction({
     id: 'voting:deploy',
     description:
-      'Deploys vote, worker, result and Redis (or NATS) to a DigitalOcean Kubernetes cluster: Namespace, Secret with the database connection, Deployments, Services, Traefik IngressRoute with TLS, ServiceMonitors, PrometheusRule, Grafana dashboard, PodDisruptionBudgets and an autoscaler for vote. Every object is checked against the cluster\'s OpenAPI schemas (unknown fields included) before anything is applied; server-side apply; waits for every rollout. Outputs the URLs and the Traefik load balancer address.',
+      'Deploys vote, worker, result and Redis (or NATS) to a DigitalOcean Kubernetes cluster: Namespace, Secret with the database connection, Deployments, Services, Traefik IngressRoute with TLS, ServiceMonitors, PrometheusRule, Grafana dashboard, PodDisruptionBudgets and an autoscaler for vote. Every object is first checked by the cluster\'s API server (server-side apply with dryRun=All and strict field validation: unknown fields, schemas, CEL rules, admission) before anything is applied; server-side apply; waits for every rollout. Outputs the URLs and the Traefik load balancer address.',
     supportsDryRun: true,
     examples,
     schema: {
@@ -154,7 +152,7 @@ export function createDeployAction(options: DeployActionOptions) {
 
       const digitalocean = createDigitalOceanClient({ config: options.config }, ctx);
       ctx.logger.info(`fetching the kubeconfig of cluster ${input.clusterId} and the connection of database ${input.databaseId} from DigitalOcean`);
-      const client = KubeClient.fromKubeconfig(await getKubeconfig(digitalocean, input.clusterId));
+      const client = KubernetesConnection.fromKubeconfig(await getKubeconfig(digitalocean, input.clusterId), { signal: ctx.signal });
       const postgresUrl = (await getDatabaseConnection(digitalocean, input.databaseId)).uri;
 
       // keep the cookie secret already in the cluster unless one is given: sessions survive re-runs
@@ -166,8 +164,8 @@ export function createDeployAction(options: DeployActionOptions) {
         if (!current) ctx.logger.info('generated a new vote cookie secret');
       }
 
-      const hasIngressRoute = !!(await client.resourceFor('traefik.io/v1alpha1', 'IngressRoute'));
-      const hasMonitoring = !!(await client.resourceFor('monitoring.coreos.com/v1', 'ServiceMonitor')) && !!(await client.resourceFor('monitoring.coreos.com/v1', 'PrometheusRule'));
+      const hasIngressRoute = await client.served('traefik.io/v1alpha1', 'IngressRoute');
+      const hasMonitoring = (await client.served('monitoring.coreos.com/v1', 'ServiceMonitor')) && (await client.served('monitoring.coreos.com/v1', 'PrometheusRule'));
       if (!hasIngressRoute) ctx.logger.warn('the cluster has no IngressRoute CRD (traefik.io/v1alpha1; install Traefik first): using a networking.k8s.io Ingress of class traefik instead');
       if (!hasMonitoring) ctx.logger.warn('the cluster has no ServiceMonitor/PrometheusRule CRDs (monitoring.coreos.com/v1; install kube-prometheus-stack first): skipping ServiceMonitors and alert rules');
 
@@ -175,26 +173,38 @@ export function createDeployAction(options: DeployActionOptions) {
       // built-in kinds first, then the kinds that need CRDs
       objects.sort((a, b) => Number(CRD_KINDS.has(a.kind)) - Number(CRD_KINDS.has(b.kind)));
 
-      const checker = new SchemaChecker(client);
-      for (const o of objects.filter(x => CRD_KINDS.has(x.kind))) {
-        if (!(await checker.waitFor(o.apiVersion, o.kind, 30_000))) break; // reported by check() below
+      // the API server checks every object (dry run) before anything is applied
+      const check = await checkWithServer(client, objects, FIELD_MANAGER);
+      if (check.problems.length > 0) {
+        throw new Error(`${check.problems.length} problem(s) in the generated manifests, nothing applied:\n${check.problems.join('\n')}`);
       }
-      const problems = (await Promise.all(objects.map(o => checker.check(o)))).flat();
-      if (problems.length > 0) {
-        throw new Error(`${problems.length} problem(s) in the generated manifests, nothing applied:\n${problems.join('\n')}`);
-      }
-      ctx.logger.info(`${objects.length} objects match the cluster's schemas`);
+      const waiting = new Set(check.deferred);
+      ctx.logger.info(
+        waiting.size === 0
+          ? `the API server accepts all ${objects.length} objects (dry run)`
+          : `the API server accepts the fields of all ${objects.length} objects (dry run); ${waiting.size} in namespace ${input.namespace} go through admission again once it exists`,
+      );
 
       const digest = createHash('sha256').update(JSON.stringify(objects)).digest('hex').slice(0, 16);
       const changed = await ctx.checkpoint({
         key: `voting-deploy-apply-${digest}`,
         fn: async () => {
           const touched: string[] = [];
+          const applied: string[] = [];
           for (const obj of objects) {
+            if (waiting.has(obj)) {
+              // its namespace exists now: the full dry run, before any object in it is applied
+              const again = await checkWithServer(client, [...waiting], FIELD_MANAGER);
+              if (again.problems.length > 0) {
+                throw new Error(`${again.problems.length} problem(s) in the generated manifests; applied only ${applied.join(', ')}:\n${again.problems.join('\n')}`);
+              }
+              waiting.clear();
+            }
             const before = await client.get(obj.apiVersion, obj.kind, obj.metadata.name, obj.metadata.namespace);
-            const after = await client.apply(obj, FIELD_MANAGER);
+            const after = await client.apply(obj, { fieldManager: FIELD_MANAGER });
             let state = 'created';
             if (before) state = before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'configured';
+            applied.push(ref(obj));
             if (state !== 'unchanged') touched.push(ref(obj));
             ctx.logger.info(`${ref(obj)} ${state}`);
           }

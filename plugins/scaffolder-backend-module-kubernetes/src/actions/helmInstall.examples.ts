@@ -20,7 +20,7 @@ export const examples: TemplateExample[] = [
     }),
   },
   {
-    description: 'Install any chart at a pinned version with values',
+    description: 'Install a chart by name from a repository listed in kubernetesActions.helm.allowedRepositories, at a pinned version, with values',
     example: stringify({
       steps: [
         {

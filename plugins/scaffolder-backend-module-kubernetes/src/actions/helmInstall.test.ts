@@ -4,15 +4,13 @@ import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-
 import { ManualClock, useSandbox } from '@voting-platform/cloud-sandbox';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { helmPath, repoRoot, startLocalCluster, type LocalCluster } from '../__testUtils__/cluster';
+import { join } from 'node:path';
+import { startLocalCluster, type LocalCluster } from '../__testUtils__/cluster';
+import { helmPath, helmTestConfig, TEST_REPOSITORY } from '../__testUtils__/helm';
 import { createHelmInstallAction } from './helmInstall';
 
 jest.setTimeout(120_000);
 
-const probeChart = join(repoRoot, 'test/k8s/charts/probe');
-const kpsStandIn = resolve(__dirname, '../../test-charts/kube-prometheus-stack');
-const traefikStandIn = resolve(__dirname, '../../test-charts/traefik');
 
 describe('kubernetes:helm:install against a local control plane', () => {
   const clock = new ManualClock();
@@ -39,14 +37,14 @@ describe('kubernetes:helm:install against a local control plane', () => {
   afterAll(() => rmSync(tempDir, { recursive: true, force: true }));
   const logs: string[] = [];
   const allOutputs: unknown[] = [];
-  async function run(input: Record<string, unknown>, isDryRun = false, helmBinary = helmPath()) {
+  async function run(input: Record<string, unknown>, isDryRun = false, helm: object = helmTestConfig()) {
     const push = (level: string) => (message: string) => {
       logs.push(`${level} ${message}`);
     };
     const logger: LoggerService = { info: push('info'), warn: push('warn'), error: push('error'), debug: push('debug'), child: () => logger };
     const { digitalocean } = env.sandbox;
     const action = createHelmInstallAction({
-      config: new ConfigReader({ digitalocean: { token: digitalocean.token, apiUrl: digitalocean.url }, kubernetes: { helmBinary } }),
+      config: new ConfigReader({ digitalocean: { token: digitalocean.token, apiUrl: digitalocean.url }, kubernetesActions: { helm } }),
       tempDir,
     });
     const ctx = { ...createMockActionContext({ input: input as any, logger }), isDryRun };
@@ -56,7 +54,7 @@ describe('kubernetes:helm:install against a local control plane', () => {
     return outputs;
   }
   const helmTempDirs = () => readdirSync(tempDir);
-  const probe = (extra: Record<string, unknown> = {}) => ({ clusterId, chart: probeChart, version: '0.1.0', releaseName: 'web', namespace: 'charts', timeoutSeconds: 60, ...extra });
+  const probe = (extra: Record<string, unknown> = {}) => ({ clusterId, chart: 'probe', repositoryUrl: TEST_REPOSITORY, version: '0.1.0', releaseName: 'web', namespace: 'charts', timeoutSeconds: 60, ...extra });
 
   let deploymentGeneration = 0;
   it('installs the chart, waits, outputs the release status and removes its temp files', async () => {
@@ -104,7 +102,7 @@ describe('kubernetes:helm:install against a local control plane', () => {
   });
 
   it('kube-prometheus-stack preset (on the stand-in chart): Grafana password generated into a Secret, kept on re-run, never in values', async () => {
-    const input = { clusterId, preset: 'kube-prometheus-stack', chart: kpsStandIn, timeoutSeconds: 60 };
+    const input = { clusterId, preset: 'kube-prometheus-stack', timeoutSeconds: 60 };
     const outputs = await run(input);
     expect(outputs).toMatchObject({ releaseName: 'kube-prometheus-stack', namespace: 'monitoring', status: 'deployed', chartVersion: '77.0.0', grafanaSecretName: 'grafana-admin' });
     const secret: any = await cluster.admin.get('v1', 'Secret', 'grafana-admin', 'monitoring');
@@ -117,14 +115,14 @@ describe('kubernetes:helm:install against a local control plane', () => {
     const summary: any = await cluster.admin.get('v1', 'ConfigMap', 'kube-prometheus-stack-summary', 'monitoring');
     expect(summary.data).toMatchObject({ grafanaAdminSecret: 'grafana-admin', nodeExporter: 'true', dashboardLabel: 'grafana_dashboard=1' });
     expect(JSON.stringify(summary)).not.toContain(password);
-    const releases: any = await cluster.admin.request('GET', '/api/v1/namespaces/monitoring/secrets?labelSelector=owner%3Dhelm');
-    expect(releases.items.length).toBeGreaterThan(0);
+    const releases = await cluster.admin.list('v1', 'Secret', 'monitoring', 'owner=helm');
+    expect(releases.length).toBeGreaterThan(0);
     const text = `${logs.join('\n')}\n${JSON.stringify(allOutputs)}`;
     for (const s of [password, cluster.token, ...env.sandbox.digitalocean.secrets()]) expect(text).not.toContain(s);
   });
 
   it('traefik preset (on the stand-in chart): waits for the load balancer address, leaves the ServiceMonitor out without its CRD', async () => {
-    const outputs = await run({ clusterId, preset: 'traefik', chart: traefikStandIn, loadBalancerName: 'voting-lb', timeoutSeconds: 60 });
+    const outputs = await run({ clusterId, preset: 'traefik', loadBalancerName: 'voting-lb', timeoutSeconds: 60 });
     expect(outputs).toMatchObject({ releaseName: 'traefik', namespace: 'traefik', status: 'deployed', chartVersion: '37.0.0' });
     const svc: any = await cluster.admin.get('v1', 'Service', 'traefik', 'traefik');
     expect(svc.spec.type).toBe('LoadBalancer');
@@ -142,13 +140,27 @@ describe('kubernetes:helm:install against a local control plane', () => {
       const wrapper = join(dir, 'helm');
       writeFileSync(wrapper, `#!/bin/sh\nstat -c '%a %n' "$KUBECONFIG" "$(dirname "$KUBECONFIG")" >> ${record}\nexec ${helmPath()} "$@"\n`);
       chmodSync(wrapper, 0o755);
-      await run(probe(), false, wrapper);
+      await run(probe(), false, helmTestConfig(wrapper));
       const modes = readFileSync(record, 'utf8').trim().split('\n');
       expect(modes.length).toBeGreaterThan(0);
       for (const line of modes) expect(line).toMatch(/^(600 .*\/kubeconfig|700 .*helm-task-[^/]+)$/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('takes charts only by name from an allowed repository: no paths, no other repositories, before any request', async () => {
+    const requests = env.sandbox.digitalocean.requests.length;
+    const local = helmTestConfig().localChartRepositories[2]!.directory;
+    await expect(run({ ...probe(), chart: join(local, 'probe') })).rejects.toThrow(/is not a chart name: charts come from a repository/);
+    await expect(run({ ...probe(), chart: '../probe' })).rejects.toThrow(/is not a chart name/);
+    await expect(run({ ...probe(), repositoryUrl: 'https://charts.elsewhere.example.net' })).rejects.toThrow(
+      /chart repository https:\/\/charts.elsewhere.example.net is not allowed: add it to kubernetesActions.helm.allowedRepositories/,
+    );
+    await expect(run({ ...probe(), repositoryUrl: 'file:///etc' })).rejects.toThrow(/must be an http\(s\) or oci URL/);
+    // without configuration, only the presets' repositories are allowed
+    await expect(run(probe(), false, { binary: helmPath() })).rejects.toThrow(/https:\/\/charts.example.com is not allowed/);
+    expect(env.sandbox.digitalocean.requests.length).toBe(requests);
   });
 
   it('a dry run fetches nothing', async () => {

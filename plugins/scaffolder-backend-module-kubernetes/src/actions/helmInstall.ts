@@ -4,10 +4,10 @@ import { createDigitalOceanClient, getKubeconfig } from '@voting-platform/plugin
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { deepMerge, findHelm, runHelm } from '../lib/helm';
-import { KubeClient } from '../lib/kubeClient';
+import { CHART_NAME, chartSource, deepMerge, helmSettings, runHelm } from '../lib/helm';
+import { KubernetesConnection } from '../lib/KubernetesConnection';
 import { GRAFANA_SECRET, preset as presetFor, PRESET_NAMES, type PresetName } from '../presets';
 import { examples } from './helmInstall.examples';
 
@@ -42,8 +42,8 @@ export function createHelmInstallAction(options: HelmInstallActionOptions) {
       input: {
         clusterId: z => z.string().min(1).describe('DigitalOcean Kubernetes cluster id (its kubeconfig is fetched inside the action)'),
         preset: z => z.enum(PRESET_NAMES).optional().describe('traefik or kube-prometheus-stack: chart, repository, version, namespace and values; the inputs below override them'),
-        chart: z => z.string().min(1).optional().describe('Chart name in the repository (or oci:// reference, or a local chart directory)'),
-        repositoryUrl: z => z.string().url().optional().describe('Chart repository URL'),
+        chart: z => z.string().regex(CHART_NAME, 'must be a chart name (charts come from a repository, never from a path)').optional().describe('Chart name in the repository'),
+        repositoryUrl: z => z.string().url().optional().describe('Chart repository URL (https://, or oci://registry/path); it must be in kubernetesActions.helm.allowedRepositories (default: the presets\' repositories)'),
         version: z => z.string().regex(PINNED, 'must be an exact chart version such as 1.2.3 (no ranges)').optional().describe('Pinned chart version'),
         releaseName: z => z.string().max(53).regex(DNS_LABEL).optional().describe('Release name (default: the preset\'s, or the chart name)'),
         namespace: z => z.string().max(63).regex(DNS_LABEL).optional().describe('Namespace (created when missing)'),
@@ -78,15 +78,16 @@ export function createHelmInstallAction(options: HelmInstallActionOptions) {
       const version = input.version ?? p?.version;
       if (!chart) throw new Error('chart is required (or a preset)');
       if (!version) throw new Error('version is required: charts are installed at a pinned version');
-      const local = isAbsolute(chart) || chart.startsWith('./') || chart.startsWith('../');
       const repositoryUrl = input.repositoryUrl ?? (input.chart ? undefined : p?.repositoryUrl);
-      if (!local && !chart.startsWith('oci://') && !repositoryUrl) throw new Error(`repositoryUrl is required for chart ${chart}`);
-      const releaseName = input.releaseName ?? p?.releaseName ?? chart.split('/').pop()!;
+      if (!repositoryUrl) throw new Error(`repositoryUrl is required for chart ${chart}`);
+      const settings = helmSettings(options.config);
+      const source = chartSource(settings, chart, repositoryUrl);
+      const releaseName = input.releaseName ?? p?.releaseName ?? chart;
       if (!DNS_LABEL.test(releaseName)) throw new Error(`releaseName ${releaseName} is not a DNS label`);
       const namespace = input.namespace ?? p?.namespace ?? 'default';
       const wait = input.wait ?? true;
       const timeoutSeconds = input.timeoutSeconds ?? 300;
-      const what = `${chart}${repositoryUrl ? ` from ${repositoryUrl}` : ''} ${version} as ${namespace}/${releaseName}`;
+      const what = `${chart} from ${repositoryUrl} ${version} as ${namespace}/${releaseName}`;
 
       if (ctx.isDryRun) {
         ctx.logger.info(`dry run: would install or upgrade ${what} on cluster ${input.clusterId}`);
@@ -99,9 +100,9 @@ export function createHelmInstallAction(options: HelmInstallActionOptions) {
         return;
       }
 
-      const helm = findHelm(options.config);
+      const helm = settings.binary;
       const kubeconfig = await getKubeconfig(createDigitalOceanClient({ config: options.config }, ctx), input.clusterId);
-      const client = KubeClient.fromKubeconfig(kubeconfig);
+      const client = KubernetesConnection.fromKubeconfig(kubeconfig, { signal: ctx.signal });
       const secretValues: string[] = [];
       const redact = (text: string) => secretValues.reduce((t, s) => (s ? t.split(s).join('***') : t), text);
       const token = (parse(kubeconfig)?.users ?? []).map((u: any) => u?.user?.token).filter(Boolean);
@@ -110,7 +111,7 @@ export function createHelmInstallAction(options: HelmInstallActionOptions) {
       let presetValues = p?.values ?? {};
       let grafanaSecretName: string | undefined;
       if (input.preset === 'traefik') {
-        const monitors = !!(await client.resourceFor('monitoring.coreos.com/v1', 'ServiceMonitor'));
+        const monitors = await client.served('monitoring.coreos.com/v1', 'ServiceMonitor');
         if (!monitors) ctx.logger.warn('no ServiceMonitor CRD in the cluster (install kube-prometheus-stack first): Traefik\'s ServiceMonitor is left out, its metrics endpoint stays on');
         presetValues = presetFor('traefik', { loadBalancerName: input.loadBalancerName, loadBalancerHostname: input.loadBalancerHostname, prometheusRelease: input.prometheusRelease, serviceMonitors: monitors }).values;
       }
@@ -120,7 +121,7 @@ export function createHelmInstallAction(options: HelmInstallActionOptions) {
         await ctx.checkpoint({
           key: `grafana-secret-${namespace}`,
           fn: async () => {
-            await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, FIELD_MANAGER);
+            await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, { fieldManager: FIELD_MANAGER });
             const existing = await client.get<any>('v1', 'Secret', GRAFANA_SECRET, namespace);
             const password = existing?.data?.['admin-password'] ? Buffer.from(existing.data['admin-password'], 'base64').toString('utf8') : randomBytes(24).toString('base64url');
             secretValues.push(password);
@@ -132,7 +133,7 @@ export function createHelmInstallAction(options: HelmInstallActionOptions) {
                 type: 'Opaque',
                 data: { 'admin-user': Buffer.from('admin').toString('base64'), 'admin-password': Buffer.from(password).toString('base64') },
               },
-              FIELD_MANAGER,
+              { fieldManager: FIELD_MANAGER },
             );
             ctx.logger.info(`Grafana admin credentials are in Secret ${namespace}/${GRAFANA_SECRET}${existing ? ' (kept)' : ' (generated)'}`);
             return GRAFANA_SECRET;
@@ -150,15 +151,15 @@ export function createHelmInstallAction(options: HelmInstallActionOptions) {
         await writeFile(valuesPath, stringify(values), { mode: 0o600 });
         const env = { kubeconfig: kubeconfigPath, home: dir };
 
-        if (local) {
-          const shown = await runHelm(helm, ['show', 'chart', chart], env, ctx.signal);
+        if (source.local) {
+          const shown = await runHelm(helm, ['show', 'chart', source.chartRef], env, ctx.signal);
           if (shown.code !== 0) throw new Error(`helm show chart ${chart} failed: ${redact(tail(shown.stderr))}`);
           const actual = String(parse(shown.stdout)?.version ?? '');
           if (actual.replace(/^v/, '') !== version.replace(/^v/, '')) throw new Error(`chart ${chart} is version ${actual}, not the pinned ${version}`);
         }
 
-        const args = ['upgrade', '--install', releaseName, chart, '--version', version, '--namespace', namespace, '--create-namespace', '--values', valuesPath, '--history-max', '10', '--timeout', `${timeoutSeconds}s`, '--output', 'json'];
-        if (repositoryUrl) args.push('--repo', repositoryUrl);
+        const args = ['upgrade', '--install', releaseName, source.chartRef, '--version', version, '--namespace', namespace, '--create-namespace', '--values', valuesPath, '--history-max', '10', '--timeout', `${timeoutSeconds}s`, '--output', 'json'];
+        if (source.repo) args.push('--repo', source.repo);
         if (wait) args.push('--wait=watcher', '--rollback-on-failure');
         const digest = createHash('sha256').update(JSON.stringify([args.slice(0, 10), values, input.clusterId])).digest('hex').slice(0, 16);
         await ctx.checkpoint({

@@ -1,13 +1,22 @@
+import type { Config } from '@backstage/config';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { fetchPollResults } from '@voting-platform/plugin-voting-common';
+import { fetchPollResults, resultsApiUrl } from '@voting-platform/plugin-voting-common';
+
+/** Options of {@link createReadResultsAction}. @public */
+export interface ReadResultsActionOptions {
+  /** `voting.allowedResultHosts`: the hosts result URLs may point at, as the voting backend enforces. */
+  config?: Config;
+}
 
 /**
  * `voting:results:read`: reads the live tallies of a running result service, e.g. as the
- * smoke test at the end of a deployment template.
+ * smoke test at the end of a deployment template. Like the voting backend, it reads only hosts
+ * listed in `voting.allowedResultHosts` when that is set (and then follows no redirects).
  *
  * @public
  */
-export function createReadResultsAction() {
+export function createReadResultsAction(options: ReadResultsActionOptions = {}) {
+  const allowedHosts = options.config?.getOptionalStringArray('voting.allowedResultHosts')?.map(host => host.toLowerCase());
   return createTemplateAction({
     id: 'voting:results:read',
     description:
@@ -47,9 +56,17 @@ export function createReadResultsAction() {
       },
     },
     async handler(ctx) {
+      if (allowedHosts) {
+        const host = resultsApiUrl(ctx.input.resultUrl).host;
+        if (!allowedHosts.includes(host)) {
+          throw new Error(`${host} (from resultUrl) is not in voting.allowedResultHosts`);
+        }
+      }
       const results = await fetchPollResults(ctx.input.resultUrl, {
         timeoutMs: ctx.input.timeoutMs ?? 5000,
         signal: ctx.signal,
+        // a redirect could lead anywhere: with an allow-list, none is followed
+        fetch: allowedHosts ? (url, init) => fetch(url, { ...init, redirect: 'error' }) : undefined,
       });
       ctx.logger.info(
         `${results.poll}: ${results.total} votes (${results.options

@@ -1,29 +1,91 @@
 import type { Config } from '@backstage/config';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { PRESET_NAMES, preset } from '../presets';
+
+/** The config section of this module (`kubernetes` belongs to Backstage's Kubernetes plugin). */
+export const CONFIG_ROOT = 'kubernetesActions';
+
+/** A chart's name in its repository: no paths, no URLs. */
+export const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export interface HelmSettings {
+  /** The Helm binary: `kubernetesActions.helm.binary`, else `helm` on the PATH. */
+  binary: string;
+  /** Chart repositories charts may come from (normalised: no trailing slash). */
+  allowedRepositories: string[];
+  /** Repositories whose charts are read from a local folder instead (tests, through config only). */
+  localChartRepositories: { url: string; directory: string }[];
+}
+
+const normalise = (url: string) => url.trim().replace(/\/+$/, '');
+
+/** The repositories of the presets: the allow-list when none is configured. */
+export const presetRepositories = () => [...new Set(PRESET_NAMES.map(name => normalise(preset(name).repositoryUrl)))];
 
 /**
- * The Helm binary: `kubernetes.helmBinary` from the config, else the pinned one that
- * `test/k8s/install-helm.sh` puts in ${XDG_CACHE_HOME:-~/.cache}/voting-platform/helm/<v>/bin, else
- * `helm` on the PATH.
+ * Helm settings from `kubernetesActions.helm`: the binary (config, else `helm` on the PATH; never
+ * a build or test cache), the allowed chart repositories (default: the presets' repositories) and,
+ * for tests, repositories served from local folders.
  */
-export function findHelm(config?: Config): string {
-  const configured = config?.getOptionalString('kubernetes.helmBinary');
-  if (configured) {
-    if (!existsSync(configured)) throw new Error(`kubernetes.helmBinary points at ${configured}, which does not exist`);
-    return configured;
+export function helmSettings(config?: Config): HelmSettings {
+  const helm = config?.getOptionalConfig(`${CONFIG_ROOT}.helm`);
+  const binary = helm?.getOptionalString('binary');
+  if (binary !== undefined && !existsSync(binary)) {
+    throw new Error(`${CONFIG_ROOT}.helm.binary points at ${binary}, which does not exist`);
   }
-  const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'voting-platform', 'helm');
-  if (existsSync(dir)) {
-    const versions = readdirSync(dir).sort((a, b) => b.localeCompare(a, undefined, { numeric: true }));
-    for (const v of versions) {
-      const helm = join(dir, v, 'bin', 'helm');
-      if (existsSync(helm)) return helm;
+  const local = (helm?.getOptionalConfigArray('localChartRepositories') ?? []).map(entry => ({
+    url: normalise(entry.getString('url')),
+    directory: entry.getString('directory'),
+  }));
+  for (const { directory } of local) {
+    if (!isAbsolute(directory) || !existsSync(directory)) {
+      throw new Error(`${CONFIG_ROOT}.helm.localChartRepositories: ${directory} is not an existing absolute path`);
     }
   }
-  return 'helm';
+  return {
+    binary: binary ?? 'helm',
+    allowedRepositories: (helm?.getOptionalStringArray('allowedRepositories') ?? presetRepositories()).map(normalise),
+    localChartRepositories: local,
+  };
+}
+
+export interface ChartSource {
+  /** What `helm upgrade --install` gets as its chart argument. */
+  chartRef: string;
+  /** `--repo` for classic repositories; undefined for OCI and local charts. */
+  repo?: string;
+  /** True when the chart is a local folder (configured for tests): its version is checked first. */
+  local: boolean;
+}
+
+/**
+ * Where a chart comes from: a chart name in an allowed repository URL (https or oci). Local chart
+ * paths never come from template input; a repository mapped to a local folder in config is
+ * served from there.
+ */
+export function chartSource(settings: HelmSettings, chart: string, repositoryUrl: string): ChartSource {
+  if (!CHART_NAME.test(chart)) {
+    throw new Error(`chart ${JSON.stringify(chart)} is not a chart name: charts come from a repository (repositoryUrl), never from a path`);
+  }
+  const url = normalise(repositoryUrl);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`repositoryUrl ${url} is not a URL`);
+  }
+  if (!['https:', 'http:', 'oci:'].includes(parsed.protocol) || parsed.username || parsed.password) {
+    throw new Error(`repositoryUrl ${url} must be an http(s) or oci URL without credentials`);
+  }
+  if (!settings.allowedRepositories.includes(url)) {
+    throw new Error(`chart repository ${url} is not allowed: add it to ${CONFIG_ROOT}.helm.allowedRepositories (allowed: ${settings.allowedRepositories.join(', ')})`);
+  }
+  const local = settings.localChartRepositories.find(r => r.url === url);
+  if (local) return { chartRef: join(local.directory, chart), local: true };
+  if (parsed.protocol === 'oci:') return { chartRef: `${url}/${chart}`, local: false };
+  return { chartRef: chart, repo: url, local: false };
 }
 
 export interface HelmResult {
@@ -55,7 +117,7 @@ export function runHelm(helm: string, args: string[], env: { kubeconfig: string;
     child.stderr.on('data', d => {
       stderr += d;
     });
-    child.on('error', err => reject(new Error(`could not run Helm (${helm}): ${err.message}; set kubernetes.helmBinary`)));
+    child.on('error', err => reject(new Error(`could not run Helm (${helm}): ${err.message}; set ${CONFIG_ROOT}.helm.binary or put helm on the PATH`)));
     child.on('close', code => resolve({ code, stdout, stderr }));
   });
 }

@@ -1,13 +1,13 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import type { KubeClient } from './kubeClient';
+import type { KubernetesConnection } from './KubernetesConnection';
 import { waitForLoadBalancer } from './rollout';
 
 const logger: LoggerService = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {}, child: () => logger };
 
 /** A client whose Service answers come from a list, one per read (the last one repeats). */
-function serviceReads(...answers: unknown[]): KubeClient {
+function serviceReads(...answers: unknown[]): KubernetesConnection {
   let read = 0;
-  return { get: async () => answers[Math.min(read++, answers.length - 1)] } as unknown as KubeClient;
+  return { get: async () => answers[Math.min(read++, answers.length - 1)] } as unknown as KubernetesConnection;
 }
 
 describe('waitForLoadBalancer', () => {

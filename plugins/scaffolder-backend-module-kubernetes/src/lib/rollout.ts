@@ -1,6 +1,6 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { waitUntil } from '@voting-platform/timing';
-import type { KubeClient } from './kubeClient';
+import type { KubernetesConnection } from './KubernetesConnection';
 
 /** How often a rollout or a load balancer is looked at while waiting. */
 const POLL_INTERVAL_MS = 1000;
@@ -19,7 +19,7 @@ function rolloutState(d: any, minReplicas?: number): { done: boolean; text: stri
 }
 
 /** Why the pods of a Deployment are not ready (first few pods' conditions and container states). */
-async function podReasons(client: KubeClient, namespace: string, name: string, selector: Record<string, string>): Promise<string> {
+async function podReasons(client: KubernetesConnection, namespace: string, name: string, selector: Record<string, string>): Promise<string> {
   const labelSelector = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
   const pods = await client.list<any>('v1', 'Pod', namespace, labelSelector).catch(() => []);
   const reasons = pods.slice(0, 3).map(p => {
@@ -35,7 +35,7 @@ async function podReasons(client: KubeClient, namespace: string, name: string, s
  * ones), logging progress as it changes; on timeout throws naming the ones that did not, with why.
  */
 export async function waitForRollouts(
-  client: KubeClient,
+  client: KubernetesConnection,
   deployments: { namespace: string; name: string; minReplicas?: number }[],
   logger: LoggerService,
   timeoutMs: number,
@@ -79,7 +79,7 @@ export async function waitForRollouts(
 
 /** Waits for a LoadBalancer Service's address (IP or host name). */
 export async function waitForLoadBalancer(
-  client: KubeClient,
+  client: KubernetesConnection,
   namespace: string,
   name: string,
   logger: LoggerService,

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../lib/kubeClient';
+import type { KubeObject } from '../lib/KubernetesConnection';
 import { votingStackManifests } from './votingStack';
 
 /** Typed settings of one deployment of the voting services (see `voting:deploy`). */
