@@ -73,12 +73,21 @@ if [[ "$command" == test ]]; then
   say "  warm: ${warm% *} s, exit ${warm#* }; $(grep -E '^[0-9]+ passed, [0-9]+ failed' "$work/warm.log" | tail -n 1)"
   say "  where the time went (cold):"
   sed -n '/^step  /,/^$/p' "$work/cold.log" >&2
+  say "  where the time went (warm):"
+  sed -n '/^step  /,/^$/p' "$work/warm.log" >&2
+  grep -E '^(not ok|✖|  ● )' "$work/warm.log" "$work/cold.log" >&2 || true
 else
   say "  cold: ready after $(grep -o 'ready_seconds=[0-9]*' "$work/cold.log" | cut -d= -f2) s, stopped by Ctrl-C after ${cold% *} s"
   say "  warm: ready after $(grep -o 'ready_seconds=[0-9]*' "$work/warm.log" | cut -d= -f2) s, stopped by Ctrl-C after ${warm% *} s"
 fi
 if [[ -n "$left" ]]; then say "  processes left running (now killed):"; echo "$left" >&2; else say "  no process left running"; fi
 
+# The logs outlive the clone: a failed run must be readable afterwards.
+logs="$repo/.cache/fresh-machine"
+mkdir -p "$logs"
+cp "$work/cold.log" "$logs/$command-cold.log"
+cp "$work/warm.log" "$logs/$command-warm.log"
+say "logs: .cache/fresh-machine/$command-cold.log and $command-warm.log"
 if [[ "$keep" == --keep ]]; then
   say "kept: $work"
 else

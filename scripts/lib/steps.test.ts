@@ -7,6 +7,8 @@ import { findMarked } from './processes.js';
 import { StepRunner } from './steps.js';
 
 const root = resolve(import.meta.dirname, '../..');
+/** The runner's own lines, kept out of the test output (they would read like failures of this run). */
+const quiet = () => {};
 
 /** Processes whose command line holds `tag` (a unique sleep duration). */
 function running(tag: string): number[] {
@@ -22,7 +24,7 @@ async function gone(tag: string, withinMs = 10_000): Promise<boolean> {
 
 describe('StepRunner', () => {
   it('records a clean step as ok with its time', async () => {
-    const runner = new StepRunner(root);
+    const runner = new StepRunner(root, quiet);
     const result = await runner.run('true', 'true', [], { timeoutMs: 10_000 });
     assert.equal(result?.ok, true);
     assert.equal(result?.code, 0);
@@ -30,7 +32,7 @@ describe('StepRunner', () => {
   });
 
   it('fails a step that leaves a daemon behind, names it, and stops it', async () => {
-    const runner = new StepRunner(root);
+    const runner = new StepRunner(root, quiet);
     // setsid: a new session, so neither the process group nor the parent still holds it.
     const result = await runner.run('leaky', 'bash', ['-c', 'setsid sleep 301.11 </dev/null >/dev/null 2>&1 & exit 0'], { timeoutMs: 10_000 });
     assert.equal(result?.code, 0);
@@ -41,7 +43,7 @@ describe('StepRunner', () => {
   });
 
   it('ends a step at its time limit, with every process of its group', async () => {
-    const runner = new StepRunner(root);
+    const runner = new StepRunner(root, quiet);
     const started = Date.now();
     const result = await runner.run('slow', 'bash', ['-c', 'sleep 301.22 & sleep 301.22; wait'], { timeoutMs: 500 });
     assert.equal(result?.ok, false);
@@ -52,7 +54,7 @@ describe('StepRunner', () => {
   });
 
   it('reports a set-up step that throws, with its message', async () => {
-    const runner = new StepRunner(root);
+    const runner = new StepRunner(root, quiet);
     const ok = await runner.setUp('broken set-up', () => {
       throw new Error('needs something');
     });
@@ -70,7 +72,7 @@ describe('StepRunner', () => {
       const daemon = 'sleep 301.' + '33', foreground = 'sleep 301.' + '44';
       await runner.run('long', 'bash', ['-c', \`setsid \${daemon} </dev/null >/dev/null 2>&1 & \${foreground}\`], { timeoutMs: 60_000 });
       console.log(runner.interrupted ?? 'not interrupted');`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', driver], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', driver], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', chunk => (output += chunk));
     child.stderr.on('data', chunk => (output += chunk));

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { type MarkedProcess, RUN_MARKER, stopMarked } from './processes.js';
-import { log } from './system.js';
+import { log as printLine } from './system.js';
 
 export interface StepResult {
   name: string;
@@ -38,7 +38,11 @@ export class StepRunner {
   private interruptedBy: NodeJS.Signals | undefined;
   private current: { pid: number; ended: Promise<unknown> } | undefined;
 
-  constructor(private readonly cwd: string) {}
+  /** `log` prints the runner's own lines (a test collects them instead). */
+  constructor(
+    private readonly cwd: string,
+    private readonly log: (message: string) => void = printLine,
+  ) {}
 
   /** The environment every step gets: the caller's, plus the run's marker. */
   get env(): NodeJS.ProcessEnv {
@@ -58,7 +62,7 @@ export class StepRunner {
       process.on(name, () => {
         const again = this.interruptedBy !== undefined;
         this.interruptedBy ??= name;
-        log(again ? `${name} again: killing the current step` : `${name}: stopping the current step, then everything it started`);
+        this.log(again ? `${name} again: killing the current step` : `${name}: stopping the current step, then everything it started`);
         if (this.current) this.killGroup(this.current.pid, again ? 'SIGKILL' : name);
       });
     }
@@ -75,7 +79,7 @@ export class StepRunner {
   /** Runs one command as a step; a step that ends with processes still running has failed. */
   async run(name: string, command: string, args: string[], options: StepOptions): Promise<CommandResult | undefined> {
     if (this.interruptedBy) return undefined;
-    log(`── ${name}`);
+    this.log(`── ${name}`);
     const started = Date.now();
     // detached: a process group of its own, so a time limit or Ctrl-C reaches every process in it.
     const child = spawn(command, args, {
@@ -92,7 +96,7 @@ export class StepRunner {
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      log(`${name}: still running after ${options.timeoutMs / 1000} s, its time limit; stopping it`);
+      this.log(`${name}: still running after ${options.timeoutMs / 1000} s, its time limit; stopping it`);
       this.killGroup(child.pid ?? 0, 'SIGTERM');
       setTimeout(() => this.killGroup(child.pid ?? 0, 'SIGKILL'), 10_000).unref();
     }, options.timeoutMs);
@@ -112,14 +116,14 @@ export class StepRunner {
   /** Runs an in-process set-up step (e.g. an apt install) with the same timing and report. */
   async setUp(name: string, action: () => unknown): Promise<boolean> {
     if (this.interruptedBy) return false;
-    log(`── ${name}`);
+    this.log(`── ${name}`);
     const started = Date.now();
     try {
       await action();
       this.record(name, started, undefined);
       return true;
     } catch (error) {
-      for (const line of String((error as Error).message).split('\n')) log(line);
+      for (const line of String((error as Error).message).split('\n')) this.log(line);
       this.record(name, started, 'failed');
       return false;
     }
@@ -128,14 +132,14 @@ export class StepRunner {
   private record(name: string, started: number, problem: string | undefined): StepResult {
     const result: StepResult = { name, seconds: seconds(started), ok: problem === undefined, problem };
     this.results.push(result);
-    log(`── ${name}: ${result.ok ? 'ok' : `FAILED (${problem})`} in ${result.seconds} s`);
+    this.log(`── ${name}: ${result.ok ? 'ok' : `FAILED (${problem})`} in ${result.seconds} s`);
     return result;
   }
 
   /** Stops and lists whatever a step left running. */
   async sweep(): Promise<MarkedProcess[]> {
     const leftovers = await stopMarked(this.runId);
-    for (const { pid, command } of leftovers) log(`   still running, now stopped: pid ${pid}: ${command}`);
+    for (const { pid, command } of leftovers) this.log(`   still running, now stopped: pid ${pid}: ${command}`);
     return leftovers;
   }
 
