@@ -179,7 +179,7 @@ describe('portal backend', () => {
     const response = await api('/api/scaffolder/v2/actions');
     assert.equal(response.status, 200);
     const ids = ((await response.json()) as { id: string }[]).map(a => a.id);
-    assert.ok(ids.includes('kubernetes:manifests:render'), ids.join(', '));
+    assert.ok(ids.includes('voting:manifests:render'), ids.join(', '));
     assert.ok(ids.includes('voting:results:read'), ids.join(', '));
   });
 
@@ -196,7 +196,7 @@ describe('portal backend', () => {
             type: 'service',
             parameters: [],
             steps: [
-              { id: 'render', name: 'Render', action: 'kubernetes:manifests:render', input: { imageRepository: 'registry.example.com/acme', voteHost: 'vote.example.com', resultHost: 'result.example.com' } },
+              { id: 'render', name: 'Render', action: 'voting:manifests:render', input: { imageRepository: 'registry.example.com/acme', voteHost: 'vote.example.com', resultHost: 'result.example.com' } },
               { id: 'results', name: 'Results', action: 'voting:results:read', input: { resultUrl: result.url } },
             ],
             output: { objects: '${{ steps.render.output.objects }}', total: '${{ steps.results.output.total }}' },

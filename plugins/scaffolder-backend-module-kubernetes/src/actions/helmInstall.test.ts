@@ -5,7 +5,7 @@ import { ManualClock, useSandbox } from '@voting-platform/cloud-sandbox';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalCluster, type LocalCluster } from '../__testUtils__/cluster';
+import { startLocalCluster, type LocalCluster } from '@voting-platform/plugin-kubernetes-node/testUtils';
 import { helmPath, helmTestConfig, TEST_REPOSITORY } from '../__testUtils__/helm';
 import { createHelmInstallAction } from './helmInstall';
 

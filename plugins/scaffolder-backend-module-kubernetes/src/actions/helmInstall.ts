@@ -5,9 +5,8 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { digitalOceanReader } from '../lib/digitalocean';
 import { CHART_NAME, chartSource, deepMerge, helmSettings, runHelm } from '../lib/helm';
-import { KubernetesConnection } from '../lib/KubernetesConnection';
+import { digitalOceanReader, KubernetesConnection } from '@voting-platform/plugin-kubernetes-node';
 import { GRAFANA_SECRET, preset as presetFor, PRESET_NAMES, type PresetName } from '../presets';
 import { examples } from './helmInstall.examples';
 

@@ -3,10 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Config } from '@backstage/config';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createHash, randomBytes } from 'node:crypto';
-import { digitalOceanReader } from '../lib/digitalocean';
-import { KubernetesConnection, ref } from '../lib/KubernetesConnection';
-import { waitForLoadBalancer, waitForRollouts } from '../lib/rollout';
-import { checkWithServer } from '../lib/serverCheck';
+import { checkWithServer, digitalOceanReader, KubernetesConnection, ref, waitForLoadBalancer, waitForRollouts } from '@voting-platform/plugin-kubernetes-node';
 import { CRD_KINDS, hosts, votingDeployManifests, type VotingDeploySettings } from '../manifests/votingDeploy';
 import { examples } from './deploy.examples';
 

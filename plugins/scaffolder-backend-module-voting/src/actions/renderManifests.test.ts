@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { createRenderManifestsAction } from './renderManifests';
 
-describe('kubernetes:manifests:render', () => {
+describe('voting:manifests:render', () => {
   const action = createRenderManifestsAction();
   let workspacePath: string;
 
@@ -33,7 +33,7 @@ describe('kubernetes:manifests:render', () => {
   }
 
   it('is listed with a JSON schema and supports dry runs', () => {
-    expect(action.id).toBe('kubernetes:manifests:render');
+    expect(action.id).toBe('voting:manifests:render');
     expect(action.supportsDryRun).toBe(true);
     expect(action.schema?.input).toMatchObject({
       type: 'object',

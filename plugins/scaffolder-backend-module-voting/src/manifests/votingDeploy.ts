@@ -1,4 +1,4 @@
-import type { KubeObject } from '../lib/KubernetesConnection';
+import type { KubeObject } from '@voting-platform/plugin-kubernetes-node';
 import { votingStackManifests } from './votingStack';
 
 /** Typed settings of one deployment of the voting services (see `voting:deploy`). */

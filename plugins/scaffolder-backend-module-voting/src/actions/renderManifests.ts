@@ -31,14 +31,14 @@ function definedOnly<T extends object>(input: T): Partial<T> {
 }
 
 /**
- * `kubernetes:manifests:render`: writes the Kubernetes manifests of the voting stack into the
+ * `voting:manifests:render`: writes the Kubernetes manifests of the voting stack into the
  * workspace. Needs no cluster, so it runs in dry-runs too.
  *
  * @public
  */
 export function createRenderManifestsAction() {
   return createTemplateAction({
-    id: 'kubernetes:manifests:render',
+    id: 'voting:manifests:render',
     description:
       'Renders the Kubernetes manifests of the voting stack (vote, worker, result, Redis, optional Ingress) into one YAML file in the workspace. Secrets are referenced by name, never rendered.',
     supportsDryRun: true,
@@ -50,7 +50,7 @@ export function createRenderManifestsAction() {
           steps: [
             {
               id: 'manifests',
-              action: 'kubernetes:manifests:render',
+              action: 'voting:manifests:render',
               input: {
                 namespace: 'voting',
                 imageRepository: 'registry.digitalocean.com/acme',

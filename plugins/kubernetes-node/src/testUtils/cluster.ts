@@ -3,16 +3,17 @@
  * state dir: test/k8s/control-plane.ts is ESM and jest here is CommonJS), a token kubeconfig like
  * the one DigitalOcean hands out, and the cloud sandbox answering kubernetes_get_kubeconfig with it.
  */
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import * as k8s from '@kubernetes/client-node';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { stringify, parse } from 'yaml';
-import { KubernetesConnection, type KubeObject } from '../lib/KubernetesConnection';
-import { repoRoot } from './helm';
+import { KubernetesConnection, type KubeObject } from '../KubernetesConnection';
 
-export { helmPath, repoRoot } from './helm';
+/** The repository's root (test/k8s holds the control plane's scripts): this package is plugins/kubernetes-node. */
+export const repoRoot = resolve(resolvePackagePath('@voting-platform/plugin-kubernetes-node'), '../..');
 
 export interface LocalCluster {
   /** Connection with the admin credentials (for assertions). */

@@ -6,10 +6,8 @@ import * as k8s from '@kubernetes/client-node';
 import { ConfigReader } from '@backstage/config';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { ManualClock, useSandbox } from '@voting-platform/cloud-sandbox';
-import { KubernetesConnection, type KubeObject } from '../lib/KubernetesConnection';
-import { waitForRollouts } from '../lib/rollout';
-import { checkWithServer } from '../lib/serverCheck';
-import { installCrds, minimalCrds, startLocalCluster, type LocalCluster } from '../__testUtils__/cluster';
+import { checkWithServer, KubernetesConnection, waitForRollouts, type KubeObject } from '@voting-platform/plugin-kubernetes-node';
+import { installCrds, minimalCrds, startLocalCluster, type LocalCluster } from '@voting-platform/plugin-kubernetes-node/testUtils';
 import { createDeployAction, FIELD_MANAGER } from './deploy';
 
 /** When set, this changes the generated manifests (a typo, as a bug in the generator would make). */
