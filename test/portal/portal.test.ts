@@ -196,7 +196,7 @@ describe('portal backend', () => {
             type: 'service',
             parameters: [],
             steps: [
-              { id: 'render', name: 'Render', action: 'voting:manifests:render', input: { imageRepository: 'registry.example.com/acme', voteHost: 'vote.example.com', resultHost: 'result.example.com' } },
+              { id: 'render', name: 'Render', action: 'voting:manifests:render', input: { imageRepository: 'registry.example.com/acme', domain: 'example.com' } },
               { id: 'results', name: 'Results', action: 'voting:results:read', input: { resultUrl: result.url } },
             ],
             output: { objects: '${{ steps.render.output.objects }}', total: '${{ steps.results.output.total }}' },

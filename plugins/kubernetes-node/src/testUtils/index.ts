@@ -3,4 +3,4 @@
  *
  * @packageDocumentation
  */
-export { installCrds, minimalCrds, repoRoot, startLocalCluster, type LocalCluster } from './cluster';
+export { installCrds, minimalCrds, provideTestStorage, repoRoot, startLocalCluster, type LocalCluster } from './cluster';
