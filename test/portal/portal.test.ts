@@ -337,6 +337,21 @@ describe('software templates', () => {
     }
   });
 
+  it('take the load balancer address from the Traefik step and the Helm releases from their steps, not from matching defaults', () => {
+    const steps = (templates.find(t => t.metadata.name === 'voting-platform')!.spec as { steps: Array<{ id: string; action: string; input: Record<string, unknown> }> }).steps;
+    const step = (id: string) => steps.find(s => s.id === id)!;
+    assert.equal(step('traefik').action, 'kubernetes:helm:install');
+    for (const id of ['dnsVote', 'dnsResult']) assert.equal(step(id).input.content, '${{ steps.traefik.output.loadBalancerAddress }}');
+    assert.deepEqual(
+      [step('deploy').input.traefikNamespace, step('deploy').input.traefikService, step('deploy').input.prometheusRelease],
+      ['${{ steps.traefik.output.namespace }}', '${{ steps.traefik.output.serviceName }}', '${{ steps.monitoring.output.releaseName }}'],
+    );
+    assert.equal(step('traefik').input.prometheusRelease, '${{ steps.monitoring.output.releaseName }}');
+    // the monitoring and Traefik steps come before the steps that read their outputs
+    const order = steps.map(s => s.id);
+    assert.ok(order.indexOf('monitoring') < order.indexOf('traefik') && order.indexOf('traefik') < order.indexOf('deploy') && order.indexOf('traefik') < order.indexOf('dnsVote'));
+  });
+
   it('are served by the catalog from templates/*/template.yaml', async () => {
     for (const name of ['voting-platform', 'voting-platform-teardown']) {
       await waitFor(`template ${name} in the catalog`, async () => (await api(`/api/catalog/entities/by-name/template/default/${name}`)).ok, 60_000, 250);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { CHART_NAME, chartSource, deepMerge, helmSettings, runHelm } from '../lib/helm';
-import { digitalOceanReader, KubernetesConnection } from '@voting-platform/plugin-kubernetes-node';
+import { digitalOceanReader, KubernetesConnection, waitForLoadBalancer } from '@voting-platform/plugin-kubernetes-node';
 import { GRAFANA_SECRET, preset as presetFor, PRESET_NAMES, type PresetName } from '../presets';
 import { examples } from './helmInstall.examples';
 
@@ -19,7 +19,12 @@ export interface HelmInstallActionOptions {
   config: Config;
   /** Where the per-run temp dir (kubeconfig, values) is made (default the OS temp dir). */
   tempDir?: string;
+  /** traefik preset: how long to wait for the load balancer's address after the install (default 300 s). */
+  loadBalancerTimeoutMs?: number;
 }
+
+/** The Service the Traefik chart makes: Helm's usual full name (the release name when it names the chart). */
+const traefikServiceName = (releaseName: string) => (releaseName.includes('traefik') ? releaseName : `${releaseName}-traefik`);
 
 const tail = (text: string, lines = 12) => text.trim().split('\n').slice(-lines).join('\n');
 
@@ -62,6 +67,8 @@ export function createHelmInstallAction(options: HelmInstallActionOptions) {
         chartVersion: z => z.string(),
         appVersion: z => z.string(),
         grafanaSecretName: z => z.string().optional().describe('kube-prometheus-stack: Secret with the Grafana admin user and password'),
+        serviceName: z => z.string().optional().describe("traefik preset: Traefik's LoadBalancer Service (in namespace)"),
+        loadBalancerAddress: z => z.string().optional().describe("traefik preset: the load balancer's IP or host name, once it has one (for the DNS records; empty in a dry run)"),
       },
     },
     async handler(ctx) {
@@ -96,6 +103,10 @@ export function createHelmInstallAction(options: HelmInstallActionOptions) {
         ctx.output('status', 'dry-run');
         ctx.output('chartVersion', version);
         ctx.output('appVersion', '');
+        if (input.preset === 'traefik') {
+          ctx.output('serviceName', traefikServiceName(releaseName));
+          ctx.output('loadBalancerAddress', '');
+        }
         return;
       }
 
@@ -195,6 +206,14 @@ export function createHelmInstallAction(options: HelmInstallActionOptions) {
         ctx.output('chartVersion', chartVersion);
         ctx.output('appVersion', release.app_version ?? '');
         if (grafanaSecretName) ctx.output('grafanaSecretName', grafanaSecretName);
+        if (input.preset === 'traefik') {
+          // the step that makes the load balancer hands its address on (to DNS), once it has one
+          const serviceName = traefikServiceName(releaseName);
+          const address = await waitForLoadBalancer(client, namespace, serviceName, ctx.logger, options.loadBalancerTimeoutMs ?? timeoutSeconds * 1000);
+          ctx.logger.info(`Traefik's load balancer: ${address}`);
+          ctx.output('serviceName', serviceName);
+          ctx.output('loadBalancerAddress', address);
+        }
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
