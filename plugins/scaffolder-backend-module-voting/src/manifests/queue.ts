@@ -23,13 +23,49 @@ export const NATS_NODES = 3;
 const REDIS_IMAGE = 'redis:7.4-alpine';
 const NATS_IMAGE = 'nats:2.11-alpine';
 
-function claim(o: QueueOptions) {
+/**
+ * A queue server's StatefulSet: pods with a volume each (a claim of the given class, kept when
+ * the StatefulSet is deleted, so deleting a deployment never deletes queued votes), non-root,
+ * and its one container with the data directory mounted, limits and a read-only root.
+ */
+function queueStatefulSet(
+  o: QueueOptions,
+  shape: { replicas: number; serviceName: string; uid: number; gracePeriodSeconds: number; spec?: object; pod?: object; container: Record<string, unknown> },
+): KubeObject {
   return {
-    metadata: { name: 'data', labels: labels(o.kind) },
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: metadata(o.kind, o.namespace),
     spec: {
-      accessModes: ['ReadWriteOnce'],
-      storageClassName: o.storageClassName,
-      resources: { requests: { storage: o.storageSize } },
+      replicas: shape.replicas,
+      serviceName: shape.serviceName,
+      ...shape.spec,
+      selector: { matchLabels: selector(o.kind) },
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+      template: {
+        metadata: { labels: labels(o.kind) },
+        spec: {
+          securityContext: podSecurity(shape.uid),
+          automountServiceAccountToken: false,
+          terminationGracePeriodSeconds: shape.gracePeriodSeconds,
+          ...shape.pod,
+          containers: [
+            {
+              name: o.kind,
+              ...shape.container,
+              resources: resources('100m', '128Mi', '1', '512Mi'),
+              securityContext: CONTAINER_SECURITY,
+              volumeMounts: [{ name: 'data', mountPath: '/data' }],
+            },
+          ],
+        },
+      },
+      volumeClaimTemplates: [
+        {
+          metadata: { name: 'data', labels: labels(o.kind) },
+          spec: { accessModes: ['ReadWriteOnce'], storageClassName: o.storageClassName, resources: { requests: { storage: o.storageSize } } },
+        },
+      ],
     },
   };
 }
@@ -42,41 +78,21 @@ function claim(o: QueueOptions) {
  * before the kernel kills it.
  */
 function redis(o: QueueOptions): Queue {
-  const statefulSet: KubeObject = {
-    apiVersion: 'apps/v1',
-    kind: 'StatefulSet',
-    metadata: metadata('redis', o.namespace),
-    spec: {
-      replicas: 1,
-      serviceName: 'redis',
-      selector: { matchLabels: selector('redis') },
-      // the claim outlives the StatefulSet: deleting the deployment never deletes queued votes
-      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
-      template: {
-        metadata: { labels: labels('redis') },
-        spec: {
-          securityContext: podSecurity(999),
-          automountServiceAccountToken: false,
-          // AOF's last fsync gets time to finish before the kill
-          terminationGracePeriodSeconds: 30,
-          containers: [
-            {
-              name: 'redis',
-              image: REDIS_IMAGE,
-              args: ['--dir', '/data', '--appendonly', 'yes', '--appendfsync', 'always', '--maxmemory', '400mb', '--maxmemory-policy', 'noeviction'],
-              ports: [{ name: 'redis', containerPort: 6379 }],
-              readinessProbe: { exec: { command: ['redis-cli', 'ping'] }, periodSeconds: 5 },
-              livenessProbe: { tcpSocket: { port: 'redis' }, initialDelaySeconds: 10, periodSeconds: 10 },
-              resources: resources('100m', '128Mi', '1', '512Mi'),
-              securityContext: CONTAINER_SECURITY,
-              volumeMounts: [{ name: 'data', mountPath: '/data' }],
-            },
-          ],
-        },
-      },
-      volumeClaimTemplates: [claim(o)],
+  const statefulSet = queueStatefulSet(o, {
+    replicas: 1,
+    serviceName: 'redis',
+    uid: 999,
+    // AOF's last fsync gets time to finish before the kill
+    gracePeriodSeconds: 30,
+    container: {
+      image: REDIS_IMAGE,
+      args: ['--dir', '/data', '--appendonly', 'yes', '--appendfsync', 'always', '--maxmemory', '400mb', '--maxmemory-policy', 'noeviction'],
+      ports: [{ name: 'redis', containerPort: 6379 }],
+      // ready once it answers PONG, not while it answers LOADING (reading its AOF back after a move)
+      readinessProbe: { exec: { command: ['sh', '-c', 'redis-cli ping | grep -q PONG'] }, periodSeconds: 5 },
+      livenessProbe: { tcpSocket: { port: 'redis' }, initialDelaySeconds: 10, periodSeconds: 10 },
     },
-  };
+  });
   const service: KubeObject = {
     apiVersion: 'v1',
     kind: 'Service',
@@ -99,52 +115,34 @@ function redis(o: QueueOptions): Queue {
  */
 function nats(o: QueueOptions): Queue {
   const routes = Array.from({ length: NATS_NODES }, (_, i) => `nats://nats-${i}.nats-headless.${o.namespace}.svc:6222`).join(',');
-  const statefulSet: KubeObject = {
-    apiVersion: 'apps/v1',
-    kind: 'StatefulSet',
-    metadata: metadata('nats', o.namespace),
-    spec: {
-      replicas: NATS_NODES,
-      serviceName: 'nats-headless',
-      // the three start together: JetStream needs a quorum of them before any is ready
-      podManagementPolicy: 'Parallel',
-      selector: { matchLabels: selector('nats') },
-      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
-      template: {
-        metadata: { labels: labels('nats') },
-        spec: {
-          securityContext: podSecurity(1000),
-          automountServiceAccountToken: false,
-          // one node lost takes one replica only
-          affinity: {
-            podAntiAffinity: {
-              requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: selector('nats') }, topologyKey: 'kubernetes.io/hostname' }],
-            },
-          },
-          terminationGracePeriodSeconds: 60,
-          containers: [
-            {
-              name: 'nats',
-              image: NATS_IMAGE,
-              env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
-              args: ['--name', '$(POD_NAME)', '-js', '-sd', '/data', '-m', '8222', '--cluster_name', 'voting', '--cluster', 'nats://0.0.0.0:6222', '--routes', routes],
-              ports: [
-                { name: 'client', containerPort: 4222 },
-                { name: 'cluster', containerPort: 6222 },
-                { name: 'monitor', containerPort: 8222 },
-              ],
-              readinessProbe: { httpGet: { path: '/healthz?js-enabled-only=true', port: 'monitor' }, periodSeconds: 5 },
-              livenessProbe: { httpGet: { path: '/healthz?js-enabled-only=true', port: 'monitor' }, initialDelaySeconds: 10, periodSeconds: 10 },
-              resources: resources('100m', '128Mi', '1', '512Mi'),
-              securityContext: CONTAINER_SECURITY,
-              volumeMounts: [{ name: 'data', mountPath: '/data' }],
-            },
-          ],
+  const statefulSet = queueStatefulSet(o, {
+    replicas: NATS_NODES,
+    serviceName: 'nats-headless',
+    uid: 1000,
+    gracePeriodSeconds: 60,
+    // the three start together: JetStream needs a quorum of them before any is ready
+    spec: { podManagementPolicy: 'Parallel' },
+    // one node lost takes one replica only
+    pod: {
+      affinity: {
+        podAntiAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: selector('nats') }, topologyKey: 'kubernetes.io/hostname' }],
         },
       },
-      volumeClaimTemplates: [claim(o)],
     },
-  };
+    container: {
+      image: NATS_IMAGE,
+      env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+      args: ['--name', '$(POD_NAME)', '-js', '-sd', '/data', '-m', '8222', '--cluster_name', 'voting', '--cluster', 'nats://0.0.0.0:6222', '--routes', routes],
+      ports: [
+        { name: 'client', containerPort: 4222 },
+        { name: 'cluster', containerPort: 6222 },
+        { name: 'monitor', containerPort: 8222 },
+      ],
+      readinessProbe: { httpGet: { path: '/healthz?js-enabled-only=true', port: 'monitor' }, periodSeconds: 5 },
+      livenessProbe: { httpGet: { path: '/healthz?js-enabled-only=true', port: 'monitor' }, initialDelaySeconds: 10, periodSeconds: 10 },
+    },
+  });
   const headless: KubeObject = {
     apiVersion: 'v1',
     kind: 'Service',
