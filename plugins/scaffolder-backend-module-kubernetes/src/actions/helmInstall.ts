@@ -6,11 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { CHART_NAME, chartSource, deepMerge, helmSettings, runHelm } from '../lib/helm';
-import { digitalOceanReader, KubernetesConnection, waitForLoadBalancer } from '@voting-platform/plugin-kubernetes-node';
+import { digitalOceanReader, DNS_LABEL, DNS_LABEL_MESSAGE, KubernetesConnection, waitForLoadBalancer } from '@voting-platform/plugin-kubernetes-node';
 import { GRAFANA_SECRET, preset as presetFor, PRESET_NAMES, type PresetName } from '../presets';
 import { examples } from './helmInstall.examples';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** A pinned chart version: an exact semantic version, never a range. */
 const PINNED = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 const FIELD_MANAGER = 'backstage-helm-install';
@@ -49,15 +48,15 @@ export function createHelmInstallAction(options: HelmInstallActionOptions) {
         chart: z => z.string().regex(CHART_NAME, 'must be a chart name (charts come from a repository, never from a path)').optional().describe('Chart name in the repository'),
         repositoryUrl: z => z.string().url().optional().describe('Chart repository URL (https://, or oci://registry/path); it must be in kubernetesActions.helm.allowedRepositories (default: the presets\' repositories)'),
         version: z => z.string().regex(PINNED, 'must be an exact chart version such as 1.2.3 (no ranges)').optional().describe('Pinned chart version'),
-        releaseName: z => z.string().max(53).regex(DNS_LABEL).optional().describe('Release name (default: the preset\'s, or the chart name)'),
-        namespace: z => z.string().max(63).regex(DNS_LABEL).optional().describe('Namespace (created when missing)'),
+        releaseName: z => z.string().max(53).regex(DNS_LABEL, DNS_LABEL_MESSAGE).optional().describe('Release name (default: the preset\'s, or the chart name)'),
+        namespace: z => z.string().regex(DNS_LABEL, DNS_LABEL_MESSAGE).optional().describe('Namespace (created when missing)'),
         values: z => z.record(z.string(), z.unknown()).optional().describe('Values (merged over the preset\'s)'),
         valuesOverrides: z => z.record(z.string(), z.unknown()).optional().describe('Values merged last, over everything else'),
         wait: z => z.boolean().optional().describe('Wait until every resource is ready, roll back on failure (default true)'),
         timeoutSeconds: z => z.number().int().min(5).max(3600).optional().describe('How long to wait (default 300)'),
-        loadBalancerName: z => z.string().regex(DNS_LABEL).optional().describe('traefik preset: name of the DigitalOcean load balancer'),
+        loadBalancerName: z => z.string().regex(DNS_LABEL, DNS_LABEL_MESSAGE).optional().describe('traefik preset: name of the DigitalOcean load balancer'),
         loadBalancerHostname: z => z.string().optional().describe('traefik preset: host name for the load balancer'),
-        prometheusRelease: z => z.string().regex(DNS_LABEL).optional().describe('traefik preset: release label its ServiceMonitor carries'),
+        prometheusRelease: z => z.string().regex(DNS_LABEL, DNS_LABEL_MESSAGE).optional().describe('traefik preset: release label its ServiceMonitor carries'),
       },
       output: {
         releaseName: z => z.string(),

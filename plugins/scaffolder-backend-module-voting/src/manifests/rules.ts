@@ -1,11 +1,10 @@
 /**
  * The naming rules every input and generated name of the voting manifests follows, in one place:
- * the zod schemas of the actions and the generator both use them.
+ * the zod schemas of the actions and the generator both use them. The DNS-label rule is
+ * Kubernetes's own, shared with the kubernetes module.
  */
 
-/** An RFC 1123 label: namespaces, Secret names, release names (at most 63 characters). */
-export const DNS_LABEL = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-export const DNS_LABEL_MESSAGE = 'must be a DNS label (lowercase letters, digits and dashes, at most 63 characters)';
+export { DNS_LABEL, DNS_LABEL_MESSAGE } from '@voting-platform/plugin-kubernetes-node';
 
 /** A domain with at least two labels; room is left for the `vote.` and `result.` prefixes. */
 export const DOMAIN = /^(?=.{1,240}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/;
