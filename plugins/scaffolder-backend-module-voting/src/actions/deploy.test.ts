@@ -201,6 +201,14 @@ describe('voting:deploy against a local control plane', () => {
     }
   });
 
+  it("refuses to change the queue's claim template (size or class) before applying anything: the API server forbids it", async () => {
+    const before = await resourceVersions(firstObjects);
+    await expect(run({ ...base(), queueStorageSize: '2Gi' }, { secrets: { voteCookieSecret: cookieSecret } })).rejects.toThrow(
+      /1 problem\(s\) in the generated manifests, nothing applied:\nStatefulSet\/voting\/redis: .*Forbidden/,
+    );
+    expect(await resourceVersions(firstObjects)).toEqual(before);
+  });
+
   it('deploys NATS as a 3-node JetStream cluster (StatefulSet, volumes, one pod per node) and a second deploy changes nothing', async () => {
     const input = { ...base(), namespace: 'nats', queue: 'nats', voteMinReplicas: 1, resultReplicas: 1 };
     const first = await run(input, { secrets: { voteCookieSecret: cookieSecret } });
