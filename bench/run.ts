@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '@voting-platform/timing';
 import autocannon from 'autocannon';
 import { appProcesses, stackEnv, type AppProcess } from '../test/support/apps.js';
 import { freePort, waitFor } from '../test/support/ports.js';

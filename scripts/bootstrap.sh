@@ -81,4 +81,5 @@ fi
 export VOTING_BOOTSTRAP_SECONDS=$SECONDS
 
 script="$1"; shift
-exec node --import tsx "$root/$script" "$@"
+# "source": workspace packages resolve to their TypeScript sources, as in the tests
+exec node --conditions=source --import tsx "$root/$script" "$@"

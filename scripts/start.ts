@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { ensureDatabase, ensureServices, serviceUrls } from './lib/services.js';
 import { log, setUp } from './lib/system.js';
 import { ensureFrontendBuilt, scriptToken, spawnBackend, waitBackendReady } from './lib/portal.js';
+import { waitUntil } from '@voting-platform/timing';
 
 const root = resolve(import.meta.dirname, '..');
 const cache = join(root, '.cache');
@@ -70,15 +71,16 @@ function startService(name: 'vote' | 'worker' | 'result'): Promise<void> {
 }
 
 async function waitReady(url: string, name: string): Promise<void> {
-  for (let i = 0; i < 300 && !stopping; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise(r => setTimeout(r, 100));
-  }
-  throw new Error(`${name} did not become ready at ${url}`);
+  const message = `${name} did not become ready at ${url}`;
+  await waitUntil(
+    async () => {
+      if (stopping) throw new Error(message);
+      // not listening yet: fetch fails, and the next check comes
+      const res = await fetch(url).catch(() => undefined);
+      return res?.ok || undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 100, timeoutMessage: () => message },
+  );
 }
 
 async function stopAll(code: number): Promise<void> {

@@ -12,6 +12,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { waitUntil } from '@voting-platform/timing';
 
 export const root = resolve(import.meta.dirname, '../..');
 const appDir = join(root, 'packages/app');
@@ -138,22 +139,23 @@ export async function waitBackendReady(
   child: ChildProcess,
   timeoutMs = 120_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(
-        `the backend exited (${
-          child.exitCode ?? child.signalCode
-        }) before it was ready`,
-      );
-    try {
-      if ((await fetch(`${baseUrl}/.backstage/health/v1/readiness`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise(r => setTimeout(r, 200));
-  }
-  throw new Error(
-    `the backend was not ready at ${baseUrl} within ${timeoutMs / 1000} s`,
+  await waitUntil(
+    async () => {
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(
+          `the backend exited (${
+            child.exitCode ?? child.signalCode
+          }) before it was ready`,
+        );
+      // not listening yet: fetch fails, and the next check comes
+      const res = await fetch(`${baseUrl}/.backstage/health/v1/readiness`).catch(() => undefined);
+      return res?.ok || undefined;
+    },
+    {
+      timeoutMs,
+      intervalMs: 200,
+      timeoutMessage: () =>
+        `the backend was not ready at ${baseUrl} within ${timeoutMs / 1000} s`,
+    },
   );
 }

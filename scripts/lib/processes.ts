@@ -5,7 +5,7 @@
  * clears its environment escapes the marker; none of the project's do.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '@voting-platform/timing';
 
 export const RUN_MARKER = 'VOTING_PLATFORM_RUN';
 

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { freePort } from '../../test/support/ports.js';
 import { ensureServices, planService, serviceUrls } from './services.js';
 import { installAdvice } from './system.js';
+import { sleep } from '@voting-platform/timing';
 
 describe('planService', () => {
   it('uses what answers, starts what is installed, installs what is missing, and never touches a remote server', () => {
@@ -63,7 +64,7 @@ describe('ensureServices', () => {
       stopNothing();
       assert.equal(await answers(port), true, 'the second call found it running and must not stop it');
       stopStarted();
-      for (let i = 0; i < 50 && (await answers(port)); i++) await new Promise(r => setTimeout(r, 100));
+      for (let i = 0; i < 50 && (await answers(port)); i++) await sleep(100);
       assert.equal(await answers(port), false);
     } finally {
       rmSync(stateDir, { recursive: true, force: true });

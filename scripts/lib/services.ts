@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { aptInstall, isRoot, log, run, SetupError, which } from './system.js';
+import { waitUntil, WaitTimeoutError } from '@voting-platform/timing';
 
 /**
  * The local servers the voting stack needs. Each is used where its URL points when something
@@ -108,13 +109,11 @@ function reachable(url: string): Promise<boolean> {
   });
 }
 
-async function waitReachable(url: string, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await reachable(url)) return true;
-    await new Promise(resolve => setTimeout(resolve, 200));
-  }
-  return false;
+function waitReachable(url: string, timeoutMs: number): Promise<boolean> {
+  return waitUntil(async () => (await reachable(url)) || undefined, { timeoutMs, intervalMs: 200, timeoutMessage: () => url }).catch(error => {
+    if (error instanceof WaitTimeoutError) return false;
+    throw error;
+  });
 }
 
 export type ServiceAction = 'use' | 'start' | 'install-and-start' | 'unreachable-remote';

@@ -7,17 +7,11 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { startControlPlane } from './control-plane.js';
+import { waitUntil } from '@voting-platform/timing';
 
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await sleep(200);
-  }
-  throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  return waitUntil(check, { timeoutMs, intervalMs: 200, timeoutMessage: () => `${what}: not within ${timeoutMs / 1000} s` });
 }
 
 const alive = (pid: number) => {

@@ -12,23 +12,17 @@ import {
   type KubernetesObject, type V1Deployment, type V1Pod, type V1Service,
 } from '@kubernetes/client-node';
 import { helmBinary, startControlPlane, versions, type ControlPlane } from './control-plane.js';
+import { waitUntil } from '@voting-platform/timing';
 
 const chart = join(import.meta.dirname, 'charts', 'probe');
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
-async function eventually<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await sleep(250);
-  }
-  throw new Error(`${what}: not within ${timeoutMs / 1000} s${last ? ` (last error: ${String(last)})` : ''}`);
+function eventually<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
+  return waitUntil(check, {
+    timeoutMs,
+    intervalMs: 250,
+    ignoreErrors: true,
+    timeoutMessage: (_, last) => `${what}: not within ${timeoutMs / 1000} s${last ? ` (last error: ${String(last)})` : ''}`,
+  });
 }
 
 const isReady = (pod: V1Pod) =>

@@ -17,6 +17,7 @@ import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sleep, waitUntil } from '@voting-platform/timing';
 
 const here = import.meta.dirname;
 
@@ -126,8 +127,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
-
 function tail(file: string, lines = 30): string {
   if (!existsSync(file)) return '(no log)';
   return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
@@ -187,12 +186,12 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
     for (const c of [...components].reverse()) {
       if (c.exitCode !== undefined) continue;
       c.child.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
+      const grace = new AbortController();
       const graceful = await Promise.race([
         c.exited.then(() => true),
-        new Promise<boolean>(r => { timer = setTimeout(() => r(false), 10_000); }),
+        sleep(10_000, grace.signal, { onAbort: 'resolve' }).then(() => false),
       ]);
-      clearTimeout(timer); // a pending timer would keep the caller's process alive for 10 s
+      grace.abort(); // a pending timer would keep the caller's process alive for 10 s
       if (!graceful) {
         c.child.kill('SIGKILL');
         await c.exited;
@@ -235,19 +234,28 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
         req.end(payload);
       });
 
-    const waitFor = async (what: string, check: () => Promise<boolean>) => {
+    // every wait of the start shares one deadline
+    const waitFor = (what: string, check: () => Promise<boolean>) => {
       let lastError: unknown;
-      while (Date.now() < deadline) {
-        failIfExited();
-        try {
-          if (await check()) return;
-        } catch (error) {
-          lastError = error;
-        }
-        await sleep(250);
-      }
-      const logs = components.map(c => `--- ${c.name} (${c.logFile})\n${tail(c.logFile, 15)}`).join('\n');
-      throw new Error(`local control plane: ${what} not ready after ${timeoutMs / 1000} s${lastError ? ` (${String(lastError)})` : ''}\n${logs}`);
+      return waitUntil(
+        async () => {
+          failIfExited(); // a component that died ends the wait; a check that throws does not
+          try {
+            return (await check()) || undefined;
+          } catch (error) {
+            lastError = error;
+            return undefined;
+          }
+        },
+        {
+          timeoutMs: Math.max(deadline - Date.now(), 0),
+          intervalMs: 250,
+          timeoutMessage: () => {
+            const logs = components.map(c => `--- ${c.name} (${c.logFile})\n${tail(c.logFile, 15)}`).join('\n');
+            return `local control plane: ${what} not ready after ${timeoutMs / 1000} s${lastError ? ` (${String(lastError)})` : ''}\n${logs}`;
+          },
+        },
+      );
     };
 
     launch('etcd', [

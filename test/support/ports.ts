@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { waitUntil } from '@voting-platform/timing';
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -12,17 +13,18 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
+/** Probes until it answers something (not undefined or false); a probe that throws is "not yet". */
+export function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000, everyMs = 50): Promise<T> {
+  return waitUntil(
+    async () => {
       const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise(resolve => setTimeout(resolve, everyMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
+      return value === false ? undefined : value;
+    },
+    {
+      timeoutMs,
+      intervalMs: everyMs,
+      ignoreErrors: true,
+      timeoutMessage: (_, lastError) => `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`,
+    },
+  );
 }

@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import type { PollResults } from '@voting-platform/core';
+import { sleep } from '@voting-platform/timing';
 
 /** A live results client that records every push it receives, with its arrival time. */
 export class ResultsClient {
@@ -27,13 +28,10 @@ export class ResultsClient {
       if (match) return match.results;
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no matching push within ${timeoutMs} ms; last: ${JSON.stringify(this.latest)}`);
-      await new Promise<void>(resolve => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+      // a push ends the wait early
+      const pushed = new AbortController();
+      this.waiters.push(() => pushed.abort());
+      await sleep(left, pushed.signal, { onAbort: 'resolve' });
     }
   }
 

@@ -1,6 +1,6 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '@voting-platform/timing';
 import { appProcess, stackEnv, type AppProcess } from '../support/apps.js';
 import { queueLag } from '../support/queues.js';
 import { waitFor } from '../support/ports.js';

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '@voting-platform/timing';
 import pg from 'pg';
 import { newVoterId, type Vote } from '@voting-platform/core';
 import { createPool, recordVotes, TALLY_CHANNEL } from '@voting-platform/core/db';

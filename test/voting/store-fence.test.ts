@@ -6,6 +6,7 @@ import { createPool, migrate, rebuildStore, recordVotes, storeGeneration } from 
 import type { QueuedVote, VoterRecord } from '@voting-platform/core/queue';
 import { createLogger } from '@voting-platform/core/service';
 import { createDatabase } from '../support/servers.js';
+import { sleep } from '@voting-platform/timing';
 
 const STREAM = 'votes';
 const vote = (generation: number, option: 'a' | 'b' = 'a'): QueuedVote => ({ pollId: 'default', voterId: newVoterId(), option, castAt: Date.now(), generation });
@@ -59,7 +60,7 @@ describe('the generation fence between batches and a rebuild (PostgreSQL)', () =
     let begun = false;
     const written: VoterRecord[] = [];
     const rebuilt = recordingRebuild(pool, written, () => (begun = true));
-    await new Promise(resolve => setTimeout(resolve, 300));
+    await sleep(300);
     assert.equal(begun, false, 'the rebuild waits for the batch');
     await batch.query('COMMIT');
     await batch.end();
@@ -81,7 +82,7 @@ describe('the generation fence between batches and a rebuild (PostgreSQL)', () =
     let release!: () => void;
     const held = new Promise<void>(resolve => (release = resolve));
     const first = rebuildStore(pool, STREAM, { needed: async () => true, begin: () => held, write: async () => {}, complete: async () => {} });
-    await new Promise(resolve => setTimeout(resolve, 200));
+    await sleep(200);
     assert.equal(await recordingRebuild(pool, []), 'busy');
     release();
     assert.equal(typeof (await first), 'number');

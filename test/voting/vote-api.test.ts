@@ -4,6 +4,7 @@ import { appProcess, stackEnv, type AppProcess } from '../support/apps.js';
 import { Voter } from '../support/http.js';
 import { queuedEntries } from '../support/queues.js';
 import { createDatabase, startNats, startRedis, type TestServer } from '../support/servers.js';
+import { sleep } from '@voting-platform/timing';
 
 for (const backend of ['redis', 'nats'] as const) {
   describe(`vote API on ${backend}`, () => {
@@ -154,7 +155,7 @@ for (const backend of ['redis', 'nats'] as const) {
       await queue.start();
       let recovered: Response | undefined;
       for (let i = 0; i < 100 && recovered?.status !== 202; i++) {
-        await new Promise(resolve => setTimeout(resolve, 100));
+        await sleep(100);
         recovered = await voter.vote('b');
         assert.ok([202, 503].includes(recovered.status), `unexpected ${recovered.status}`);
       }

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '@voting-platform/timing';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { newVoterId, type Vote } from '@voting-platform/core';

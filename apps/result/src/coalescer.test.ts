@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '@voting-platform/timing';
 import { Coalescer } from './coalescer.js';
 
 describe('Coalescer', () => {

@@ -2,7 +2,8 @@ import pg from 'pg';
 import { EventEmitter } from 'node:events';
 import { buildResults, sameResults, type Poll, type PollResults } from '@voting-platform/core';
 import { readTallies, TALLY_CHANNEL } from '@voting-platform/core/db';
-import { backoffDelay, sleep, type Logger } from '@voting-platform/core/service';
+import type { Logger } from '@voting-platform/core/service';
+import { backoffDelay, sleep } from '@voting-platform/timing';
 import { Coalescer } from './coalescer.js';
 
 /**
@@ -78,7 +79,7 @@ export class LiveTallies extends EventEmitter<{ change: [PollResults] }> {
         client.removeAllListeners();
         await client.end().catch(() => {});
         this.logger.warn({ err: error, attempt }, 'cannot listen for tally changes; retrying');
-        await sleep(backoffDelay(attempt), this.closed.signal);
+        await sleep(backoffDelay(attempt), this.closed.signal, { onAbort: 'resolve' });
       }
     }
   }

@@ -2,7 +2,8 @@ import type pg from 'pg';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { recordVotes } from '@voting-platform/core/db';
 import type { VoteBatch, VoteConsumer } from '@voting-platform/core/queue';
-import { backoffDelay, sleep, type Logger } from '@voting-platform/core/service';
+import type { Logger } from '@voting-platform/core/service';
+import { backoffDelay, sleep } from '@voting-platform/timing';
 import type { StoreKeeper } from './store-keeper.js';
 
 export interface WorkerDeps {
@@ -79,7 +80,7 @@ export class VoteWorker {
       } catch (error) {
         this.metrics.queueErrors.inc();
         logger.warn({ err: error }, 'reading the queue failed; retrying');
-        await sleep(backoffDelay(failures++), this.stopping.signal);
+        await sleep(backoffDelay(failures++), this.stopping.signal, { onAbort: 'resolve' });
         continue;
       }
       if (batch.votes.length === 0 && batch.invalid === 0) continue;
@@ -113,14 +114,14 @@ export class VoteWorker {
         this.metrics.batchSize.observe(batch.votes.length - stale.length);
         this.metrics.recorded.inc(inserted);
         this.metrics.duplicates.inc(batch.votes.length - stale.length - inserted);
-        if (stale.length > 0) return this.deps.keeper.putBack(stale, this.stopping.signal, n => sleep(backoffDelay(n), this.stopping.signal));
+        if (stale.length > 0) return this.deps.keeper.putBack(stale, this.stopping.signal, n => sleep(backoffDelay(n), this.stopping.signal, { onAbort: 'resolve' }));
         return true;
       } catch (error) {
         this.metrics.storeErrors.inc();
         logger.warn({ err: error, attempt }, 'storing a batch failed; retrying');
         // On shutdown a batch is given back rather than retried; another worker takes it.
         if (this.stopping.signal.aborted) return false;
-        await sleep(backoffDelay(attempt), this.stopping.signal);
+        await sleep(backoffDelay(attempt), this.stopping.signal, { onAbort: 'resolve' });
       }
     }
   }

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { realClock, type Clock } from './clock';
+import { realClock, sleep, type Clock } from '@voting-platform/timing';
 import { Contract, type ContractViolation, type OperationInfo, type ViolationKind } from './contract';
 import { FaultRegistry, type FaultSpec } from './faults';
 import { defaultCoverageDir, type Provider } from './paths';
@@ -96,8 +96,6 @@ function templateToRegExp(template: string): RegExp {
     .join('');
   return new RegExp(`^${source}/?$`);
 }
-
-const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
 
 export abstract class Emulator {
   abstract readonly provider: Provider;

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { sleep } from '@voting-platform/timing';
 
 const pkgDir = join(__dirname, '..');
 
@@ -61,7 +62,7 @@ describe('the CLI', () => {
         body: JSON.stringify({ name: 'cli', region: 'nyc1', version: 'latest', node_pools: [{ name: 'p', size: 's-1vcpu-2gb', count: 1 }] }),
       });
       const id = ((await created.json()) as { kubernetes_cluster: { id: string } }).kubernetes_cluster.id;
-      await new Promise(resolve => setTimeout(resolve, 300));
+      await sleep(300);
       const got = (await (await fetch(`${info.digitalocean.url}/kubernetes/clusters/${id}`, { headers })).json()) as { kubernetes_cluster: { status: { state: string } } };
       assert.equal(got.kubernetes_cluster.status.state, 'running', 'real time: running after the configured delay');
       const zones = await fetch(`${info.cloudflare.url}/zones?name=example.org`, { headers: { authorization: `Bearer ${info.cloudflare.token}` } });

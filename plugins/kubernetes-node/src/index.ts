@@ -10,4 +10,3 @@ export { checkWithServer, type ServerCheck } from './serverCheck';
 export { DNS_LABEL, DNS_LABEL_MESSAGE } from './names';
 export { waitForLoadBalancer, waitForRollouts } from './rollout';
 // until plugins/digitalocean-node replaces it (issue 8, item 1)
-export { digitalOceanReader, DO_TOKEN_SECRET, type DigitalOceanReader } from './digitalocean';

@@ -1,7 +1,9 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
+import { waitUntil } from '@voting-platform/timing';
 import type { KubernetesConnection } from './KubernetesConnection';
 
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+/** How often a rollout or a load balancer is looked at while waiting. */
+const POLL_INTERVAL_MS = 1000;
 
 function rolloutState(d: any, minReplicas?: number): { done: boolean; text: string } {
   const want = d.spec?.replicas ?? 1;
@@ -39,54 +41,65 @@ export async function waitForRollouts(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   const last = new Map<string, string>();
   const pending = new Set(deployments.map(d => `${d.namespace}/${d.name}`));
   const kindOf = new Map(deployments.map(d => [`${d.namespace}/${d.name}`, d.kind ?? 'Deployment']));
-  for (;;) {
-    for (const d of deployments) {
-      const key = `${d.namespace}/${d.name}`;
-      if (!pending.has(key)) continue;
-      const obj = await client.get<any>('apps/v1', kindOf.get(key)!, d.name, d.namespace);
-      const state = obj ? rolloutState(obj, d.minReplicas) : { done: false, text: 'not found' };
-      if (state.done) {
-        pending.delete(key);
-        logger.info(`rollout of ${kindOf.get(key)} ${key} complete (${state.text})`);
-      } else if (last.get(key) !== state.text) {
-        last.set(key, state.text);
-        logger.info(`waiting for ${kindOf.get(key)} ${key}: ${state.text}`);
+  await waitUntil(
+    async () => {
+      for (const d of deployments) {
+        const key = `${d.namespace}/${d.name}`;
+        if (!pending.has(key)) continue;
+        const obj = await client.get<any>('apps/v1', kindOf.get(key)!, d.name, d.namespace);
+        const state = obj ? rolloutState(obj, d.minReplicas) : { done: false, text: 'not found' };
+        if (state.done) {
+          pending.delete(key);
+          logger.info(`rollout of ${kindOf.get(key)} ${key} complete (${state.text})`);
+        } else if (last.get(key) !== state.text) {
+          last.set(key, state.text);
+          logger.info(`waiting for ${kindOf.get(key)} ${key}: ${state.text}`);
+        }
       }
-    }
-    if (pending.size === 0) return;
-    if (signal?.aborted) throw new Error('cancelled while waiting for rollouts');
-    if (Date.now() >= deadline) {
-      const details: string[] = [];
-      for (const key of pending) {
-        const [namespace, name] = key.split('/') as [string, string];
-        const obj = await client.get<any>('apps/v1', kindOf.get(key)!, name, namespace);
-        details.push(`${key} (${last.get(key) ?? 'not found'}; ${await podReasons(client, namespace, name, obj?.spec?.selector?.matchLabels ?? {})})`);
-      }
-      throw new Error(`rollout not complete after ${Math.round(timeoutMs / 1000)} s: ${details.join(', ')}`);
-    }
-    await sleep(1000);
-  }
+      return pending.size === 0 ? true : undefined;
+    },
+    {
+      timeoutMs,
+      intervalMs: POLL_INTERVAL_MS,
+      signal,
+      timeoutMessage: async () => {
+        const details: string[] = [];
+        for (const key of pending) {
+          const [namespace, name] = key.split('/') as [string, string];
+          const obj = await client.get<any>('apps/v1', kindOf.get(key)!, name, namespace);
+          details.push(`${key} (${last.get(key) ?? 'not found'}; ${await podReasons(client, namespace, name, obj?.spec?.selector?.matchLabels ?? {})})`);
+        }
+        return `rollout not complete after ${Math.round(timeoutMs / 1000)} s: ${details.join(', ')}`;
+      },
+    },
+  );
 }
 
 /** Waits for a LoadBalancer Service's address (IP or host name). */
-export async function waitForLoadBalancer(client: KubernetesConnection, namespace: string, name: string, logger: LoggerService, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
+export async function waitForLoadBalancer(
+  client: KubernetesConnection,
+  namespace: string,
+  name: string,
+  logger: LoggerService,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<string> {
   let logged = false;
-  for (;;) {
-    const svc = await client.get<any>('v1', 'Service', name, namespace);
-    if (!svc) throw new Error(`Service ${namespace}/${name} (Traefik's load balancer) not found: install Traefik first (kubernetes:helm:install with preset traefik)`);
-    const ingress = svc.status?.loadBalancer?.ingress?.[0];
-    const address = ingress?.ip ?? ingress?.hostname;
-    if (address) return address;
-    if (!logged) {
-      logger.info(`waiting for the load balancer address of Service ${namespace}/${name}`);
-      logged = true;
-    }
-    if (Date.now() >= deadline) throw new Error(`Service ${namespace}/${name} got no load balancer address within ${Math.round(timeoutMs / 1000)} s`);
-    await sleep(1000);
-  }
+  return waitUntil(
+    async () => {
+      const svc = await client.get<any>('v1', 'Service', name, namespace);
+      if (!svc) throw new Error(`Service ${namespace}/${name} (Traefik's load balancer) not found: install Traefik first (kubernetes:helm:install with preset traefik)`);
+      const ingress = svc.status?.loadBalancer?.ingress?.[0];
+      const address: string | undefined = ingress?.ip ?? ingress?.hostname;
+      if (!address && !logged) {
+        logger.info(`waiting for the load balancer address of Service ${namespace}/${name}`);
+        logged = true;
+      }
+      return address || undefined;
+    },
+    { timeoutMs, intervalMs: POLL_INTERVAL_MS, signal, timeoutMessage: () => `Service ${namespace}/${name} got no load balancer address within ${Math.round(timeoutMs / 1000)} s` },
+  );
 }

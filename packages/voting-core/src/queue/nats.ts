@@ -14,7 +14,7 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import { isOptionId, type OptionId, type SubmitOutcome, type Vote } from '../poll.js';
-import { sleep } from '../service/backoff.js';
+import { sleep } from '@voting-platform/timing';
 import { decodeVote } from './decode.js';
 import {
   encodeVote,
@@ -307,7 +307,8 @@ export class NatsVoteConsumer implements VoteConsumer {
     if (this.buffer.length === 0) {
       const controller = new AbortController();
       this.wakeUp = () => controller.abort();
-      await sleep(Math.min(waitMs, STORE_CHECK_MS), controller.signal);
+      // a message that arrives ends the wait early; the store's marker is checked between waits
+      await sleep(Math.min(waitMs, STORE_CHECK_MS), controller.signal, { onAbort: 'resolve' });
       this.wakeUp = undefined;
     }
     const messages = this.buffer.splice(0, max);

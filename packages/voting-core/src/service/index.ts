@@ -1,4 +1,3 @@
-export * from './backoff.js';
 export * from './config.js';
 export * from './logger.js';
 export * from './ops.js';

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { sleep } from '@voting-platform/timing';
 import { stringify, parse } from 'yaml';
 import { KubernetesConnection, type KubeObject } from '../KubernetesConnection';
 
@@ -166,7 +167,7 @@ export async function installCrds(admin: KubernetesConnection, crds: KubeObject[
       const established = got?.status?.conditions?.some((c: any) => c.type === 'Established' && c.status === 'True');
       if (established && (await admin.served(`${spec.group}/${spec.versions[0].name}`, spec.names.kind))) break;
       if (Date.now() > deadline) throw new Error(`CRD ${crd.metadata.name} not established and served`);
-      await new Promise(r => setTimeout(r, 200));
+      await sleep(200);
     }
   }
 }

@@ -1,9 +1,7 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { IDatabaseCluster } from 'dots-wrapper/dist/database';
-import { createDigitalOceanClient, isNotFound, type DigitalOceanActionOptions, type DigitalOceanClient } from '../lib/client';
-import { realClock } from '../lib/clock';
+import { createDigitalOceanClient, isNotFound, type DigitalOceanClientOptions, type DigitalOceanClient, waitForState } from '@voting-platform/plugin-digitalocean-node';
 import { parseInput, type Zod } from '../lib/input';
-import { waitFor } from '../lib/waitFor';
 import { examples } from './databaseCreate.examples';
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -91,7 +89,7 @@ const found = (read: () => Promise<unknown>) => async () => {
  *
  * @public
  */
-export function createDigitalOceanDatabaseCreateAction(options: DigitalOceanActionOptions) {
+export function createDigitalOceanDatabaseCreateAction(options: DigitalOceanClientOptions) {
   return createTemplateAction({
     id: 'digitalocean:database:create',
     description:
@@ -181,17 +179,14 @@ export function createDigitalOceanDatabaseCreateAction(options: DigitalOceanActi
       ctx.logger.info(existing ? `Reusing database cluster "${i.name}" (${id})` : `Created database cluster "${i.name}" (${id}); waiting until it is online`);
 
       const get = () => client.call(`get database cluster "${i.name}"`, async () => (await client.api.database.getDatabaseCluster({ database_cluster_id: id })).data.database as Database);
-      let db = await waitFor({
+      let db = await waitForState(client, {
         what: `database cluster "${i.name}"`,
         until: 'online',
-        poll: get,
+        read: get,
         state: d => d.status,
         failure: d => (['error', 'errored', 'decommissioned'].includes(d.status) ? `DigitalOcean reports the cluster ${d.status}` : undefined),
         timeoutMs: i.timeoutMinutes * 60_000,
         intervalMs: 15_000,
-        clock: options.clock ?? realClock,
-        logger: ctx.logger,
-        signal: ctx.signal,
       });
 
       const report = (what: string) => (r: { created: boolean }) => ctx.logger.info(`${r.created ? 'Created' : 'Reusing'} ${what}`);

@@ -1,5 +1,5 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { createDigitalOceanClient, isNotFound, type DigitalOceanActionOptions } from '../lib/client';
+import { createDigitalOceanClient, isNotFound, type DigitalOceanClientOptions } from '@voting-platform/plugin-digitalocean-node';
 import { parseInput, type Zod } from '../lib/input';
 import { findDatabase } from './databaseCreate';
 import { examples } from './databaseDelete.examples';
@@ -15,7 +15,7 @@ const input = {
  *
  * @public
  */
-export function createDigitalOceanDatabaseDeleteAction(options: DigitalOceanActionOptions) {
+export function createDigitalOceanDatabaseDeleteAction(options: DigitalOceanClientOptions) {
   return createTemplateAction({
     id: 'digitalocean:database:delete',
     description: 'Deletes a DigitalOcean managed database cluster with its databases, users and pools. Succeeds when it does not exist (any more).',

@@ -1,9 +1,7 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { IKubernetesCluster } from 'dots-wrapper/dist/kubernetes';
-import { createDigitalOceanClient, listAll, type DigitalOceanActionOptions, type DigitalOceanClient } from '../lib/client';
-import { realClock } from '../lib/clock';
+import { createDigitalOceanClient, listAll, type DigitalOceanClientOptions, type DigitalOceanClient, waitForState } from '@voting-platform/plugin-digitalocean-node';
 import { parseInput, type Zod } from '../lib/input';
-import { waitFor } from '../lib/waitFor';
 import { examples } from './kubernetesCreate.examples';
 
 const DAYS = ['any', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
@@ -89,7 +87,7 @@ function differences(c: Cluster, i: Input, version: string | undefined): string[
  *
  * @public
  */
-export function createDigitalOceanKubernetesCreateAction(options: DigitalOceanActionOptions) {
+export function createDigitalOceanKubernetesCreateAction(options: DigitalOceanClientOptions) {
   return createTemplateAction({
     id: 'digitalocean:kubernetes:create',
     description:
@@ -171,17 +169,14 @@ export function createDigitalOceanKubernetesCreateAction(options: DigitalOceanAc
           });
       ctx.logger.info(existing ? `Reusing cluster "${i.name}" (${id})` : `Created cluster "${i.name}" (${id}); waiting until it is running`);
 
-      const cluster = await waitFor({
+      const cluster = await waitForState(client, {
         what: `cluster "${i.name}"`,
         until: 'running',
-        poll: () => client.call(`get cluster "${i.name}"`, async () => (await client.api.kubernetes.getKubernetesCluster({ kubernetes_cluster_id: id })).data.kubernetes_cluster as Cluster),
+        read: () => client.call(`get cluster "${i.name}"`, async () => (await client.api.kubernetes.getKubernetesCluster({ kubernetes_cluster_id: id })).data.kubernetes_cluster as Cluster),
         state: c => c.status.state,
         failure: c => (['error', 'errored', 'degraded', 'deleting', 'deleted'].includes(c.status.state) ? c.status.message || 'no message from DigitalOcean' : undefined),
         timeoutMs: i.timeoutMinutes * 60_000,
         intervalMs: 15_000,
-        clock: options.clock ?? realClock,
-        logger: ctx.logger,
-        signal: ctx.signal,
       });
       ctx.output('clusterId', cluster.id);
       ctx.output('name', cluster.name);

@@ -1,5 +1,5 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { createDigitalOceanClient, isNotFound, type DigitalOceanActionOptions } from '../lib/client';
+import { createDigitalOceanClient, isNotFound, type DigitalOceanClientOptions } from '@voting-platform/plugin-digitalocean-node';
 import { parseInput, type Zod } from '../lib/input';
 import { findCluster, type Cluster } from './kubernetesCreate';
 import { examples } from './kubernetesDelete.examples';
@@ -21,7 +21,7 @@ interface Associated {
  *
  * @public
  */
-export function createDigitalOceanKubernetesDeleteAction(options: DigitalOceanActionOptions) {
+export function createDigitalOceanKubernetesDeleteAction(options: DigitalOceanClientOptions) {
   return createTemplateAction({
     id: 'digitalocean:kubernetes:delete',
     description:

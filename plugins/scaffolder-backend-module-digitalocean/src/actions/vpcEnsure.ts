@@ -1,5 +1,5 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { createDigitalOceanClient, listAll, type DigitalOceanActionOptions } from '../lib/client';
+import { createDigitalOceanClient, listAll, type DigitalOceanClientOptions } from '@voting-platform/plugin-digitalocean-node';
 import { parseInput, type Zod } from '../lib/input';
 import { examples } from './vpcEnsure.examples';
 
@@ -16,7 +16,7 @@ const input = {
  *
  * @public
  */
-export function createDigitalOceanVpcEnsureAction(options: DigitalOceanActionOptions) {
+export function createDigitalOceanVpcEnsureAction(options: DigitalOceanClientOptions) {
   return createTemplateAction({
     id: 'digitalocean:vpc:ensure',
     description: 'Finds the DigitalOcean VPC with the given name, or creates it. Fails when a VPC of that name exists in another region or with another IP range.',

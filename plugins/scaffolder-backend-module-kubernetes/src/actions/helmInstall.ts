@@ -1,12 +1,13 @@
 import type { Config } from '@backstage/config';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { createDigitalOceanClient, getKubeconfig } from '@voting-platform/plugin-digitalocean-node';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { CHART_NAME, chartSource, deepMerge, helmSettings, runHelm } from '../lib/helm';
-import { digitalOceanReader, DNS_LABEL, DNS_LABEL_MESSAGE, KubernetesConnection, waitForLoadBalancer } from '@voting-platform/plugin-kubernetes-node';
+import { DNS_LABEL, DNS_LABEL_MESSAGE, KubernetesConnection, waitForLoadBalancer } from '@voting-platform/plugin-kubernetes-node';
 import { GRAFANA_SECRET, preset as presetFor, PRESET_NAMES, type PresetName } from '../presets';
 import { examples } from './helmInstall.examples';
 
@@ -110,7 +111,7 @@ export function createHelmInstallAction(options: HelmInstallActionOptions) {
       }
 
       const helm = settings.binary;
-      const kubeconfig = await digitalOceanReader(options.config, ctx.secrets).kubeconfig(input.clusterId);
+      const kubeconfig = await getKubeconfig(createDigitalOceanClient({ config: options.config }, ctx), input.clusterId);
       const client = KubernetesConnection.fromKubeconfig(kubeconfig, { signal: ctx.signal });
       const secretValues: string[] = [];
       const redact = (text: string) => secretValues.reduce((t, s) => (s ? t.split(s).join('***') : t), text);

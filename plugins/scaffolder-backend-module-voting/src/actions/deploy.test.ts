@@ -9,6 +9,7 @@ import { ManualClock, useSandbox } from '@voting-platform/cloud-sandbox';
 import { checkWithServer, KubernetesConnection, waitForRollouts, type KubeObject } from '@voting-platform/plugin-kubernetes-node';
 import { installCrds, minimalCrds, provideTestStorage, startLocalCluster, type LocalCluster } from '@voting-platform/plugin-kubernetes-node/testUtils';
 import { createDeployAction, FIELD_MANAGER } from './deploy';
+import { sleep } from '@voting-platform/timing';
 
 /** When set, this changes the generated manifests (a typo, as a bug in the generator would make). */
 let mockBreakManifests: ((objects: KubeObject[]) => void) | undefined;
@@ -319,7 +320,7 @@ describe('voting:deploy against a local control plane', () => {
     const deadline = Date.now() + 20_000;
     while ((await checkWithServer(cluster.admin, [probe], 'test')).problems.length === 0) {
       if (Date.now() > deadline) throw new Error('the ValidatingAdmissionPolicy never took effect');
-      await new Promise(r => setTimeout(r, 200));
+      await sleep(200);
     }
     try {
       // an existing namespace: nothing is applied

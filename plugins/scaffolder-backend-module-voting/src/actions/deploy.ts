@@ -2,8 +2,9 @@ import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { readFile } from 'node:fs/promises';
 import type { Config } from '@backstage/config';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { createDigitalOceanClient, getDatabaseConnection, getKubeconfig } from '@voting-platform/plugin-digitalocean-node';
 import { createHash, randomBytes } from 'node:crypto';
-import { checkWithServer, digitalOceanReader, KubernetesConnection, ref, waitForLoadBalancer, waitForRollouts } from '@voting-platform/plugin-kubernetes-node';
+import { checkWithServer, KubernetesConnection, ref, waitForLoadBalancer, waitForRollouts } from '@voting-platform/plugin-kubernetes-node';
 import { CRD_KINDS, votingManifests, type VotingManifestOptions } from '../manifests';
 import { DNS_LABEL, DNS_LABEL_MESSAGE, DOMAIN, DOMAIN_MESSAGE, hosts } from '../manifests/rules';
 import { checkStackInput, manifestOptions, stackInput, withDefaults } from './stackInput';
@@ -105,10 +106,10 @@ export function createDeployAction(options: DeployActionOptions) {
         return;
       }
 
-      const digitalocean = digitalOceanReader(options.config, ctx.secrets);
+      const digitalocean = createDigitalOceanClient({ config: options.config }, ctx);
       ctx.logger.info(`fetching the kubeconfig of cluster ${input.clusterId} and the connection of database ${input.databaseId} from DigitalOcean`);
-      const client = KubernetesConnection.fromKubeconfig(await digitalocean.kubeconfig(input.clusterId), { signal: ctx.signal });
-      const postgresUrl = await digitalocean.databaseUri(input.databaseId);
+      const client = KubernetesConnection.fromKubeconfig(await getKubeconfig(digitalocean, input.clusterId), { signal: ctx.signal });
+      const postgresUrl = (await getDatabaseConnection(digitalocean, input.databaseId)).uri;
 
       // keep the cookie secret already in the cluster unless one is given: sessions survive re-runs
       let voteCookieSecret = cookieFromSecrets;
@@ -176,7 +177,7 @@ export function createDeployAction(options: DeployActionOptions) {
         input.rolloutTimeoutSeconds * 1000,
         ctx.signal,
       );
-      const address = await waitForLoadBalancer(client, input.traefikNamespace, input.traefikService, ctx.logger, options.loadBalancerTimeoutMs ?? 120_000);
+      const address = await waitForLoadBalancer(client, input.traefikNamespace, input.traefikService, ctx.logger, options.loadBalancerTimeoutMs ?? 120_000, ctx.signal);
       ctx.logger.info(`deployed: ${urls.vote} and ${urls.result} behind ${address}`);
       ctx.output('voteUrl', urls.vote);
       ctx.output('resultUrl', urls.result);

@@ -8,6 +8,7 @@ import type { JsonObject, JsonValue } from '@backstage/types';
 import type { TemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { ManualClock, useSandbox, type CloudflareEmulator } from '@voting-platform/cloud-sandbox';
+import { sleep } from '@voting-platform/timing';
 import type { CloudflareActionOptions } from '../client';
 
 export interface RunOptions {
@@ -77,7 +78,7 @@ export function createHarness() {
   }
 
   /** Waits for requests the client gave up on (delayMs faults) to land before the sandbox stops. */
-  const settle = () => new Promise(resolve => setTimeout(resolve, 400));
+  const settle = () => sleep(400);
 
   return { env, options, run, calls, zone, records, expectNoSecrets, settle };
 }

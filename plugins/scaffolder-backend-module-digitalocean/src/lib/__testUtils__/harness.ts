@@ -8,8 +8,8 @@ import type { JsonObject, JsonValue } from '@backstage/types';
 import type { TemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { ManualClock, useSandbox } from '@voting-platform/cloud-sandbox';
-import type { ActionClock } from '../clock';
-import type { DigitalOceanActionOptions } from '../client';
+import { sleep } from '@voting-platform/timing';
+import type { DigitalOceanClientOptions } from '@voting-platform/plugin-digitalocean-node';
 
 export interface RunOptions {
   isDryRun?: boolean;
@@ -31,23 +31,17 @@ export class Crash extends Error {}
 export function createHarness() {
   const clock = new ManualClock();
   const env = useSandbox({ beforeAll, afterAll, afterEach }, { clock, coverageDir: false, cloudflare: { zones: ['example.com'] } });
-  const sleeps: number[] = [];
-  const actionClock: ActionClock = {
-    now: () => clock.now(),
-    sleep: async ms => {
-      sleeps.push(ms);
-      clock.advance(ms);
-    },
-  };
+  // the actions sleep on the same manual clock the emulators read: a wait costs no real time
+  const sleeps = clock.sleeps;
   afterEach(() => {
     sleeps.length = 0;
   });
 
-  function options(config: Record<string, unknown> = {}): DigitalOceanActionOptions {
+  function options(config: Record<string, unknown> = {}): DigitalOceanClientOptions {
     const { digitalocean } = env.sandbox;
     return {
       config: mockServices.rootConfig({ data: { digitalocean: { token: digitalocean.token, apiUrl: digitalocean.url, requestTimeoutMs: 5000, ...config } } }),
-      clock: actionClock,
+      clock,
       retry: { retries: 3, minDelayMs: 1000 },
     };
   }
@@ -109,7 +103,7 @@ export function createHarness() {
   }
 
   /** Waits for requests the client gave up on (delayMs faults) to land before the sandbox stops. */
-  const settle = () => new Promise(resolve => setTimeout(resolve, 400));
+  const settle = () => sleep(400);
 
   return { clock, env, sleeps, options, run, calls, secrets, expectNoSecrets, settle };
 }

@@ -1,9 +1,9 @@
 export interface Config {
-  /** Settings of the DigitalOcean scaffolder actions (digitalocean:*). */
+  /** The DigitalOcean API, for every package that uses @voting-platform/plugin-digitalocean-node. */
   digitalocean?: {
     /**
-     * API token (read and write scopes for Kubernetes, databases and VPCs). A task can pass its
-     * own in the `digitaloceanToken` secret, which wins over this one.
+     * API token (read and write scopes for Kubernetes, databases and VPCs). A scaffolder task can
+     * pass its own in the `digitaloceanToken` secret, which wins over this one.
      * @visibility secret
      */
     token?: string;

@@ -1,25 +1,34 @@
-import type { LoggerService, RootConfigService } from '@backstage/backend-plugin-api';
-import type { TaskSecrets } from '@backstage/plugin-scaffolder-node';
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { Config } from '@backstage/config';
+import { CustomErrorBase } from '@backstage/errors';
+import { realClock, retry, type Clock } from '@voting-platform/timing';
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
 import { modules } from 'dots-wrapper';
-import pRetry, { AbortError } from 'p-retry';
-import { realClock, type ActionClock } from './clock';
+import { DIGITALOCEAN_TOKEN_SECRET, readDigitalOceanToken } from './token';
 
-/** The task secret that overrides `digitalocean.token` for one task. */
-export const TOKEN_SECRET = 'digitaloceanToken';
 const DEFAULT_API_URL = 'https://api.digitalocean.com/v2';
 const DEFAULT_TIMEOUT_MS = 15_000;
 
-/** What every DigitalOcean action is created with. */
-export interface DigitalOceanActionOptions {
-  config: RootConfigService;
+/** How clients are made: configuration, and the time and retry policy (tests shorten both). */
+export interface DigitalOceanClientOptions {
+  /** Reads `digitalocean.token`, `digitalocean.apiUrl` and `digitalocean.requestTimeoutMs`. */
+  config: Config;
   /** Time for waits and back-off (default: real time). */
-  clock?: ActionClock;
+  clock?: Clock;
   /** Retry policy: attempts after the first one (default 5) and the first back-off (default 1 s, doubling up to 30 s). */
   retry?: { retries?: number; minDelayMs?: number };
 }
 
-type Api = ReturnType<typeof createApi>;
+/** What one unit of work (a scaffolder task, a request) brings: its secrets, log and cancellation. */
+export interface DigitalOceanCallContext {
+  /** Task secrets; `digitaloceanToken` there wins over `digitalocean.token`. */
+  secrets?: Record<string, string | undefined>;
+  logger: LoggerService;
+  /** Aborts the request in flight, the back-off and any wait. */
+  signal?: AbortSignal;
+}
+
+export type DigitalOceanApi = ReturnType<typeof createApi>;
 
 function createApi(httpClient: AxiosInstance, endpoint: string) {
   const context = Object.freeze({ endpoint, httpClient });
@@ -27,13 +36,14 @@ function createApi(httpClient: AxiosInstance, endpoint: string) {
 }
 
 /** A DigitalOcean API error with the provider's message; never carries the request (or its token). */
-export class DigitalOceanError extends Error {
+export class DigitalOceanError extends CustomErrorBase {
   constructor(
     message: string,
     readonly status?: number,
     /** ms to wait as the provider asked (retry-after) */
     readonly retryAfter?: number,
   ) {
+    // no cause: an axios error holds the request, and with it the Authorization header
     super(message);
     this.name = 'DigitalOceanError';
   }
@@ -41,8 +51,8 @@ export class DigitalOceanError extends Error {
 
 export interface DigitalOceanClient {
   /** The dots-wrapper client. */
-  api: Api;
-  /** The same HTTP client (base URL, token, timeout) for what dots-wrapper lacks or types wrongly. */
+  api: DigitalOceanApi;
+  /** The same HTTP client (base URL, token, timeout, signal) for what dots-wrapper lacks or types wrongly. */
   http: AxiosInstance;
   /**
    * Runs `fn` with the retry policy (429, 5xx, time-outs and lost connections are retried with
@@ -51,6 +61,10 @@ export interface DigitalOceanClient {
    * timed out may have created it.
    */
   call<T>(what: string, fn: () => Promise<T>): Promise<T>;
+  /** The clock, logger and signal of this client, for waits that go with its calls. */
+  clock: Clock;
+  logger: LoggerService;
+  signal?: AbortSignal;
 }
 
 function retryAfterMs(headers: unknown): number | undefined {
@@ -83,7 +97,7 @@ function toError(what: string, err: unknown, timeoutMs: number): DigitalOceanErr
   const message = typeof body?.message === 'string' ? body.message : response.statusText;
   if (response.status === 401) {
     return new DigitalOceanError(
-      `DigitalOcean rejected the API token (401 ${message}): check digitalocean.token in app-config or the ${TOKEN_SECRET} task secret`,
+      `DigitalOcean rejected the API token (401 ${message}): check digitalocean.token in app-config or the ${DIGITALOCEAN_TOKEN_SECRET} task secret`,
       401,
     );
   }
@@ -94,53 +108,49 @@ function toError(what: string, err: unknown, timeoutMs: number): DigitalOceanErr
 const retryable = (err: DigitalOceanError) => err.status === undefined || err.status === 429 || err.status >= 500;
 
 /**
- * Creates the client for one action run. The token comes from the `digitaloceanToken` task secret
- * or else from `digitalocean.token`; a missing one is an error naming both.
+ * Creates a client for one unit of work. The token comes from the `digitaloceanToken` task secret
+ * or else from `digitalocean.token` (see {@link readDigitalOceanToken}).
  */
-export function createDigitalOceanClient(options: DigitalOceanActionOptions, ctx: { secrets?: TaskSecrets; logger: LoggerService; signal?: AbortSignal }): DigitalOceanClient {
+export function createDigitalOceanClient(options: DigitalOceanClientOptions, ctx: DigitalOceanCallContext): DigitalOceanClient {
   const { config } = options;
-  const token = ctx.secrets?.[TOKEN_SECRET] || config.getOptionalString('digitalocean.token');
-  if (!token) {
-    throw new Error(`No DigitalOcean API token: set digitalocean.token in app-config or pass the ${TOKEN_SECRET} task secret`);
-  }
+  const token = readDigitalOceanToken(config, ctx.secrets);
   const endpoint = config.getOptionalString('digitalocean.apiUrl') ?? DEFAULT_API_URL;
   const timeoutMs = config.getOptionalNumber('digitalocean.requestTimeoutMs') ?? DEFAULT_TIMEOUT_MS;
   const http = axios.create({
     baseURL: endpoint,
     timeout: timeoutMs,
+    signal: ctx.signal,
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
   });
   const clock = options.clock ?? realClock;
-  const retries = options.retry?.retries ?? 5;
-  const minDelayMs = options.retry?.minDelayMs ?? 1000;
 
   return {
     api: createApi(http, endpoint),
     http,
+    clock,
+    logger: ctx.logger,
+    signal: ctx.signal,
     call: <T>(what: string, fn: () => Promise<T>) =>
-      pRetry(
+      retry(
         async () => {
           try {
             return await fn();
           } catch (err) {
-            const mapped = toError(what, err, timeoutMs);
-            throw retryable(mapped) ? mapped : new AbortError(mapped);
+            // a cancelled task ends here, not in a retry
+            ctx.signal?.throwIfAborted();
+            throw toError(what, err, timeoutMs);
           }
         },
         {
-          retries,
-          // the back-off is waited in onFailedAttempt, on the action's clock
-          minTimeout: 0,
-          maxTimeout: 0,
+          retries: options.retry?.retries ?? 5,
+          minDelayMs: options.retry?.minDelayMs ?? 1000,
+          maxDelayMs: 30_000,
+          shouldRetry: err => err instanceof DigitalOceanError && retryable(err),
+          retryAfterMs: err => (err as DigitalOceanError).retryAfter,
+          onRetry: ({ error, delayMs, retriesLeft }) =>
+            ctx.logger.warn(`${error.message}; retrying in ${Math.ceil(delayMs / 1000)} s (${retriesLeft} attempts left)`),
+          clock,
           signal: ctx.signal,
-          onFailedAttempt: async error => {
-            if (error.retriesLeft === 0) return;
-            const err = error as unknown as DigitalOceanError;
-            const backoff = Math.min(minDelayMs * 2 ** (error.attemptNumber - 1), 30_000);
-            const delay = err.retryAfter ?? backoff;
-            ctx.logger.warn(`${err.message}; retrying in ${Math.ceil(delay / 1000)} s (${error.retriesLeft} attempts left)`);
-            await clock.sleep(delay, ctx.signal);
-          },
         },
       ),
   };

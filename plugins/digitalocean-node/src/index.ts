@@ -1,0 +1,20 @@
+/**
+ * The DigitalOcean API for the platform's backend packages: one client (dots-wrapper underneath;
+ * retries honouring retry-after; time-out from config; cancellation) and the reads several
+ * packages share.
+ *
+ * @packageDocumentation
+ */
+export {
+  createDigitalOceanClient,
+  DigitalOceanError,
+  isNotFound,
+  listAll,
+  type DigitalOceanApi,
+  type DigitalOceanCallContext,
+  type DigitalOceanClient,
+  type DigitalOceanClientOptions,
+} from './client';
+export { getDatabaseConnection, getKubeconfig, type DatabaseConnection } from './resources';
+export { DIGITALOCEAN_TOKEN_SECRET, readDigitalOceanToken } from './token';
+export { waitForState, type WaitForStateOptions } from './waitForState';
