@@ -35,7 +35,7 @@ async function start(args: string[]): Promise<void> {
     digitalocean: {
       port: Number(values['do-port']),
       token: values['do-token'],
-      timings: { clusterMs: delayMs, nodePoolMs: delayMs, databaseMs: delayMs, upgradeMs: delayMs, resizeMs: delayMs, deleteMs: delayMs },
+      timings: { clusterMs: delayMs, nodePoolMs: delayMs, databaseMs: delayMs, resizeMs: delayMs, deleteMs: delayMs },
     },
     cloudflare: { port: Number(values['cf-port']), token: values['cf-token'], zones: values.zone },
   });

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createApiClient } from 'dots-wrapper';
 import { parse as parseYaml } from 'yaml';
-import { DigitalOceanEmulator, ManualClock } from './index';
+import { NOT_EMULATED } from './digitalocean';
+import { Contract, DigitalOceanEmulator, ManualClock } from './index';
 
 type AxiosLikeError = { response?: { status: number; data: any; headers: Record<string, string> }; code?: string; message: string };
 async function failure(promise: Promise<unknown>): Promise<AxiosLikeError> {
@@ -316,11 +317,39 @@ describe('DigitalOcean emulator driven by dots-wrapper', () => {
     await api.kubernetes.createKubernetesCluster({ name: 'doomed', region: 'sgp1', version: 'latest', node_pools: [pool] });
   });
 
-  it('a plain delete leaves the load balancers behind', async () => {
+  it('answers an operation nothing uses with 501 in the error envelope, changing nothing; the request is still checked and faults still apply', async () => {
     const { data } = await api.kubernetes.createKubernetesCluster({ name: 'plain-delete', region: 'sgp1', version: 'latest', node_pools: [pool] });
-    const lb = emulator.addLoadBalancer({ clusterId: data.kubernetes_cluster.id });
-    await api.kubernetes.deleteKubernetesCluster({ kubernetes_cluster_id: data.kubernetes_cluster.id });
-    assert.ok((await api.loadBalancer.listLoadBalancers({})).data.load_balancers.some(l => l.id === lb.id));
+    const id = data.kubernetes_cluster.id;
+    const lb = emulator.addLoadBalancer({ clusterId: id });
+    const err = await failure(api.kubernetes.deleteKubernetesCluster({ kubernetes_cluster_id: id }));
+    assert.equal(err.response?.status, 501);
+    assert.equal(err.response?.data.id, 'not_implemented');
+    assert.match(err.response?.data.message, /does not emulate kubernetes_delete_cluster/);
+    assert.match(err.response?.data.request_id, /^[0-9a-f-]{36}$/);
+    assert.equal((await api.kubernetes.getKubernetesCluster({ kubernetes_cluster_id: id })).data.kubernetes_cluster.status.state, 'provisioning', 'the cluster is not deleting');
+    assert.ok(emulator.loadBalancers.has(lb.id));
+
+    emulator.faults.add({ operationId: 'domains_list', status: 429, retryAfter: 1 });
+    assert.equal((await failure(api.domain.listDomains({}))).response?.status, 429);
+    assert.equal((await failure(api.domain.listDomains({}))).response?.status, 501);
+
+    const bad = await fetch(`${emulator.url}/vpcs/not-a-uuid`, { headers: { authorization: `Bearer ${emulator.token}` } });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(emulator.violations.map(v => [v.kind, v.operationId]), [['request', 'vpcs_get']]);
+    emulator.clearViolations();
+  });
+
+  it('serves every operation of the spec but the ones listed as not emulated', async () => {
+    class Served extends DigitalOceanEmulator {
+      operationIds(): string[] {
+        return Object.keys(this.handlers());
+      }
+    }
+    const all = (await Contract.load('digitalocean')).operations.map(o => o.operationId);
+    const served = new Served({ coverageDir: false }).operationIds();
+    assert.deepEqual(served.filter(o => NOT_EMULATED.includes(o)), [], 'not emulated, yet served');
+    assert.deepEqual([...served, ...NOT_EMULATED].sort(), [...all].sort());
+    assert.equal(served.length, 39);
   });
 
   describe('fault injection', () => {

@@ -19,8 +19,10 @@ describe('package shape', () => {
     assert.deepEqual(pkg.backstage, { role: 'node-library' });
   });
 
-  it('has no import.meta and no top-level await in its sources', () => {
-    for (const file of readdirSync(__dirname).filter(f => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
+  it('has no import.meta and no top-level await in its sources (subfolders included)', () => {
+    const sources = readdirSync(__dirname, { recursive: true, encoding: 'utf8' }).filter(f => f.endsWith('.ts') && !/\.(test|jest)\.ts$/.test(f));
+    assert.ok(sources.includes(join('digitalocean', 'index.ts')), 'the emulators\' subfolders are read');
+    for (const file of sources) {
       const source = readFileSync(join(__dirname, file), 'utf8');
       assert.ok(!source.includes('import.meta'), `${file} uses import.meta`);
       assert.ok(!/^await\s/m.test(source), `${file} has a top-level await`);
