@@ -93,6 +93,13 @@ describe('voting:deploy against a local control plane', () => {
   }
   const base = () => ({ clusterId, databaseId, domain: 'example.com', imageRepository: 'registry.example.com/acme', imageTag: '1.0.0', namespace: 'voting', rolloutTimeoutSeconds: 90, storageClassName: STORAGE_CLASS });
 
+  /**
+   * Controllers write the status of these kinds whenever they like (an autoscaler's metrics, a
+   * rollout's counts), which bumps resourceVersion; their generation moves only when the spec does.
+   */
+  const statusWrittenByControllers = new Set(['Deployment', 'StatefulSet', 'PodDisruptionBudget', 'HorizontalPodAutoscaler']);
+
+  /** What a re-run must leave unchanged: resourceVersion, or generation where a controller writes status. */
   async function resourceVersions(objects: string[]): Promise<Record<string, string>> {
     const out: Record<string, string> = {};
     for (const ref of objects) {
@@ -105,7 +112,8 @@ describe('voting:deploy against a local control plane', () => {
         ServiceMonitor: 'monitoring.coreos.com/v1', PrometheusRule: 'monitoring.coreos.com/v1',
       };
       const obj = await cluster.admin.get(apiVersion[kind]!, kind, name, namespace);
-      out[ref] = obj?.metadata.resourceVersion ?? 'missing';
+      if (!obj) out[ref] = 'missing';
+      else out[ref] = statusWrittenByControllers.has(kind) ? `generation ${obj.metadata.generation}` : obj.metadata.resourceVersion!;
     }
     return out;
   }
