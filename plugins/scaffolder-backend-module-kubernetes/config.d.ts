@@ -2,8 +2,7 @@ export interface Config {
   /**
    * Settings of the Kubernetes scaffolder actions (kubernetes:*). Not under `kubernetes`, which
    * belongs to Backstage's Kubernetes plugin. The actions also read `digitalocean.token` and
-   * `digitalocean.apiUrl` (declared by the DigitalOcean module) and voting:results:read reads
-   * `voting.allowedResultHosts` (declared by the voting backend).
+   * `digitalocean.apiUrl` (declared by the DigitalOcean module).
    */
   kubernetesActions?: {
     /** Helm, as kubernetes:helm:install runs it. */

@@ -179,7 +179,7 @@ describe('portal backend', () => {
     const response = await api('/api/scaffolder/v2/actions');
     assert.equal(response.status, 200);
     const ids = ((await response.json()) as { id: string }[]).map(a => a.id);
-    assert.ok(ids.includes('kubernetes:manifests:render'), ids.join(', '));
+    assert.ok(ids.includes('voting:manifests:render'), ids.join(', '));
     assert.ok(ids.includes('voting:results:read'), ids.join(', '));
   });
 
@@ -196,7 +196,7 @@ describe('portal backend', () => {
             type: 'service',
             parameters: [],
             steps: [
-              { id: 'render', name: 'Render', action: 'kubernetes:manifests:render', input: { imageRepository: 'registry.example.com/acme', voteHost: 'vote.example.com', resultHost: 'result.example.com' } },
+              { id: 'render', name: 'Render', action: 'voting:manifests:render', input: { imageRepository: 'registry.example.com/acme', domain: 'example.com' } },
               { id: 'results', name: 'Results', action: 'voting:results:read', input: { resultUrl: result.url } },
             ],
             output: { objects: '${{ steps.render.output.objects }}', total: '${{ steps.results.output.total }}' },
@@ -335,6 +335,21 @@ describe('software templates', () => {
         }
       }
     }
+  });
+
+  it('take the load balancer address from the Traefik step and the Helm releases from their steps, not from matching defaults', () => {
+    const steps = (templates.find(t => t.metadata.name === 'voting-platform')!.spec as { steps: Array<{ id: string; action: string; input: Record<string, unknown> }> }).steps;
+    const step = (id: string) => steps.find(s => s.id === id)!;
+    assert.equal(step('traefik').action, 'kubernetes:helm:install');
+    for (const id of ['dnsVote', 'dnsResult']) assert.equal(step(id).input.content, '${{ steps.traefik.output.loadBalancerAddress }}');
+    assert.deepEqual(
+      [step('deploy').input.traefikNamespace, step('deploy').input.traefikService, step('deploy').input.prometheusRelease],
+      ['${{ steps.traefik.output.namespace }}', '${{ steps.traefik.output.serviceName }}', '${{ steps.monitoring.output.releaseName }}'],
+    );
+    assert.equal(step('traefik').input.prometheusRelease, '${{ steps.monitoring.output.releaseName }}');
+    // the monitoring and Traefik steps come before the steps that read their outputs
+    const order = steps.map(s => s.id);
+    assert.ok(order.indexOf('monitoring') < order.indexOf('traefik') && order.indexOf('traefik') < order.indexOf('deploy') && order.indexOf('traefik') < order.indexOf('dnsVote'));
   });
 
   it('are served by the catalog from templates/*/template.yaml', async () => {

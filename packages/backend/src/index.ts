@@ -31,6 +31,7 @@ backend.add(
 backend.add(
   import('@voting-platform/plugin-scaffolder-backend-module-kubernetes'),
 );
+backend.add(import('@voting-platform/plugin-scaffolder-backend-module-voting'));
 
 // Allow-all for now; a permission policy module replaces this one.
 backend.add(import('@backstage/plugin-permission-backend'));

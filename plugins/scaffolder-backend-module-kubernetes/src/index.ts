@@ -1,10 +1,7 @@
 /**
- * Scaffolder actions for Kubernetes and the deployed voting stack.
+ * Scaffolder actions for Kubernetes clusters: kubernetes:helm:install.
  *
  * @packageDocumentation
  */
 export { scaffolderModuleKubernetes as default } from './module';
-export { createRenderManifestsAction } from './actions/renderManifests';
-export { createReadResultsAction, type ReadResultsActionOptions } from './actions/readResults';
-export { createDeployAction, type DeployActionOptions } from './actions/deploy';
 export { createHelmInstallAction, type HelmInstallActionOptions } from './actions/helmInstall';

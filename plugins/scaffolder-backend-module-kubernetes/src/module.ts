@@ -1,13 +1,10 @@
 import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
-import { createDeployAction } from './actions/deploy';
 import { createHelmInstallAction } from './actions/helmInstall';
-import { createReadResultsAction } from './actions/readResults';
-import { createRenderManifestsAction } from './actions/renderManifests';
 
 /**
- * Scaffolder actions for Kubernetes and the deployed voting stack. To add an action, create
- * `src/actions/<name>.ts` and add it to the list below.
+ * Scaffolder actions for Kubernetes clusters (nothing specific to one app: the voting actions are
+ * in the voting module). To add an action, create `src/actions/<name>.ts` and add it below.
  *
  * @public
  */
@@ -21,12 +18,7 @@ export const scaffolderModuleKubernetes = createBackendModule({
         config: coreServices.rootConfig,
       },
       async init({ scaffolder, config }) {
-        scaffolder.addActions(
-          createRenderManifestsAction(),
-          createReadResultsAction({ config }),
-          createDeployAction({ config }),
-          createHelmInstallAction({ config }),
-        );
+        scaffolder.addActions(createHelmInstallAction({ config }));
       },
     });
   },

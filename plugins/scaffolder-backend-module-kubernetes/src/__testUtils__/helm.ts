@@ -6,9 +6,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { repoRoot } from '@voting-platform/plugin-kubernetes-node/testUtils';
 import { presetRepositories } from '../lib/helm';
 
-export const repoRoot = resolve(__dirname, '../../../..');
+
 /** Stand-ins of the presets' charts (test-charts/<chart>). */
 export const standInCharts = resolve(__dirname, '../../test-charts');
 /** A made-up repository whose charts are test/k8s/charts/<chart> (the probe chart). */

@@ -5,7 +5,7 @@ import { ManualClock, useSandbox } from '@voting-platform/cloud-sandbox';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalCluster, type LocalCluster } from '../__testUtils__/cluster';
+import { startLocalCluster, type LocalCluster } from '@voting-platform/plugin-kubernetes-node/testUtils';
 import { helmPath, helmTestConfig, TEST_REPOSITORY } from '../__testUtils__/helm';
 import { createHelmInstallAction } from './helmInstall';
 
@@ -123,7 +123,9 @@ describe('kubernetes:helm:install against a local control plane', () => {
 
   it('traefik preset (on the stand-in chart): waits for the load balancer address, leaves the ServiceMonitor out without its CRD', async () => {
     const outputs = await run({ clusterId, preset: 'traefik', loadBalancerName: 'voting-lb', timeoutSeconds: 60 });
-    expect(outputs).toMatchObject({ releaseName: 'traefik', namespace: 'traefik', status: 'deployed', chartVersion: '37.0.0' });
+    expect(outputs).toMatchObject({ releaseName: 'traefik', namespace: 'traefik', status: 'deployed', chartVersion: '37.0.0', serviceName: 'traefik' });
+    // the step outputs the address the DNS steps need
+    expect(outputs.loadBalancerAddress).toMatch(/^127\.0\.0\./);
     const svc: any = await cluster.admin.get('v1', 'Service', 'traefik', 'traefik');
     expect(svc.spec.type).toBe('LoadBalancer');
     expect(svc.metadata.annotations['service.beta.kubernetes.io/do-loadbalancer-name']).toBe('voting-lb');
@@ -166,7 +168,7 @@ describe('kubernetes:helm:install against a local control plane', () => {
   it('a dry run fetches nothing', async () => {
     const requests = env.sandbox.digitalocean.requests.length;
     const outputs = await run({ clusterId, preset: 'traefik' }, true);
-    expect(outputs).toMatchObject({ releaseName: 'traefik', namespace: 'traefik', status: 'dry-run', chartVersion: '37.0.0' });
+    expect(outputs).toMatchObject({ releaseName: 'traefik', namespace: 'traefik', status: 'dry-run', chartVersion: '37.0.0', serviceName: 'traefik', loadBalancerAddress: '' });
     expect(env.sandbox.digitalocean.requests.length).toBe(requests);
   });
 });

@@ -7,11 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { CHART_NAME, chartSource, deepMerge, helmSettings, runHelm } from '../lib/helm';
-import { KubernetesConnection } from '../lib/KubernetesConnection';
+import { DNS_LABEL, DNS_LABEL_MESSAGE, KubernetesConnection, waitForLoadBalancer } from '@voting-platform/plugin-kubernetes-node';
 import { GRAFANA_SECRET, preset as presetFor, PRESET_NAMES, type PresetName } from '../presets';
 import { examples } from './helmInstall.examples';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** A pinned chart version: an exact semantic version, never a range. */
 const PINNED = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 const FIELD_MANAGER = 'backstage-helm-install';
@@ -20,7 +19,12 @@ export interface HelmInstallActionOptions {
   config: Config;
   /** Where the per-run temp dir (kubeconfig, values) is made (default the OS temp dir). */
   tempDir?: string;
+  /** traefik preset: how long to wait for the load balancer's address after the install (default 300 s). */
+  loadBalancerTimeoutMs?: number;
 }
+
+/** The Service the Traefik chart makes: Helm's usual full name (the release name when it names the chart). */
+const traefikServiceName = (releaseName: string) => (releaseName.includes('traefik') ? releaseName : `${releaseName}-traefik`);
 
 const tail = (text: string, lines = 12) => text.trim().split('\n').slice(-lines).join('\n');
 
@@ -45,15 +49,15 @@ export function createHelmInstallAction(options: HelmInstallActionOptions) {
         chart: z => z.string().regex(CHART_NAME, 'must be a chart name (charts come from a repository, never from a path)').optional().describe('Chart name in the repository'),
         repositoryUrl: z => z.string().url().optional().describe('Chart repository URL (https://, or oci://registry/path); it must be in kubernetesActions.helm.allowedRepositories (default: the presets\' repositories)'),
         version: z => z.string().regex(PINNED, 'must be an exact chart version such as 1.2.3 (no ranges)').optional().describe('Pinned chart version'),
-        releaseName: z => z.string().max(53).regex(DNS_LABEL).optional().describe('Release name (default: the preset\'s, or the chart name)'),
-        namespace: z => z.string().max(63).regex(DNS_LABEL).optional().describe('Namespace (created when missing)'),
+        releaseName: z => z.string().max(53).regex(DNS_LABEL, DNS_LABEL_MESSAGE).optional().describe('Release name (default: the preset\'s, or the chart name)'),
+        namespace: z => z.string().regex(DNS_LABEL, DNS_LABEL_MESSAGE).optional().describe('Namespace (created when missing)'),
         values: z => z.record(z.string(), z.unknown()).optional().describe('Values (merged over the preset\'s)'),
         valuesOverrides: z => z.record(z.string(), z.unknown()).optional().describe('Values merged last, over everything else'),
         wait: z => z.boolean().optional().describe('Wait until every resource is ready, roll back on failure (default true)'),
         timeoutSeconds: z => z.number().int().min(5).max(3600).optional().describe('How long to wait (default 300)'),
-        loadBalancerName: z => z.string().regex(DNS_LABEL).optional().describe('traefik preset: name of the DigitalOcean load balancer'),
+        loadBalancerName: z => z.string().regex(DNS_LABEL, DNS_LABEL_MESSAGE).optional().describe('traefik preset: name of the DigitalOcean load balancer'),
         loadBalancerHostname: z => z.string().optional().describe('traefik preset: host name for the load balancer'),
-        prometheusRelease: z => z.string().regex(DNS_LABEL).optional().describe('traefik preset: release label its ServiceMonitor carries'),
+        prometheusRelease: z => z.string().regex(DNS_LABEL, DNS_LABEL_MESSAGE).optional().describe('traefik preset: release label its ServiceMonitor carries'),
       },
       output: {
         releaseName: z => z.string(),
@@ -63,6 +67,8 @@ export function createHelmInstallAction(options: HelmInstallActionOptions) {
         chartVersion: z => z.string(),
         appVersion: z => z.string(),
         grafanaSecretName: z => z.string().optional().describe('kube-prometheus-stack: Secret with the Grafana admin user and password'),
+        serviceName: z => z.string().optional().describe("traefik preset: Traefik's LoadBalancer Service (in namespace)"),
+        loadBalancerAddress: z => z.string().optional().describe("traefik preset: the load balancer's IP or host name, once it has one (for the DNS records; empty in a dry run)"),
       },
     },
     async handler(ctx) {
@@ -97,6 +103,10 @@ export function createHelmInstallAction(options: HelmInstallActionOptions) {
         ctx.output('status', 'dry-run');
         ctx.output('chartVersion', version);
         ctx.output('appVersion', '');
+        if (input.preset === 'traefik') {
+          ctx.output('serviceName', traefikServiceName(releaseName));
+          ctx.output('loadBalancerAddress', '');
+        }
         return;
       }
 
@@ -196,6 +206,14 @@ export function createHelmInstallAction(options: HelmInstallActionOptions) {
         ctx.output('chartVersion', chartVersion);
         ctx.output('appVersion', release.app_version ?? '');
         if (grafanaSecretName) ctx.output('grafanaSecretName', grafanaSecretName);
+        if (input.preset === 'traefik') {
+          // the step that makes the load balancer hands its address on (to DNS), once it has one
+          const serviceName = traefikServiceName(releaseName);
+          const address = await waitForLoadBalancer(client, namespace, serviceName, ctx.logger, options.loadBalancerTimeoutMs ?? timeoutSeconds * 1000);
+          ctx.logger.info(`Traefik's load balancer: ${address}`);
+          ctx.output('serviceName', serviceName);
+          ctx.output('loadBalancerAddress', address);
+        }
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

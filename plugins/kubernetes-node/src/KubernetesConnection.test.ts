@@ -5,7 +5,7 @@ import { connect, createServer as createNetServer, type AddressInfo, type Server
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { startLocalCluster, type LocalCluster } from '../__testUtils__/cluster';
+import { startLocalCluster, type LocalCluster } from './testUtils/cluster';
 import { KubernetesConnection, KubernetesError } from './KubernetesConnection';
 
 jest.setTimeout(120_000);

@@ -6,21 +6,19 @@ import * as k8s from '@kubernetes/client-node';
 import { ConfigReader } from '@backstage/config';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { ManualClock, useSandbox } from '@voting-platform/cloud-sandbox';
-import { KubernetesConnection, type KubeObject } from '../lib/KubernetesConnection';
-import { waitForRollouts } from '../lib/rollout';
-import { checkWithServer } from '../lib/serverCheck';
-import { installCrds, minimalCrds, startLocalCluster, type LocalCluster } from '../__testUtils__/cluster';
+import { checkWithServer, KubernetesConnection, waitForRollouts, type KubeObject } from '@voting-platform/plugin-kubernetes-node';
+import { installCrds, minimalCrds, provideTestStorage, startLocalCluster, type LocalCluster } from '@voting-platform/plugin-kubernetes-node/testUtils';
 import { createDeployAction, FIELD_MANAGER } from './deploy';
 import { sleep } from '@voting-platform/timing';
 
 /** When set, this changes the generated manifests (a typo, as a bug in the generator would make). */
 let mockBreakManifests: ((objects: KubeObject[]) => void) | undefined;
-jest.mock('../manifests/votingDeploy', () => {
-  const actual = jest.requireActual('../manifests/votingDeploy');
+jest.mock('../manifests', () => {
+  const actual = jest.requireActual('../manifests');
   return {
     ...actual,
-    votingDeployManifests: (settings: unknown) => {
-      const objects = actual.votingDeployManifests(settings);
+    votingManifests: (options: unknown) => {
+      const objects = actual.votingManifests(options);
       mockBreakManifests?.(objects);
       return objects;
     },
@@ -28,6 +26,9 @@ jest.mock('../manifests/votingDeploy', () => {
 });
 
 jest.setTimeout(120_000);
+
+/** The test's volumes (see provideTestStorage): the real default, do-block-storage, has no provisioner here. */
+const STORAGE_CLASS = 'test-block';
 
 describe('voting:deploy against a local control plane', () => {
   const clock = new ManualClock();
@@ -39,7 +40,9 @@ describe('voting:deploy against a local control plane', () => {
   const cookieSecret = 'cookie-secret-of-the-deploy-test-0123456789';
 
   beforeAll(async () => {
-    cluster = await startLocalCluster();
+    // three nodes: NATS's pods must each have their own
+    cluster = await startLocalCluster({ nodes: 3 });
+    await provideTestStorage(cluster.admin, { className: STORAGE_CLASS, volumes: 8 });
     const { digitalocean } = env.sandbox;
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${digitalocean.url}${path}`, {
@@ -88,8 +91,15 @@ describe('voting:deploy against a local control plane', () => {
       return outputs;
     })();
   }
-  const base = () => ({ clusterId, databaseId, domain: 'example.com', imageRepository: 'registry.example.com/acme', imageTag: '1.0.0', namespace: 'voting', rolloutTimeoutSeconds: 90 });
+  const base = () => ({ clusterId, databaseId, domain: 'example.com', imageRepository: 'registry.example.com/acme', imageTag: '1.0.0', namespace: 'voting', rolloutTimeoutSeconds: 90, storageClassName: STORAGE_CLASS });
 
+  /**
+   * Controllers write the status of these kinds whenever they like (an autoscaler's metrics, a
+   * rollout's counts), which bumps resourceVersion; their generation moves only when the spec does.
+   */
+  const statusWrittenByControllers = new Set(['Deployment', 'StatefulSet', 'PodDisruptionBudget', 'HorizontalPodAutoscaler']);
+
+  /** What a re-run must leave unchanged: resourceVersion, or generation where a controller writes status. */
   async function resourceVersions(objects: string[]): Promise<Record<string, string>> {
     const out: Record<string, string> = {};
     for (const ref of objects) {
@@ -97,12 +107,13 @@ describe('voting:deploy against a local control plane', () => {
       const kind = parts[0]!;
       const [namespace, name] = parts.length === 3 ? [parts[1], parts[2]!] : [undefined, parts[1]!];
       const apiVersion: Record<string, string> = {
-        Namespace: 'v1', Secret: 'v1', ConfigMap: 'v1', Service: 'v1', Deployment: 'apps/v1', PodDisruptionBudget: 'policy/v1',
+        Namespace: 'v1', Secret: 'v1', ConfigMap: 'v1', Service: 'v1', Deployment: 'apps/v1', StatefulSet: 'apps/v1', PodDisruptionBudget: 'policy/v1',
         HorizontalPodAutoscaler: 'autoscaling/v2', IngressRoute: 'traefik.io/v1alpha1', Ingress: 'networking.k8s.io/v1',
         ServiceMonitor: 'monitoring.coreos.com/v1', PrometheusRule: 'monitoring.coreos.com/v1',
       };
       const obj = await cluster.admin.get(apiVersion[kind]!, kind, name, namespace);
-      out[ref] = obj?.metadata.resourceVersion ?? 'missing';
+      if (!obj) out[ref] = 'missing';
+      else out[ref] = statusWrittenByControllers.has(kind) ? `generation ${obj.metadata.generation}` : obj.metadata.resourceVersion!;
     }
     return out;
   }
@@ -136,7 +147,7 @@ describe('voting:deploy against a local control plane', () => {
     expect(outputs.loadBalancerAddress).toMatch(/^127\.0\.0\.\d+$/);
     expect(outputs.objects).toEqual(expect.arrayContaining([
       'Namespace/voting', 'Secret/voting/voting-secrets', 'Deployment/voting/vote', 'Deployment/voting/worker', 'Deployment/voting/result',
-      'Deployment/voting/redis', 'Service/voting/worker', 'PodDisruptionBudget/voting/vote', 'HorizontalPodAutoscaler/voting/vote',
+      'StatefulSet/voting/redis', 'PodDisruptionBudget/voting/redis', 'Service/voting/worker', 'PodDisruptionBudget/voting/vote', 'HorizontalPodAutoscaler/voting/vote',
       'IngressRoute/voting/voting', 'ServiceMonitor/voting/vote', 'ServiceMonitor/voting/worker', 'PrometheusRule/voting/voting',
       'ConfigMap/voting/voting-dashboard-voting',
     ]));
@@ -164,7 +175,12 @@ describe('voting:deploy against a local control plane', () => {
     expect(dashboard.metadata.labels.grafana_dashboard).toBe('1');
     expect(JSON.parse(dashboard.data['voting.json']).panels.map((p: any) => p.targets[0].expr).join(' ')).toMatch(/votes_accepted_total.*votes_rejected_total.*queue_lag.*result_pushes_total/);
     const rule: any = await cluster.admin.get('monitoring.coreos.com/v1', 'PrometheusRule', 'voting', 'voting');
-    expect(rule.spec.groups[0].rules.map((r: any) => r.alert)).toEqual(['VotingWorkerDown', 'VotingQueueLagHigh']);
+    expect(rule.spec.groups[0].rules.map((r: any) => r.alert)).toEqual(['VotingWorkerDown', 'VotingQueueLagHigh', 'VoteQueueStoreDown', 'VoteQueueStoreIncomplete', 'VoteQueueStoreLostData']);
+    // Redis on its own volume, bound (here to a test volume; do-block-storage on DigitalOcean)
+    const claim: any = await cluster.admin.get('v1', 'PersistentVolumeClaim', 'data-redis-0', 'voting');
+    expect(claim.spec.storageClassName).toBe(STORAGE_CLASS);
+    expect(claim.status.phase).toBe('Bound');
+    expect(logs.join('\n')).toMatch(/rollout of StatefulSet voting\/redis complete/);
     expect(logs.join('\n')).toMatch(/rollout of Deployment voting\/vote complete/);
     // eslint-disable-next-line no-console
     console.log(`full deploy took ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -185,13 +201,42 @@ describe('voting:deploy against a local control plane', () => {
   it('rolls out a changed input', async () => {
     const outputs = await run({ ...base(), imageTag: '1.0.1' }, { secrets: { voteCookieSecret: cookieSecret } });
     expect(outputs.changed).toEqual(expect.arrayContaining(['Deployment/voting/vote', 'Deployment/voting/worker', 'Deployment/voting/result']));
-    expect(outputs.changed).not.toContain('Deployment/voting/redis');
+    expect(outputs.changed).not.toContain('StatefulSet/voting/redis');
     for (const name of ['vote', 'worker', 'result']) {
       const d: any = await cluster.admin.get('apps/v1', 'Deployment', name, 'voting');
       expect(d.spec.template.spec.containers[0].image).toBe(`registry.example.com/acme/${name}:1.0.1`);
       expect(d.status.updatedReplicas).toBe(d.spec.replicas);
       expect(d.status.readyReplicas).toBe(d.spec.replicas);
     }
+  });
+
+  it("refuses to change the queue's claim template (size or class) before applying anything: the API server forbids it", async () => {
+    const before = await resourceVersions(firstObjects);
+    await expect(run({ ...base(), queueStorageSize: '2Gi' }, { secrets: { voteCookieSecret: cookieSecret } })).rejects.toThrow(
+      /1 problem\(s\) in the generated manifests, nothing applied:\nStatefulSet\/voting\/redis: .*Forbidden/,
+    );
+    expect(await resourceVersions(firstObjects)).toEqual(before);
+  });
+
+  it('deploys NATS as a 3-node JetStream cluster (StatefulSet, volumes, one pod per node) and a second deploy changes nothing', async () => {
+    const input = { ...base(), namespace: 'nats', queue: 'nats', voteMinReplicas: 1, resultReplicas: 1 };
+    const first = await run(input, { secrets: { voteCookieSecret: cookieSecret } });
+    expect(first.objects).toEqual(expect.arrayContaining(['Service/nats/nats-headless', 'Service/nats/nats', 'StatefulSet/nats/nats', 'PodDisruptionBudget/nats/nats']));
+    expect(first.objects.some((o: string) => o.includes('redis'))).toBe(false);
+    const pods: any[] = await cluster.admin.list('v1', 'Pod', 'nats', 'app.kubernetes.io/name=nats');
+    expect(pods).toHaveLength(3);
+    // the anti-affinity put each on its own node
+    expect(new Set(pods.map(p => p.spec.nodeName)).size).toBe(3);
+    for (let i = 0; i < 3; i++) {
+      const claim: any = await cluster.admin.get('v1', 'PersistentVolumeClaim', `data-nats-${i}`, 'nats');
+      expect(claim.status.phase).toBe('Bound');
+    }
+    const worker: any = await cluster.admin.get('apps/v1', 'Deployment', 'worker', 'nats');
+    expect(worker.spec.template.spec.containers[0].env).toContainEqual({ name: 'NATS_STREAM_REPLICAS', value: '3' });
+    const before = await resourceVersions(first.objects);
+    const second = await run(input, { secrets: { voteCookieSecret: cookieSecret } });
+    expect(second.changed).toEqual([]);
+    expect(await resourceVersions(first.objects)).toEqual(before);
   });
 
   it('never puts the kubeconfig token, the database password or the cookie secret in logs or outputs', () => {

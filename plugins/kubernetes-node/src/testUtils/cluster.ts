@@ -3,17 +3,18 @@
  * state dir: test/k8s/control-plane.ts is ESM and jest here is CommonJS), a token kubeconfig like
  * the one DigitalOcean hands out, and the cloud sandbox answering kubernetes_get_kubeconfig with it.
  */
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import * as k8s from '@kubernetes/client-node';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { sleep } from '@voting-platform/timing';
 import { stringify, parse } from 'yaml';
-import { KubernetesConnection, type KubeObject } from '../lib/KubernetesConnection';
-import { repoRoot } from './helm';
+import { KubernetesConnection, type KubeObject } from '../KubernetesConnection';
 
-export { helmPath, repoRoot } from './helm';
+/** The repository's root (test/k8s holds the control plane's scripts): this package is plugins/kubernetes-node. */
+export const repoRoot = resolve(resolvePackagePath('@voting-platform/plugin-kubernetes-node'), '../..');
 
 export interface LocalCluster {
   /** Connection with the admin credentials (for assertions). */
@@ -34,9 +35,10 @@ export interface LocalCluster {
 const unstopped = new Set<() => void>();
 process.once('exit', () => unstopped.forEach(stop => stop()));
 
-export async function startLocalCluster(): Promise<LocalCluster> {
+/** `nodes`: fake nodes (default 2; a 3-node NATS cluster with anti-affinity needs 3). */
+export async function startLocalCluster(options: { nodes?: number } = {}): Promise<LocalCluster> {
   const state = mkdtempSync(join(tmpdir(), 'k8s-module-test-'));
-  const env = { ...process.env, K8S_LOCAL_STATE: state, K8S_LOCAL_NODES: '2' };
+  const env = { ...process.env, K8S_LOCAL_STATE: state, K8S_LOCAL_NODES: String(options.nodes ?? 2) };
   const script = join(repoRoot, 'test/k8s/control-plane.sh');
   const stop = () => {
     unstopped.delete(stop);
@@ -167,5 +169,42 @@ export async function installCrds(admin: KubernetesConnection, crds: KubeObject[
       if (Date.now() > deadline) throw new Error(`CRD ${crd.metadata.name} not established and served`);
       await sleep(200);
     }
+  }
+}
+
+/**
+ * Storage for tests: the local control plane has no volume provisioner, so a claim of a normal
+ * class stays Pending and the pods of a StatefulSet are never scheduled. This makes a class with
+ * no provisioner and immediate binding, and `volumes` ready PersistentVolumes of it, which the
+ * controller manager's binder hands to claims as real block storage would.
+ */
+export async function provideTestStorage(admin: KubernetesConnection, options: { className: string; volumes: number; size?: string }): Promise<void> {
+  await admin.apply(
+    {
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: options.className },
+      provisioner: 'kubernetes.io/no-provisioner',
+      volumeBindingMode: 'Immediate',
+    },
+    { fieldManager: 'test' },
+  );
+  for (let i = 0; i < options.volumes; i++) {
+    await admin.apply(
+      {
+        apiVersion: 'v1',
+        kind: 'PersistentVolume',
+        metadata: { name: `${options.className}-${i}` },
+        spec: {
+          storageClassName: options.className,
+          capacity: { storage: options.size ?? '10Gi' },
+          accessModes: ['ReadWriteOnce'],
+          persistentVolumeReclaimPolicy: 'Retain',
+          // never mounted: kwok's pods only pretend to run
+          hostPath: { path: `/tmp/${options.className}-${i}` },
+        },
+      },
+      { fieldManager: 'test' },
+    );
   }
 }

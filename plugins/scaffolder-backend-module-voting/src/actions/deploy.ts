@@ -4,38 +4,21 @@ import type { Config } from '@backstage/config';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createDigitalOceanClient, getDatabaseConnection, getKubeconfig } from '@voting-platform/plugin-digitalocean-node';
 import { createHash, randomBytes } from 'node:crypto';
-import { KubernetesConnection, ref } from '../lib/KubernetesConnection';
-import { waitForLoadBalancer, waitForRollouts } from '../lib/rollout';
-import { checkWithServer } from '../lib/serverCheck';
-import { CRD_KINDS, hosts, votingDeployManifests, type VotingDeploySettings } from '../manifests/votingDeploy';
+import { checkWithServer, KubernetesConnection, ref, waitForLoadBalancer, waitForRollouts } from '@voting-platform/plugin-kubernetes-node';
+import { CRD_KINDS, votingManifests, type VotingManifestOptions } from '../manifests';
+import { DNS_LABEL, DNS_LABEL_MESSAGE, DOMAIN, DOMAIN_MESSAGE, hosts } from '../manifests/rules';
+import { checkStackInput, manifestOptions, stackInput, withDefaults } from './stackInput';
 import { examples } from './deploy.examples';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DOMAIN = /^(?=.{1,240}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/;
 /** The field manager of every object this action applies. */
 export const FIELD_MANAGER = 'backstage-voting-deploy';
 /** Task secret with the vote cookie secret; without it the one in the cluster is kept, or one is generated. */
 export const COOKIE_SECRET = 'voteCookieSecret';
 
-const DEFAULTS = {
-  namespace: 'voting',
-  imageTag: 'latest',
-  tlsSecretName: 'cloudflare-origin-tls',
-  queue: 'redis' as 'redis' | 'nats',
-  workerReplicas: 1,
-  resultReplicas: 2,
-  voteMinReplicas: 2,
-  voteMaxReplicas: 10,
-  voteCpuTargetPercent: 70,
-  pollId: 'default',
-  question: 'Cats or dogs?',
-  optionA: 'Cats',
-  optionB: 'Dogs',
-  secretName: 'voting-secrets',
+/** Inputs of this action only; the stack's own come from {@link stackInput}. */
+const DEPLOY_DEFAULTS = {
   traefikNamespace: 'traefik',
   traefikService: 'traefik',
-  prometheusRelease: 'kube-prometheus-stack',
-  queueLagThreshold: 1000,
   rolloutTimeoutSeconds: 300,
 };
 
@@ -44,9 +27,6 @@ export interface DeployActionOptions {
   /** Time to wait for the Traefik load balancer address (default 120 s). */
   loadBalancerTimeoutMs?: number;
 }
-
-const definedOnly = <T extends object>(input: T): Partial<T> =>
-  Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 /**
  * `voting:deploy`: deploys the voting services to a DOKS cluster (kubeconfig and database
@@ -59,35 +39,19 @@ export function createDeployAction(options: DeployActionOptions) {
   return createTemplateAction({
     id: 'voting:deploy',
     description:
-      'Deploys vote, worker, result and Redis (or NATS) to a DigitalOcean Kubernetes cluster: Namespace, Secret with the database connection, Deployments, Services, Traefik IngressRoute with TLS, ServiceMonitors, PrometheusRule, Grafana dashboard, PodDisruptionBudgets and an autoscaler for vote. Every object is first checked by the cluster\'s API server (server-side apply with dryRun=All and strict field validation: unknown fields, schemas, CEL rules, admission) before anything is applied; server-side apply; waits for every rollout. Outputs the URLs and the Traefik load balancer address.',
+      'Deploys vote, worker, result and the queue to a DigitalOcean Kubernetes cluster: Namespace, Secret with the database connection, Deployments, Services, the queue on volumes (Redis with AOF fsync always, or a 3-node NATS JetStream cluster: StatefulSets with PersistentVolumeClaims), Traefik IngressRoute with TLS, ServiceMonitors, PrometheusRule, Grafana dashboard, PodDisruptionBudgets and an autoscaler for vote. Every object is first checked by the cluster\'s API server (server-side apply with dryRun=All and strict field validation: unknown fields, schemas, CEL rules, admission) before anything is applied; server-side apply; waits for every rollout. Outputs the URLs and the Traefik load balancer address.',
     supportsDryRun: true,
     examples,
     schema: {
       input: {
         clusterId: z => z.string().min(1).describe('DigitalOcean Kubernetes cluster id (its kubeconfig is fetched inside the action)'),
         databaseId: z => z.string().min(1).describe('DigitalOcean database cluster id (its connection goes into the Secret)'),
-        domain: z => z.string().regex(DOMAIN, 'must be a domain such as example.com').describe('The apps are served at vote.<domain> and result.<domain>'),
-        imageRepository: z =>
-          z.string().regex(/^[a-z0-9][a-z0-9.:/_-]*[a-z0-9]$/, 'must be a registry path such as registry.example.com/team').describe('Registry path of the vote, worker and result images'),
-        imageTag: z => z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be a valid image tag').optional().describe('Image tag (default latest)'),
-        namespace: z => z.string().max(63).regex(DNS_LABEL, 'must be a DNS label').optional().describe('Namespace (default voting)'),
-        tlsSecretName: z => z.string().regex(DNS_LABEL).optional().describe('TLS Secret with the Cloudflare origin certificate (default cloudflare-origin-tls)'),
+        ...stackInput,
+        domain: z => z.string().regex(DOMAIN, DOMAIN_MESSAGE).describe('The apps are served at vote.<domain> and result.<domain>'),
         tlsCertificateFile: z => z.string().min(1).optional().describe('Workspace path of the PEM certificate to store in the TLS Secret (e.g. the output certificatePath of cloudflare:origin-certificate:create); without it the Secret must exist'),
         tlsKeyFile: z => z.string().min(1).optional().describe('Workspace path of its private key (keyPath of the same step)'),
-        queue: z => z.enum(['redis', 'nats']).optional().describe('Queue backend (default redis)'),
-        workerReplicas: z => z.number().int().min(1).max(20).optional().describe('Worker replicas (default 1)'),
-        resultReplicas: z => z.number().int().min(1).max(50).optional().describe('Result replicas (default 2)'),
-        voteMinReplicas: z => z.number().int().min(1).max(50).optional().describe('Vote autoscaler minimum (default 2)'),
-        voteMaxReplicas: z => z.number().int().min(1).max(100).optional().describe('Vote autoscaler maximum (default 10)'),
-        voteCpuTargetPercent: z => z.number().int().min(10).max(100).optional().describe('Vote autoscaler CPU target (default 70)'),
-        pollId: z => z.string().regex(/^[a-z0-9-]{1,63}$/).optional(),
-        question: z => z.string().min(1).max(60).optional(),
-        optionA: z => z.string().min(1).max(60).optional(),
-        optionB: z => z.string().min(1).max(60).optional(),
-        traefikNamespace: z => z.string().regex(DNS_LABEL).optional().describe('Namespace of the Traefik release (default traefik)'),
-        traefikService: z => z.string().regex(DNS_LABEL).optional().describe('Traefik LoadBalancer Service (default traefik)'),
-        prometheusRelease: z => z.string().regex(DNS_LABEL).optional().describe('kube-prometheus-stack release (label on ServiceMonitors and rules; default kube-prometheus-stack)'),
-        queueLagThreshold: z => z.number().int().min(1).optional().describe('Queue lag that fires VotingQueueLagHigh (default 1000)'),
+        traefikNamespace: z => z.string().regex(DNS_LABEL, DNS_LABEL_MESSAGE).optional().describe('Namespace of the Traefik release (default traefik; the Traefik step outputs it)'),
+        traefikService: z => z.string().regex(DNS_LABEL, DNS_LABEL_MESSAGE).optional().describe('Traefik LoadBalancer Service (default traefik; the Traefik step outputs it)'),
         rolloutTimeoutSeconds: z => z.number().int().min(5).max(3600).optional().describe('How long to wait for rollouts (default 300)'),
       },
       output: {
@@ -100,10 +64,9 @@ export function createDeployAction(options: DeployActionOptions) {
       },
     },
     async handler(ctx) {
-      const input = { ...DEFAULTS, ...definedOnly(ctx.input) } as typeof DEFAULTS & typeof ctx.input;
+      const input = withDefaults(ctx.input, DEPLOY_DEFAULTS);
       // checks across inputs, before any request
-      if (input.optionA === input.optionB) throw new Error('optionA and optionB must differ');
-      if (input.voteMinReplicas > input.voteMaxReplicas) throw new Error('voteMinReplicas must not exceed voteMaxReplicas');
+      checkStackInput(input);
       const cookieFromSecrets = ctx.secrets?.[COOKIE_SECRET];
       if (cookieFromSecrets !== undefined && cookieFromSecrets.length < 32) throw new Error(`the ${COOKIE_SECRET} task secret must have at least 32 characters`);
       if (!input.tlsCertificateFile !== !input.tlsKeyFile) throw new Error('tlsCertificateFile and tlsKeyFile go together: give both or neither');
@@ -120,26 +83,19 @@ export function createDeployAction(options: DeployActionOptions) {
       const h = hosts(input.domain);
       const urls = { vote: `https://${h.vote}`, result: `https://${h.result}` };
 
-      const settings = (secret: VotingDeploySettings['secret'], features: VotingDeploySettings['features']): VotingDeploySettings => ({
-        namespace: input.namespace,
-        imageRepository: input.imageRepository,
-        imageTag: input.imageTag,
-        domain: input.domain,
-        tlsSecretName: input.tlsSecretName,
-        tls,
-        queue: input.queue,
-        worker: { replicas: input.workerReplicas },
-        result: { replicas: input.resultReplicas },
-        vote: { minReplicas: input.voteMinReplicas, maxReplicas: input.voteMaxReplicas, cpuTargetPercent: input.voteCpuTargetPercent },
-        poll: { id: input.pollId, question: input.question, optionA: input.optionA, optionB: input.optionB },
-        secret,
-        prometheusRelease: input.prometheusRelease,
-        queueLagThreshold: input.queueLagThreshold,
-        features,
-      });
+      const manifests = (secretValues: NonNullable<VotingManifestOptions['secret']['values']>, kinds: { ingressRoute: boolean; monitoring: boolean }) =>
+        votingManifests(
+          manifestOptions(input, {
+            secret: { name: input.secretName, values: secretValues },
+            tls,
+            ingressKind: kinds.ingressRoute ? 'IngressRoute' : 'Ingress',
+            ingressClassName: 'traefik',
+            monitoringKinds: kinds.monitoring,
+          }),
+        );
 
       if (ctx.isDryRun) {
-        const objects = votingDeployManifests(settings({ name: input.secretName, postgresUrl: 'postgresql://dry-run', voteCookieSecret: 'x'.repeat(32) }, { ingressRoute: true, monitoring: true }));
+        const objects = manifests({ postgresUrl: 'postgresql://dry-run', voteCookieSecret: 'x'.repeat(32) }, { ingressRoute: true, monitoring: true });
         ctx.logger.info(`dry run: would apply ${objects.length} objects to cluster ${input.clusterId}: ${objects.map(ref).join(', ')}`);
         ctx.output('voteUrl', urls.vote);
         ctx.output('resultUrl', urls.result);
@@ -169,7 +125,7 @@ export function createDeployAction(options: DeployActionOptions) {
       if (!hasIngressRoute) ctx.logger.warn('the cluster has no IngressRoute CRD (traefik.io/v1alpha1; install Traefik first): using a networking.k8s.io Ingress of class traefik instead');
       if (!hasMonitoring) ctx.logger.warn('the cluster has no ServiceMonitor/PrometheusRule CRDs (monitoring.coreos.com/v1; install kube-prometheus-stack first): skipping ServiceMonitors and alert rules');
 
-      const objects = votingDeployManifests(settings({ name: input.secretName, postgresUrl, voteCookieSecret }, { ingressRoute: hasIngressRoute, monitoring: hasMonitoring }));
+      const objects = manifests({ postgresUrl, voteCookieSecret: voteCookieSecret! }, { ingressRoute: hasIngressRoute, monitoring: hasMonitoring });
       // built-in kinds first, then the kinds that need CRDs
       objects.sort((a, b) => Number(CRD_KINDS.has(a.kind)) - Number(CRD_KINDS.has(b.kind)));
 
@@ -214,7 +170,9 @@ export function createDeployAction(options: DeployActionOptions) {
 
       await waitForRollouts(
         client,
-        objects.filter(o => o.kind === 'Deployment').map(o => ({ namespace: o.metadata.namespace!, name: o.metadata.name, minReplicas: o.metadata.name === 'vote' ? input.voteMinReplicas : undefined })),
+        objects
+          .filter(o => o.kind === 'Deployment' || o.kind === 'StatefulSet')
+          .map(o => ({ kind: o.kind as 'Deployment' | 'StatefulSet', namespace: o.metadata.namespace!, name: o.metadata.name, minReplicas: o.metadata.name === 'vote' ? input.voteMinReplicas : undefined })),
         ctx.logger,
         input.rolloutTimeoutSeconds * 1000,
         ctx.signal,

@@ -31,31 +31,32 @@ async function podReasons(client: KubernetesConnection, namespace: string, name:
 }
 
 /**
- * Waits until every Deployment has rolled out (all replicas updated, ready and available, no old
+ * Waits until every Deployment (or StatefulSet) has rolled out (all replicas updated, ready and available, no old
  * ones), logging progress as it changes; on timeout throws naming the ones that did not, with why.
  */
 export async function waitForRollouts(
   client: KubernetesConnection,
-  deployments: { namespace: string; name: string; minReplicas?: number }[],
+  deployments: { namespace: string; name: string; minReplicas?: number; /** default Deployment (a StatefulSet's status has the same counts) */ kind?: 'Deployment' | 'StatefulSet' }[],
   logger: LoggerService,
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<void> {
   const last = new Map<string, string>();
   const pending = new Set(deployments.map(d => `${d.namespace}/${d.name}`));
+  const kindOf = new Map(deployments.map(d => [`${d.namespace}/${d.name}`, d.kind ?? 'Deployment']));
   await waitUntil(
     async () => {
       for (const d of deployments) {
         const key = `${d.namespace}/${d.name}`;
         if (!pending.has(key)) continue;
-        const obj = await client.get<any>('apps/v1', 'Deployment', d.name, d.namespace);
+        const obj = await client.get<any>('apps/v1', kindOf.get(key)!, d.name, d.namespace);
         const state = obj ? rolloutState(obj, d.minReplicas) : { done: false, text: 'not found' };
         if (state.done) {
           pending.delete(key);
-          logger.info(`rollout of Deployment ${key} complete (${state.text})`);
+          logger.info(`rollout of ${kindOf.get(key)} ${key} complete (${state.text})`);
         } else if (last.get(key) !== state.text) {
           last.set(key, state.text);
-          logger.info(`waiting for Deployment ${key}: ${state.text}`);
+          logger.info(`waiting for ${kindOf.get(key)} ${key}: ${state.text}`);
         }
       }
       return pending.size === 0 ? true : undefined;
@@ -68,7 +69,7 @@ export async function waitForRollouts(
         const details: string[] = [];
         for (const key of pending) {
           const [namespace, name] = key.split('/') as [string, string];
-          const obj = await client.get<any>('apps/v1', 'Deployment', name, namespace);
+          const obj = await client.get<any>('apps/v1', kindOf.get(key)!, name, namespace);
           details.push(`${key} (${last.get(key) ?? 'not found'}; ${await podReasons(client, namespace, name, obj?.spec?.selector?.matchLabels ?? {})})`);
         }
         return `rollout not complete after ${Math.round(timeoutMs / 1000)} s: ${details.join(', ')}`;

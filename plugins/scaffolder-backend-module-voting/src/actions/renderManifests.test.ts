@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { createRenderManifestsAction } from './renderManifests';
 
-describe('kubernetes:manifests:render', () => {
+describe('voting:manifests:render', () => {
   const action = createRenderManifestsAction();
   let workspacePath: string;
 
@@ -33,7 +33,7 @@ describe('kubernetes:manifests:render', () => {
   }
 
   it('is listed with a JSON schema and supports dry runs', () => {
-    expect(action.id).toBe('kubernetes:manifests:render');
+    expect(action.id).toBe('voting:manifests:render');
     expect(action.supportsDryRun).toBe(true);
     expect(action.schema?.input).toMatchObject({
       type: 'object',
@@ -47,20 +47,28 @@ describe('kubernetes:manifests:render', () => {
     expect(outputs.objects).toEqual([
       'Namespace/voting',
       'ConfigMap/voting-config',
-      'Deployment/redis',
       'Service/redis',
+      'StatefulSet/redis',
+      'PodDisruptionBudget/redis',
       'Deployment/worker',
+      'Service/worker',
+      'PodDisruptionBudget/worker',
       'Deployment/vote',
       'Service/vote',
+      'PodDisruptionBudget/vote',
+      'HorizontalPodAutoscaler/vote',
       'Deployment/result',
       'Service/result',
+      'PodDisruptionBudget/result',
+      'ConfigMap/voting-dashboard-voting',
     ]);
     const objects = await docs();
     const vote = objects.find(
       o => o.kind === 'Deployment' && o.metadata.name === 'vote',
     );
     expect(vote.metadata.namespace).toBe('voting');
-    expect(vote.spec.replicas).toBe(2);
+    // the autoscaler owns vote's replica count
+    expect(vote.spec.replicas).toBeUndefined();
     const container = vote.spec.template.spec.containers[0];
     expect(container.image).toBe('registry.example.com/acme/vote:latest');
     expect(container.readinessProbe.httpGet.path).toBe('/readyz');
@@ -77,9 +85,8 @@ describe('kubernetes:manifests:render', () => {
       namespace: 'vote-prod',
       imageRepository: 'registry.digitalocean.com/acme',
       imageTag: '1.2.3',
-      voteHost: 'vote.example.com',
-      resultHost: 'result.example.com',
-      voteReplicas: 3,
+      domain: 'example.com',
+      voteMinReplicas: 3,
       question: 'Tabs or spaces?',
       optionA: 'Tabs',
       optionB: 'Spaces',
@@ -112,7 +119,8 @@ describe('kubernetes:manifests:render', () => {
     const vote = objects.find(
       o => o.kind === 'Deployment' && o.metadata.name === 'vote',
     );
-    expect(vote.spec.replicas).toBe(3);
+    const hpa = objects.find(o => o.kind === 'HorizontalPodAutoscaler');
+    expect(hpa.spec.minReplicas).toBe(3);
     expect(vote.spec.template.spec.containers[0].env).toContainEqual({
       name: 'RESULT_URL',
       value: 'https://result.example.com',
@@ -121,8 +129,29 @@ describe('kubernetes:manifests:render', () => {
 
   it('renders the same files in a dry run', async () => {
     const outputs = await run({ imageRepository: 'r.example.com/x' }, true);
-    expect(outputs.objects).toHaveLength(9);
-    expect(await docs()).toHaveLength(9);
+    expect(outputs.objects).toHaveLength(16);
+    expect(await docs()).toHaveLength(16);
+  });
+
+  it('renders NATS as a 3-node cluster with volumes, monitoring kinds and an IngressRoute when asked', async () => {
+    const outputs = await run({
+      imageRepository: 'r.example.com/x',
+      queue: 'nats',
+      domain: 'example.com',
+      ingressKind: 'IngressRoute',
+      monitoring: true,
+      storageClassName: 'fast',
+    });
+    expect(outputs.objects).toEqual(
+      expect.arrayContaining(['Service/nats-headless', 'Service/nats', 'StatefulSet/nats', 'PodDisruptionBudget/nats', 'IngressRoute/voting', 'ServiceMonitor/worker', 'PrometheusRule/voting']),
+    );
+    expect(outputs.objects.some((o: string) => o.endsWith('/redis'))).toBe(false);
+    const objects = await docs();
+    const nats = objects.find(o => o.kind === 'StatefulSet');
+    expect(nats.spec.replicas).toBe(3);
+    expect(nats.spec.volumeClaimTemplates[0].spec.storageClassName).toBe('fast');
+    const worker = objects.find(o => o.kind === 'Deployment' && o.metadata.name === 'worker');
+    expect(worker.spec.template.spec.containers[0].env).toContainEqual({ name: 'NATS_STREAM_REPLICAS', value: '3' });
   });
 
   it('never renders secret values, only references', async () => {
@@ -139,9 +168,10 @@ describe('kubernetes:manifests:render', () => {
     await expect(
       run({
         imageRepository: 'r.example.com/x',
-        voteHost: 'vote.example.com',
+        voteMinReplicas: 5,
+        voteMaxReplicas: 2,
       }),
-    ).rejects.toThrow(/must be given together/);
+    ).rejects.toThrow(/voteMinReplicas/);
     await expect(
       run({
         imageRepository: 'r.example.com/x',

@@ -1,0 +1,9 @@
+/**
+ * Scaffolder actions of the voting app: voting:deploy, voting:manifests:render, voting:results:read.
+ *
+ * @packageDocumentation
+ */
+export { scaffolderModuleVoting as default } from './module';
+export { createRenderManifestsAction } from './actions/renderManifests';
+export { createReadResultsAction, type ReadResultsActionOptions } from './actions/readResults';
+export { createDeployAction, type DeployActionOptions } from './actions/deploy';

@@ -1,0 +1,27 @@
+import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { createDeployAction } from './actions/deploy';
+import { createReadResultsAction } from './actions/readResults';
+import { createRenderManifestsAction } from './actions/renderManifests';
+
+/**
+ * Scaffolder actions of the voting app (every `voting:*` action). To add an action, create
+ * `src/actions/<name>.ts` and add it below.
+ *
+ * @public
+ */
+export const scaffolderModuleVoting = createBackendModule({
+  pluginId: 'scaffolder',
+  moduleId: 'voting',
+  register({ registerInit }) {
+    registerInit({
+      deps: {
+        scaffolder: scaffolderActionsExtensionPoint,
+        config: coreServices.rootConfig,
+      },
+      async init({ scaffolder, config }) {
+        scaffolder.addActions(createRenderManifestsAction(), createReadResultsAction({ config }), createDeployAction({ config }));
+      },
+    });
+  },
+});
