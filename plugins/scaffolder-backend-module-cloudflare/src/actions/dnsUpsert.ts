@@ -1,6 +1,6 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createCloudflareClient, fqdn, type CloudflareActionOptions, type CloudflareClient } from '../lib/client';
-import { parseInput, type Zod } from '../lib/input';
+import { parseInput, type Zod } from '@voting-platform/plugin-scaffolder-actions-node';
 import { examples } from './dnsUpsert.examples';
 
 const ZONE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/;

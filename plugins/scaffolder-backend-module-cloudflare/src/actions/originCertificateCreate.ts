@@ -5,7 +5,7 @@ import { webcrypto } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createCloudflareClient, type CloudflareActionOptions } from '../lib/client';
-import { parseInput, type Zod } from '../lib/input';
+import { parseInput, type Zod } from '@voting-platform/plugin-scaffolder-actions-node';
 import { examples } from './originCertificateCreate.examples';
 
 const input = {

@@ -1,6 +1,6 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createCloudflareClient, type CloudflareActionOptions } from '../lib/client';
-import { parseInput, type Zod } from '../lib/input';
+import { parseInput, type Zod } from '@voting-platform/plugin-scaffolder-actions-node';
 import { examples } from './zoneSsl.examples';
 
 const input = {

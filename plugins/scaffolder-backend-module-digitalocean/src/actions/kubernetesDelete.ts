@@ -1,6 +1,6 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createDigitalOceanClient, isNotFound, type DigitalOceanClientOptions } from '@voting-platform/plugin-digitalocean-node';
-import { parseInput, type Zod } from '../lib/input';
+import { parseInput, type Zod } from '@voting-platform/plugin-scaffolder-actions-node';
 import { findCluster, type Cluster } from './kubernetesCreate';
 import { examples } from './kubernetesDelete.examples';
 
