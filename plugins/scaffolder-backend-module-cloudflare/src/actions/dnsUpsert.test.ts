@@ -1,3 +1,4 @@
+import { CustomErrorBase } from '@backstage/errors';
 import { createHarness, Crash } from '../lib/__testUtils__/harness';
 import { createCloudflareDnsUpsertAction } from './dnsUpsert';
 
@@ -94,6 +95,19 @@ describe('cloudflare:dns:upsert', () => {
   it("surfaces a 422 with Cloudflare's message", async () => {
     h.env.sandbox.cloudflare.faults.add({ operationId: OP.create, status: 422, code: 81057, message: 'Record already exists.' });
     await expect(h.run(action(), a('e422'))).rejects.toThrow(/failed with 422: Record already exists. \(81057\)/);
+  });
+
+  it('throws the @backstage/errors class of the dialect: InputError, NotFoundError, ConflictError, CloudflareError', async () => {
+    await expect(h.run(action(), a('err', { type: 'MX' }))).rejects.toMatchObject({ name: 'InputError' });
+    await expect(h.run(createCloudflareDnsUpsertAction(h.options({ apiToken: undefined })), a('err'))).rejects.toMatchObject({ name: 'InputError' });
+    await expect(h.run(action(), a('err', { zone: 'nope.example.net' }))).rejects.toMatchObject({ name: 'NotFoundError' });
+    await h.run(action(), a('err-multi'));
+    h.env.sandbox.cloudflare.records.set('dup-err', { ...h.records('err-multi.example.com')[0]!, id: 'dup-err', content: '203.0.113.98' });
+    await expect(h.run(action(), a('err-multi'))).rejects.toMatchObject({ name: 'ConflictError' });
+    h.env.sandbox.cloudflare.faults.add({ operationId: OP.create, status: 422, code: 81057, message: 'Record already exists.' });
+    const provider = await h.run(action(), a('err-422')).catch(e => e);
+    expect(provider).toBeInstanceOf(CustomErrorBase);
+    expect(provider).toMatchObject({ name: 'CloudflareError', status: 422 });
   });
 
   it('rejects bad inputs naming the field, and a missing or rejected token naming the setting', async () => {

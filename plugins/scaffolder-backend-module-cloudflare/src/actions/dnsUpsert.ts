@@ -1,3 +1,4 @@
+import { ConflictError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createCloudflareClient, fqdn, type CloudflareActionOptions, type CloudflareClient } from '../lib/client';
 import { parseInput, type Zod } from '@voting-platform/plugin-scaffolder-actions-node';
@@ -62,7 +63,7 @@ export function createCloudflareDnsUpsertAction(options: CloudflareActionOptions
       const zoneId = await client.zoneId(i.zone);
       const hostname = fqdn(i.name, i.zone);
       const existing = await client.call(`list ${i.type} records of ${hostname}`, () => findRecords(client, zoneId, hostname, i.type));
-      if (existing.length > 1) throw new Error(`${hostname} has ${existing.length} ${i.type} records; cloudflare:dns:upsert manages exactly one (delete the others first)`);
+      if (existing.length > 1) throw new ConflictError(`${hostname} has ${existing.length} ${i.type} records; cloudflare:dns:upsert manages exactly one (delete the others first)`);
       const current = existing[0];
       const same = current && current.content === i.content && current.ttl === i.ttl && Boolean(current.proxied) === i.proxied && (i.comment === undefined || current.comment === i.comment);
       const body = { zone_id: zoneId, type: i.type, name: hostname, content: i.content, ttl: i.ttl, proxied: i.type === 'TXT' ? undefined : i.proxied, comment: i.comment } as const;

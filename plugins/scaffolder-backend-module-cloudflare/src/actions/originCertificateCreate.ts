@@ -4,7 +4,7 @@ import * as x509 from '@peculiar/x509';
 import { webcrypto } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createCloudflareClient, type CloudflareActionOptions } from '../lib/client';
+import { CloudflareError, createCloudflareClient, type CloudflareActionOptions } from '../lib/client';
 import { parseInput, type Zod } from '@voting-platform/plugin-scaffolder-actions-node';
 import { examples } from './originCertificateCreate.examples';
 
@@ -125,7 +125,7 @@ export function createCloudflareOriginCertificateCreateAction(options: Cloudflar
           const cert = await client.call(`create Origin CA certificate for ${i.hostnames.join(', ')}`, () =>
             client.cf.originCACertificates.create({ csr, hostnames: i.hostnames, request_type: i.keyType === 'ecdsa' ? 'origin-ecc' : 'origin-rsa', requested_validity: i.validityDays }),
           );
-          if (!cert.id || !cert.certificate) throw new Error('Cloudflare answered the certificate request without a certificate');
+          if (!cert.id || !cert.certificate) throw new CloudflareError('Cloudflare answered the certificate request without a certificate');
           const result: Saved = { id: cert.id, hostnames: i.hostnames, expiresOn: cert.expires_on ?? '' };
           await mkdir(dir, { recursive: true });
           await writeFile(paths.key, key, { mode: 0o600 });

@@ -1,6 +1,7 @@
+import { ConflictError, InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { IDatabaseCluster } from 'dots-wrapper/dist/database';
-import { createDigitalOceanClient, isNotFound, type DigitalOceanClientOptions, type DigitalOceanClient, waitForState } from '@voting-platform/plugin-digitalocean-node';
+import { createDigitalOceanClient, DigitalOceanError, isNotFound, type DigitalOceanClientOptions, type DigitalOceanClient, waitForState } from '@voting-platform/plugin-digitalocean-node';
 import { parseInput, type Zod } from '@voting-platform/plugin-scaffolder-actions-node';
 import { examples } from './databaseCreate.examples';
 
@@ -40,15 +41,14 @@ export async function findDatabase(client: DigitalOceanClient, name: string): Pr
   return (data.databases as Database[]).find(d => d.name === name);
 }
 
-async function latestPostgres(client: DigitalOceanClient, wanted: string | undefined): Promise<string> {
-  const { data } = await client.api.database.listDatabaseOptions();
-  const versions = data.options.pg?.versions ?? [];
+/** The PostgreSQL major version to create; outside `client.call`, as in kubernetesCreate. */
+function postgresVersion(versions: string[], wanted: string | undefined): string {
   if (wanted) {
-    if (!versions.includes(wanted)) throw new Error(`PostgreSQL ${wanted} is not offered by DigitalOcean (offered: ${versions.join(', ')})`);
+    if (!versions.includes(wanted)) throw new InputError(`PostgreSQL ${wanted} is not offered by DigitalOcean (offered: ${versions.join(', ')})`);
     return wanted;
   }
   const latest = [...versions].sort((a, b) => Number(b) - Number(a))[0];
-  if (!latest) throw new Error('DigitalOcean offers no PostgreSQL version');
+  if (!latest) throw new DigitalOceanError('DigitalOcean offers no PostgreSQL version');
   return latest;
 }
 
@@ -122,15 +122,16 @@ export function createDigitalOceanDatabaseCreateAction(options: DigitalOceanClie
       if (i.kubernetesClusterId) {
         const { data } = await client.call('get the Kubernetes cluster', () => client.api.kubernetes.getKubernetesCluster({ kubernetes_cluster_id: i.kubernetesClusterId! }));
         const clusterVpc = data.kubernetes_cluster.vpc_uuid;
-        if (vpcId && vpcId !== clusterVpc) throw new Error(`vpcId ${vpcId} is not the VPC of Kubernetes cluster ${i.kubernetesClusterId} (${clusterVpc})`);
-        if (data.kubernetes_cluster.region !== i.region) throw new Error(`region ${i.region} is not the region of Kubernetes cluster ${i.kubernetesClusterId} (${data.kubernetes_cluster.region})`);
+        if (vpcId && vpcId !== clusterVpc) throw new InputError(`vpcId ${vpcId} is not the VPC of Kubernetes cluster ${i.kubernetesClusterId} (${clusterVpc})`);
+        if (data.kubernetes_cluster.region !== i.region) throw new InputError(`region ${i.region} is not the region of Kubernetes cluster ${i.kubernetesClusterId} (${data.kubernetes_cluster.region})`);
         vpcId = clusterVpc;
       }
-      const version = await client.call('list database options', () => latestPostgres(client, i.version));
+      const offered = await client.call('list database options', async () => (await client.api.database.listDatabaseOptions()).data.options.pg?.versions ?? []);
+      const version = postgresVersion(offered, i.version);
       const existing = await client.call('list database clusters', () => findDatabase(client, i.name));
       if (existing) {
         const problems = differences(existing, i, version, vpcId);
-        if (problems.length > 0) throw new Error(`The database cluster name "${i.name}" is taken by cluster ${existing.id} with ${problems.join(', ')}`);
+        if (problems.length > 0) throw new ConflictError(`The database cluster name "${i.name}" is taken by cluster ${existing.id} with ${problems.join(', ')}`);
       }
       if (ctx.isDryRun) {
         ctx.logger.info(

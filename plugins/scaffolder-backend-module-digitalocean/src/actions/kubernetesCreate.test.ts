@@ -1,3 +1,4 @@
+import { CustomErrorBase } from '@backstage/errors';
 import { createHarness, Crash } from '../lib/__testUtils__/harness';
 import { createDigitalOceanKubernetesCreateAction } from './kubernetesCreate';
 
@@ -40,6 +41,21 @@ describe('digitalocean:kubernetes:create', () => {
     const result = await h.run(action(), spec('k8s-version', { version: '1.33', vpcId: vpc.id }));
     expect(result.outputs).toMatchObject({ version: '1.33.5-do.0', vpcId: vpc.id });
     await expect(h.run(action(), spec('k8s-version2', { version: '1.20' }))).rejects.toThrow(/Kubernetes version "1.20" is not offered by DigitalOcean \(offered: 1.34.1-do.0/);
+  });
+
+  it('throws the @backstage/errors class of the dialect: InputError, ConflictError, DigitalOceanError', async () => {
+    const calls = h.calls('kubernetes_list_options');
+    // a version not offered is the template's mistake: one InputError, no retry of the listing
+    await expect(h.run(action(), spec('k8s-errors', { version: '1.20' }))).rejects.toMatchObject({ name: 'InputError' });
+    expect(h.calls('kubernetes_list_options')).toBe(calls + 1);
+    await expect(h.run(action(), spec('k8s-errors', { nodePool: { size: 's-2vcpu-4gb', count: 0 } }))).rejects.toMatchObject({ name: 'InputError' });
+    await expect(h.run(createDigitalOceanKubernetesCreateAction(h.options({ token: undefined })), spec('k8s-errors'))).rejects.toMatchObject({ name: 'InputError' });
+    await h.run(action(), spec('k8s-errors'));
+    await expect(h.run(action(), spec('k8s-errors', { region: 'fra1' }))).rejects.toMatchObject({ name: 'ConflictError' });
+    h.env.sandbox.digitalocean.faults.add({ operationId: 'kubernetes_list_clusters', status: 422, message: 'nope' });
+    const provider = await h.run(action(), spec('k8s-errors')).catch(e => e);
+    expect(provider).toBeInstanceOf(CustomErrorBase);
+    expect(provider.name).toBe('DigitalOceanError');
   });
 
   it('fails clearly when the name is taken by a cluster with other settings', async () => {

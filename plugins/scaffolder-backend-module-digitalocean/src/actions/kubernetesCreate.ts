@@ -1,6 +1,7 @@
+import { ConflictError, InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { IKubernetesCluster } from 'dots-wrapper/dist/kubernetes';
-import { createDigitalOceanClient, listAll, type DigitalOceanClientOptions, type DigitalOceanClient, waitForState } from '@voting-platform/plugin-digitalocean-node';
+import { createDigitalOceanClient, DigitalOceanError, listAll, type DigitalOceanClientOptions, type DigitalOceanClient, waitForState } from '@voting-platform/plugin-digitalocean-node';
 import { parseInput, type Zod } from '@voting-platform/plugin-scaffolder-actions-node';
 import { examples } from './kubernetesCreate.examples';
 
@@ -54,16 +55,19 @@ export async function findCluster(client: DigitalOceanClient, name: string): Pro
   return all.find(c => c.name === name);
 }
 
-async function resolveVersion(client: DigitalOceanClient, wanted: string | undefined): Promise<string> {
-  const { data } = await client.api.kubernetes.listAvailableOptionsOfKubernetes();
-  const slugs = data.options.versions.map(v => v.slug);
+/**
+ * The version slug to create: the latest offered, or the one `wanted` names (a slug or a prefix).
+ * Outside `client.call` on purpose: a version that is not offered is the template's mistake, not
+ * a provider failure to retry.
+ */
+function resolveVersion(slugs: string[], wanted: string | undefined): string {
   if (!wanted) {
     const latest = slugs[0];
-    if (!latest) throw new Error('DigitalOcean offers no Kubernetes version');
+    if (!latest) throw new DigitalOceanError('DigitalOcean offers no Kubernetes version');
     return latest;
   }
   const match = slugs.find(s => s === wanted || s.startsWith(`${wanted}.`) || s.startsWith(`${wanted}-`));
-  if (!match) throw new Error(`Kubernetes version "${wanted}" is not offered by DigitalOcean (offered: ${slugs.join(', ')})`);
+  if (!match) throw new InputError(`Kubernetes version "${wanted}" is not offered by DigitalOcean (offered: ${slugs.join(', ')})`);
   return match;
 }
 
@@ -111,12 +115,13 @@ export function createDigitalOceanKubernetesCreateAction(options: DigitalOceanCl
     async handler(ctx) {
       const i = parse(ctx.input);
       const client = createDigitalOceanClient(options, ctx);
-      const version = await client.call('list Kubernetes options', () => resolveVersion(client, i.version));
+      const offered = await client.call('list Kubernetes options', async () => (await client.api.kubernetes.listAvailableOptionsOfKubernetes()).data.options.versions.map(v => v.slug));
+      const version = resolveVersion(offered, i.version);
       const existing = await client.call('list Kubernetes clusters', () => findCluster(client, i.name));
       if (existing) {
         const problems = differences(existing, i, i.version && version);
-        if (problems.length > 0) throw new Error(`The cluster name "${i.name}" is taken by cluster ${existing.id} with ${problems.join(', ')}`);
-        if (existing.status.state === 'deleting') throw new Error(`The cluster name "${i.name}" is taken by cluster ${existing.id}, which is being deleted; retry in a few minutes`);
+        if (problems.length > 0) throw new ConflictError(`The cluster name "${i.name}" is taken by cluster ${existing.id} with ${problems.join(', ')}`);
+        if (existing.status.state === 'deleting') throw new ConflictError(`The cluster name "${i.name}" is taken by cluster ${existing.id}, which is being deleted; retry in a few minutes`);
       }
       if (ctx.isDryRun) {
         ctx.logger.info(

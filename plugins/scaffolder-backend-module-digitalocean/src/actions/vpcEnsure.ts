@@ -1,3 +1,4 @@
+import { ConflictError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createDigitalOceanClient, listAll, type DigitalOceanClientOptions } from '@voting-platform/plugin-digitalocean-node';
 import { parseInput, type Zod } from '@voting-platform/plugin-scaffolder-actions-node';
@@ -45,7 +46,7 @@ export function createDigitalOceanVpcEnsureAction(options: DigitalOceanClientOpt
           existing.region !== region && `region ${existing.region} (wanted ${region})`,
           ipRange && existing.ip_range !== ipRange && `IP range ${existing.ip_range} (wanted ${ipRange})`,
         ].filter(Boolean);
-        if (differences.length > 0) throw new Error(`The VPC name "${name}" is taken by VPC ${existing.id} with ${differences.join(' and ')}`);
+        if (differences.length > 0) throw new ConflictError(`The VPC name "${name}" is taken by VPC ${existing.id} with ${differences.join(' and ')}`);
       }
       if (ctx.isDryRun) {
         ctx.logger.info(existing ? `Dry run: would reuse VPC "${name}" (${existing.id})` : `Dry run: would create VPC "${name}" in ${region}`);
