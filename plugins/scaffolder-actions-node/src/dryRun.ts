@@ -17,7 +17,7 @@ const DONE = { create: 'created', update: 'updated', delete: 'deleted' } as cons
  *
  * @public
  */
-export function outcomeOf(isDryRun: boolean, change: Change): Outcome {
+export function outcomeOf<C extends Change>(isDryRun: boolean | undefined, change: C): `would-${C}` | (typeof DONE)[C] {
   return isDryRun ? `would-${change}` : DONE[change];
 }
 
@@ -30,7 +30,7 @@ const PAST = { create: 'Created', update: 'Updated', delete: 'Deleted', set: 'Se
  *
  * @public
  */
-export function describeChange(isDryRun: boolean, verb: keyof typeof PAST, what: string): string {
+export function describeChange(isDryRun: boolean | undefined, verb: keyof typeof PAST, what: string): string {
   return isDryRun ? `Dry run: would ${verb} ${what}` : `${PAST[verb]} ${what}`;
 }
 
@@ -40,7 +40,7 @@ export function describeChange(isDryRun: boolean, verb: keyof typeof PAST, what:
  *
  * @public
  */
-export function describeRead(isDryRun: boolean, text: string): string {
+export function describeRead(isDryRun: boolean | undefined, text: string): string {
   return isDryRun ? `Dry run: ${text}` : text;
 }
 

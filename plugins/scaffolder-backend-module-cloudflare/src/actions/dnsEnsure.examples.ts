@@ -6,7 +6,7 @@ export const examples: TemplateExample[] = [
     example: `steps:
   - id: dns-vote
     name: DNS for the vote app
-    action: cloudflare:dns:upsert
+    action: cloudflare:dns:ensure
     input:
       zone: example.com
       name: vote
