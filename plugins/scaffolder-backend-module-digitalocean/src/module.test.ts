@@ -1,4 +1,5 @@
-import { dialectProblems, registeredActions } from '@voting-platform/plugin-scaffolder-actions-node/testUtils';
+import { dialectProblems, missingActionFiles, registeredActions } from '@voting-platform/plugin-scaffolder-actions-node/testUtils';
+import { join } from 'node:path';
 import module, * as exported from './index';
 
 describe('the digitalocean scaffolder module', () => {
@@ -12,5 +13,9 @@ describe('the digitalocean scaffolder module', () => {
     const factories = Object.keys(exported).filter(name => /^create.*Action$/.test(name));
     const names = (await registeredActions(module)).map(a => `createDigitalOcean${a.id.split(':').slice(1).map(p => p.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())).join('')}Action`);
     expect(factories.sort()).toEqual(names.sort());
+  });
+
+  it('has beside each action its examples, its tests and a test that runs every example', () => {
+    expect(missingActionFiles(join(__dirname, 'actions'))).toEqual([]);
   });
 });

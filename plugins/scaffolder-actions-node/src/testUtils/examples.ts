@@ -46,9 +46,10 @@ export function renderInput(input: unknown, values: Record<string, unknown>): an
 }
 
 /**
- * Runs every step of every example of an action that uses it (a real run, then a dry run that
- * must change nothing the real run did not, as the scaffolder's dry run of a template would),
- * with the `${{ }}` values given. Returns the results of the real runs, one per step.
+ * Runs every step of every example of an action that uses it, with the `${{ }}` values given:
+ * a real run, then a dry run of the same input. Throws when the dry run's outputs do not have
+ * the real run's keys (the dialect: a dry run outputs what a real run does). Returns both runs
+ * per step, for the caller's checks of the world.
  *
  * @public
  */
@@ -67,6 +68,8 @@ export async function runExamples(
       const input = renderInput(step.input, values);
       const real = await run(input, opts);
       const dry = await run(input, { ...opts, isDryRun: true });
+      const keys = (r: RunResult) => Object.keys(r.outputs).sort().join(', ');
+      if (keys(dry) !== keys(real)) throw new Error(`${action.id}, example "${example.description}": the dry run outputs ${keys(dry)}, the real run ${keys(real)}`);
       results.push({ example: example.description, real, dry });
     }
   }

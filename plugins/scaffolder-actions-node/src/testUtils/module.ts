@@ -1,5 +1,6 @@
 import type { BackendFeature } from '@backstage/backend-plugin-api';
 import { startTestBackend } from '@backstage/backend-test-utils';
+import { readdirSync } from 'node:fs';
 import { scaffolderActionsExtensionPoint, type TemplateAction } from '@backstage/plugin-scaffolder-node';
 import { exampleSteps } from './examples';
 
@@ -47,4 +48,17 @@ export function dialectProblems(action: TemplateAction<any, any, any>, options: 
     if (!exampleSteps(example).some(step => step.action === action.id)) problems.push(`${action.id}: example "${example.description}" does not use it`);
   }
   return problems;
+}
+
+/**
+ * The action files of a module's `src/actions` folder (`<resource><Verb>.ts`) that lack what the
+ * dialect puts beside each: `.examples.ts`, `.test.ts` and `.examples.test.ts` (which runs every
+ * example). Empty when every action has all three.
+ *
+ * @public
+ */
+export function missingActionFiles(actionsDir: string): string[] {
+  const files = new Set(readdirSync(actionsDir));
+  const actions = [...files].filter(f => f.endsWith('.ts') && !/\.(test|examples)\.ts$/.test(f) && f !== 'index.ts');
+  return actions.flatMap(f => ['.examples.ts', '.test.ts', '.examples.test.ts'].map(suffix => f.replace(/\.ts$/, suffix)).filter(name => !files.has(name)));
 }

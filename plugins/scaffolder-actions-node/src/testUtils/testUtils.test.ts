@@ -1,5 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { assertNoSecrets, Crash, exampleSteps, renderInput, runAction, runExamples, waitForAnswers } from './index';
+import { assertNoSecrets, Crash, exampleSteps, missingActionFiles, renderInput, runAction, runExamples, waitForAnswers } from './index';
 
 const counter = { writes: 0 };
 const action = createTemplateAction({
@@ -54,6 +57,12 @@ describe('the action test kit', () => {
     expect(results[0]!.dry.logs).toEqual(['info Dry run: would create t-ex']);
   });
 
+  it('refuses an action whose dry run outputs other keys than its real run', async () => {
+    const uneven = { ...action, id: 'test:uneven:ensure', examples: [{ description: 'e', example: 'steps:\n  - id: u\n    action: test:uneven:ensure\n    input: {}\n' }] };
+    const run = async (_input: Record<string, unknown>, opts: { isDryRun?: boolean }) => ({ outputs: opts.isDryRun ? { a: 1 } : { a: 1, id: 'x' }, logs: [], checkpoints: new Map() });
+    await expect(runExamples(uneven as any, { run })).rejects.toThrow(/the dry run outputs a, the real run a, id/);
+  });
+
   it('finds a secret in text, JSON, maps and errors without naming it', () => {
     expect(() => assertNoSecrets(['s3cret'], 'fine', { a: 1 })).not.toThrow();
     for (const leak of ['x s3cret', { a: 's3cret' }, new Map([['k', 's3cret']]), new Error('token s3cret')]) {
@@ -67,5 +76,14 @@ describe('the action test kit', () => {
     setTimeout(() => (requests[1]!.status = 504), 50);
     await expect(waitForAnswers(requests)).resolves.toBe(true);
     await expect(waitForAnswers([{ status: 0 }], 30)).rejects.toThrow(/1 request\(s\) still unanswered after 30 ms/);
+  });
+});
+
+describe('missingActionFiles', () => {
+  it('names what an action file lacks beside it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'actions-'));
+    for (const f of ['index.ts', 'vpcEnsure.ts', 'vpcEnsure.test.ts', 'vpcEnsure.examples.ts', 'vpcEnsure.examples.test.ts', 'dnsDelete.ts', 'dnsDelete.test.ts']) await writeFile(join(dir, f), '');
+    expect(missingActionFiles(dir)).toEqual(['dnsDelete.examples.ts', 'dnsDelete.examples.test.ts']);
+    await rm(dir, { recursive: true });
   });
 });

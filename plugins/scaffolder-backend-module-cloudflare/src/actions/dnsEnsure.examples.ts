@@ -11,7 +11,7 @@ export const examples: TemplateExample[] = [
       zone: example.com
       name: vote
       type: A
-      content: \${{ steps.ingress.output.ip }}
+      content: \${{ steps.deploy.output.loadBalancerAddress }}
       proxied: true
 `,
   },
