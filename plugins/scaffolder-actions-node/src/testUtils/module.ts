@@ -59,6 +59,8 @@ export function dialectProblems(action: TemplateAction<any, any, any>, options: 
  */
 export function missingActionFiles(actionsDir: string): string[] {
   const files = new Set(readdirSync(actionsDir));
-  const actions = [...files].filter(f => f.endsWith('.ts') && !/\.(test|examples)\.ts$/.test(f) && f !== 'index.ts');
+  // index.ts re-exports; inputProperties.ts / outputProperties.ts hold schema pieces several actions share
+  const shared = new Set(['index.ts', 'inputProperties.ts', 'outputProperties.ts']);
+  const actions = [...files].filter(f => f.endsWith('.ts') && !/\.(test|examples)\.ts$/.test(f) && !shared.has(f));
   return actions.flatMap(f => ['.examples.ts', '.test.ts', '.examples.test.ts'].map(suffix => f.replace(/\.ts$/, suffix)).filter(name => !files.has(name)));
 }

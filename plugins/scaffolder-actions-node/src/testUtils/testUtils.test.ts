@@ -82,7 +82,7 @@ describe('the action test kit', () => {
 describe('missingActionFiles', () => {
   it('names what an action file lacks beside it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'actions-'));
-    for (const f of ['index.ts', 'vpcEnsure.ts', 'vpcEnsure.test.ts', 'vpcEnsure.examples.ts', 'vpcEnsure.examples.test.ts', 'dnsDelete.ts', 'dnsDelete.test.ts']) await writeFile(join(dir, f), '');
+    for (const f of ['index.ts', 'inputProperties.ts', 'vpcEnsure.ts', 'vpcEnsure.test.ts', 'vpcEnsure.examples.ts', 'vpcEnsure.examples.test.ts', 'dnsDelete.ts', 'dnsDelete.test.ts']) await writeFile(join(dir, f), '');
     expect(missingActionFiles(dir)).toEqual(['dnsDelete.examples.ts', 'dnsDelete.examples.test.ts']);
     await rm(dir, { recursive: true });
   });

@@ -2,11 +2,12 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createCloudflareClient, fqdn, type CloudflareActionOptions } from '../lib/client';
 import { checkpointKey, describeChange, describeRead, outcomeOf, parseInput, type Zod } from '@voting-platform/plugin-scaffolder-actions-node';
 import { findRecords } from './dnsEnsure';
+import { recordName, zone } from './inputProperties';
 import { examples } from './dnsDelete.examples';
 
 const input = {
-  zone: (z: Zod) => z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/, 'a zone name such as example.com').describe('Zone the records belong to'),
-  name: (z: Zod) => z.string().regex(/^(@|\*|[a-z0-9_*]([-a-z0-9_.]*[a-z0-9])?)$/i, 'a host name, @ for the apex').describe('Record name, relative or fully qualified'),
+  zone: (z: Zod) => zone(z).describe('Zone the records belong to'),
+  name: (z: Zod) => recordName(z).describe('Record name, relative or fully qualified'),
   type: (z: Zod) => z.enum(['A', 'AAAA', 'CNAME', 'TXT']).optional().describe('Only records of this type (default: every type of that name)'),
 };
 

@@ -2,13 +2,12 @@ import { ConflictError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createCloudflareClient, fqdn, type CloudflareActionOptions, type CloudflareClient } from '../lib/client';
 import { checkpointKey, describeChange, describeRead, dryRunId, outcomeOf, parseInput, type Zod } from '@voting-platform/plugin-scaffolder-actions-node';
+import { recordName, zone } from './inputProperties';
 import { examples } from './dnsEnsure.examples';
 
-const ZONE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/;
-
 const input = {
-  zone: (z: Zod) => z.string().regex(ZONE, 'a zone name such as example.com').describe('Zone the record belongs to'),
-  name: (z: Zod) => z.string().regex(/^(@|\*|[a-z0-9_*]([-a-z0-9_.]*[a-z0-9])?)$/i, 'a host name, @ for the apex').describe('Record name, relative to the zone (vote) or fully qualified (vote.example.com)'),
+  zone: (z: Zod) => zone(z).describe('Zone the record belongs to'),
+  name: (z: Zod) => recordName(z).describe('Record name, relative to the zone (vote) or fully qualified (vote.example.com)'),
   type: (z: Zod) => z.enum(['A', 'AAAA', 'CNAME', 'TXT']).describe('Record type'),
   content: (z: Zod) => z.string().min(1).describe('IPv4 / IPv6 address, target host name or text'),
   ttl: (z: Zod) => z.number().int().refine(t => t === 1 || (t >= 30 && t <= 86400), '1 (automatic) or 30-86400 seconds').default(1).describe('TTL in seconds, 1 for automatic'),

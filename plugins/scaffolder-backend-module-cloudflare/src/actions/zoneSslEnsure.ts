@@ -1,10 +1,11 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createCloudflareClient, type CloudflareActionOptions } from '../lib/client';
 import { checkpointKey, describeChange, describeRead, outcomeOf, parseInput, type Zod } from '@voting-platform/plugin-scaffolder-actions-node';
+import { zone } from './inputProperties';
 import { examples } from './zoneSslEnsure.examples';
 
 const input = {
-  zone: (z: Zod) => z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/, 'a zone name such as example.com').describe('Zone to configure'),
+  zone: (z: Zod) => zone(z).describe('Zone to configure'),
   mode: (z: Zod) => z.enum(['off', 'flexible', 'full', 'strict']).default('strict').describe('SSL/TLS encryption mode (strict: the origin needs a valid certificate, e.g. an Origin CA one)'),
 };
 
