@@ -181,6 +181,10 @@ describe('portal backend', () => {
     const ids = ((await response.json()) as { id: string }[]).map(a => a.id);
     assert.ok(ids.includes('voting:manifests:render'), ids.join(', '));
     assert.ok(ids.includes('voting:results:read'), ids.join(', '));
+    // the cloud actions, in the dialect of plugins/README.md (provider:resource:verb; ensure for "create if missing")
+    for (const id of ['digitalocean:vpc:ensure', 'digitalocean:kubernetes:ensure', 'digitalocean:database:ensure', 'digitalocean:kubernetes:delete', 'digitalocean:database:delete', 'cloudflare:dns:ensure', 'cloudflare:dns:delete', 'cloudflare:zone:ssl:ensure', 'cloudflare:origin-certificate:ensure']) {
+      assert.ok(ids.includes(id), `${id} is not registered: ${ids.join(', ')}`);
+    }
   });
 
   it('runs the actions in a scaffolder dry run', async () => {

@@ -4,3 +4,5 @@
  * @packageDocumentation
  */
 export { scaffolderModuleCloudflare as default } from './module';
+export * from './actions';
+export { CloudflareError, type CloudflareActionOptions } from './lib/client';

@@ -3,10 +3,12 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
-import { createCloudflareDnsDeleteAction } from './actions/dnsDelete';
-import { createCloudflareDnsUpsertAction } from './actions/dnsUpsert';
-import { createCloudflareOriginCertificateCreateAction } from './actions/originCertificateCreate';
-import { createCloudflareZoneSslAction } from './actions/zoneSsl';
+import {
+  createCloudflareDnsDeleteAction,
+  createCloudflareDnsEnsureAction,
+  createCloudflareOriginCertificateEnsureAction,
+  createCloudflareZoneSslEnsureAction,
+} from './actions';
 
 /**
  * Registers the Cloudflare scaffolder actions.
@@ -23,12 +25,13 @@ export const scaffolderModuleCloudflare = createBackendModule({
         config: coreServices.rootConfig,
       },
       async init({ scaffolder, config }) {
-        // Each action lives in `src/actions/<name>.ts`; add new ones to this list.
+        // Each action lives in `src/actions/<resource><Verb>.ts` and is exported from
+        // `src/actions/index.ts`; add new ones to this list (module.test.ts checks it).
         scaffolder.addActions(
-          createCloudflareDnsUpsertAction({ config }),
+          createCloudflareDnsEnsureAction({ config }),
           createCloudflareDnsDeleteAction({ config }),
-          createCloudflareZoneSslAction({ config }),
-          createCloudflareOriginCertificateCreateAction({ config }),
+          createCloudflareZoneSslEnsureAction({ config }),
+          createCloudflareOriginCertificateEnsureAction({ config }),
         );
       },
     });

@@ -4,3 +4,4 @@
  * @packageDocumentation
  */
 export { scaffolderModuleDigitalOcean as default } from './module';
+export * from './actions';

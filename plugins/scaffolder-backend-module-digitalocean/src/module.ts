@@ -3,11 +3,13 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
-import { createDigitalOceanDatabaseCreateAction } from './actions/databaseCreate';
-import { createDigitalOceanDatabaseDeleteAction } from './actions/databaseDelete';
-import { createDigitalOceanKubernetesCreateAction } from './actions/kubernetesCreate';
-import { createDigitalOceanKubernetesDeleteAction } from './actions/kubernetesDelete';
-import { createDigitalOceanVpcEnsureAction } from './actions/vpcEnsure';
+import {
+  createDigitalOceanDatabaseDeleteAction,
+  createDigitalOceanDatabaseEnsureAction,
+  createDigitalOceanKubernetesDeleteAction,
+  createDigitalOceanKubernetesEnsureAction,
+  createDigitalOceanVpcEnsureAction,
+} from './actions';
 
 /**
  * Registers the DigitalOcean scaffolder actions.
@@ -24,11 +26,12 @@ export const scaffolderModuleDigitalOcean = createBackendModule({
         config: coreServices.rootConfig,
       },
       async init({ scaffolder, config }) {
-        // Each action lives in `src/actions/<name>.ts`; add new ones to this list.
+        // Each action lives in `src/actions/<resource><Verb>.ts` and is exported from
+        // `src/actions/index.ts`; add new ones to this list (module.test.ts checks it).
         scaffolder.addActions(
           createDigitalOceanVpcEnsureAction({ config }),
-          createDigitalOceanKubernetesCreateAction({ config }),
-          createDigitalOceanDatabaseCreateAction({ config }),
+          createDigitalOceanKubernetesEnsureAction({ config }),
+          createDigitalOceanDatabaseEnsureAction({ config }),
           createDigitalOceanKubernetesDeleteAction({ config }),
           createDigitalOceanDatabaseDeleteAction({ config }),
         );

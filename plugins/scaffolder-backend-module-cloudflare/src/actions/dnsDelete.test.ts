@@ -1,22 +1,22 @@
 import { createHarness, Crash } from '../lib/__testUtils__/harness';
 import { createCloudflareDnsDeleteAction } from './dnsDelete';
-import { createCloudflareDnsUpsertAction } from './dnsUpsert';
+import { createCloudflareDnsEnsureAction } from './dnsEnsure';
 
 const DELETE = 'dns-records-for-a-zone-delete-dns-record';
 
 describe('cloudflare:dns:delete', () => {
   const h = createHarness();
   const action = () => createCloudflareDnsDeleteAction(h.options());
-  const upsert = (name: string, type = 'A', content = '203.0.113.20') => h.run(createCloudflareDnsUpsertAction(h.options()), { zone: 'example.com', name, type, content });
+  const upsert = (name: string, type = 'A', content = '203.0.113.20') => h.run(createCloudflareDnsEnsureAction(h.options()), { zone: 'example.com', name, type, content });
 
   it('deletes every record of the name, and succeeds when there are none', async () => {
     await upsert('result');
     await upsert('result', 'TXT', 'owner=voting');
     const first = await h.run(action(), { zone: 'example.com', name: 'result' });
-    expect(first.outputs.deleted).toHaveLength(2);
+    expect(first.outputs).toMatchObject({ deleted: [expect.any(String), expect.any(String)], outcome: 'deleted' });
     expect(h.records('result.example.com')).toHaveLength(0);
     const before = h.calls(DELETE);
-    expect((await h.run(action(), { zone: 'example.com', name: 'result.example.com' })).outputs).toEqual({ hostname: 'result.example.com', deleted: [] });
+    expect((await h.run(action(), { zone: 'example.com', name: 'result.example.com' })).outputs).toEqual({ hostname: 'result.example.com', deleted: [], outcome: 'absent' });
     expect(h.calls(DELETE)).toBe(before);
     h.expectNoSecrets(first);
   });
@@ -33,7 +33,7 @@ describe('cloudflare:dns:delete', () => {
     const [record] = h.records('crash.example.com');
     const checkpoints = new Map();
     const before = h.calls(DELETE);
-    await expect(h.run(action(), { zone: 'example.com', name: 'crash' }, { checkpoints, crashAfter: `dns.delete.${h.zone().id}.${record!.id}` })).rejects.toThrow(Crash);
+    await expect(h.run(action(), { zone: 'example.com', name: 'crash' }, { checkpoints, crashAfter: `dns-record.delete.${h.zone().id}.${record!.id}` })).rejects.toThrow(Crash);
     await h.run(action(), { zone: 'example.com', name: 'crash' }, { checkpoints });
     expect(h.calls(DELETE)).toBe(before + 1);
   });
@@ -42,6 +42,7 @@ describe('cloudflare:dns:delete', () => {
     await upsert('dry');
     const dry = await h.run(action(), { zone: 'example.com', name: 'dry' }, { isDryRun: true });
     expect(dry.logs.join('\n')).toContain('Dry run: would delete 1 record(s) of dry.example.com');
+    expect(dry.outputs).toMatchObject({ deleted: [h.records('dry.example.com')[0]!.id], outcome: 'would-delete' });
     expect(h.records('dry.example.com')).toHaveLength(1);
   });
 

@@ -1,12 +1,13 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createCloudflareClient, fqdn, type CloudflareActionOptions } from '../lib/client';
-import { parseInput, type Zod } from '../lib/input';
-import { findRecords } from './dnsUpsert';
+import { checkpointKey, describeChange, describeRead, outcomeOf, parseInput, type Zod } from '@voting-platform/plugin-scaffolder-actions-node';
+import { findRecords } from './dnsEnsure';
+import { recordName, zone } from './inputProperties';
 import { examples } from './dnsDelete.examples';
 
 const input = {
-  zone: (z: Zod) => z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/, 'a zone name such as example.com').describe('Zone the records belong to'),
-  name: (z: Zod) => z.string().regex(/^(@|\*|[a-z0-9_*]([-a-z0-9_.]*[a-z0-9])?)$/i, 'a host name, @ for the apex').describe('Record name, relative or fully qualified'),
+  zone: (z: Zod) => zone(z).describe('Zone the records belong to'),
+  name: (z: Zod) => recordName(z).describe('Record name, relative or fully qualified'),
   type: (z: Zod) => z.enum(['A', 'AAAA', 'CNAME', 'TXT']).optional().describe('Only records of this type (default: every type of that name)'),
 };
 
@@ -26,6 +27,7 @@ export function createCloudflareDnsDeleteAction(options: CloudflareActionOptions
       output: {
         hostname: z => z.string(),
         deleted: z => z.array(z.string()).describe('Ids of the records deleted (or that would be, in a dry run)'),
+        outcome: z => z.enum(['deleted', 'absent', 'would-delete']).describe('What this run did, or in a dry run would do'),
       },
     },
     async handler(ctx) {
@@ -35,12 +37,14 @@ export function createCloudflareDnsDeleteAction(options: CloudflareActionOptions
       const hostname = fqdn(i.name, i.zone);
       const records = await client.call(`list records of ${hostname}`, () => findRecords(client, zoneId, hostname, i.type));
       const ids = records.map(r => r.id);
-      if (ctx.isDryRun) {
-        ctx.logger.info(`Dry run: would delete ${ids.length} record(s) of ${hostname}`);
+      if (ids.length === 0) {
+        ctx.logger.info(describeRead(ctx.isDryRun, `No records of ${hostname}: nothing to delete`));
+      } else if (ctx.isDryRun) {
+        ctx.logger.info(describeChange(true, 'delete', `${ids.length} record(s) of ${hostname}`));
       } else {
         for (const id of ids) {
           await ctx.checkpoint({
-            key: `dns.delete.${zoneId}.${id}`,
+            key: checkpointKey('dns-record', 'delete', zoneId, id),
             fn: () =>
               client.call(`delete record ${id} of ${hostname}`, async () => {
                 try {
@@ -53,10 +57,11 @@ export function createCloudflareDnsDeleteAction(options: CloudflareActionOptions
               }),
           });
         }
-        ctx.logger.info(ids.length ? `Deleted ${ids.length} record(s) of ${hostname}` : `No records of ${hostname}: nothing to delete`);
+        ctx.logger.info(describeChange(false, 'delete', `${ids.length} record(s) of ${hostname}`));
       }
       ctx.output('hostname', hostname);
       ctx.output('deleted', ids);
+      ctx.output('outcome', ids.length ? outcomeOf(ctx.isDryRun, 'delete') : 'absent');
     },
   });
 }

@@ -1,5 +1,6 @@
 import type { RootConfigService } from '@backstage/backend-plugin-api';
 import type { TaskSecrets } from '@backstage/plugin-scaffolder-node';
+import { ConflictError, CustomErrorBase, InputError, NotFoundError } from '@backstage/errors';
 import Cloudflare, { APIConnectionError, APIError } from 'cloudflare';
 
 /** The task secret that overrides `cloudflare.apiToken` for one task. */
@@ -20,18 +21,27 @@ export interface CloudflareClient {
   zoneId(zone: string): Promise<string>;
 }
 
-export class CloudflareError extends Error {
+/**
+ * A Cloudflare API failure with Cloudflare's message and code; never the request (nor its token).
+ *
+ * @public
+ */
+export class CloudflareError extends CustomErrorBase {
   constructor(
     message: string,
     readonly status?: number,
   ) {
+    // no cause: the SDK's error holds the request headers, and with them the token
     super(message);
     this.name = 'CloudflareError';
   }
 }
 
+/** What an action decided about its input or the world, thrown inside `call`: passed on as it is. */
+const decided = (err: unknown): err is Error => err instanceof InputError || err instanceof ConflictError || err instanceof NotFoundError;
+
 function toError(what: string, err: unknown, timeoutMs: number): Error {
-  if (err instanceof CloudflareError) return err;
+  if (err instanceof CloudflareError || decided(err)) return err;
   // a time-out is one of these too (the SDK aborts the request)
   if (err instanceof APIConnectionError) return new CloudflareError(`Cloudflare did not answer "${what}" within ${timeoutMs} ms, or could not be reached (after the SDK's retries)`);
   if (err instanceof APIError && err.status !== undefined) {
@@ -51,7 +61,7 @@ function toError(what: string, err: unknown, timeoutMs: number): Error {
 export function createCloudflareClient(options: CloudflareActionOptions, ctx: { secrets?: TaskSecrets }): CloudflareClient {
   const { config } = options;
   const apiToken = ctx.secrets?.[TOKEN_SECRET] || config.getOptionalString('cloudflare.apiToken');
-  if (!apiToken) throw new Error(`No Cloudflare API token: set cloudflare.apiToken in app-config or pass the ${TOKEN_SECRET} task secret`);
+  if (!apiToken) throw new InputError(`No Cloudflare API token: set cloudflare.apiToken in app-config or pass the ${TOKEN_SECRET} task secret`);
   const timeout = config.getOptionalNumber('cloudflare.requestTimeoutMs') ?? DEFAULT_TIMEOUT_MS;
   const cf = new Cloudflare({
     apiToken,
@@ -73,7 +83,7 @@ export function createCloudflareClient(options: CloudflareActionOptions, ctx: { 
       call(`find zone ${zone}`, async () => {
         const { result } = await cf.zones.list({ name: zone });
         const found = result.find(z => z.name === zone);
-        if (!found) throw new CloudflareError(`No Cloudflare zone "${zone}" in the account of this token`);
+        if (!found) throw new NotFoundError(`No Cloudflare zone "${zone}" in the account of this token`);
         return found.id;
       }),
   };

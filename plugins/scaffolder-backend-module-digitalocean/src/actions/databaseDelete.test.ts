@@ -1,18 +1,18 @@
 import { createHarness, Crash } from '../lib/__testUtils__/harness';
-import { createDigitalOceanDatabaseCreateAction } from './databaseCreate';
+import { createDigitalOceanDatabaseEnsureAction } from './databaseEnsure';
 import { createDigitalOceanDatabaseDeleteAction } from './databaseDelete';
 
 describe('digitalocean:database:delete', () => {
   const h = createHarness();
   const action = () => createDigitalOceanDatabaseDeleteAction(h.options());
-  const create = async (name: string) => (await h.run(createDigitalOceanDatabaseCreateAction(h.options()), { name, region: 'nyc1' })).outputs.databaseClusterId as string;
+  const create = async (name: string) => (await h.run(createDigitalOceanDatabaseEnsureAction(h.options()), { name, region: 'nyc1' })).outputs.databaseClusterId as string;
 
   it('deletes the database cluster, and succeeds again when it is gone', async () => {
     const id = await create('dbdel-happy');
     const first = await h.run(action(), { name: 'dbdel-happy' });
-    expect(first.outputs).toEqual({ databaseClusterId: id, status: 'deleted' });
+    expect(first.outputs).toEqual({ databaseClusterId: id, status: 'deleted', outcome: 'deleted' });
     expect(h.env.sandbox.digitalocean.databases.has(id)).toBe(false);
-    expect((await h.run(action(), { databaseClusterId: id })).outputs).toEqual({ databaseClusterId: '', status: 'absent' });
+    expect((await h.run(action(), { databaseClusterId: id })).outputs).toEqual({ databaseClusterId: '', status: 'absent', outcome: 'absent' });
     expect((await h.run(action(), { name: 'dbdel-happy' })).outputs.status).toBe('absent');
     expect(h.calls('databases_destroy_cluster')).toBe(1);
     h.expectNoSecrets(first.logs, first.outputs);
@@ -31,6 +31,7 @@ describe('digitalocean:database:delete', () => {
     const id = await create('dbdel-dry');
     const dry = await h.run(action(), { databaseClusterId: id }, { isDryRun: true });
     expect(dry.logs.join('\n')).toContain(`Dry run: would delete database cluster "${id}" (${id}) with databases defaultdb, voting`);
+    expect(dry.outputs).toEqual({ databaseClusterId: id, status: 'deleted', outcome: 'would-delete' });
     expect(h.env.sandbox.digitalocean.databases.has(id)).toBe(true);
   });
 

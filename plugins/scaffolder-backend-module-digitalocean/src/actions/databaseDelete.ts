@@ -1,7 +1,7 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createDigitalOceanClient, isNotFound, type DigitalOceanClientOptions } from '@voting-platform/plugin-digitalocean-node';
-import { parseInput, type Zod } from '../lib/input';
-import { findDatabase } from './databaseCreate';
+import { checkpointKey, describeChange, describeRead, outcomeOf, parseInput, type Zod } from '@voting-platform/plugin-scaffolder-actions-node';
+import { findDatabase } from './databaseEnsure';
 import { examples } from './databaseDelete.examples';
 
 const input = {
@@ -25,7 +25,8 @@ export function createDigitalOceanDatabaseDeleteAction(options: DigitalOceanClie
       input,
       output: {
         databaseClusterId: z => z.string().describe('Empty when no such cluster exists'),
-        status: z => z.string().describe('deleted, absent (nothing to delete), or would-delete in a dry run'),
+        status: z => z.string().describe('deleted, or absent (nothing to delete); a dry run reports the state the run would leave'),
+        outcome: z => z.enum(['deleted', 'absent', 'would-delete']).describe('What this run did, or in a dry run would do'),
       },
     },
     async handler(ctx) {
@@ -44,19 +45,21 @@ export function createDigitalOceanDatabaseDeleteAction(options: DigitalOceanClie
         }
       });
       if (!db) {
-        ctx.logger.info(`No ${label}: nothing to delete`);
+        ctx.logger.info(describeRead(ctx.isDryRun, `No ${label}: nothing to delete`));
         ctx.output('databaseClusterId', '');
         ctx.output('status', 'absent');
+        ctx.output('outcome', 'absent');
         return;
       }
       ctx.output('databaseClusterId', db.id);
       if (ctx.isDryRun) {
-        ctx.logger.info(`Dry run: would delete ${label} (${db.id}) with databases ${db.db_names.join(', ')}`);
-        ctx.output('status', 'would-delete');
+        ctx.logger.info(describeChange(true, 'delete', `${label} (${db.id}) with databases ${db.db_names.join(', ')}`));
+        ctx.output('status', 'deleted');
+        ctx.output('outcome', outcomeOf(true, 'delete'));
         return;
       }
       await ctx.checkpoint({
-        key: `database.delete.${db.id}`,
+        key: checkpointKey('database', 'delete', db.id),
         fn: () =>
           client.call(`delete ${label}`, () => client.api.database.destroyDatabaseCluster({ database_cluster_id: db.id })).then(
             () => ({ deleted: true }),
@@ -66,8 +69,9 @@ export function createDigitalOceanDatabaseDeleteAction(options: DigitalOceanClie
             },
           ),
       });
-      ctx.logger.info(`Deleted ${label} (${db.id})`);
+      ctx.logger.info(describeChange(false, 'delete', `${label} (${db.id})`));
       ctx.output('status', 'deleted');
+      ctx.output('outcome', 'deleted');
     },
   });
 }

@@ -1,12 +1,12 @@
 import { createHarness, Crash } from '../lib/__testUtils__/harness';
-import { createDigitalOceanKubernetesCreateAction } from './kubernetesCreate';
+import { createDigitalOceanKubernetesEnsureAction } from './kubernetesEnsure';
 import { createDigitalOceanKubernetesDeleteAction } from './kubernetesDelete';
 
 describe('digitalocean:kubernetes:delete', () => {
   const h = createHarness();
   const action = () => createDigitalOceanKubernetesDeleteAction(h.options());
   const create = async (name: string) => {
-    const { outputs } = await h.run(createDigitalOceanKubernetesCreateAction(h.options()), { name, region: 'nyc1', nodePool: { size: 's-1vcpu-2gb', count: 1 } });
+    const { outputs } = await h.run(createDigitalOceanKubernetesEnsureAction(h.options()), { name, region: 'nyc1', nodePool: { size: 's-1vcpu-2gb', count: 1 } });
     const lb = h.env.sandbox.digitalocean.addLoadBalancer({ clusterId: outputs.clusterId });
     const volume = h.env.sandbox.digitalocean.addVolume({ clusterId: outputs.clusterId });
     return { id: outputs.clusterId as string, lb: lb.id, volume: volume.id };
@@ -15,14 +15,14 @@ describe('digitalocean:kubernetes:delete', () => {
   it('deletes the cluster with its load balancers and volumes, and succeeds again when it is gone', async () => {
     const c = await create('del-happy');
     const first = await h.run(action(), { name: 'del-happy' });
-    expect(first.outputs).toEqual({ clusterId: c.id, status: 'deleting', loadBalancers: [c.lb], volumes: [c.volume] });
+    expect(first.outputs).toEqual({ clusterId: c.id, status: 'deleting', outcome: 'deleted', loadBalancers: [c.lb], volumes: [c.volume] });
     expect(h.env.sandbox.digitalocean.loadBalancers.has(c.lb)).toBe(false);
     expect(h.env.sandbox.digitalocean.volumes.has(c.volume)).toBe(false);
     expect(h.calls('kubernetes_destroy_associatedResourcesDangerous')).toBe(1);
     // still deleting: nothing more to do
     expect((await h.run(action(), { clusterId: c.id })).outputs.status).toBe('deleting');
     h.clock.advance(2 * 60_000);
-    expect((await h.run(action(), { clusterId: c.id })).outputs).toMatchObject({ clusterId: '', status: 'absent' });
+    expect((await h.run(action(), { clusterId: c.id })).outputs).toMatchObject({ clusterId: '', status: 'absent', outcome: 'absent' });
     expect((await h.run(action(), { name: 'del-happy' })).outputs.status).toBe('absent');
     expect(h.calls('kubernetes_destroy_associatedResourcesDangerous')).toBe(1);
     h.expectNoSecrets(first.logs, first.outputs);
@@ -32,7 +32,7 @@ describe('digitalocean:kubernetes:delete', () => {
     const c = await create('del-crash');
     const checkpoints = new Map();
     const before = h.calls('kubernetes_destroy_associatedResourcesDangerous');
-    await expect(h.run(action(), { clusterId: c.id }, { checkpoints, crashAfter: `cluster.delete.${c.id}` })).rejects.toThrow(Crash);
+    await expect(h.run(action(), { clusterId: c.id }, { checkpoints, crashAfter: `kubernetes.delete.${c.id}` })).rejects.toThrow(Crash);
     await h.run(action(), { clusterId: c.id }, { checkpoints });
     expect(h.calls('kubernetes_destroy_associatedResourcesDangerous')).toBe(before + 1);
   });
@@ -41,7 +41,7 @@ describe('digitalocean:kubernetes:delete', () => {
     const c = await create('del-dry');
     const dry = await h.run(action(), { name: 'del-dry' }, { isDryRun: true });
     expect(dry.logs.join('\n')).toContain(`Dry run: would delete cluster "del-dry" (${c.id}) with 1 load balancer(s), 1 volume(s), 0 snapshot(s)`);
-    expect(dry.outputs.status).toBe('would-delete');
+    expect(dry.outputs).toMatchObject({ status: 'deleting', outcome: 'would-delete' });
     expect(h.env.sandbox.digitalocean.clusters.get(c.id)?.deletingSince).toBeUndefined();
     expect(h.env.sandbox.digitalocean.loadBalancers.has(c.lb)).toBe(true);
   });

@@ -1,7 +1,7 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createDigitalOceanClient, isNotFound, type DigitalOceanClientOptions } from '@voting-platform/plugin-digitalocean-node';
-import { parseInput, type Zod } from '../lib/input';
-import { findCluster, type Cluster } from './kubernetesCreate';
+import { checkpointKey, describeChange, describeRead, outcomeOf, parseInput, type Outcome, type Zod } from '@voting-platform/plugin-scaffolder-actions-node';
+import { findCluster, type Cluster } from './kubernetesEnsure';
 import { examples } from './kubernetesDelete.examples';
 
 const input = {
@@ -32,9 +32,10 @@ export function createDigitalOceanKubernetesDeleteAction(options: DigitalOceanCl
       input,
       output: {
         clusterId: z => z.string().describe('Empty when no such cluster exists'),
-        status: z => z.string().describe('deleting, absent (nothing to delete), or would-delete in a dry run'),
+        status: z => z.string().describe('deleting, or absent (nothing to delete); a dry run reports the state the run would leave'),
         loadBalancers: z => z.array(z.string()).describe('Ids of the load balancers deleted with it'),
         volumes: z => z.array(z.string()).describe('Ids of the volumes deleted with it'),
+        outcome: z => z.enum(['deleted', 'absent', 'would-delete']).describe('What this run did, or in a dry run would do (deleted: DigitalOcean is deleting it)'),
       },
     },
     async handler(ctx) {
@@ -52,26 +53,27 @@ export function createDigitalOceanKubernetesDeleteAction(options: DigitalOceanCl
         }
       });
       const label = `cluster "${i.name ?? i.clusterId}"`;
-      const done = (status: string, associated?: Associated) => {
+      const done = (status: string, outcome: Outcome, associated?: Associated) => {
         ctx.output('clusterId', cluster?.id ?? '');
         ctx.output('status', status);
+        ctx.output('outcome', outcome);
         ctx.output('loadBalancers', associated?.load_balancers.map(lb => lb.id) ?? []);
         ctx.output('volumes', associated?.volumes.map(v => v.id) ?? []);
       };
       if (!cluster || ['deleting', 'deleted'].includes(cluster.status.state)) {
-        ctx.logger.info(cluster ? `The ${label} is being deleted already` : `No ${label}: nothing to delete`);
-        done(cluster ? 'deleting' : 'absent');
+        ctx.logger.info(describeRead(ctx.isDryRun, cluster ? `The ${label} is being deleted already` : `No ${label}: nothing to delete`));
+        done(cluster ? 'deleting' : 'absent', cluster ? 'deleted' : 'absent');
         return;
       }
       const associated = await client.call('list associated resources', async () => (await client.http.get<Associated>(`/kubernetes/clusters/${cluster.id}/destroy_with_associated_resources`)).data);
       const extras = `${associated.load_balancers.length} load balancer(s), ${associated.volumes.length} volume(s), ${associated.volume_snapshots.length} snapshot(s)`;
       if (ctx.isDryRun) {
-        ctx.logger.info(`Dry run: would delete ${label} (${cluster.id}) with ${extras}`);
-        done('would-delete', associated);
+        ctx.logger.info(describeChange(true, 'delete', `${label} (${cluster.id}) with ${extras}`));
+        done('deleting', outcomeOf(true, 'delete'), associated);
         return;
       }
       await ctx.checkpoint({
-        key: `cluster.delete.${cluster.id}`,
+        key: checkpointKey('kubernetes', 'delete', cluster.id),
         fn: () =>
           client
             .call(`delete ${label}`, () => client.http.delete(`/kubernetes/clusters/${cluster.id}/destroy_with_associated_resources/dangerous`))
@@ -84,7 +86,7 @@ export function createDigitalOceanKubernetesDeleteAction(options: DigitalOceanCl
             ),
       });
       ctx.logger.info(`Deleting ${label} (${cluster.id}) with ${extras}`);
-      done('deleting', associated);
+      done('deleting', 'deleted', associated);
     },
   });
 }

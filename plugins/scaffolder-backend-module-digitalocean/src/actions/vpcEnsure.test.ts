@@ -8,13 +8,13 @@ describe('digitalocean:vpc:ensure', () => {
 
   it('creates a VPC, then reuses it unchanged on a second run', async () => {
     const first = await h.run(action(), { name: 'vpc-happy', region: 'nyc1', ipRange: '10.20.0.0/20' });
-    expect(first.outputs).toMatchObject({ name: 'vpc-happy', region: 'nyc1', ipRange: '10.20.0.0/20', created: true });
+    expect(first.outputs).toMatchObject({ name: 'vpc-happy', region: 'nyc1', ipRange: '10.20.0.0/20', created: true, outcome: 'created' });
     expect(vpcs('vpc-happy')).toHaveLength(1);
     expect(first.outputs.vpcId).toBe(vpcs('vpc-happy')[0]!.id);
 
     const creates = h.calls('vpcs_create');
     const second = await h.run(action(), { name: 'vpc-happy', region: 'nyc1', ipRange: '10.20.0.0/20' });
-    expect(second.outputs).toEqual({ ...first.outputs, created: false });
+    expect(second.outputs).toEqual({ ...first.outputs, created: false, outcome: 'unchanged' });
     expect(h.calls('vpcs_create')).toBe(creates);
     expect(second.logs.join('\n')).toContain('Reusing VPC "vpc-happy"');
   });
@@ -52,9 +52,11 @@ describe('digitalocean:vpc:ensure', () => {
     const creates = h.calls('vpcs_create');
     const result = await h.run(action(), { name: 'vpc-dry', region: 'nyc1' }, { isDryRun: true });
     expect(result.logs.join('\n')).toContain('Dry run: would create VPC "vpc-dry" in nyc1');
-    expect(result.outputs).toMatchObject({ vpcId: 'dry-run-vpc-vpc-dry', created: false });
+    expect(result.outputs).toMatchObject({ vpcId: 'dry-run-vpc-vpc-dry', created: false, outcome: 'would-create' });
     expect(h.env.sandbox.digitalocean.vpcs.size).toBe(before);
     expect(h.calls('vpcs_create')).toBe(creates);
+    // the same keys as a real run
+    expect(Object.keys(result.outputs).sort()).toEqual(Object.keys((await h.run(action(), { name: 'vpc-dry', region: 'nyc1' })).outputs).sort());
   });
 
   it('retries a 429 after its retry-after, and 500 / 503', async () => {

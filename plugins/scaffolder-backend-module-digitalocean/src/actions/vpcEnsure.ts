@@ -1,6 +1,7 @@
+import { ConflictError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createDigitalOceanClient, listAll, type DigitalOceanClientOptions } from '@voting-platform/plugin-digitalocean-node';
-import { parseInput, type Zod } from '../lib/input';
+import { checkpointKey, describeChange, dryRunId, outcomeOf, parseInput, type Zod } from '@voting-platform/plugin-scaffolder-actions-node';
 import { examples } from './vpcEnsure.examples';
 
 const input = {
@@ -30,6 +31,7 @@ export function createDigitalOceanVpcEnsureAction(options: DigitalOceanClientOpt
         region: z => z.string(),
         ipRange: z => z.string().describe('Empty in a dry run when it would be created without one'),
         created: z => z.boolean().describe('True when this run created it'),
+        outcome: z => z.enum(['created', 'unchanged', 'would-create']).describe('What this run did, or in a dry run would do'),
       },
     },
     async handler(ctx) {
@@ -45,15 +47,12 @@ export function createDigitalOceanVpcEnsureAction(options: DigitalOceanClientOpt
           existing.region !== region && `region ${existing.region} (wanted ${region})`,
           ipRange && existing.ip_range !== ipRange && `IP range ${existing.ip_range} (wanted ${ipRange})`,
         ].filter(Boolean);
-        if (differences.length > 0) throw new Error(`The VPC name "${name}" is taken by VPC ${existing.id} with ${differences.join(' and ')}`);
-      }
-      if (ctx.isDryRun) {
-        ctx.logger.info(existing ? `Dry run: would reuse VPC "${name}" (${existing.id})` : `Dry run: would create VPC "${name}" in ${region}`);
+        if (differences.length > 0) throw new ConflictError(`The VPC name "${name}" is taken by VPC ${existing.id} with ${differences.join(' and ')}`);
       }
       let vpc = existing;
       if (!vpc && !ctx.isDryRun) {
         vpc = await ctx.checkpoint({
-          key: `vpc.create.${name}`,
+          key: checkpointKey('vpc', 'create', name),
           fn: () =>
             client.call(`create VPC "${name}"`, async () => {
               const found = await find();
@@ -62,15 +61,18 @@ export function createDigitalOceanVpcEnsureAction(options: DigitalOceanClientOpt
               return data.vpc as { id: string; name: string; region: string; ip_range: string };
             }),
         });
-        ctx.logger.info(`Created VPC "${name}" (${vpc.id}) in ${region}, ${vpc.ip_range}`);
-      } else if (vpc) {
-        ctx.logger.info(`Reusing VPC "${name}" (${vpc.id}) in ${vpc.region}, ${vpc.ip_range}`);
       }
-      ctx.output('vpcId', vpc?.id ?? `dry-run-vpc-${name}`);
+      ctx.logger.info(
+        existing
+          ? describeChange(ctx.isDryRun, 'reuse', `VPC "${name}" (${existing.id}) in ${existing.region}, ${existing.ip_range}`)
+          : describeChange(ctx.isDryRun, 'create', `VPC "${name}" in ${region}${vpc ? ` (${vpc.id}), ${vpc.ip_range}` : ''}`),
+      );
+      ctx.output('vpcId', vpc?.id ?? dryRunId('vpc', name));
       ctx.output('name', name);
       ctx.output('region', region);
       ctx.output('ipRange', vpc?.ip_range ?? ipRange ?? '');
       ctx.output('created', !existing && !ctx.isDryRun);
+      ctx.output('outcome', existing ? 'unchanged' : outcomeOf(ctx.isDryRun, 'create'));
     },
   });
 }

@@ -48,7 +48,7 @@ export function createDeployAction(options: DeployActionOptions) {
         databaseId: z => z.string().min(1).describe('DigitalOcean database cluster id (its connection goes into the Secret)'),
         ...stackInput,
         domain: z => z.string().regex(DOMAIN, DOMAIN_MESSAGE).describe('The apps are served at vote.<domain> and result.<domain>'),
-        tlsCertificateFile: z => z.string().min(1).optional().describe('Workspace path of the PEM certificate to store in the TLS Secret (e.g. the output certificatePath of cloudflare:origin-certificate:create); without it the Secret must exist'),
+        tlsCertificateFile: z => z.string().min(1).optional().describe('Workspace path of the PEM certificate to store in the TLS Secret (e.g. the output certificatePath of cloudflare:origin-certificate:ensure); without it the Secret must exist'),
         tlsKeyFile: z => z.string().min(1).optional().describe('Workspace path of its private key (keyPath of the same step)'),
         traefikNamespace: z => z.string().regex(DNS_LABEL, DNS_LABEL_MESSAGE).optional().describe('Namespace of the Traefik release (default traefik; the Traefik step outputs it)'),
         traefikService: z => z.string().regex(DNS_LABEL, DNS_LABEL_MESSAGE).optional().describe('Traefik LoadBalancer Service (default traefik; the Traefik step outputs it)'),

@@ -4,9 +4,9 @@ import * as x509 from '@peculiar/x509';
 import { webcrypto } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createCloudflareClient, type CloudflareActionOptions } from '../lib/client';
-import { parseInput, type Zod } from '../lib/input';
-import { examples } from './originCertificateCreate.examples';
+import { CloudflareError, createCloudflareClient, type CloudflareActionOptions } from '../lib/client';
+import { checkpointKey, describeChange, dryRunId, outcomeOf, parseInput, type Zod } from '@voting-platform/plugin-scaffolder-actions-node';
+import { examples } from './originCertificateEnsure.examples';
 
 const input = {
   hostnames: (z: Zod) =>
@@ -54,15 +54,15 @@ async function keyAndCsr(hostnames: string[], keyType: 'ecdsa' | 'rsa') {
 const sameHosts = (a: string[], b: string[]) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
 /**
- * `cloudflare:origin-certificate:create`: an Origin CA certificate for the host names, with a key
+ * `cloudflare:origin-certificate:ensure`: an Origin CA certificate for the host names, with a key
  * made here. Certificate and key go to files in the workspace (for a later step that stores them
  * in the cluster); no output carries the key.
  *
  * @public
  */
-export function createCloudflareOriginCertificateCreateAction(options: CloudflareActionOptions) {
+export function createCloudflareOriginCertificateEnsureAction(options: CloudflareActionOptions) {
   return createTemplateAction({
-    id: 'cloudflare:origin-certificate:create',
+    id: 'cloudflare:origin-certificate:ensure',
     description:
       'Creates a Cloudflare Origin CA certificate for the given host names with a private key made in the task, and writes tls.crt and tls.key into the workspace. Reuses the certificate in the workspace while Cloudflare still has it. No output carries the key.',
     examples,
@@ -70,12 +70,13 @@ export function createCloudflareOriginCertificateCreateAction(options: Cloudflar
     schema: {
       input,
       output: {
-        certificateId: z => z.string().describe('Empty in a dry run when it would be created'),
+        certificateId: z => z.string().describe('A placeholder (dry-run-origin-certificate-<first host>) in a dry run when it would be created'),
         hostnames: z => z.array(z.string()),
         expiresOn: z => z.string(),
         certificatePath: z => z.string().describe('tls.crt, relative to the workspace'),
         keyPath: z => z.string().describe('tls.key, relative to the workspace'),
         created: z => z.boolean(),
+        outcome: z => z.enum(['created', 'unchanged', 'would-create']).describe('What this run did, or in a dry run would do'),
       },
     },
     async handler(ctx) {
@@ -100,32 +101,33 @@ export function createCloudflareOriginCertificateCreateAction(options: Cloudflar
         );
         if (current && keyThere) reuse = saved;
       }
-      const output = (s: Saved | undefined, created: boolean) => {
-        ctx.output('certificateId', s?.id ?? '');
+      const output = (s: Saved | undefined, outcome: 'created' | 'unchanged' | 'would-create') => {
+        ctx.output('certificateId', s?.id ?? dryRunId('origin-certificate', i.hostnames[0]!));
         ctx.output('hostnames', i.hostnames);
         ctx.output('expiresOn', s?.expiresOn ?? '');
         ctx.output('certificatePath', rel.certificatePath);
         ctx.output('keyPath', rel.keyPath);
-        ctx.output('created', created);
+        ctx.output('created', outcome === 'created');
+        ctx.output('outcome', outcome);
       };
       if (reuse) {
-        ctx.logger.info(`${ctx.isDryRun ? 'Dry run: would reuse' : 'Reusing'} Origin CA certificate ${reuse.id} for ${i.hostnames.join(', ')} (${i.targetPath})`);
-        output(reuse, false);
+        ctx.logger.info(describeChange(ctx.isDryRun, 'reuse', `Origin CA certificate ${reuse.id} for ${i.hostnames.join(', ')} (${i.targetPath})`));
+        output(reuse, 'unchanged');
         return;
       }
       if (ctx.isDryRun) {
-        ctx.logger.info(`Dry run: would create an Origin CA certificate (${i.keyType}, ${i.validityDays} days) for ${i.hostnames.join(', ')} into ${i.targetPath}`);
-        output(undefined, false);
+        ctx.logger.info(describeChange(true, 'create', `an Origin CA certificate (${i.keyType}, ${i.validityDays} days) for ${i.hostnames.join(', ')} into ${i.targetPath}`));
+        output(undefined, outcomeOf(true, 'create'));
         return;
       }
       const made = await ctx.checkpoint({
-        key: `origin-certificate.create.${[...i.hostnames].sort().join(',')}.${i.targetPath}`,
+        key: checkpointKey('origin-certificate', 'create', [...i.hostnames].sort().join(','), i.targetPath),
         fn: async () => {
           const { csr, key } = await keyAndCsr(i.hostnames, i.keyType);
           const cert = await client.call(`create Origin CA certificate for ${i.hostnames.join(', ')}`, () =>
             client.cf.originCACertificates.create({ csr, hostnames: i.hostnames, request_type: i.keyType === 'ecdsa' ? 'origin-ecc' : 'origin-rsa', requested_validity: i.validityDays }),
           );
-          if (!cert.id || !cert.certificate) throw new Error('Cloudflare answered the certificate request without a certificate');
+          if (!cert.id || !cert.certificate) throw new CloudflareError('Cloudflare answered the certificate request without a certificate');
           const result: Saved = { id: cert.id, hostnames: i.hostnames, expiresOn: cert.expires_on ?? '' };
           await mkdir(dir, { recursive: true });
           await writeFile(paths.key, key, { mode: 0o600 });
@@ -134,8 +136,8 @@ export function createCloudflareOriginCertificateCreateAction(options: Cloudflar
           return { ...result };
         },
       });
-      ctx.logger.info(`Created Origin CA certificate ${made.id} for ${i.hostnames.join(', ')}, valid until ${made.expiresOn}; ${rel.certificatePath} and ${rel.keyPath} are in the workspace`);
-      output(made, true);
+      ctx.logger.info(describeChange(false, 'create', `Origin CA certificate ${made.id} for ${i.hostnames.join(', ')}, valid until ${made.expiresOn}; ${rel.certificatePath} and ${rel.keyPath} are in the workspace`));
+      output(made, 'created');
     },
   });
 }

@@ -1,8 +1,9 @@
+import { ConflictError, InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { IKubernetesCluster } from 'dots-wrapper/dist/kubernetes';
-import { createDigitalOceanClient, listAll, type DigitalOceanClientOptions, type DigitalOceanClient, waitForState } from '@voting-platform/plugin-digitalocean-node';
-import { parseInput, type Zod } from '../lib/input';
-import { examples } from './kubernetesCreate.examples';
+import { createDigitalOceanClient, DigitalOceanError, listAll, type DigitalOceanClientOptions, type DigitalOceanClient, waitForState } from '@voting-platform/plugin-digitalocean-node';
+import { checkpointKey, describeChange, dryRunId, outcomeOf, parseInput, type Zod } from '@voting-platform/plugin-scaffolder-actions-node';
+import { examples } from './kubernetesEnsure.examples';
 
 const DAYS = ['any', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
 
@@ -54,16 +55,19 @@ export async function findCluster(client: DigitalOceanClient, name: string): Pro
   return all.find(c => c.name === name);
 }
 
-async function resolveVersion(client: DigitalOceanClient, wanted: string | undefined): Promise<string> {
-  const { data } = await client.api.kubernetes.listAvailableOptionsOfKubernetes();
-  const slugs = data.options.versions.map(v => v.slug);
+/**
+ * The version slug to create: the latest offered, or the one `wanted` names (a slug or a prefix).
+ * Outside `client.call` on purpose: a version that is not offered is the template's mistake, not
+ * a provider failure to retry.
+ */
+function resolveVersion(slugs: string[], wanted: string | undefined): string {
   if (!wanted) {
     const latest = slugs[0];
-    if (!latest) throw new Error('DigitalOcean offers no Kubernetes version');
+    if (!latest) throw new DigitalOceanError('DigitalOcean offers no Kubernetes version');
     return latest;
   }
   const match = slugs.find(s => s === wanted || s.startsWith(`${wanted}.`) || s.startsWith(`${wanted}-`));
-  if (!match) throw new Error(`Kubernetes version "${wanted}" is not offered by DigitalOcean (offered: ${slugs.join(', ')})`);
+  if (!match) throw new InputError(`Kubernetes version "${wanted}" is not offered by DigitalOcean (offered: ${slugs.join(', ')})`);
   return match;
 }
 
@@ -81,15 +85,15 @@ function differences(c: Cluster, i: Input, version: string | undefined): string[
 }
 
 /**
- * `digitalocean:kubernetes:create`: creates a DOKS cluster (or reuses the one with this name and
+ * `digitalocean:kubernetes:ensure`: creates a DOKS cluster (or reuses the one with this name and
  * the same settings) and waits until it runs. Outputs no credentials: later steps fetch the
  * kubeconfig by cluster id.
  *
  * @public
  */
-export function createDigitalOceanKubernetesCreateAction(options: DigitalOceanClientOptions) {
+export function createDigitalOceanKubernetesEnsureAction(options: DigitalOceanClientOptions) {
   return createTemplateAction({
-    id: 'digitalocean:kubernetes:create',
+    id: 'digitalocean:kubernetes:ensure',
     description:
       'Creates a DigitalOcean Kubernetes (DOKS) cluster, or reuses the one with this name when its settings match, and waits until it is running. Outputs ids and hostnames, never credentials.',
     examples,
@@ -104,42 +108,45 @@ export function createDigitalOceanKubernetesCreateAction(options: DigitalOceanCl
         vpcId: z => z.string(),
         endpoint: z => z.string().describe('API server URL'),
         ipv4: z => z.string(),
-        status: z => z.string().describe('running, or would-create / would-reuse in a dry run'),
+        status: z => z.string().describe('running (what a dry run reports too: the state the run would leave)'),
         created: z => z.boolean().describe('True when this run created it'),
+        outcome: z => z.enum(['created', 'unchanged', 'would-create']).describe('What this run did, or in a dry run would do'),
       },
     },
     async handler(ctx) {
       const i = parse(ctx.input);
       const client = createDigitalOceanClient(options, ctx);
-      const version = await client.call('list Kubernetes options', () => resolveVersion(client, i.version));
+      const offered = await client.call('list Kubernetes options', async () => (await client.api.kubernetes.listAvailableOptionsOfKubernetes()).data.options.versions.map(v => v.slug));
+      const version = resolveVersion(offered, i.version);
       const existing = await client.call('list Kubernetes clusters', () => findCluster(client, i.name));
       if (existing) {
         const problems = differences(existing, i, i.version && version);
-        if (problems.length > 0) throw new Error(`The cluster name "${i.name}" is taken by cluster ${existing.id} with ${problems.join(', ')}`);
-        if (existing.status.state === 'deleting') throw new Error(`The cluster name "${i.name}" is taken by cluster ${existing.id}, which is being deleted; retry in a few minutes`);
+        if (problems.length > 0) throw new ConflictError(`The cluster name "${i.name}" is taken by cluster ${existing.id} with ${problems.join(', ')}`);
+        if (existing.status.state === 'deleting') throw new ConflictError(`The cluster name "${i.name}" is taken by cluster ${existing.id}, which is being deleted; retry in a few minutes`);
       }
       if (ctx.isDryRun) {
         ctx.logger.info(
           existing
-            ? `Dry run: would reuse cluster "${i.name}" (${existing.id}, ${existing.status.state})`
-            : `Dry run: would create cluster "${i.name}" in ${i.region}, Kubernetes ${version}, ${i.nodePool.count} x ${i.nodePool.size}${i.ha ? ', HA control plane' : ''}`,
+            ? describeChange(true, 'reuse', `cluster "${i.name}" (${existing.id}, ${existing.status.state})`)
+            : describeChange(true, 'create', `cluster "${i.name}" in ${i.region}, Kubernetes ${version}, ${i.nodePool.count} x ${i.nodePool.size}${i.ha ? ', HA control plane' : ''}`),
         );
-        ctx.output('clusterId', existing?.id ?? `dry-run-cluster-${i.name}`);
+        ctx.output('clusterId', existing?.id ?? dryRunId('kubernetes', i.name));
         ctx.output('name', i.name);
         ctx.output('region', i.region);
         ctx.output('version', existing?.version ?? version);
         ctx.output('vpcId', existing?.vpc_uuid ?? i.vpcId ?? '');
         ctx.output('endpoint', existing?.endpoint ?? '');
         ctx.output('ipv4', existing?.ipv4 ?? '');
-        ctx.output('status', existing ? 'would-reuse' : 'would-create');
+        ctx.output('status', 'running');
         ctx.output('created', false);
+        ctx.output('outcome', existing ? 'unchanged' : outcomeOf(true, 'create'));
         return;
       }
 
       const { id } = existing
         ? { id: existing.id }
         : await ctx.checkpoint({
-            key: `cluster.create.${i.name}`,
+            key: checkpointKey('kubernetes', 'create', i.name),
             fn: () =>
               client.call(`create cluster "${i.name}"`, async () => {
                 // an attempt that timed out may have created it
@@ -167,7 +174,7 @@ export function createDigitalOceanKubernetesCreateAction(options: DigitalOceanCl
                 return { id: data.kubernetes_cluster.id };
               }),
           });
-      ctx.logger.info(existing ? `Reusing cluster "${i.name}" (${id})` : `Created cluster "${i.name}" (${id}); waiting until it is running`);
+      ctx.logger.info(existing ? describeChange(false, 'reuse', `cluster "${i.name}" (${id})`) : describeChange(false, 'create', `cluster "${i.name}" (${id}); waiting until it is running`));
 
       const cluster = await waitForState(client, {
         what: `cluster "${i.name}"`,
@@ -187,6 +194,7 @@ export function createDigitalOceanKubernetesCreateAction(options: DigitalOceanCl
       ctx.output('ipv4', cluster.ipv4);
       ctx.output('status', cluster.status.state);
       ctx.output('created', !existing);
+      ctx.output('outcome', existing ? 'unchanged' : 'created');
     },
   });
 }

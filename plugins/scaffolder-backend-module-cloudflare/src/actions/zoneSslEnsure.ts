@@ -1,21 +1,22 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createCloudflareClient, type CloudflareActionOptions } from '../lib/client';
-import { parseInput, type Zod } from '../lib/input';
-import { examples } from './zoneSsl.examples';
+import { checkpointKey, describeChange, describeRead, outcomeOf, parseInput, type Zod } from '@voting-platform/plugin-scaffolder-actions-node';
+import { zone } from './inputProperties';
+import { examples } from './zoneSslEnsure.examples';
 
 const input = {
-  zone: (z: Zod) => z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/, 'a zone name such as example.com').describe('Zone to configure'),
+  zone: (z: Zod) => zone(z).describe('Zone to configure'),
   mode: (z: Zod) => z.enum(['off', 'flexible', 'full', 'strict']).default('strict').describe('SSL/TLS encryption mode (strict: the origin needs a valid certificate, e.g. an Origin CA one)'),
 };
 
 /**
- * `cloudflare:zone:ssl`: sets a zone's SSL/TLS encryption mode.
+ * `cloudflare:zone:ssl:ensure`: makes a zone's SSL/TLS encryption mode the one given.
  *
  * @public
  */
-export function createCloudflareZoneSslAction(options: CloudflareActionOptions) {
+export function createCloudflareZoneSslEnsureAction(options: CloudflareActionOptions) {
   return createTemplateAction({
-    id: 'cloudflare:zone:ssl',
+    id: 'cloudflare:zone:ssl:ensure',
     description: "Sets a Cloudflare zone's SSL/TLS encryption mode (off, flexible, full, strict); changes nothing when it is set already.",
     examples,
     supportsDryRun: true,
@@ -23,9 +24,10 @@ export function createCloudflareZoneSslAction(options: CloudflareActionOptions) 
       input,
       output: {
         zoneId: z => z.string(),
-        mode: z => z.string(),
+        mode: z => z.string().describe('The mode after the run (in a dry run: the mode it would set)'),
         previousMode: z => z.string(),
         changed: z => z.boolean().describe('False when it was set already (and in a dry run)'),
+        outcome: z => z.enum(['updated', 'unchanged', 'would-update']).describe('What this run did, or in a dry run would do'),
       },
     },
     async handler(ctx) {
@@ -38,18 +40,21 @@ export function createCloudflareZoneSslAction(options: CloudflareActionOptions) 
       const change = current !== i.mode;
       if (change && !ctx.isDryRun) {
         await ctx.checkpoint({
-          key: `zone.ssl.${zoneId}.${i.mode}`,
+          key: checkpointKey('zone-ssl', 'set', zoneId, i.mode),
           fn: async () => {
             await client.call(`set the SSL mode of ${i.zone}`, () => client.cf.zones.settings.edit('ssl', { zone_id: zoneId, value: i.mode } as any));
             return { mode: i.mode };
           },
         });
       }
-      ctx.logger.info(`${ctx.isDryRun ? 'Dry run: ' : ''}SSL mode of ${i.zone}: ${change ? `${current} -> ${i.mode}${ctx.isDryRun ? ' (would change)' : ''}` : `${current} (unchanged)`}`);
+      ctx.logger.info(
+        change ? describeChange(ctx.isDryRun, 'set', `the SSL mode of ${i.zone}: ${current} -> ${i.mode}`) : describeRead(ctx.isDryRun, `The SSL mode of ${i.zone} is ${current} already: unchanged`),
+      );
       ctx.output('zoneId', zoneId);
-      ctx.output('mode', ctx.isDryRun ? current : i.mode);
+      ctx.output('mode', i.mode);
       ctx.output('previousMode', current);
       ctx.output('changed', change && !ctx.isDryRun);
+      ctx.output('outcome', change ? outcomeOf(ctx.isDryRun, 'update') : 'unchanged');
     },
   });
 }

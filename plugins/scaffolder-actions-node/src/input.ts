@@ -1,16 +1,23 @@
 import { InputError } from '@backstage/errors';
 import { z } from 'zod/v3';
 
-/** An action's input fields, in the form `createTemplateAction` takes them. */
 /** The zod the scaffolder hands to input fields. */
 export type Zod = typeof z;
 
+/** An action's input fields, in the form `createTemplateAction` takes them. */
 export type InputShape = Record<string, (zImpl: typeof z) => z.ZodTypeAny>;
 
 /**
- * Parses an action's input with the same zod fields the action declares (the scaffolder checks
- * the JSON schema made from them; this also fills in defaults and runs the checks across fields
- * that a JSON schema cannot express). Errors name the field, e.g. `nodePool.count: ...`.
+ * Parses an action's input with the same zod fields the action declares. The scaffolder checks
+ * only the JSON schema made from them and hands the handler `ctx.input` as the template wrote it:
+ * it does not apply `.default()`s. This applies them, and runs the checks across fields that a
+ * JSON schema cannot express (`refine`). Errors are one `InputError` naming every field, e.g.
+ * `Invalid input: nodePool.count: ...`.
+ *
+ * zod/v3 because the scaffolder hands action schemas its v3-compatible zod, and the same field
+ * functions must build both the JSON schema and this parser.
+ *
+ * @public
  */
 export function parseInput<S extends InputShape, T = { [K in keyof S]: z.output<ReturnType<S[K]>> }>(
   shape: S,

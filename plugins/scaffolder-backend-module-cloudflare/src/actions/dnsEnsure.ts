@@ -1,13 +1,13 @@
+import { ConflictError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createCloudflareClient, fqdn, type CloudflareActionOptions, type CloudflareClient } from '../lib/client';
-import { parseInput, type Zod } from '../lib/input';
-import { examples } from './dnsUpsert.examples';
-
-const ZONE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/;
+import { checkpointKey, describeChange, describeRead, dryRunId, outcomeOf, parseInput, type Zod } from '@voting-platform/plugin-scaffolder-actions-node';
+import { recordName, zone } from './inputProperties';
+import { examples } from './dnsEnsure.examples';
 
 const input = {
-  zone: (z: Zod) => z.string().regex(ZONE, 'a zone name such as example.com').describe('Zone the record belongs to'),
-  name: (z: Zod) => z.string().regex(/^(@|\*|[a-z0-9_*]([-a-z0-9_.]*[a-z0-9])?)$/i, 'a host name, @ for the apex').describe('Record name, relative to the zone (vote) or fully qualified (vote.example.com)'),
+  zone: (z: Zod) => zone(z).describe('Zone the record belongs to'),
+  name: (z: Zod) => recordName(z).describe('Record name, relative to the zone (vote) or fully qualified (vote.example.com)'),
   type: (z: Zod) => z.enum(['A', 'AAAA', 'CNAME', 'TXT']).describe('Record type'),
   content: (z: Zod) => z.string().min(1).describe('IPv4 / IPv6 address, target host name or text'),
   ttl: (z: Zod) => z.number().int().refine(t => t === 1 || (t >= 30 && t <= 86400), '1 (automatic) or 30-86400 seconds').default(1).describe('TTL in seconds, 1 for automatic'),
@@ -31,27 +31,27 @@ export async function findRecords(client: CloudflareClient, zoneId: string, name
 }
 
 /**
- * `cloudflare:dns:upsert`: makes one DNS record of a name and type say what it should: creates
+ * `cloudflare:dns:ensure`: makes one DNS record of a name and type say what it should: creates
  * it, updates it, or leaves it as it is.
  *
  * @public
  */
-export function createCloudflareDnsUpsertAction(options: CloudflareActionOptions) {
+export function createCloudflareDnsEnsureAction(options: CloudflareActionOptions) {
   return createTemplateAction({
-    id: 'cloudflare:dns:upsert',
+    id: 'cloudflare:dns:ensure',
     description: 'Creates or updates the Cloudflare DNS record of a name and type (one record), and leaves it alone when it already says the same.',
     examples,
     supportsDryRun: true,
     schema: {
       input,
       output: {
-        recordId: z => z.string().describe('Empty in a dry run when it would be created'),
+        recordId: z => z.string().describe('A placeholder (dry-run-dns-record-<hostname>) in a dry run when it would be created'),
         zoneId: z => z.string(),
         hostname: z => z.string().describe('Fully qualified name'),
         type: z => z.string(),
         content: z => z.string(),
         proxied: z => z.boolean(),
-        action: z => z.enum(['created', 'updated', 'unchanged', 'would-create', 'would-update']),
+        outcome: z => z.enum(['created', 'updated', 'unchanged', 'would-create', 'would-update']).describe('What this run did, or in a dry run would do'),
       },
     },
     async handler(ctx) {
@@ -62,7 +62,7 @@ export function createCloudflareDnsUpsertAction(options: CloudflareActionOptions
       const zoneId = await client.zoneId(i.zone);
       const hostname = fqdn(i.name, i.zone);
       const existing = await client.call(`list ${i.type} records of ${hostname}`, () => findRecords(client, zoneId, hostname, i.type));
-      if (existing.length > 1) throw new Error(`${hostname} has ${existing.length} ${i.type} records; cloudflare:dns:upsert manages exactly one (delete the others first)`);
+      if (existing.length > 1) throw new ConflictError(`${hostname} has ${existing.length} ${i.type} records; cloudflare:dns:ensure manages exactly one (delete the others first)`);
       const current = existing[0];
       const same = current && current.content === i.content && current.ttl === i.ttl && Boolean(current.proxied) === i.proxied && (i.comment === undefined || current.comment === i.comment);
       const body = { zone_id: zoneId, type: i.type, name: hostname, content: i.content, ttl: i.ttl, proxied: i.type === 'TXT' ? undefined : i.proxied, comment: i.comment } as const;
@@ -80,31 +80,33 @@ export function createCloudflareDnsUpsertAction(options: CloudflareActionOptions
         }
       };
 
-      let action: 'created' | 'updated' | 'unchanged' | 'would-create' | 'would-update';
-      let recordId = current?.id ?? '';
+      let outcome: 'created' | 'updated' | 'unchanged' | 'would-create' | 'would-update' = 'unchanged';
+      let recordId = current?.id ?? dryRunId('dns-record', hostname);
+      const what = `${i.type} ${hostname} -> ${i.content}${i.proxied ? ' (proxied)' : ''}`;
       if (same) {
-        action = 'unchanged';
+        ctx.logger.info(describeRead(ctx.isDryRun, `${what}: unchanged`));
       } else if (ctx.isDryRun) {
-        action = current ? 'would-update' : 'would-create';
+        outcome = outcomeOf(true, current ? 'update' : 'create');
+        ctx.logger.info(describeChange(true, current ? 'update' : 'create', what));
       } else {
+        const change = current ? 'update' : 'create';
         const done = await ctx.checkpoint({
-          key: `dns.upsert.${zoneId}.${i.type}.${hostname}`,
-          fn: async () =>
-            current
-              ? { id: (await client.call(`update ${i.type} ${hostname}`, () => client.cf.dns.records.update(current.id, body as any))).id as string, action: 'updated' as const }
-              : { id: await create(), action: 'created' as const },
+          key: checkpointKey('dns-record', change, zoneId, i.type, hostname),
+          fn: async () => ({
+            id: current ? ((await client.call(`update ${i.type} ${hostname}`, () => client.cf.dns.records.update(current.id, body as any))).id as string) : await create(),
+          }),
         });
         recordId = done.id;
-        action = done.action;
+        outcome = outcomeOf(false, change);
+        ctx.logger.info(describeChange(false, change, what));
       }
-      ctx.logger.info(`${ctx.isDryRun ? 'Dry run: ' : ''}${i.type} ${hostname} -> ${i.content}${i.proxied ? ' (proxied)' : ''}: ${action}`);
       ctx.output('recordId', recordId);
       ctx.output('zoneId', zoneId);
       ctx.output('hostname', hostname);
       ctx.output('type', i.type);
       ctx.output('content', i.content);
       ctx.output('proxied', i.proxied);
-      ctx.output('action', action);
+      ctx.output('outcome', outcome);
     },
   });
 }

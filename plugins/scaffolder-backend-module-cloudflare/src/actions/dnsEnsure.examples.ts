@@ -6,12 +6,12 @@ export const examples: TemplateExample[] = [
     example: `steps:
   - id: dns-vote
     name: DNS for the vote app
-    action: cloudflare:dns:upsert
+    action: cloudflare:dns:ensure
     input:
       zone: example.com
       name: vote
       type: A
-      content: \${{ steps.ingress.output.ip }}
+      content: \${{ steps.traefik.output.loadBalancerAddress }}
       proxied: true
 `,
   },

@@ -1,16 +1,16 @@
 import { createHarness, Crash } from '../lib/__testUtils__/harness';
-import { createDigitalOceanDatabaseCreateAction } from './databaseCreate';
-import { createDigitalOceanKubernetesCreateAction } from './kubernetesCreate';
+import { createDigitalOceanDatabaseEnsureAction } from './databaseEnsure';
+import { createDigitalOceanKubernetesEnsureAction } from './kubernetesEnsure';
 
-describe('digitalocean:database:create', () => {
+describe('digitalocean:database:ensure', () => {
   const h = createHarness();
-  const action = () => createDigitalOceanDatabaseCreateAction(h.options());
+  const action = () => createDigitalOceanDatabaseEnsureAction(h.options());
   const dbs = (name: string) => [...h.env.sandbox.digitalocean.databases.values()].filter(d => d.name === name);
   let clusterId: string;
   let clusterVpc: string;
 
   beforeAll(async () => {
-    const { outputs } = await h.run(createDigitalOceanKubernetesCreateAction(h.options()), { name: 'db-tests', region: 'nyc1', nodePool: { size: 's-2vcpu-4gb', count: 1 } });
+    const { outputs } = await h.run(createDigitalOceanKubernetesEnsureAction(h.options()), { name: 'db-tests', region: 'nyc1', nodePool: { size: 's-2vcpu-4gb', count: 1 } });
     clusterId = outputs.clusterId;
     clusterVpc = outputs.vpcId;
   });
@@ -25,13 +25,13 @@ describe('digitalocean:database:create', () => {
     expect(db!.dbs).toContain('voting');
     expect(db!.users.map(u => u.name)).toContain('voting');
     expect(db!.pools).toEqual([{ name: 'votes', mode: 'transaction', size: 12, db: 'voting', user: 'voting' }]);
-    expect(first.outputs).toMatchObject({ databaseClusterId: db!.id, status: 'online', version: '17', vpcId: clusterVpc, database: 'voting', user: 'voting', pool: 'votes', port: 25060, poolPort: 25061, created: true });
+    expect(first.outputs).toMatchObject({ databaseClusterId: db!.id, status: 'online', version: '17', vpcId: clusterVpc, database: 'voting', user: 'voting', pool: 'votes', port: 25060, poolPort: 25061, created: true, outcome: 'created' });
     expect(first.outputs.privateHost).toMatch(/^private-pg-happy/);
     expect(first.logs.join('\n')).toMatch(/database cluster "pg-happy": online \(5m00s elapsed\)/);
 
     const before = ['databases_create_cluster', 'databases_update_firewall_rules', 'databases_add', 'databases_add_user', 'databases_add_connectionPool'].map(op => h.calls(op));
     const second = await h.run(action(), spec('pg-happy', { pool: { name: 'votes', mode: 'transaction', size: 12 } }));
-    expect(second.outputs).toEqual({ ...first.outputs, created: false });
+    expect(second.outputs).toEqual({ ...first.outputs, created: false, outcome: 'unchanged' });
     expect(['databases_create_cluster', 'databases_update_firewall_rules', 'databases_add', 'databases_add_user', 'databases_add_connectionPool'].map(op => h.calls(op))).toEqual(before);
     expect(dbs('pg-happy')[0]!.rules).toHaveLength(1);
     // the passwords of doadmin and voting exist now; none is in a log, an output or a checkpoint
@@ -57,7 +57,7 @@ describe('digitalocean:database:create', () => {
     expect(dbs('pg-crash')).toHaveLength(1);
     expect(retried.outputs.databaseClusterId).toBe(dbs('pg-crash')[0]!.id);
     // a crash after the user was recorded: the retry neither creates it nor the pool again
-    const again = new Map([...checkpoints].filter(([k]) => !k.startsWith('database.pool.')));
+    const again = new Map([...checkpoints].filter(([k]) => !k.startsWith('database-pool.')));
     expect(h.calls('databases_add_user')).toBe(users + 1);
     await h.run(action(), spec('pg-crash'), { checkpoints: again });
     expect(h.calls('databases_add_user')).toBe(users + 1);
@@ -68,7 +68,7 @@ describe('digitalocean:database:create', () => {
     const before = h.calls('databases_create_cluster');
     const dry = await h.run(action(), spec('pg-dry'), { isDryRun: true });
     expect(dry.logs.join('\n')).toContain(`Dry run: would create PostgreSQL 17 cluster "pg-dry" in nyc1 (1 x db-s-1vcpu-1gb, VPC ${clusterVpc}) with database "voting", user "voting", pool "voting_pool", open to Kubernetes cluster ${clusterId}`);
-    expect(dry.outputs).toMatchObject({ databaseClusterId: 'dry-run-database-pg-dry', status: 'would-create' });
+    expect(dry.outputs).toMatchObject({ databaseClusterId: 'dry-run-database-pg-dry', status: 'online', created: false, outcome: 'would-create' });
     expect(dbs('pg-dry')).toHaveLength(0);
     expect(h.calls('databases_create_cluster')).toBe(before);
   });
@@ -87,7 +87,7 @@ describe('digitalocean:database:create', () => {
   });
 
   it('a slow answer is retried; one that never comes is a clear error', async () => {
-    const slow = createDigitalOceanDatabaseCreateAction(h.options({ requestTimeoutMs: 100 }));
+    const slow = createDigitalOceanDatabaseEnsureAction(h.options({ requestTimeoutMs: 100 }));
     h.env.sandbox.digitalocean.faults.add({ operationId: 'databases_get_cluster', delayMs: 250 });
     expect((await h.run(slow, spec('pg-slow'))).outputs.status).toBe('online');
     h.env.sandbox.digitalocean.faults.add({ operationId: 'databases_list_options', delayMs: 200, times: Infinity });

@@ -3,13 +3,13 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHarness, Crash } from '../lib/__testUtils__/harness';
-import { createCloudflareOriginCertificateCreateAction } from './originCertificateCreate';
+import { createCloudflareOriginCertificateEnsureAction } from './originCertificateEnsure';
 
 const CREATE = 'origin-ca-create-certificate';
 
-describe('cloudflare:origin-certificate:create', () => {
+describe('cloudflare:origin-certificate:ensure', () => {
   const h = createHarness();
-  const action = () => createCloudflareOriginCertificateCreateAction(h.options());
+  const action = () => createCloudflareOriginCertificateEnsureAction(h.options());
   let workspacePath: string;
   beforeEach(async () => {
     workspacePath = await mkdtemp(join(tmpdir(), 'origin-cert-'));
@@ -24,7 +24,7 @@ describe('cloudflare:origin-certificate:create', () => {
     const cert = h.env.sandbox.cloudflare.certificates.get(first.outputs.certificateId)!;
     expect(cert).toMatchObject({ hostnames, request_type: 'origin-ecc', requested_validity: 5475 });
     expect(cert.csr).toContain('BEGIN CERTIFICATE REQUEST');
-    expect(first.outputs).toMatchObject({ hostnames, certificatePath: 'tls/origin/tls.crt', keyPath: 'tls/origin/tls.key', created: true });
+    expect(first.outputs).toMatchObject({ hostnames, certificatePath: 'tls/origin/tls.crt', keyPath: 'tls/origin/tls.key', created: true, outcome: 'created' });
     const key = await readFile(join(workspacePath, 'tls/origin/tls.key'), 'utf8');
     expect(createPrivateKey(key).asymmetricKeyType).toBe('ec');
     expect((await stat(join(workspacePath, 'tls/origin/tls.key'))).mode & 0o777).toBe(0o600);
@@ -32,7 +32,7 @@ describe('cloudflare:origin-certificate:create', () => {
 
     const creates = h.calls(CREATE);
     const second = await h.run(action(), { hostnames: [...hostnames].reverse() }, { workspacePath });
-    expect(second.outputs).toEqual({ ...first.outputs, hostnames: [...hostnames].reverse(), created: false });
+    expect(second.outputs).toEqual({ ...first.outputs, hostnames: [...hostnames].reverse(), created: false, outcome: 'unchanged' });
     expect(h.calls(CREATE)).toBe(creates);
     // the key is in no log, output or checkpoint
     const secret = key.split('\n').slice(1, -2).join('');
@@ -68,7 +68,7 @@ describe('cloudflare:origin-certificate:create', () => {
     const before = h.calls(CREATE);
     const dry = await h.run(action(), { hostnames }, { workspacePath, isDryRun: true });
     expect(dry.logs.join('\n')).toContain('Dry run: would create an Origin CA certificate (ecdsa, 5475 days) for example.com, *.example.com into tls/origin');
-    expect(dry.outputs).toMatchObject({ certificateId: '', created: false });
+    expect(dry.outputs).toMatchObject({ certificateId: 'dry-run-origin-certificate-example.com', created: false, outcome: 'would-create' });
     expect(h.calls(CREATE)).toBe(before);
   });
 
@@ -85,7 +85,7 @@ describe('cloudflare:origin-certificate:create', () => {
     faults.add({ operationId: CREATE, status: 422, message: 'Certificate quota exceeded', code: 1100 });
     await expect(h.run(action(), { hostnames }, { workspacePath: other })).rejects.toThrow(/failed with 422: Certificate quota exceeded \(1100\)/);
     faults.add({ operationId: CREATE, delayMs: 300 });
-    expect((await h.run(createCloudflareOriginCertificateCreateAction(h.options({ requestTimeoutMs: 150 })), { hostnames }, { workspacePath: other })).outputs.created).toBe(true);
+    expect((await h.run(createCloudflareOriginCertificateEnsureAction(h.options({ requestTimeoutMs: 150 })), { hostnames }, { workspacePath: other })).outputs.created).toBe(true);
     await h.settle();
     await rm(other, { recursive: true, force: true });
   });

@@ -6,7 +6,7 @@ export const examples: TemplateExample[] = [
     example: `steps:
   - id: ssl
     name: TLS mode
-    action: cloudflare:zone:ssl
+    action: cloudflare:zone:ssl:ensure
     input:
       zone: example.com
       mode: strict

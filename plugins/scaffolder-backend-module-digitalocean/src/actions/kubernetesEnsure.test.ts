@@ -1,9 +1,10 @@
+import { CustomErrorBase } from '@backstage/errors';
 import { createHarness, Crash } from '../lib/__testUtils__/harness';
-import { createDigitalOceanKubernetesCreateAction } from './kubernetesCreate';
+import { createDigitalOceanKubernetesEnsureAction } from './kubernetesEnsure';
 
-describe('digitalocean:kubernetes:create', () => {
+describe('digitalocean:kubernetes:ensure', () => {
   const h = createHarness();
-  const action = () => createDigitalOceanKubernetesCreateAction(h.options());
+  const action = () => createDigitalOceanKubernetesEnsureAction(h.options());
   const clusters = (name: string) => [...h.env.sandbox.digitalocean.clusters.values()].filter(c => c.name === name);
   const spec = (name: string, extra: Record<string, unknown> = {}) => ({ name, region: 'nyc1', nodePool: { size: 's-2vcpu-4gb', count: 2 }, ...extra });
 
@@ -20,7 +21,7 @@ describe('digitalocean:kubernetes:create', () => {
     const [cluster] = clusters('k8s-happy');
     expect(cluster).toMatchObject({ version: '1.34.1-do.0', ha: true, auto_upgrade: true, surge_upgrade: true, maintenance_policy: { day: 'sunday', start_time: '03:00' }, tags: ['voting'] });
     expect(cluster!.node_pools[0]).toMatchObject({ name: 'workers', size: 's-2vcpu-4gb', count: 2, auto_scale: true, min_nodes: 2, max_nodes: 4 });
-    expect(first.outputs).toMatchObject({ clusterId: cluster!.id, name: 'k8s-happy', region: 'nyc1', version: '1.34.1-do.0', status: 'running', created: true, vpcId: cluster!.vpc_uuid });
+    expect(first.outputs).toMatchObject({ clusterId: cluster!.id, name: 'k8s-happy', region: 'nyc1', version: '1.34.1-do.0', status: 'running', created: true, outcome: 'created', vpcId: cluster!.vpc_uuid });
     expect(first.outputs.endpoint).toMatch(/^https:\/\//);
     const log = first.logs.join('\n');
     expect(log).toMatch(/cluster "k8s-happy": provisioning \(0m00s elapsed\)/);
@@ -28,7 +29,7 @@ describe('digitalocean:kubernetes:create', () => {
 
     const creates = h.calls('kubernetes_create_cluster');
     const second = await h.run(action(), input);
-    expect(second.outputs).toEqual({ ...first.outputs, created: false });
+    expect(second.outputs).toEqual({ ...first.outputs, created: false, outcome: 'unchanged' });
     expect(h.calls('kubernetes_create_cluster')).toBe(creates);
     expect(h.calls('kubernetes_update_cluster')).toBe(0);
     // no credential reaches the log, the outputs or the checkpoints, though the cluster has a kubeconfig token now
@@ -42,6 +43,21 @@ describe('digitalocean:kubernetes:create', () => {
     await expect(h.run(action(), spec('k8s-version2', { version: '1.20' }))).rejects.toThrow(/Kubernetes version "1.20" is not offered by DigitalOcean \(offered: 1.34.1-do.0/);
   });
 
+  it('throws the @backstage/errors class of the dialect: InputError, ConflictError, DigitalOceanError', async () => {
+    const calls = h.calls('kubernetes_list_options');
+    // a version not offered is the template's mistake: one InputError, no retry of the listing
+    await expect(h.run(action(), spec('k8s-errors', { version: '1.20' }))).rejects.toMatchObject({ name: 'InputError' });
+    expect(h.calls('kubernetes_list_options')).toBe(calls + 1);
+    await expect(h.run(action(), spec('k8s-errors', { nodePool: { size: 's-2vcpu-4gb', count: 0 } }))).rejects.toMatchObject({ name: 'InputError' });
+    await expect(h.run(createDigitalOceanKubernetesEnsureAction(h.options({ token: undefined })), spec('k8s-errors'))).rejects.toMatchObject({ name: 'InputError' });
+    await h.run(action(), spec('k8s-errors'));
+    await expect(h.run(action(), spec('k8s-errors', { region: 'fra1' }))).rejects.toMatchObject({ name: 'ConflictError' });
+    h.env.sandbox.digitalocean.faults.add({ operationId: 'kubernetes_list_clusters', status: 422, message: 'nope' });
+    const provider = await h.run(action(), spec('k8s-errors')).catch(e => e);
+    expect(provider).toBeInstanceOf(CustomErrorBase);
+    expect(provider.name).toBe('DigitalOceanError');
+  });
+
   it('fails clearly when the name is taken by a cluster with other settings', async () => {
     await h.run(action(), spec('k8s-taken'));
     await expect(h.run(action(), spec('k8s-taken', { region: 'fra1', nodePool: { size: 's-4vcpu-8gb', count: 2 } }))).rejects.toThrow(
@@ -52,7 +68,7 @@ describe('digitalocean:kubernetes:create', () => {
   it('creates once when the worker dies after the create and the task is retried', async () => {
     const checkpoints = new Map();
     const before = h.calls('kubernetes_create_cluster');
-    await expect(h.run(action(), spec('k8s-crash'), { checkpoints, crashAfter: 'cluster.create.k8s-crash' })).rejects.toThrow(Crash);
+    await expect(h.run(action(), spec('k8s-crash'), { checkpoints, crashAfter: 'kubernetes.create.k8s-crash' })).rejects.toThrow(Crash);
     const retried = await h.run(action(), spec('k8s-crash'), { checkpoints });
     expect(h.calls('kubernetes_create_cluster')).toBe(before + 1);
     expect(clusters('k8s-crash')).toHaveLength(1);
@@ -63,11 +79,11 @@ describe('digitalocean:kubernetes:create', () => {
     const before = h.calls('kubernetes_create_cluster');
     const dry = await h.run(action(), spec('k8s-dry', { ha: true }), { isDryRun: true });
     expect(dry.logs.join('\n')).toContain('Dry run: would create cluster "k8s-dry" in nyc1, Kubernetes 1.34.1-do.0, 2 x s-2vcpu-4gb, HA control plane');
-    expect(dry.outputs).toMatchObject({ clusterId: 'dry-run-cluster-k8s-dry', status: 'would-create', created: false });
+    expect(dry.outputs).toMatchObject({ clusterId: 'dry-run-kubernetes-k8s-dry', status: 'running', created: false, outcome: 'would-create' });
     expect(clusters('k8s-dry')).toHaveLength(0);
     await h.run(action(), spec('k8s-dry2'));
     const reuse = await h.run(action(), spec('k8s-dry2'), { isDryRun: true });
-    expect(reuse.outputs).toMatchObject({ clusterId: clusters('k8s-dry2')[0]!.id, status: 'would-reuse' });
+    expect(reuse.outputs).toMatchObject({ clusterId: clusters('k8s-dry2')[0]!.id, status: 'running', outcome: 'unchanged' });
     expect(h.calls('kubernetes_create_cluster')).toBe(before + 1);
   });
 
@@ -90,7 +106,7 @@ describe('digitalocean:kubernetes:create', () => {
 
   it('a create that times out is retried without making a second cluster', async () => {
     h.env.sandbox.digitalocean.faults.add({ operationId: 'kubernetes_create_cluster', delayMs: 300 });
-    const slow = createDigitalOceanKubernetesCreateAction(h.options({ requestTimeoutMs: 100 }));
+    const slow = createDigitalOceanKubernetesEnsureAction(h.options({ requestTimeoutMs: 100 }));
     const result = await h.run(slow, spec('k8s-slow'));
     expect(result.logs.join('\n')).toMatch(/did not answer "create cluster "k8s-slow"" within 100 ms; retrying/);
     await h.settle(); // the slow request lands

@@ -6,7 +6,7 @@ export const examples: TemplateExample[] = [
     example: `steps:
   - id: cluster
     name: Kubernetes cluster
-    action: digitalocean:kubernetes:create
+    action: digitalocean:kubernetes:ensure
     input:
       name: voting-prod
       region: nyc1

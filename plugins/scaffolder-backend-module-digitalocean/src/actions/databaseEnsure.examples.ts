@@ -6,7 +6,7 @@ export const examples: TemplateExample[] = [
     example: `steps:
   - id: database
     name: PostgreSQL
-    action: digitalocean:database:create
+    action: digitalocean:database:ensure
     input:
       name: voting-prod-pg
       region: nyc1

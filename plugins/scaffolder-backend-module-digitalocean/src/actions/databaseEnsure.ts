@@ -1,8 +1,9 @@
+import { ConflictError, InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { IDatabaseCluster } from 'dots-wrapper/dist/database';
-import { createDigitalOceanClient, isNotFound, type DigitalOceanClientOptions, type DigitalOceanClient, waitForState } from '@voting-platform/plugin-digitalocean-node';
-import { parseInput, type Zod } from '../lib/input';
-import { examples } from './databaseCreate.examples';
+import { createDigitalOceanClient, DigitalOceanError, isNotFound, type DigitalOceanClientOptions, type DigitalOceanClient, waitForState } from '@voting-platform/plugin-digitalocean-node';
+import { checkpointKey, describeChange, dryRunId, outcomeOf, parseInput, type Zod } from '@voting-platform/plugin-scaffolder-actions-node';
+import { examples } from './databaseEnsure.examples';
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -40,15 +41,14 @@ export async function findDatabase(client: DigitalOceanClient, name: string): Pr
   return (data.databases as Database[]).find(d => d.name === name);
 }
 
-async function latestPostgres(client: DigitalOceanClient, wanted: string | undefined): Promise<string> {
-  const { data } = await client.api.database.listDatabaseOptions();
-  const versions = data.options.pg?.versions ?? [];
+/** The PostgreSQL major version to create; outside `client.call`, as in kubernetesEnsure. */
+function postgresVersion(versions: string[], wanted: string | undefined): string {
   if (wanted) {
-    if (!versions.includes(wanted)) throw new Error(`PostgreSQL ${wanted} is not offered by DigitalOcean (offered: ${versions.join(', ')})`);
+    if (!versions.includes(wanted)) throw new InputError(`PostgreSQL ${wanted} is not offered by DigitalOcean (offered: ${versions.join(', ')})`);
     return wanted;
   }
   const latest = [...versions].sort((a, b) => Number(b) - Number(a))[0];
-  if (!latest) throw new Error('DigitalOcean offers no PostgreSQL version');
+  if (!latest) throw new DigitalOceanError('DigitalOcean offers no PostgreSQL version');
   return latest;
 }
 
@@ -83,15 +83,15 @@ const found = (read: () => Promise<unknown>) => async () => {
 };
 
 /**
- * `digitalocean:database:create`: a managed PostgreSQL cluster in the Kubernetes cluster's VPC,
+ * `digitalocean:database:ensure`: a managed PostgreSQL cluster in the Kubernetes cluster's VPC,
  * reachable from that cluster only, with an application database, user and PgBouncer pool.
  * Outputs hostnames and names, never the password: later steps read it from DigitalOcean by id.
  *
  * @public
  */
-export function createDigitalOceanDatabaseCreateAction(options: DigitalOceanClientOptions) {
+export function createDigitalOceanDatabaseEnsureAction(options: DigitalOceanClientOptions) {
   return createTemplateAction({
-    id: 'digitalocean:database:create',
+    id: 'digitalocean:database:ensure',
     description:
       'Creates a DigitalOcean managed PostgreSQL cluster (or reuses the one with this name when its settings match), waits until it is online, lets the Kubernetes cluster through its firewall and adds an application database, user and PgBouncer pool. Outputs no password.',
     examples,
@@ -111,8 +111,9 @@ export function createDigitalOceanDatabaseCreateAction(options: DigitalOceanClie
         database: z => z.string(),
         user: z => z.string(),
         pool: z => z.string(),
-        status: z => z.string().describe('online, or would-create / would-reuse in a dry run'),
+        status: z => z.string().describe('online (what a dry run reports too: the state the run would leave)'),
         created: z => z.boolean().describe('True when this run created the cluster'),
+        outcome: z => z.enum(['created', 'unchanged', 'would-create']).describe('What this run did to the cluster, or in a dry run would do'),
       },
     },
     async handler(ctx) {
@@ -122,23 +123,24 @@ export function createDigitalOceanDatabaseCreateAction(options: DigitalOceanClie
       if (i.kubernetesClusterId) {
         const { data } = await client.call('get the Kubernetes cluster', () => client.api.kubernetes.getKubernetesCluster({ kubernetes_cluster_id: i.kubernetesClusterId! }));
         const clusterVpc = data.kubernetes_cluster.vpc_uuid;
-        if (vpcId && vpcId !== clusterVpc) throw new Error(`vpcId ${vpcId} is not the VPC of Kubernetes cluster ${i.kubernetesClusterId} (${clusterVpc})`);
-        if (data.kubernetes_cluster.region !== i.region) throw new Error(`region ${i.region} is not the region of Kubernetes cluster ${i.kubernetesClusterId} (${data.kubernetes_cluster.region})`);
+        if (vpcId && vpcId !== clusterVpc) throw new InputError(`vpcId ${vpcId} is not the VPC of Kubernetes cluster ${i.kubernetesClusterId} (${clusterVpc})`);
+        if (data.kubernetes_cluster.region !== i.region) throw new InputError(`region ${i.region} is not the region of Kubernetes cluster ${i.kubernetesClusterId} (${data.kubernetes_cluster.region})`);
         vpcId = clusterVpc;
       }
-      const version = await client.call('list database options', () => latestPostgres(client, i.version));
+      const offered = await client.call('list database options', async () => (await client.api.database.listDatabaseOptions()).data.options.pg?.versions ?? []);
+      const version = postgresVersion(offered, i.version);
       const existing = await client.call('list database clusters', () => findDatabase(client, i.name));
       if (existing) {
         const problems = differences(existing, i, version, vpcId);
-        if (problems.length > 0) throw new Error(`The database cluster name "${i.name}" is taken by cluster ${existing.id} with ${problems.join(', ')}`);
+        if (problems.length > 0) throw new ConflictError(`The database cluster name "${i.name}" is taken by cluster ${existing.id} with ${problems.join(', ')}`);
       }
       if (ctx.isDryRun) {
         ctx.logger.info(
           existing
-            ? `Dry run: would reuse database cluster "${i.name}" (${existing.id}, ${existing.status}) and ensure database "${i.database}", user "${i.user}", pool "${i.pool.name}"`
-            : `Dry run: would create PostgreSQL ${version} cluster "${i.name}" in ${i.region} (${i.numNodes} x ${i.size}${vpcId ? `, VPC ${vpcId}` : ''}) with database "${i.database}", user "${i.user}", pool "${i.pool.name}"${i.kubernetesClusterId ? `, open to Kubernetes cluster ${i.kubernetesClusterId}` : ''}`,
+            ? describeChange(true, 'reuse', `database cluster "${i.name}" (${existing.id}, ${existing.status}) and ensure database "${i.database}", user "${i.user}", pool "${i.pool.name}"`)
+            : describeChange(true, 'create', `PostgreSQL ${version} cluster "${i.name}" in ${i.region} (${i.numNodes} x ${i.size}${vpcId ? `, VPC ${vpcId}` : ''}) with database "${i.database}", user "${i.user}", pool "${i.pool.name}"${i.kubernetesClusterId ? `, open to Kubernetes cluster ${i.kubernetesClusterId}` : ''}`),
         );
-        ctx.output('databaseClusterId', existing?.id ?? `dry-run-database-${i.name}`);
+        ctx.output('databaseClusterId', existing?.id ?? dryRunId('database', i.name));
         ctx.output('name', i.name);
         ctx.output('region', i.region);
         ctx.output('version', version);
@@ -150,15 +152,16 @@ export function createDigitalOceanDatabaseCreateAction(options: DigitalOceanClie
         ctx.output('database', i.database);
         ctx.output('user', i.user);
         ctx.output('pool', i.pool.name);
-        ctx.output('status', existing ? 'would-reuse' : 'would-create');
+        ctx.output('status', 'online');
         ctx.output('created', false);
+        ctx.output('outcome', existing ? 'unchanged' : outcomeOf(true, 'create'));
         return;
       }
 
       const { id } = existing
         ? { id: existing.id }
         : await ctx.checkpoint({
-            key: `database.create.${i.name}`,
+            key: checkpointKey('database', 'create', i.name),
             fn: () =>
               client.call(`create database cluster "${i.name}"`, async () => {
                 const again = await findDatabase(client, i.name);
@@ -176,7 +179,7 @@ export function createDigitalOceanDatabaseCreateAction(options: DigitalOceanClie
                 return { id: data.database.id };
               }),
           });
-      ctx.logger.info(existing ? `Reusing database cluster "${i.name}" (${id})` : `Created database cluster "${i.name}" (${id}); waiting until it is online`);
+      ctx.logger.info(existing ? describeChange(false, 'reuse', `database cluster "${i.name}" (${id})`) : describeChange(false, 'create', `database cluster "${i.name}" (${id}); waiting until it is online`));
 
       const get = () => client.call(`get database cluster "${i.name}"`, async () => (await client.api.database.getDatabaseCluster({ database_cluster_id: id })).data.database as Database);
       let db = await waitForState(client, {
@@ -189,12 +192,12 @@ export function createDigitalOceanDatabaseCreateAction(options: DigitalOceanClie
         intervalMs: 15_000,
       });
 
-      const report = (what: string) => (r: { created: boolean }) => ctx.logger.info(`${r.created ? 'Created' : 'Reusing'} ${what}`);
+      const report = (what: string) => (r: { created: boolean }) => ctx.logger.info(describeChange(false, r.created ? 'create' : 'reuse', what));
       const cluster = i.kubernetesClusterId;
       if (cluster) {
         await ctx
           .checkpoint({
-            key: `database.firewall.${id}.${cluster}`,
+            key: checkpointKey('database-firewall-rule', 'create', id, cluster),
             fn: async () => {
               const rules = (await client.call('list firewall rules', () => client.api.database.listDatabaseClusterFirewallRules({ database_cluster_id: id }))).data.rules;
               if (rules.some(r => r.type === 'k8s' && r.value === cluster)) return { created: false };
@@ -211,7 +214,7 @@ export function createDigitalOceanDatabaseCreateAction(options: DigitalOceanClie
       }
       await ctx
         .checkpoint({
-          key: `database.db.${id}.${i.database}`,
+          key: checkpointKey('database-db', 'create', id, i.database),
           fn: () =>
             ensure(
               client,
@@ -223,7 +226,7 @@ export function createDigitalOceanDatabaseCreateAction(options: DigitalOceanClie
         .then(report(`database "${i.database}"`));
       await ctx
         .checkpoint({
-          key: `database.user.${id}.${i.user}`,
+          key: checkpointKey('database-user', 'create', id, i.user),
           // the answer holds the password: only whether it was created leaves this function
           fn: () =>
             ensure(
@@ -236,7 +239,7 @@ export function createDigitalOceanDatabaseCreateAction(options: DigitalOceanClie
         .then(report(`user "${i.user}"`));
       await ctx
         .checkpoint({
-          key: `database.pool.${id}.${i.pool.name}`,
+          key: checkpointKey('database-pool', 'create', id, i.pool.name),
           fn: () =>
             ensure(
               client,
@@ -264,6 +267,7 @@ export function createDigitalOceanDatabaseCreateAction(options: DigitalOceanClie
       ctx.output('pool', i.pool.name);
       ctx.output('status', db.status);
       ctx.output('created', !existing);
+      ctx.output('outcome', existing ? 'unchanged' : 'created');
     },
   });
 }

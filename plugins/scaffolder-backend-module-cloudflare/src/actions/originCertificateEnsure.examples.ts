@@ -6,7 +6,7 @@ export const examples: TemplateExample[] = [
     example: `steps:
   - id: origin-cert
     name: Origin certificate
-    action: cloudflare:origin-certificate:create
+    action: cloudflare:origin-certificate:ensure
     input:
       hostnames: [example.com, "*.example.com"]
       keyType: ecdsa

@@ -1,0 +1,10 @@
+/**
+ * The plumbing every scaffolder module of the platform shares, so that its actions speak one
+ * dialect (see plugins/README.md): input parsing that applies defaults, the dry-run words and
+ * placeholders, and checkpoint keys. The action test kit is in `./testUtils`.
+ *
+ * @packageDocumentation
+ */
+export { parseInput, type InputShape, type Zod } from './input';
+export { describeChange, describeRead, dryRunId, outcomeOf, type Change, type Outcome } from './dryRun';
+export { checkpointKey } from './checkpoint';

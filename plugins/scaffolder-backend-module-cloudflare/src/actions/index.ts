@@ -1,0 +1,4 @@
+export { createCloudflareDnsDeleteAction } from './dnsDelete';
+export { createCloudflareDnsEnsureAction } from './dnsEnsure';
+export { createCloudflareOriginCertificateEnsureAction } from './originCertificateEnsure';
+export { createCloudflareZoneSslEnsureAction } from './zoneSslEnsure';
