@@ -10,6 +10,7 @@ import {
   getDatabaseConnection,
   getKubeconfig,
   isNotFound,
+  isUnprocessable,
   listAll,
   readDigitalOceanToken,
   waitForState,
@@ -102,6 +103,17 @@ describe('call', () => {
     for (const name of ['page-a', 'page-b', 'page-c']) await c.api.vpc.createVpc({ name, region: 'nyc1' });
     const vpcs = await listAll(page => c.api.vpc.listVpcs({ page, per_page: 2 }), data => data.vpcs as { name: string }[]);
     expect(vpcs.map(v => v.name)).toEqual(expect.arrayContaining(['page-a', 'page-b', 'page-c']));
+  });
+
+  it('isUnprocessable tells the 422 of a taken name, raw from axios or mapped by call()', async () => {
+    const { c } = client();
+    const create = () => c.http.post('/kubernetes/clusters', { name: 'taken', region: 'nyc1', version: 'latest', node_pools: [{ name: 'p', size: 's-1vcpu-2gb', count: 1 }] });
+    await create();
+    const raw = await create().catch(e => e);
+    const mapped = await c.call('create cluster', create).catch(e => e);
+    expect([isUnprocessable(raw), isUnprocessable(mapped)]).toEqual([true, true]);
+    expect(mapped).toBeInstanceOf(DigitalOceanError);
+    expect(isUnprocessable(new Error('other'))).toBe(false);
   });
 });
 

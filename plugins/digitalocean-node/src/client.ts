@@ -156,10 +156,23 @@ export function createDigitalOceanClient(options: DigitalOceanClientOptions, ctx
   };
 }
 
+/** The HTTP status of a provider answer, from a mapped or a raw (axios) error. */
+function statusOf(err: unknown): number | undefined {
+  if (err instanceof DigitalOceanError) return err.status;
+  return isAxiosError(err) ? err.response?.status : undefined;
+}
+
 /** True when the error (mapped or raw) is the provider saying the resource does not exist. */
 export function isNotFound(err: unknown): boolean {
-  if (err instanceof DigitalOceanError) return err.status === 404;
-  return isAxiosError(err) && err.response?.status === 404;
+  return statusOf(err) === 404;
+}
+
+/**
+ * True when the error (mapped or raw) is the provider refusing a request as unprocessable (422),
+ * which is how DigitalOcean refuses a name that is taken.
+ */
+export function isUnprocessable(err: unknown): boolean {
+  return statusOf(err) === 422;
 }
 
 /** Reads every page of a DigitalOcean list. */

@@ -9,6 +9,7 @@ export {
   createDigitalOceanClient,
   DigitalOceanError,
   isNotFound,
+  isUnprocessable,
   listAll,
   type DigitalOceanApi,
   type DigitalOceanCallContext,
