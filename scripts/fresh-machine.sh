@@ -75,7 +75,7 @@ if [[ "$command" == test ]]; then
   sed -n '/^step  /,/^$/p' "$work/cold.log" >&2
   say "  where the time went (warm):"
   sed -n '/^step  /,/^$/p' "$work/warm.log" >&2
-  grep -E '^(not ok|✖|  ● )' "$work/warm.log" "$work/cold.log" >&2 || true
+  grep -E '^(not ok|✖)|  ● .* ›' "$work/warm.log" "$work/cold.log" >&2 || true
 else
   say "  cold: ready after $(grep -o 'ready_seconds=[0-9]*' "$work/cold.log" | cut -d= -f2) s, stopped by Ctrl-C after ${cold% *} s"
   say "  warm: ready after $(grep -o 'ready_seconds=[0-9]*' "$work/warm.log" | cut -d= -f2) s, stopped by Ctrl-C after ${warm% *} s"
