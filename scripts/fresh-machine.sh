@@ -30,16 +30,18 @@ leftovers() {
   for environ in /proc/[0-9]*/environ; do
     pid="${environ#/proc/}"; pid="${pid%/environ}"
     [[ "$pid" == "$$" || "$pid" == "$BASHPID" ]] && continue
-    if tr '\0' '\n' <"$environ" 2>/dev/null | grep -qx "$marker"; then
+    # 2>/dev/null first: a process that ends meanwhile makes the redirection itself fail
+    if tr '\0' '\n' 2>/dev/null <"$environ" | grep -qx "$marker"; then
       grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null && continue
-      echo "$pid $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-150)"
+      echo "$pid $(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | cut -c1-150)"
     fi
   done
 }
 
-# One run of the command; prints "<seconds> <exit code>" on stdout, the command's output in a log.
+# One run of the command; prints "<seconds> <exit code> <seconds to ready>" on stdout (the last
+# for start only), the command's output in a log.
 run_once() { # <label>
-  local label="$1" log="$work/$1.log" started=$SECONDS status=0 pid
+  local label="$1" log="$work/$1.log" started=$SECONDS status=0 pid ready=''
   say "$label run of '$command' (log: $log)"
   if [[ "$command" == test ]]; then
     (cd "$work/clone" && CI=true bash .ci/run </dev/null) >"$log" 2>&1 || status=$?
@@ -52,13 +54,13 @@ run_once() { # <label>
       sleep 0.5
     done
     if (( status == 0 )); then
-      say "$label: ready after $((SECONDS - started)) s; pressing Ctrl-C"
-      echo "ready_seconds=$((SECONDS - started))" >>"$log"
+      ready=$((SECONDS - started))
+      say "$label: ready after $ready s; pressing Ctrl-C"
       kill -INT -- "-$pid" 2>/dev/null || true
       wait "$pid" || true
     fi
   fi
-  echo "$((SECONDS - started)) $status"
+  echo "$((SECONDS - started)) $status $ready"
 }
 
 cold="$(run_once cold)"
@@ -69,16 +71,18 @@ left="$(leftovers)"
 
 say "results of '$command' from a fresh clone:"
 if [[ "$command" == test ]]; then
-  say "  cold: ${cold% *} s, exit ${cold#* }; $(grep -E '^[0-9]+ passed, [0-9]+ failed' "$work/cold.log" | tail -n 1)"
-  say "  warm: ${warm% *} s, exit ${warm#* }; $(grep -E '^[0-9]+ passed, [0-9]+ failed' "$work/warm.log" | tail -n 1)"
+  say "  cold: ${cold%% *} s, exit $(cut -d' ' -f2 <<<"$cold"); $(grep -E '^[0-9]+ passed, [0-9]+ failed' "$work/cold.log" | tail -n 1)"
+  say "  warm: ${warm%% *} s, exit $(cut -d' ' -f2 <<<"$warm"); $(grep -E '^[0-9]+ passed, [0-9]+ failed' "$work/warm.log" | tail -n 1)"
   say "  where the time went (cold):"
   sed -n '/^step  /,/^$/p' "$work/cold.log" >&2
   say "  where the time went (warm):"
   sed -n '/^step  /,/^$/p' "$work/warm.log" >&2
   grep -E '^(not ok|✖)|  ● .* ›' "$work/warm.log" "$work/cold.log" >&2 || true
 else
-  say "  cold: ready after $(grep -o 'ready_seconds=[0-9]*' "$work/cold.log" | cut -d= -f2) s, stopped by Ctrl-C after ${cold% *} s"
-  say "  warm: ready after $(grep -o 'ready_seconds=[0-9]*' "$work/warm.log" | cut -d= -f2) s, stopped by Ctrl-C after ${warm% *} s"
+  read -r cold_total cold_status cold_ready <<<"$cold"
+  read -r warm_total warm_status warm_ready <<<"$warm"
+  say "  cold: ready after ${cold_ready:-never} s, exit $cold_status, stopped by Ctrl-C after $cold_total s"
+  say "  warm: ready after ${warm_ready:-never} s, exit $warm_status, stopped by Ctrl-C after $warm_total s"
 fi
 if [[ -n "$left" ]]; then say "  processes left running (now killed):"; echo "$left" >&2; else say "  no process left running"; fi
 
@@ -94,4 +98,4 @@ else
   chmod -R u+w "$work" 2>/dev/null || true # Go's module cache is read-only
   rm -rf "$work"
 fi
-[[ "${cold#* }" == 0 && "${warm#* }" == 0 && -z "$left" ]]
+[[ "$(cut -d' ' -f2 <<<"$cold")" == 0 && "$(cut -d' ' -f2 <<<"$warm")" == 0 && -z "$left" ]]
