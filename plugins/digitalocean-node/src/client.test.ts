@@ -5,6 +5,7 @@ import { useSandbox } from '@voting-platform/cloud-sandbox';
 import { ManualClock, sleep } from '@voting-platform/timing';
 import {
   createDigitalOceanClient,
+  createUnlessFound,
   DIGITALOCEAN_TOKEN_SECRET,
   DigitalOceanError,
   getDatabaseConnection,
@@ -114,6 +115,30 @@ describe('call', () => {
     expect([isUnprocessable(raw), isUnprocessable(mapped)]).toEqual([true, true]);
     expect(mapped).toBeInstanceOf(DigitalOceanError);
     expect(isUnprocessable(new Error('other'))).toBe(false);
+  });
+
+  it('createUnlessFound takes what a timed-out attempt made when the name turns out taken, and creates once', async () => {
+    const { c } = client();
+    const body = (name: string) => ({ name, region: 'nyc1', version: 'latest', node_pools: [{ name: 'p', size: 's-1vcpu-2gb', count: 1 }] });
+    const byName = async (name: string) => {
+      const { data } = await c.http.get('/kubernetes/clusters');
+      return (data.kubernetes_clusters as { id: string; name: string }[]).find(k => k.name === name);
+    };
+    // the attempt that "timed out" lands between the look-up (which still saw nothing) and the create
+    let lookups = 0;
+    const late = await c.http.post('/kubernetes/clusters', body('late'));
+    const adopted = await createUnlessFound(
+      async () => (lookups++ === 0 ? undefined : byName('late')),
+      async () => (await c.http.post('/kubernetes/clusters', body('late'))).data.kubernetes_cluster,
+    );
+    expect(adopted.id).toBe(late.data.kubernetes_cluster.id);
+    expect(lookups).toBe(2);
+    // a plain run creates, and a second finds it instead of creating again
+    const first = await createUnlessFound(() => byName('once'), async () => (await c.http.post('/kubernetes/clusters', body('once'))).data.kubernetes_cluster);
+    const second = await createUnlessFound(() => byName('once'), () => Promise.reject(new Error('must not create again')));
+    expect(second.id).toBe(first.id);
+    // any other refusal is the caller's
+    await expect(createUnlessFound(async () => undefined, () => Promise.reject(new Error('quota')))).rejects.toThrow('quota');
   });
 });
 

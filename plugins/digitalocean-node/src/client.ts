@@ -175,6 +175,24 @@ export function isUnprocessable(err: unknown): boolean {
   return statusOf(err) === 422;
 }
 
+/**
+ * Creates a resource whose name is unique in the account, once, even when an earlier attempt
+ * timed out: looks it up by name first, and when DigitalOcean refuses the name (422) because that
+ * attempt landed after the look-up, takes what it made. Meant to run inside `client.call`, whose
+ * retries bring it back here after a time-out.
+ */
+export async function createUnlessFound(find: () => Promise<{ id: string } | undefined>, create: () => Promise<{ id: string }>): Promise<{ id: string }> {
+  const found = await find();
+  if (found) return { id: found.id };
+  try {
+    return { id: (await create()).id };
+  } catch (error) {
+    const landed = isUnprocessable(error) ? await find() : undefined;
+    if (landed) return { id: landed.id };
+    throw error;
+  }
+}
+
 /** Reads every page of a DigitalOcean list. */
 export async function listAll<T>(page: (n: number) => Promise<{ data: { links?: { pages?: { next?: string } } } }>, items: (data: any) => T[]): Promise<T[]> {
   const all: T[] = [];

@@ -7,6 +7,7 @@
  */
 export {
   createDigitalOceanClient,
+  createUnlessFound,
   DigitalOceanError,
   isNotFound,
   isUnprocessable,

@@ -1,7 +1,7 @@
 import { ConflictError, InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { IDatabaseCluster } from 'dots-wrapper/dist/database';
-import { createDigitalOceanClient, DigitalOceanError, isNotFound, type DigitalOceanClientOptions, type DigitalOceanClient, waitForState } from '@voting-platform/plugin-digitalocean-node';
+import { createDigitalOceanClient, createUnlessFound, DigitalOceanError, isNotFound, type DigitalOceanClientOptions, type DigitalOceanClient, waitForState } from '@voting-platform/plugin-digitalocean-node';
 import { checkpointKey, describeChange, dryRunId, outcomeOf, parseInput, type Zod } from '@voting-platform/plugin-scaffolder-actions-node';
 import { examples } from './databaseEnsure.examples';
 
@@ -163,21 +163,24 @@ export function createDigitalOceanDatabaseEnsureAction(options: DigitalOceanClie
         : await ctx.checkpoint({
             key: checkpointKey('database', 'create', i.name),
             fn: () =>
-              client.call(`create database cluster "${i.name}"`, async () => {
-                const again = await findDatabase(client, i.name);
-                if (again) return { id: again.id };
-                const { data } = await client.api.database.createDatabaseCluster({
-                  name: i.name,
-                  engine: 'pg',
-                  version,
-                  region: i.region,
-                  size: i.size,
-                  num_nodes: i.numNodes,
-                  private_network_uuid: vpcId,
-                  tags: i.tags,
-                });
-                return { id: data.database.id };
-              }),
+              client.call(`create database cluster "${i.name}"`, () =>
+                createUnlessFound(
+                  () => findDatabase(client, i.name),
+                  async () => {
+                    const { data } = await client.api.database.createDatabaseCluster({
+                      name: i.name,
+                      engine: 'pg',
+                      version,
+                      region: i.region,
+                      size: i.size,
+                      num_nodes: i.numNodes,
+                      private_network_uuid: vpcId,
+                      tags: i.tags,
+                    });
+                    return data.database;
+                  },
+                ),
+              ),
           });
       ctx.logger.info(existing ? describeChange(false, 'reuse', `database cluster "${i.name}" (${id})`) : describeChange(false, 'create', `database cluster "${i.name}" (${id}); waiting until it is online`));
 

@@ -1,7 +1,7 @@
 import { ConflictError, InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { IKubernetesCluster } from 'dots-wrapper/dist/kubernetes';
-import { createDigitalOceanClient, DigitalOceanError, isUnprocessable, listAll, type DigitalOceanClientOptions, type DigitalOceanClient, waitForState } from '@voting-platform/plugin-digitalocean-node';
+import { createDigitalOceanClient, createUnlessFound, DigitalOceanError, listAll, type DigitalOceanClientOptions, type DigitalOceanClient, waitForState } from '@voting-platform/plugin-digitalocean-node';
 import { checkpointKey, describeChange, dryRunId, outcomeOf, parseInput, type Zod } from '@voting-platform/plugin-scaffolder-actions-node';
 import { examples } from './kubernetesEnsure.examples';
 
@@ -148,39 +148,33 @@ export function createDigitalOceanKubernetesEnsureAction(options: DigitalOceanCl
         : await ctx.checkpoint({
             key: checkpointKey('kubernetes', 'create', i.name),
             fn: () =>
-              client.call(`create cluster "${i.name}"`, async () => {
-                // an attempt that timed out may have created it
-                const found = await findCluster(client, i.name);
-                if (found) return { id: found.id };
-                try {
-                  const { data } = await client.http.post<{ kubernetes_cluster: Cluster }>('/kubernetes/clusters', {
-                    name: i.name,
-                    region: i.region,
-                    version,
-                    vpc_uuid: i.vpcId,
-                    tags: i.tags,
-                    ha: i.ha,
-                    auto_upgrade: i.autoUpgrade,
-                    surge_upgrade: i.surgeUpgrade,
-                    maintenance_policy: i.maintenanceWindow && { day: i.maintenanceWindow.day, start_time: i.maintenanceWindow.startTime },
-                    node_pools: [
-                      {
-                        name: i.nodePool.name,
-                        size: i.nodePool.size,
-                        count: i.nodePool.count,
-                        ...(i.nodePool.autoScale && { auto_scale: true, min_nodes: i.nodePool.autoScale.min, max_nodes: i.nodePool.autoScale.max }),
-                      },
-                    ],
-                  });
-                  return { id: data.kubernetes_cluster.id };
-                } catch (error) {
-                  // the attempt that timed out can land after the look-up above: DigitalOcean then
-                  // refuses the name, and the cluster it refuses it for is ours
-                  const landed = isUnprocessable(error) ? await findCluster(client, i.name) : undefined;
-                  if (landed) return { id: landed.id };
-                  throw error;
-                }
-              }),
+              client.call(`create cluster "${i.name}"`, () =>
+                createUnlessFound(
+                  () => findCluster(client, i.name),
+                  async () => {
+                    const { data } = await client.http.post<{ kubernetes_cluster: Cluster }>('/kubernetes/clusters', {
+                      name: i.name,
+                      region: i.region,
+                      version,
+                      vpc_uuid: i.vpcId,
+                      tags: i.tags,
+                      ha: i.ha,
+                      auto_upgrade: i.autoUpgrade,
+                      surge_upgrade: i.surgeUpgrade,
+                      maintenance_policy: i.maintenanceWindow && { day: i.maintenanceWindow.day, start_time: i.maintenanceWindow.startTime },
+                      node_pools: [
+                        {
+                          name: i.nodePool.name,
+                          size: i.nodePool.size,
+                          count: i.nodePool.count,
+                          ...(i.nodePool.autoScale && { auto_scale: true, min_nodes: i.nodePool.autoScale.min, max_nodes: i.nodePool.autoScale.max }),
+                        },
+                      ],
+                    });
+                    return data.kubernetes_cluster;
+                  },
+                ),
+              ),
           });
       ctx.logger.info(existing ? describeChange(false, 'reuse', `cluster "${i.name}" (${id})`) : describeChange(false, 'create', `cluster "${i.name}" (${id}); waiting until it is running`));
 
