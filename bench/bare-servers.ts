@@ -18,7 +18,8 @@ const server = createServer((request, response) => {
     if (io) io.emit('results', { total: count });
   });
 });
-const io = kind === 'socket' ? new Server(server, { serveClient: false }) : undefined;
+const io =
+  kind === 'socket' ? new Server(server, { serveClient: false }) : undefined;
 io?.on('connection', socket => socket.emit('results', { total: count }));
 server.listen(Number(port), '127.0.0.1', () => console.log('ready'));
 process.on('SIGTERM', () => process.exit(0));

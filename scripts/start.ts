@@ -9,7 +9,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureDatabase, ensureServices, serviceUrls } from './lib/services.js';
 import { log, setUp } from './lib/system.js';
-import { ensureFrontendBuilt, scriptToken, spawnBackend, waitBackendReady } from './lib/portal.js';
+import {
+  ensureFrontendBuilt,
+  scriptToken,
+  spawnBackend,
+  waitBackendReady,
+} from './lib/portal.js';
 import { waitUntil } from '@voting-platform/timing';
 
 const root = resolve(import.meta.dirname, '..');
@@ -25,18 +30,30 @@ await setUp(async () => {
   await ensureServices(['postgres', 'redis', 'nats'], join(cache, 'services'));
   ensureDatabase(serviceUrls.postgres, database);
 });
-const postgresUrl = process.env.POSTGRES_URL ?? Object.assign(new URL(serviceUrls.postgres), { pathname: `/${database}` }).toString();
+const postgresUrl =
+  process.env.POSTGRES_URL ??
+  Object.assign(new URL(serviceUrls.postgres), {
+    pathname: `/${database}`,
+  }).toString();
 
 /** Kept across runs so that voters keep their identity (and their one vote) after a restart. */
 function cookieSecret(): string {
   if (process.env.VOTE_COOKIE_SECRET) return process.env.VOTE_COOKIE_SECRET;
   const file = join(cache, 'vote-cookie-secret');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  if (!existsSync(file))
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();
 }
 
-const ports = { vote: process.env.VOTE_PORT ?? '8080', result: process.env.RESULT_PORT ?? '8081', worker: process.env.WORKER_PORT ?? '8082' };
-const urls = { vote: `http://localhost:${ports.vote}`, result: `http://localhost:${ports.result}` };
+const ports = {
+  vote: process.env.VOTE_PORT ?? '8080',
+  result: process.env.RESULT_PORT ?? '8081',
+  worker: process.env.WORKER_PORT ?? '8082',
+};
+const urls = {
+  vote: `http://localhost:${ports.vote}`,
+  result: `http://localhost:${ports.result}`,
+};
 const env = {
   ...process.env,
   POSTGRES_URL: postgresUrl,
@@ -51,14 +68,18 @@ const children = new Map<string, ChildProcess>();
 let stopping = false;
 
 function startService(name: 'vote' | 'worker' | 'result'): Promise<void> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', `apps/${name}/src/main.ts`], {
-    cwd: root,
-    env: { ...env, PORT: ports[name] },
-    stdio: ['ignore', 'inherit', 'inherit'],
-    // Its own process group: Ctrl-C reaches only this script, which then stops each service
-    // with one SIGTERM (a second signal would make a service skip its graceful shutdown).
-    detached: true,
-  });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', `apps/${name}/src/main.ts`],
+    {
+      cwd: root,
+      env: { ...env, PORT: ports[name] },
+      stdio: ['ignore', 'inherit', 'inherit'],
+      // Its own process group: Ctrl-C reaches only this script, which then stops each service
+      // with one SIGTERM (a second signal would make a service skip its graceful shutdown).
+      detached: true,
+    },
+  );
   children.set(name, child);
   child.on('exit', code => {
     children.delete(name);
@@ -88,10 +109,13 @@ async function stopAll(code: number): Promise<void> {
   stopping = true;
   log('stopping…');
   await Promise.all(
-    [...children.values()].map(child => new Promise(resolve => {
-      child.once('exit', resolve);
-      child.kill('SIGTERM');
-    })),
+    [...children.values()].map(
+      child =>
+        new Promise(resolve => {
+          child.once('exit', resolve);
+          child.kill('SIGTERM');
+        }),
+    ),
   );
   process.exit(code);
 }
@@ -104,7 +128,10 @@ const portalUrl = 'http://localhost:7007';
 async function startPortal(): Promise<void> {
   await frontendBuild;
   if (stopping) return;
-  const child = spawnBackend({ env: { BACKSTAGE_SCRIPT_TOKEN: scriptToken(cache) }, detached: true });
+  const child = spawnBackend({
+    env: { BACKSTAGE_SCRIPT_TOKEN: scriptToken(cache) },
+    detached: true,
+  });
   children.set('portal', child);
   child.on('exit', code => {
     children.delete('portal');
@@ -131,9 +158,13 @@ try {
 if (stopping) await new Promise(() => {});
 
 log('the voting stack and the portal are running:');
-log(`  portal:  ${portalUrl}   (sign in as guest; the catalog shows the voting-platform system)`);
+log(
+  `  portal:  ${portalUrl}   (sign in as guest; the catalog shows the voting-platform system)`,
+);
 log(`  vote:    ${urls.vote}`);
 log(`  results: ${urls.result}`);
 log(`  worker:  http://localhost:${ports.worker}/metrics`);
-log(`  API token for scripts (backend.auth.externalAccess): .cache/backstage-script-token`);
+log(
+  `  API token for scripts (backend.auth.externalAccess): .cache/backstage-script-token`,
+);
 log('press Ctrl-C to stop');

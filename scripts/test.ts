@@ -23,14 +23,18 @@ const bin = (name: string) => join(root, 'node_modules/.bin', name);
 const minutes = (n: number) => n * 60_000;
 
 const only = process.argv.slice(2);
-const wanted = (name: string) => only.length === 0 || only.some(word => name.includes(word));
+const wanted = (name: string) =>
+  only.length === 0 || only.some(word => name.includes(word));
 
 const runner = new StepRunner(root);
 runner.handleSignals();
 const totals = { passed: 0, failed: 0 };
 
 /** A check that is not a test suite (a type check, lint) counts as one test. */
-function countStep(result: CommandResult | undefined, counted?: { passed: number; failed: number }): void {
+function countStep(
+  result: CommandResult | undefined,
+  counted?: { passed: number; failed: number },
+): void {
   if (!result) return;
   if (counted) {
     totals.passed += counted.passed;
@@ -41,27 +45,53 @@ function countStep(result: CommandResult | undefined, counted?: { passed: number
   else totals.failed += 1;
 }
 
-async function check(name: string, command: string, args: string[], timeoutMinutes = 10): Promise<void> {
-  if (wanted(name)) countStep(await runner.run(name, command, args, { timeoutMs: minutes(timeoutMinutes) }));
+async function check(
+  name: string,
+  command: string,
+  args: string[],
+  timeoutMinutes = 10,
+): Promise<void> {
+  if (wanted(name))
+    countStep(
+      await runner.run(name, command, args, {
+        timeoutMs: minutes(timeoutMinutes),
+      }),
+    );
 }
 
 /** Pass/fail counts from a TAP file written by node's test runner. */
 function tapTotals(file: string): { passed: number; failed: number } {
   const tap = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const read = (key: string) => Number(tap.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? 0);
+  const read = (key: string) =>
+    Number(tap.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? 0);
   return { passed: read('pass'), failed: read('fail') + read('cancelled') };
 }
 
-async function nodeTests(name: string, patterns: string[], timeoutMinutes: number): Promise<void> {
+async function nodeTests(
+  name: string,
+  patterns: string[],
+  timeoutMinutes: number,
+): Promise<void> {
   if (!wanted(name)) return;
   const tap = join(cache, `${name.replace(/\W+/g, '-')}.tap`);
   rmSync(tap, { force: true });
-  const result = await runner.run(name, process.execPath, [
-    '--conditions=source', '--import', 'tsx', '--test', '--test-concurrency=1',
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
-    ...patterns,
-  ], { timeoutMs: minutes(timeoutMinutes), env: { FORCE_COLOR: '0' } });
+  const result = await runner.run(
+    name,
+    process.execPath,
+    [
+      '--conditions=source',
+      '--import',
+      'tsx',
+      '--test',
+      '--test-concurrency=1',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${tap}`,
+      ...patterns,
+    ],
+    { timeoutMs: minutes(timeoutMinutes), env: { FORCE_COLOR: '0' } },
+  );
   countStep(result, tapTotals(tap));
 }
 
@@ -70,13 +100,31 @@ async function jestTests(name: string, timeoutMinutes: number): Promise<void> {
   const report = join(cache, 'backstage-jest.json');
   rmSync(report, { force: true });
   // CI=true: jest runs every suite once instead of watching changed files.
-  const result = await runner.run(name, 'nice', ['-n', '10', bin('backstage-cli'), 'repo', 'test', '--ci', '--json', `--outputFile=${report}`], {
-    timeoutMs: minutes(timeoutMinutes),
-    env: { CI: 'true', FORCE_COLOR: '0' },
-  });
+  const result = await runner.run(
+    name,
+    'nice',
+    [
+      '-n',
+      '10',
+      bin('backstage-cli'),
+      'repo',
+      'test',
+      '--ci',
+      '--json',
+      `--outputFile=${report}`,
+    ],
+    {
+      timeoutMs: minutes(timeoutMinutes),
+      env: { CI: 'true', FORCE_COLOR: '0' },
+    },
+  );
   if (!existsSync(report)) return countStep(result, { passed: 0, failed: 1 });
-  const { numPassedTests, numFailedTests, numRuntimeErrorTestSuites } = JSON.parse(readFileSync(report, 'utf8'));
-  countStep(result, { passed: numPassedTests, failed: numFailedTests + numRuntimeErrorTestSuites });
+  const { numPassedTests, numFailedTests, numRuntimeErrorTestSuites } =
+    JSON.parse(readFileSync(report, 'utf8'));
+  countStep(result, {
+    passed: numPassedTests,
+    failed: numFailedTests + numRuntimeErrorTestSuites,
+  });
 }
 
 // ── set-up: everything the suites below need, before any of them starts ──────────────────────
@@ -84,37 +132,103 @@ const needsKubernetes = wanted('backstage unit') || wanted('kubernetes');
 const needsBrowser = wanted('voting') || wanted('portal');
 let stopStartedServices = () => {};
 const setUpOk = [
-  await runner.setUp('set-up: server binaries (PostgreSQL, Redis, NATS)', () => ensureServerBinaries()),
-  !needsBrowser || (await runner.setUp('set-up: Chromium', () => existsSync('/usr/bin/chromium') || aptInstall(['chromium'], 'the browser tests'))),
+  await runner.setUp('set-up: server binaries (PostgreSQL, Redis, NATS)', () =>
+    ensureServerBinaries(),
+  ),
+  !needsBrowser ||
+    (await runner.setUp(
+      'set-up: Chromium',
+      () =>
+        existsSync('/usr/bin/chromium') ||
+        aptInstall(['chromium'], 'the browser tests'),
+    )),
   await runner.setUp('set-up: local PostgreSQL', async () => {
-    stopStartedServices = await ensureServices(['postgres'], join(cache, 'services'));
+    stopStartedServices = await ensureServices(
+      ['postgres'],
+      join(cache, 'services'),
+    );
   }),
 ].every(Boolean);
 if (needsKubernetes) {
   // Cold, the control plane takes minutes to build (it prints its progress); cached, no time.
   // A failed build fails here, and the suites that need it then fail at once saying why.
-  await runner.run('set-up: Kubernetes control plane (built once, cached)', 'nice', ['-n', '10', 'bash', 'test/k8s/build.sh'], { timeoutMs: minutes(40) });
-  await runner.run('set-up: Helm (installed once, cached)', 'bash', ['test/k8s/install-helm.sh'], { timeoutMs: minutes(5) });
+  await runner.run(
+    'set-up: Kubernetes control plane (built once, cached)',
+    'nice',
+    ['-n', '10', 'bash', 'test/k8s/build.sh'],
+    { timeoutMs: minutes(40) },
+  );
+  await runner.run(
+    'set-up: Helm (installed once, cached)',
+    'bash',
+    ['test/k8s/install-helm.sh'],
+    { timeoutMs: minutes(5) },
+  );
 }
-if (wanted('portal')) await runner.setUp('set-up: portal frontend bundle (built once per source change)', () => ensureFrontendBuilt(log));
+if (wanted('portal'))
+  await runner.setUp(
+    'set-up: portal frontend bundle (built once per source change)',
+    () => ensureFrontendBuilt(log),
+  );
 
 // ── checks and suites ─────────────────────────────────────────────────────────────────────────
 if (setUpOk) {
-  await check('types: services (tsc -b)', bin('tsc'), ['-b', 'tsconfig.services.json']);
-  await check('types: scripts, tests and benchmarks', bin('tsc'), ['-p', 'tsconfig.scripts.json']);
-  await check('types: cloud sandbox', bin('tsc'), ['-p', 'packages/cloud-sandbox', '--noEmit']);
+  await check('types: services (tsc -b)', bin('tsc'), [
+    '-b',
+    'tsconfig.services.json',
+  ]);
+  await check('types: scripts, tests and benchmarks', bin('tsc'), [
+    '-p',
+    'tsconfig.scripts.json',
+  ]);
+  await check('types: cloud sandbox', bin('tsc'), [
+    '-p',
+    'packages/cloud-sandbox',
+    '--noEmit',
+  ]);
   // the cloud emulators write which API operations the unit tests exercised; start afresh, print the table after
-  if (wanted('unit tests')) rmSync(join(cache, 'contract-coverage'), { recursive: true, force: true });
-  await nodeTests('unit tests', ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'scripts/**/*.test.ts'], 15);
-  if (wanted('unit tests')) await runner.run('contract coverage of the unit tests', process.execPath, ['--import', 'tsx', 'packages/cloud-sandbox/src/cli.ts', 'coverage'], { timeoutMs: minutes(1) });
+  if (wanted('unit tests'))
+    rmSync(join(cache, 'contract-coverage'), { recursive: true, force: true });
+  await nodeTests(
+    'unit tests',
+    [
+      'packages/*/src/**/*.test.ts',
+      'apps/*/src/**/*.test.ts',
+      'scripts/**/*.test.ts',
+    ],
+    15,
+  );
+  if (wanted('unit tests'))
+    await runner.run(
+      'contract coverage of the unit tests',
+      process.execPath,
+      ['--import', 'tsx', 'packages/cloud-sandbox/src/cli.ts', 'coverage'],
+      { timeoutMs: minutes(1) },
+    );
   await nodeTests('voting stack tests', ['test/voting/**/*.test.ts'], 20);
   // The Backstage portal (packages/app, packages/backend, plugins/*): lint, types, jest, then the
   // real backend process with the built frontend, over HTTP and in Chromium.
-  await check('backstage lint (backstage-cli repo lint)', bin('backstage-cli'), ['repo', 'lint'], 15);
-  await check('backstage types (tsc -p tsconfig.json)', bin('tsc'), ['-p', 'tsconfig.json']);
+  await check(
+    'backstage lint (backstage-cli repo lint)',
+    bin('backstage-cli'),
+    ['repo', 'lint'],
+    15,
+  );
+  await check('backstage types (tsc -p tsconfig.json)', bin('tsc'), [
+    '-p',
+    'tsconfig.json',
+  ]);
   await jestTests('backstage unit tests (backstage-cli repo test)', 30);
-  await nodeTests('portal tests (backend, catalog, scaffolder, Chromium)', ['test/portal/**/*.test.ts'], 15);
-  await nodeTests('kubernetes control plane tests', ['test/k8s/**/*.test.ts'], 15);
+  await nodeTests(
+    'portal tests (backend, catalog, scaffolder, Chromium)',
+    ['test/portal/**/*.test.ts'],
+    15,
+  );
+  await nodeTests(
+    'kubernetes control plane tests',
+    ['test/k8s/**/*.test.ts'],
+    15,
+  );
 }
 
 // ── nothing may outlive the command ───────────────────────────────────────────────────────────
@@ -122,12 +236,20 @@ stopStartedServices();
 const survivors = await runner.sweep();
 if (survivors.length > 0) {
   totals.failed += 1;
-  runner.results.push({ name: 'processes left running at the end', seconds: 0, ok: false, problem: `${survivors.length}, now stopped` });
+  runner.results.push({
+    name: 'processes left running at the end',
+    seconds: 0,
+    ok: false,
+    problem: `${survivors.length}, now stopped`,
+  });
 }
 
 const bootstrapSeconds = Number(process.env.VOTING_BOOTSTRAP_SECONDS ?? NaN);
 console.log(`\n${runner.summary()}`);
-if (Number.isFinite(bootstrapSeconds)) console.log(`(before these: toolchain and dependencies, ${bootstrapSeconds} s)`);
+if (Number.isFinite(bootstrapSeconds))
+  console.log(
+    `(before these: toolchain and dependencies, ${bootstrapSeconds} s)`,
+  );
 console.log(`\n${totals.passed} passed, ${totals.failed} failed`);
 const failed = runner.results.filter(r => !r.ok).map(r => r.name);
 if (runner.interrupted) {

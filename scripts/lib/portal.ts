@@ -148,7 +148,9 @@ export async function waitBackendReady(
           }) before it was ready`,
         );
       // not listening yet: fetch fails, and the next check comes
-      const res = await fetch(`${baseUrl}/.backstage/health/v1/readiness`).catch(() => undefined);
+      const res = await fetch(
+        `${baseUrl}/.backstage/health/v1/readiness`,
+      ).catch(() => undefined);
       return res?.ok || undefined;
     },
     {

@@ -32,8 +32,14 @@ export function findMarked(runId: string): MarkedProcess[] {
     if (!environ?.split('\0').includes(wanted)) continue;
     // A zombie has given everything back but its entry; its parent will reap it.
     if (/^State:\s+Z/m.test(readProc(entry, 'status') ?? '')) continue;
-    const command = (readProc(entry, 'cmdline') ?? '').split('\0').filter(Boolean).join(' ');
-    found.push({ pid: Number(entry), command: command.length > 160 ? `${command.slice(0, 157)}...` : command });
+    const command = (readProc(entry, 'cmdline') ?? '')
+      .split('\0')
+      .filter(Boolean)
+      .join(' ');
+    found.push({
+      pid: Number(entry),
+      command: command.length > 160 ? `${command.slice(0, 157)}...` : command,
+    });
   }
   return found;
 }
@@ -50,12 +56,16 @@ function signal(pid: number, name: NodeJS.Signals): void {
  * Stops every process marked with `runId`: SIGTERM, then SIGKILL for those still alive after the
  * grace period. Returns what it found running, for the caller to report.
  */
-export async function stopMarked(runId: string, graceMs = 5_000): Promise<MarkedProcess[]> {
+export async function stopMarked(
+  runId: string,
+  graceMs = 5_000,
+): Promise<MarkedProcess[]> {
   const found = findMarked(runId);
   if (found.length === 0) return found;
   for (const { pid } of found) signal(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && findMarked(runId).length > 0) await sleep(100);
+  while (Date.now() < deadline && findMarked(runId).length > 0)
+    await sleep(100);
   for (const { pid } of findMarked(runId)) signal(pid, 'SIGKILL');
   return found;
 }

@@ -12,17 +12,35 @@ import { sleep } from '@voting-platform/timing';
 
 describe('planService', () => {
   it('uses what answers, starts what is installed, installs what is missing, and never touches a remote server', () => {
-    assert.equal(planService({ reachable: true, installed: false, loopback: false }), 'use');
-    assert.equal(planService({ reachable: false, installed: true, loopback: true }), 'start');
-    assert.equal(planService({ reachable: false, installed: false, loopback: true }), 'install-and-start');
-    assert.equal(planService({ reachable: false, installed: true, loopback: false }), 'unreachable-remote');
+    assert.equal(
+      planService({ reachable: true, installed: false, loopback: false }),
+      'use',
+    );
+    assert.equal(
+      planService({ reachable: false, installed: true, loopback: true }),
+      'start',
+    );
+    assert.equal(
+      planService({ reachable: false, installed: false, loopback: true }),
+      'install-and-start',
+    );
+    assert.equal(
+      planService({ reachable: false, installed: true, loopback: false }),
+      'unreachable-remote',
+    );
   });
 });
 
 describe('installAdvice', () => {
   it('names the packages, the apt command and the Docker alternative', () => {
-    const advice = installAdvice(['postgresql', 'redis-server'], 'the local voting stack');
-    assert.match(advice, /the local voting stack needs postgresql, redis-server, which are not installed/);
+    const advice = installAdvice(
+      ['postgresql', 'redis-server'],
+      'the local voting stack',
+    );
+    assert.match(
+      advice,
+      /the local voting stack needs postgresql, redis-server, which are not installed/,
+    );
     assert.match(advice, /sudo apt-get install -y postgresql redis-server/);
     assert.match(advice, /docker compose up -d/);
   });
@@ -43,7 +61,10 @@ describe('ensureServices', () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'services-'));
     const url = `redis://127.0.0.1:${port}`;
     try {
-      const stopStarted = await ensureServices(['redis'], stateDir, { ...serviceUrls, redis: url });
+      const stopStarted = await ensureServices(['redis'], stateDir, {
+        ...serviceUrls,
+        redis: url,
+      });
       assert.equal(await answers(port), true);
       stopStarted();
       assert.equal(await answers(port), false);
@@ -62,7 +83,11 @@ describe('ensureServices', () => {
       assert.equal(await answers(port), true);
       const stopNothing = await ensureServices(['nats'], stateDir, urls);
       stopNothing();
-      assert.equal(await answers(port), true, 'the second call found it running and must not stop it');
+      assert.equal(
+        await answers(port),
+        true,
+        'the second call found it running and must not stop it',
+      );
       stopStarted();
       for (let i = 0; i < 50 && (await answers(port)); i++) await sleep(100);
       assert.equal(await answers(port), false);

@@ -12,7 +12,9 @@ const quiet = () => {};
 
 /** Processes whose command line holds `tag` (a unique sleep duration). */
 function running(tag: string): number[] {
-  const found = spawnSync('pgrep', ['-f', tag], { encoding: 'utf8' }).stdout.trim();
+  const found = spawnSync('pgrep', ['-f', tag], {
+    encoding: 'utf8',
+  }).stdout.trim();
   return found ? found.split('\n').map(Number) : [];
 }
 
@@ -34,7 +36,12 @@ describe('StepRunner', () => {
   it('fails a step that leaves a daemon behind, names it, and stops it', async () => {
     const runner = new StepRunner(root, quiet);
     // setsid: a new session, so neither the process group nor the parent still holds it.
-    const result = await runner.run('leaky', 'bash', ['-c', 'setsid sleep 301.11 </dev/null >/dev/null 2>&1 & exit 0'], { timeoutMs: 10_000 });
+    const result = await runner.run(
+      'leaky',
+      'bash',
+      ['-c', 'setsid sleep 301.11 </dev/null >/dev/null 2>&1 & exit 0'],
+      { timeoutMs: 10_000 },
+    );
     assert.equal(result?.code, 0);
     assert.equal(result?.ok, false);
     assert.match(result?.problem ?? '', /left 1 process\(es\) running/);
@@ -45,7 +52,12 @@ describe('StepRunner', () => {
   it('ends a step at its time limit, with every process of its group', async () => {
     const runner = new StepRunner(root, quiet);
     const started = Date.now();
-    const result = await runner.run('slow', 'bash', ['-c', 'sleep 301.22 & sleep 301.22; wait'], { timeoutMs: 500 });
+    const result = await runner.run(
+      'slow',
+      'bash',
+      ['-c', 'sleep 301.22 & sleep 301.22; wait'],
+      { timeoutMs: 500 },
+    );
     assert.equal(result?.ok, false);
     assert.equal(result?.code, null);
     assert.match(result?.problem ?? '', /time limit of 0.5 s reached/);
@@ -72,13 +84,28 @@ describe('StepRunner', () => {
       const daemon = 'sleep 301.' + '33', foreground = 'sleep 301.' + '44';
       await runner.run('long', 'bash', ['-c', \`setsid \${daemon} </dev/null >/dev/null 2>&1 & \${foreground}\`], { timeoutMs: 60_000 });
       console.log(runner.interrupted ?? 'not interrupted');`;
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', driver], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--conditions=source',
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        driver,
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let output = '';
     child.stdout.on('data', chunk => (output += chunk));
     child.stderr.on('data', chunk => (output += chunk));
     const exited = new Promise(resolveExit => child.once('exit', resolveExit));
-    for (let i = 0; i < 100 && running('sleep 301.44').length === 0; i++) await sleep(100);
-    assert.ok(running('sleep 301.33').length > 0, `the step did not start:\n${output}`);
+    for (let i = 0; i < 100 && running('sleep 301.44').length === 0; i++)
+      await sleep(100);
+    assert.ok(
+      running('sleep 301.33').length > 0,
+      `the step did not start:\n${output}`,
+    );
     child.kill('SIGINT');
     await exited;
     assert.match(output, /SIGINT/);

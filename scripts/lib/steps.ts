@@ -62,8 +62,13 @@ export class StepRunner {
       process.on(name, () => {
         const again = this.interruptedBy !== undefined;
         this.interruptedBy ??= name;
-        this.log(again ? `${name} again: killing the current step` : `${name}: stopping the current step, then everything it started`);
-        if (this.current) this.killGroup(this.current.pid, again ? 'SIGKILL' : name);
+        this.log(
+          again
+            ? `${name} again: killing the current step`
+            : `${name}: stopping the current step, then everything it started`,
+        );
+        if (this.current)
+          this.killGroup(this.current.pid, again ? 'SIGKILL' : name);
       });
     }
   }
@@ -77,7 +82,12 @@ export class StepRunner {
   }
 
   /** Runs one command as a step; a step that ends with processes still running has failed. */
-  async run(name: string, command: string, args: string[], options: StepOptions): Promise<CommandResult | undefined> {
+  async run(
+    name: string,
+    command: string,
+    args: string[],
+    options: StepOptions,
+  ): Promise<CommandResult | undefined> {
     if (this.interruptedBy) return undefined;
     this.log(`── ${name}`);
     const started = Date.now();
@@ -88,17 +98,26 @@ export class StepRunner {
       env: { ...this.env, ...options.env },
       detached: true,
     });
-    const ended = new Promise<{ code: number | null; error?: Error }>(resolve => {
-      child.once('exit', code => resolve({ code }));
-      child.once('error', error => resolve({ code: null, error }));
-    });
+    const ended = new Promise<{ code: number | null; error?: Error }>(
+      resolve => {
+        child.once('exit', code => resolve({ code }));
+        child.once('error', error => resolve({ code: null, error }));
+      },
+    );
     this.current = { pid: child.pid ?? 0, ended };
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      this.log(`${name}: still running after ${options.timeoutMs / 1000} s, its time limit; stopping it`);
+      this.log(
+        `${name}: still running after ${
+          options.timeoutMs / 1000
+        } s, its time limit; stopping it`,
+      );
       this.killGroup(child.pid ?? 0, 'SIGTERM');
-      setTimeout(() => this.killGroup(child.pid ?? 0, 'SIGKILL'), 10_000).unref();
+      setTimeout(
+        () => this.killGroup(child.pid ?? 0, 'SIGKILL'),
+        10_000,
+      ).unref();
     }, options.timeoutMs);
     const { code, error } = await ended;
     clearTimeout(timer);
@@ -106,11 +125,19 @@ export class StepRunner {
     const leftovers = await this.sweep();
     let problem: string | undefined;
     if (error) problem = `could not start: ${error.message}`;
-    else if (this.interruptedBy) problem = `interrupted (${this.interruptedBy})`;
-    else if (timedOut) problem = `time limit of ${options.timeoutMs / 1000} s reached`;
+    else if (this.interruptedBy)
+      problem = `interrupted (${this.interruptedBy})`;
+    else if (timedOut)
+      problem = `time limit of ${options.timeoutMs / 1000} s reached`;
     else if (code !== 0) problem = `exit ${code}`;
-    if (leftovers.length > 0) problem = [problem, `left ${leftovers.length} process(es) running`].filter(Boolean).join('; ');
-    return { ...this.record(name, started, problem), code: timedOut || this.interruptedBy ? null : code };
+    if (leftovers.length > 0)
+      problem = [problem, `left ${leftovers.length} process(es) running`]
+        .filter(Boolean)
+        .join('; ');
+    return {
+      ...this.record(name, started, problem),
+      code: timedOut || this.interruptedBy ? null : code,
+    };
   }
 
   /** Runs an in-process set-up step (e.g. an apt install) with the same timing and report. */
@@ -123,30 +150,53 @@ export class StepRunner {
       this.record(name, started, undefined);
       return true;
     } catch (error) {
-      for (const line of String((error as Error).message).split('\n')) this.log(line);
+      for (const line of String((error as Error).message).split('\n'))
+        this.log(line);
       this.record(name, started, 'failed');
       return false;
     }
   }
 
-  private record(name: string, started: number, problem: string | undefined): StepResult {
-    const result: StepResult = { name, seconds: seconds(started), ok: problem === undefined, problem };
+  private record(
+    name: string,
+    started: number,
+    problem: string | undefined,
+  ): StepResult {
+    const result: StepResult = {
+      name,
+      seconds: seconds(started),
+      ok: problem === undefined,
+      problem,
+    };
     this.results.push(result);
-    this.log(`── ${name}: ${result.ok ? 'ok' : `FAILED (${problem})`} in ${result.seconds} s`);
+    this.log(
+      `── ${name}: ${result.ok ? 'ok' : `FAILED (${problem})`} in ${
+        result.seconds
+      } s`,
+    );
     return result;
   }
 
   /** Stops and lists whatever a step left running. */
   async sweep(): Promise<MarkedProcess[]> {
     const leftovers = await stopMarked(this.runId);
-    for (const { pid, command } of leftovers) this.log(`   still running, now stopped: pid ${pid}: ${command}`);
+    for (const { pid, command } of leftovers)
+      this.log(`   still running, now stopped: pid ${pid}: ${command}`);
     return leftovers;
   }
 
   /** A table of every step's time and outcome. */
   summary(): string {
     const width = Math.max(...this.results.map(r => r.name.length), 4);
-    const lines = this.results.map(r => `${r.name.padEnd(width)}  ${r.seconds.toFixed(1).padStart(7)} s  ${r.ok ? 'ok' : `FAILED: ${r.problem}`}`);
-    return [`${'step'.padEnd(width)}  ${'time'.padStart(9)}  result`, ...lines].join('\n');
+    const lines = this.results.map(
+      r =>
+        `${r.name.padEnd(width)}  ${r.seconds.toFixed(1).padStart(7)} s  ${
+          r.ok ? 'ok' : `FAILED: ${r.problem}`
+        }`,
+    );
+    return [
+      `${'step'.padEnd(width)}  ${'time'.padStart(9)}  result`,
+      ...lines,
+    ].join('\n');
   }
 }

@@ -8,14 +8,30 @@ export function log(message: string): void {
   console.error(`\x1b[1m[voting]\x1b[0m ${message}`);
 }
 
-export function run(command: string, args: string[], options: SpawnSyncOptions = {}): number {
+export function run(
+  command: string,
+  args: string[],
+  options: SpawnSyncOptions = {},
+): number {
   const result = spawnSync(command, args, { stdio: 'inherit', ...options });
   return result.status ?? 1;
 }
 
-export function which(binary: string, extraDirs: string[] = []): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/bin', '/sbin', ...extraDirs];
-  return dirs.filter(dir => dir.startsWith('/')).map(dir => `${dir}/${binary}`).find(path => existsSync(path));
+export function which(
+  binary: string,
+  extraDirs: string[] = [],
+): string | undefined {
+  const dirs = [
+    ...(process.env.PATH ?? '').split(':'),
+    '/usr/sbin',
+    '/usr/bin',
+    '/sbin',
+    ...extraDirs,
+  ];
+  return dirs
+    .filter(dir => dir.startsWith('/'))
+    .map(dir => `${dir}/${binary}`)
+    .find(path => existsSync(path));
 }
 
 let aptUpdated = false;
@@ -29,7 +45,9 @@ export class SetupError extends Error {
 export function installAdvice(packages: string[], why: string): string {
   const them = packages.length > 1 ? 'them' : 'it';
   return [
-    `${why} needs ${packages.join(', ')}, which ${packages.length > 1 ? 'are' : 'is'} not installed.`,
+    `${why} needs ${packages.join(', ')}, which ${
+      packages.length > 1 ? 'are' : 'is'
+    } not installed.`,
     `Install ${them} with:  sudo apt-get install -y ${packages.join(' ')}`,
     'or start the services with Docker:  docker compose up -d   (see docker-compose.yml), then run this again.',
   ].join('\n');
@@ -44,9 +62,16 @@ export function aptInstall(packages: string[], why: string): void {
   if (!isRoot || !isDebian) throw new SetupError(installAdvice(packages, why));
   log(`installing ${packages.join(', ')} with apt-get (${why})`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  if (!aptUpdated && run('apt-get', ['update', '-qq'], { env }) !== 0) throw new SetupError('apt-get update failed');
+  if (!aptUpdated && run('apt-get', ['update', '-qq'], { env }) !== 0)
+    throw new SetupError('apt-get update failed');
   aptUpdated = true;
-  if (run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { env }) !== 0) {
+  if (
+    run(
+      'apt-get',
+      ['install', '-y', '-qq', '--no-install-recommends', ...packages],
+      { env },
+    ) !== 0
+  ) {
     throw new SetupError(`apt-get install ${packages.join(' ')} failed`);
   }
 }

@@ -18,10 +18,26 @@ const nodes = Number(process.env.K8S_LOCAL_NODES ?? 2);
 const cp = await startControlPlane({ nodes });
 const kubeconfig = join(state, 'kubeconfig');
 copyFileSync(cp.kubeconfigPath, kubeconfig);
-writeFileSync(join(state, 'ready.json'), `${JSON.stringify({
-  server: cp.server, kubeconfig, pids: cp.pids, nodes: cp.nodes, startupSeconds: cp.startupSeconds, logs: join(cp.dir, 'logs'),
-}, null, 2)}\n`);
-console.log(`control plane ready at ${cp.server} in ${cp.startupSeconds.toFixed(1)} s; KUBECONFIG=${kubeconfig}`);
+writeFileSync(
+  join(state, 'ready.json'),
+  `${JSON.stringify(
+    {
+      server: cp.server,
+      kubeconfig,
+      pids: cp.pids,
+      nodes: cp.nodes,
+      startupSeconds: cp.startupSeconds,
+      logs: join(cp.dir, 'logs'),
+    },
+    null,
+    2,
+  )}\n`,
+);
+console.log(
+  `control plane ready at ${cp.server} in ${cp.startupSeconds.toFixed(
+    1,
+  )} s; KUBECONFIG=${kubeconfig}`,
+);
 
 let stopping = false;
 const shutdown = async (signal: string) => {

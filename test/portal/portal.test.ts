@@ -20,21 +20,39 @@ import {
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { templateEntityV1beta3Validator } from '@backstage/plugin-scaffolder-common';
-import { ManualClock, startSandbox, type Sandbox } from '@voting-platform/cloud-sandbox';
-import { ensureFrontendBuilt, root, spawnBackend, waitBackendReady } from '../../scripts/lib/portal.js';
+import {
+  ManualClock,
+  startSandbox,
+  type Sandbox,
+} from '@voting-platform/cloud-sandbox';
+import {
+  ensureFrontendBuilt,
+  root,
+  spawnBackend,
+  waitBackendReady,
+} from '../../scripts/lib/portal.js';
 import { appProcess, stackEnv, type AppProcess } from '../support/apps.js';
 import { freePort, waitFor } from '../support/ports.js';
 import { startBackends } from '../support/stack.js';
 
 const token = randomBytes(24).toString('hex');
-const catalogEntities = parseAllDocuments(readFileSync(join(root, 'catalog-info.yaml'), 'utf8')).map(d => d.toJS() as Entity);
+const catalogEntities = parseAllDocuments(
+  readFileSync(join(root, 'catalog-info.yaml'), 'utf8'),
+).map(d => d.toJS() as Entity);
 
 let backends: Awaited<ReturnType<typeof startBackends>>;
 let apps: AppProcess[] = [];
@@ -47,13 +65,23 @@ let tmp: string;
 let sandbox: Sandbox;
 const clock = new ManualClock();
 const templates = ['voting-platform', 'voting-platform-teardown'].map(
-  name => parseYaml(readFileSync(join(root, 'templates', name, 'template.yaml'), 'utf8')) as Entity,
+  name =>
+    parseYaml(
+      readFileSync(join(root, 'templates', name, 'template.yaml'), 'utf8'),
+    ) as Entity,
 );
 
-const api = (path: string, init: RequestInit = {}, auth: string | null = token) =>
+const api = (
+  path: string,
+  init: RequestInit = {},
+  auth: string | null = token,
+) =>
   fetch(`${baseUrl}${path}`, {
     ...init,
-    headers: { ...(auth ? { authorization: `Bearer ${auth}` } : {}), ...(init.headers as Record<string, string>) },
+    headers: {
+      ...(auth ? { authorization: `Bearer ${auth}` } : {}),
+      ...(init.headers as Record<string, string>),
+    },
   });
 
 before(async () => {
@@ -74,26 +102,46 @@ before(async () => {
     readFileSync(join(root, 'catalog-info.yaml'), 'utf8')
       .replaceAll('http://localhost:8081', result.url)
       .replaceAll('http://localhost:8080', vote.url)
-      .replace('./templates/*/template.yaml', join(root, 'templates/*/template.yaml')),
+      .replace(
+        './templates/*/template.yaml',
+        join(root, 'templates/*/template.yaml'),
+      ),
   );
   // The DigitalOcean and Cloudflare actions talk to the local emulators, contract-checked.
-  sandbox = await startSandbox({ clock, cloudflare: { zones: ['example.com'] } });
+  sandbox = await startSandbox({
+    clock,
+    cloudflare: { zones: ['example.com'] },
+  });
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
   writeFileSync(
     join(tmp, 'app-config.test.yaml'),
     JSON.stringify({
       app: { baseUrl },
-      backend: { baseUrl, listen: { port, host: '127.0.0.1' }, cors: { origin: baseUrl } },
+      backend: {
+        baseUrl,
+        listen: { port, host: '127.0.0.1' },
+        cors: { origin: baseUrl },
+      },
       catalog: {
         locations: [{ type: 'file', target: join(tmp, 'catalog-info.yaml') }],
       },
-      digitalocean: { apiUrl: sandbox.digitalocean.url, token: sandbox.digitalocean.token },
-      cloudflare: { apiUrl: sandbox.cloudflare.url, apiToken: sandbox.cloudflare.token },
+      digitalocean: {
+        apiUrl: sandbox.digitalocean.url,
+        token: sandbox.digitalocean.token,
+      },
+      cloudflare: {
+        apiUrl: sandbox.cloudflare.url,
+        apiToken: sandbox.cloudflare.token,
+      },
     }),
   );
   await build;
-  backend = spawnBackend({ configs: [join(tmp, 'app-config.test.yaml')], env: { BACKSTAGE_SCRIPT_TOKEN: token }, stdio: 'pipe' });
+  backend = spawnBackend({
+    configs: [join(tmp, 'app-config.test.yaml')],
+    env: { BACKSTAGE_SCRIPT_TOKEN: token },
+    stdio: 'pipe',
+  });
   backend.stdout!.on('data', chunk => (backendOutput += chunk));
   backend.stderr!.on('data', chunk => (backendOutput += chunk));
   try {
@@ -103,7 +151,15 @@ before(async () => {
     throw error;
   }
   // The catalog processes its locations in the background after start.
-  await waitFor('the catalog to serve the result component', async () => (await api('/api/catalog/entities/by-name/component/default/result')).ok, 60_000, 250);
+  await waitFor(
+    'the catalog to serve the result component',
+    async () =>
+      (
+        await api('/api/catalog/entities/by-name/component/default/result')
+      ).ok,
+    60_000,
+    250,
+  );
 });
 
 after(async () => {
@@ -136,12 +192,26 @@ describe('catalog-info.yaml', () => {
     ];
     for (const entity of catalogEntities) {
       const enforced = await policy.enforce(structuredClone(entity));
-      assert.ok(enforced, `${entity.kind}:${entity.metadata.name} rejected by the entity policies`);
+      assert.ok(
+        enforced,
+        `${entity.kind}:${entity.metadata.name} rejected by the entity policies`,
+      );
       const results = await Promise.all(validators.map(v => v.check(enforced)));
-      assert.ok(results.includes(true), `${entity.kind}:${entity.metadata.name} matches no kind validator`);
+      assert.ok(
+        results.includes(true),
+        `${entity.kind}:${entity.metadata.name} matches no kind validator`,
+      );
     }
     const names = catalogEntities.map(e => `${e.kind}:${e.metadata.name}`);
-    for (const expected of ['System:voting-platform', 'Component:vote', 'Component:worker', 'Component:result', 'API:vote-api', 'API:results-api', 'Location:voting-platform-templates']) {
+    for (const expected of [
+      'System:voting-platform',
+      'Component:vote',
+      'Component:worker',
+      'Component:result',
+      'API:vote-api',
+      'API:results-api',
+      'Location:voting-platform-templates',
+    ]) {
       assert.ok(names.includes(expected), `missing ${expected}`);
     }
   });
@@ -149,9 +219,17 @@ describe('catalog-info.yaml', () => {
 
 describe('portal backend', () => {
   it('refuses unauthenticated requests with 401', async () => {
-    for (const path of ['/api/catalog/entities', '/api/scaffolder/v2/actions', '/api/voting/entities/component/default/result/results']) {
+    for (const path of [
+      '/api/catalog/entities',
+      '/api/scaffolder/v2/actions',
+      '/api/voting/entities/component/default/result/results',
+    ]) {
       assert.equal((await api(path, {}, null)).status, 401, path);
-      assert.equal((await api(path, {}, 'not-the-token-000000000000')).status, 401, path);
+      assert.equal(
+        (await api(path, {}, 'not-the-token-000000000000')).status,
+        401,
+        path,
+      );
     }
   });
 
@@ -159,20 +237,47 @@ describe('portal backend', () => {
     const response = await api('/api/catalog/entities/by-query?limit=500');
     assert.equal(response.status, 200);
     const { items } = (await response.json()) as { items: Entity[] };
-    const served = new Set(items.map(e => `${e.kind}:${e.metadata.namespace ?? 'default'}/${e.metadata.name}`.toLowerCase()));
+    const served = new Set(
+      items.map(e =>
+        `${e.kind}:${e.metadata.namespace ?? 'default'}/${
+          e.metadata.name
+        }`.toLowerCase(),
+      ),
+    );
     // The catalog publishes no entity whose processing failed: the templates Location fails
     // until templates/*/template.yaml exist.
-    const templatesExist = existsSync(join(root, 'templates')) && readdirSync(join(root, 'templates')).some(d => existsSync(join(root, 'templates', d, 'template.yaml')));
+    const templatesExist =
+      existsSync(join(root, 'templates')) &&
+      readdirSync(join(root, 'templates')).some(d =>
+        existsSync(join(root, 'templates', d, 'template.yaml')),
+      );
     for (const entity of catalogEntities) {
       if (entity.kind === 'Location' && !templatesExist) continue;
-      const ref = `${entity.kind}:default/${entity.metadata.name}`.toLowerCase();
+      const ref =
+        `${entity.kind}:default/${entity.metadata.name}`.toLowerCase();
       assert.ok(served.has(ref), `the catalog does not serve ${ref}`);
     }
     const resultApp = result;
-    const component = items.find(e => e.kind === 'Component' && e.metadata.name === 'result')!;
-    assert.equal(component.metadata.annotations?.['voting-platform.io/result-url'], resultApp.url);
-    assert.ok(component.relations?.some(r => r.type === 'partOf' && r.targetRef === 'system:default/voting-platform'));
-    assert.ok(component.relations?.some(r => r.type === 'providesApi' && r.targetRef === 'api:default/results-api'));
+    const component = items.find(
+      e => e.kind === 'Component' && e.metadata.name === 'result',
+    )!;
+    assert.equal(
+      component.metadata.annotations?.['voting-platform.io/result-url'],
+      resultApp.url,
+    );
+    assert.ok(
+      component.relations?.some(
+        r =>
+          r.type === 'partOf' &&
+          r.targetRef === 'system:default/voting-platform',
+      ),
+    );
+    assert.ok(
+      component.relations?.some(
+        r =>
+          r.type === 'providesApi' && r.targetRef === 'api:default/results-api',
+      ),
+    );
   });
 
   it("lists this repository's scaffolder actions", async () => {
@@ -182,7 +287,17 @@ describe('portal backend', () => {
     assert.ok(ids.includes('voting:manifests:render'), ids.join(', '));
     assert.ok(ids.includes('voting:results:read'), ids.join(', '));
     // the cloud actions, in the dialect of plugins/README.md (provider:resource:verb; ensure for "create if missing")
-    for (const id of ['digitalocean:vpc:ensure', 'digitalocean:kubernetes:ensure', 'digitalocean:database:ensure', 'digitalocean:kubernetes:delete', 'digitalocean:database:delete', 'cloudflare:dns:ensure', 'cloudflare:dns:delete', 'cloudflare:zone:ssl:ensure', 'cloudflare:origin-certificate:ensure']) {
+    for (const id of [
+      'digitalocean:vpc:ensure',
+      'digitalocean:kubernetes:ensure',
+      'digitalocean:database:ensure',
+      'digitalocean:kubernetes:delete',
+      'digitalocean:database:delete',
+      'cloudflare:dns:ensure',
+      'cloudflare:dns:delete',
+      'cloudflare:zone:ssl:ensure',
+      'cloudflare:origin-certificate:ensure',
+    ]) {
       assert.ok(ids.includes(id), `${id} is not registered: ${ids.join(', ')}`);
     }
   });
@@ -200,50 +315,112 @@ describe('portal backend', () => {
             type: 'service',
             parameters: [],
             steps: [
-              { id: 'render', name: 'Render', action: 'voting:manifests:render', input: { imageRepository: 'registry.example.com/acme', domain: 'example.com' } },
-              { id: 'results', name: 'Results', action: 'voting:results:read', input: { resultUrl: result.url } },
+              {
+                id: 'render',
+                name: 'Render',
+                action: 'voting:manifests:render',
+                input: {
+                  imageRepository: 'registry.example.com/acme',
+                  domain: 'example.com',
+                },
+              },
+              {
+                id: 'results',
+                name: 'Results',
+                action: 'voting:results:read',
+                input: { resultUrl: result.url },
+              },
             ],
-            output: { objects: '${{ steps.render.output.objects }}', total: '${{ steps.results.output.total }}' },
+            output: {
+              objects: '${{ steps.render.output.objects }}',
+              total: '${{ steps.results.output.total }}',
+            },
           },
         },
         values: {},
         directoryContents: [],
       }),
     });
-    const body = (await response.json()) as { output: { objects: string[]; total: number }; directoryContents: { path: string; base64Content: string }[]; log: unknown[] };
+    const body = (await response.json()) as {
+      output: { objects: string[]; total: number };
+      directoryContents: { path: string; base64Content: string }[];
+      log: unknown[];
+    };
     assert.equal(response.status, 200, JSON.stringify(body).slice(0, 2000));
-    assert.ok(body.output.objects.includes('Ingress/voting'), JSON.stringify(body.output));
+    assert.ok(
+      body.output.objects.includes('Ingress/voting'),
+      JSON.stringify(body.output),
+    );
     assert.equal(typeof body.output.total, 'number');
-    const file = body.directoryContents.find(f => f.path === 'k8s/voting-stack.yaml');
+    const file = body.directoryContents.find(
+      f => f.path === 'k8s/voting-stack.yaml',
+    );
     assert.ok(file, 'the manifest file is in the dry run workspace');
-    assert.match(Buffer.from(file.base64Content, 'base64').toString('utf8'), /host: result\.example\.com/);
+    assert.match(
+      Buffer.from(file.base64Content, 'base64').toString('utf8'),
+      /host: result\.example\.com/,
+    );
   });
 
   it('serves the live tallies of the real result service for an annotated entity', async () => {
-    const cast = await fetch(`${vote.url}/api/vote`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ option: 'a' }) });
+    const cast = await fetch(`${vote.url}/api/vote`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ option: 'a' }),
+    });
     assert.equal(cast.status, 202);
-    const body = await waitFor('the vote to be counted', async () => {
-      const response = await api('/api/voting/entities/component/default/result/results');
-      assert.equal(response.status, 200);
-      const json = (await response.json()) as { results: { total: number; options: { id: string; votes: number }[] } };
-      return json.results.total >= 1 ? json : undefined;
-    }, 30_000, 200);
+    const body = await waitFor(
+      'the vote to be counted',
+      async () => {
+        const response = await api(
+          '/api/voting/entities/component/default/result/results',
+        );
+        assert.equal(response.status, 200);
+        const json = (await response.json()) as {
+          results: { total: number; options: { id: string; votes: number }[] };
+        };
+        return json.results.total >= 1 ? json : undefined;
+      },
+      30_000,
+      200,
+    );
     assert.equal(body.results.options.find(o => o.id === 'a')?.votes, 1);
-    const direct = (await (await fetch(`${result.url}/api/results`)).json()) as unknown;
+    const direct = (await (
+      await fetch(`${result.url}/api/results`)
+    ).json()) as unknown;
     assert.deepEqual(body.results, direct);
   });
 
   it('answers 404 for an entity without the annotation', async () => {
-    const response = await api('/api/voting/entities/component/default/worker/results');
+    const response = await api(
+      '/api/voting/entities/component/default/worker/results',
+    );
     assert.equal(response.status, 404);
-    assert.match(((await response.json()) as { error: { message: string } }).error.message, /no voting-platform\.io\/result-url/);
+    assert.match(
+      ((await response.json()) as { error: { message: string } }).error.message,
+      /no voting-platform\.io\/result-url/,
+    );
   });
 
   it('signs a guest in, and the guest token is accepted', async () => {
-    const refresh = await fetch(`${baseUrl}/api/auth/guest/refresh`, { method: 'POST', headers: { 'x-requested-with': 'XMLHttpRequest' } });
+    const refresh = await fetch(`${baseUrl}/api/auth/guest/refresh`, {
+      method: 'POST',
+      headers: { 'x-requested-with': 'XMLHttpRequest' },
+    });
     assert.equal(refresh.status, 200);
-    const guestToken = ((await refresh.json()) as { backstageIdentity: { token: string } }).backstageIdentity.token;
-    assert.equal((await api('/api/catalog/entities/by-name/system/default/voting-platform', {}, guestToken)).status, 200);
+    const guestToken = (
+      (await refresh.json()) as { backstageIdentity: { token: string } }
+    ).backstageIdentity.token;
+    assert.equal(
+      (
+        await api(
+          '/api/catalog/entities/by-name/system/default/voting-platform',
+          {},
+          guestToken,
+        )
+      ).status,
+      200,
+    );
   });
 });
 
@@ -256,7 +433,16 @@ describe('portal in Chromium', () => {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: '/usr/bin/chromium',
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
   after(async () => {
@@ -268,11 +454,15 @@ describe('portal in Chromium', () => {
     const page = context.pages()[0] ?? (await context.newPage());
     const problems: string[] = [];
     page.on('console', message => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+      if (message.type() === 'error')
+        problems.push(`console: ${message.text()}`);
     });
-    page.on('pageerror', error => problems.push(`page error: ${error.message}`));
+    page.on('pageerror', error =>
+      problems.push(`page error: ${error.message}`),
+    );
     page.on('response', response => {
-      if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${response.url()}`);
+      if (response.status() >= 400)
+        problems.push(`HTTP ${response.status()} ${response.url()}`);
     });
     page.setDefaultTimeout(30_000);
 
@@ -280,18 +470,32 @@ describe('portal in Chromium', () => {
     await page.getByRole('button', { name: 'Enter' }).click();
 
     // The catalog is the home page; the sidebar has the catalog and the scaffolder, no search.
-    await page.getByRole('heading', { name: 'Voting Platform Catalog' }).waitFor();
+    await page
+      .getByRole('heading', { name: 'Voting Platform Catalog' })
+      .waitFor();
     await page.getByRole('link', { name: 'Create' }).first().waitFor();
     assert.equal(await page.getByRole('link', { name: 'Search' }).count(), 0);
 
     // The voting system, from the catalog.
-    await page.getByRole('link', { name: 'Voting platform', exact: true }).first().click();
+    await page
+      .getByRole('link', { name: 'Voting platform', exact: true })
+      .first()
+      .click();
     await page.waitForURL(/\/catalog\/default\/system\/voting-platform/);
-    await page.getByRole('heading', { name: /Voting platform/ }).first().waitFor();
-    await page.getByRole('link', { name: 'Result', exact: true }).first().waitFor();
+    await page
+      .getByRole('heading', { name: /Voting platform/ })
+      .first()
+      .waitFor();
+    await page
+      .getByRole('link', { name: 'Result', exact: true })
+      .first()
+      .waitFor();
 
     // A component page with the links to the running apps and the live tallies.
-    await page.getByRole('link', { name: 'Result', exact: true }).first().click();
+    await page
+      .getByRole('link', { name: 'Result', exact: true })
+      .first()
+      .click();
     await page.waitForURL(/\/catalog\/default\/component\/result/);
     const resultLink = page.getByRole('link', { name: /Result app \(local\)/ });
     await resultLink.waitFor();
@@ -308,33 +512,73 @@ describe('portal in Chromium', () => {
 
 describe('software templates', () => {
   const actionOutputs = async () => {
-    const actions = (await (await api('/api/scaffolder/v2/actions')).json()) as Array<{ id: string; schema?: { output?: { properties?: Record<string, unknown> } } }>;
-    return new Map(actions.map(a => [a.id, Object.keys(a.schema?.output?.properties ?? {})]));
+    const actions = (await (
+      await api('/api/scaffolder/v2/actions')
+    ).json()) as Array<{
+      id: string;
+      schema?: { output?: { properties?: Record<string, unknown> } };
+    }>;
+    return new Map(
+      actions.map(a => [a.id, Object.keys(a.schema?.output?.properties ?? {})]),
+    );
   };
 
   it('validate as Template entities', async () => {
-    const policy = EntityPolicies.allOf([new DefaultNamespaceEntityPolicy(), new FieldFormatEntityPolicy(), new SchemaValidEntityPolicy()]);
+    const policy = EntityPolicies.allOf([
+      new DefaultNamespaceEntityPolicy(),
+      new FieldFormatEntityPolicy(),
+      new SchemaValidEntityPolicy(),
+    ]);
     for (const template of templates) {
       const enforced = await policy.enforce(structuredClone(template));
-      assert.ok(enforced && (await templateEntityV1beta3Validator.check(enforced)), template.metadata.name);
+      assert.ok(
+        enforced && (await templateEntityV1beta3Validator.check(enforced)),
+        template.metadata.name,
+      );
     }
   });
 
   it('use only registered actions, declared parameters and outputs that earlier steps declare', async () => {
     const outputs = await actionOutputs();
     for (const template of templates) {
-      const spec = template.spec as { parameters: Array<{ properties: Record<string, unknown> }>; steps: Array<{ id: string; action: string; input?: unknown }>; output?: unknown };
-      const parameters = new Set(spec.parameters.flatMap(page => Object.keys(page.properties)));
+      const spec = template.spec as {
+        parameters: Array<{ properties: Record<string, unknown> }>;
+        steps: Array<{ id: string; action: string; input?: unknown }>;
+        output?: unknown;
+      };
+      const parameters = new Set(
+        spec.parameters.flatMap(page => Object.keys(page.properties)),
+      );
       const earlier = new Map<string, string>();
-      for (const step of [...spec.steps, { id: '(output)', action: '', input: spec.output }]) {
+      for (const step of [
+        ...spec.steps,
+        { id: '(output)', action: '', input: spec.output },
+      ]) {
         const text = JSON.stringify(step.input ?? {});
-        for (const [, name] of text.matchAll(/parameters\.(\w+)/g)) assert.ok(parameters.has(name!), `${template.metadata.name}/${step.id}: parameters.${name} is not a form field`);
-        for (const [, id, output] of text.matchAll(/steps\.(\w+)\.output\.(\w+)/g)) {
-          assert.ok(earlier.has(id!), `${template.metadata.name}/${step.id}: step ${id} does not run before it`);
-          assert.ok(outputs.get(earlier.get(id!)!)?.includes(output!), `${template.metadata.name}/${step.id}: ${earlier.get(id!)} has no output ${output}`);
+        for (const [, name] of text.matchAll(/parameters\.(\w+)/g))
+          assert.ok(
+            parameters.has(name!),
+            `${template.metadata.name}/${step.id}: parameters.${name} is not a form field`,
+          );
+        for (const [, id, output] of text.matchAll(
+          /steps\.(\w+)\.output\.(\w+)/g,
+        )) {
+          assert.ok(
+            earlier.has(id!),
+            `${template.metadata.name}/${step.id}: step ${id} does not run before it`,
+          );
+          assert.ok(
+            outputs.get(earlier.get(id!)!)?.includes(output!),
+            `${template.metadata.name}/${step.id}: ${earlier.get(
+              id!,
+            )} has no output ${output}`,
+          );
         }
         if (step.action) {
-          assert.ok(outputs.has(step.action), `${template.metadata.name}/${step.id}: ${step.action} is not registered`);
+          assert.ok(
+            outputs.has(step.action),
+            `${template.metadata.name}/${step.id}: ${step.action} is not registered`,
+          );
           earlier.set(step.id, step.action);
         }
       }
@@ -342,42 +586,100 @@ describe('software templates', () => {
   });
 
   it('take the load balancer address from the Traefik step and the Helm releases from their steps, not from matching defaults', () => {
-    const steps = (templates.find(t => t.metadata.name === 'voting-platform')!.spec as { steps: Array<{ id: string; action: string; input: Record<string, unknown> }> }).steps;
+    const steps = (
+      templates.find(t => t.metadata.name === 'voting-platform')!.spec as {
+        steps: Array<{
+          id: string;
+          action: string;
+          input: Record<string, unknown>;
+        }>;
+      }
+    ).steps;
     const step = (id: string) => steps.find(s => s.id === id)!;
     assert.equal(step('traefik').action, 'kubernetes:helm:install');
-    for (const id of ['dnsVote', 'dnsResult']) assert.equal(step(id).input.content, '${{ steps.traefik.output.loadBalancerAddress }}');
+    for (const id of ['dnsVote', 'dnsResult'])
+      assert.equal(
+        step(id).input.content,
+        '${{ steps.traefik.output.loadBalancerAddress }}',
+      );
     assert.deepEqual(
-      [step('deploy').input.traefikNamespace, step('deploy').input.traefikService, step('deploy').input.prometheusRelease],
-      ['${{ steps.traefik.output.namespace }}', '${{ steps.traefik.output.serviceName }}', '${{ steps.monitoring.output.releaseName }}'],
+      [
+        step('deploy').input.traefikNamespace,
+        step('deploy').input.traefikService,
+        step('deploy').input.prometheusRelease,
+      ],
+      [
+        '${{ steps.traefik.output.namespace }}',
+        '${{ steps.traefik.output.serviceName }}',
+        '${{ steps.monitoring.output.releaseName }}',
+      ],
     );
-    assert.equal(step('traefik').input.prometheusRelease, '${{ steps.monitoring.output.releaseName }}');
+    assert.equal(
+      step('traefik').input.prometheusRelease,
+      '${{ steps.monitoring.output.releaseName }}',
+    );
     // the monitoring and Traefik steps come before the steps that read their outputs
     const order = steps.map(s => s.id);
-    assert.ok(order.indexOf('monitoring') < order.indexOf('traefik') && order.indexOf('traefik') < order.indexOf('deploy') && order.indexOf('traefik') < order.indexOf('dnsVote'));
+    assert.ok(
+      order.indexOf('monitoring') < order.indexOf('traefik') &&
+        order.indexOf('traefik') < order.indexOf('deploy') &&
+        order.indexOf('traefik') < order.indexOf('dnsVote'),
+    );
   });
 
   it('are served by the catalog from templates/*/template.yaml', async () => {
     for (const name of ['voting-platform', 'voting-platform-teardown']) {
-      await waitFor(`template ${name} in the catalog`, async () => (await api(`/api/catalog/entities/by-name/template/default/${name}`)).ok, 60_000, 250);
+      await waitFor(
+        `template ${name} in the catalog`,
+        async () =>
+          (
+            await api(`/api/catalog/entities/by-name/template/default/${name}`)
+          ).ok,
+        60_000,
+        250,
+      );
     }
   });
 
   it('tear down in a dry run without changing anything at DigitalOcean or Cloudflare', async () => {
-    const before = sandbox.digitalocean.requests.length + sandbox.cloudflare.requests.length;
-    const teardown = templates.find(t => t.metadata.name === 'voting-platform-teardown')!;
+    const before =
+      sandbox.digitalocean.requests.length + sandbox.cloudflare.requests.length;
+    const teardown = templates.find(
+      t => t.metadata.name === 'voting-platform-teardown',
+    )!;
     const response = await api('/api/scaffolder/v2/dry-run', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ template: teardown, values: { name: 'demo', domain: 'example.com' }, directoryContents: [] }),
+      body: JSON.stringify({
+        template: teardown,
+        values: { name: 'demo', domain: 'example.com' },
+        directoryContents: [],
+      }),
     });
-    const body = (await response.json()) as { steps: Array<{ id: string; status?: string }>; log: Array<{ body: { message: string; stepId?: string; status?: string } }> };
+    const body = (await response.json()) as {
+      steps: Array<{ id: string; status?: string }>;
+      log: Array<{
+        body: { message: string; stepId?: string; status?: string };
+      }>;
+    };
     assert.equal(response.status, 200, JSON.stringify(body).slice(0, 2000));
     const messages = body.log.map(entry => entry.body.message).join('\n');
     assert.doesNotMatch(messages, /error|failed/i, messages);
-    const requests = [...sandbox.digitalocean.requests, ...sandbox.cloudflare.requests].slice(before);
+    const requests = [
+      ...sandbox.digitalocean.requests,
+      ...sandbox.cloudflare.requests,
+    ].slice(before);
     assert.ok(requests.length > 0, 'the dry run looked the resources up');
-    assert.deepEqual(requests.filter(r => r.method !== 'GET'), [], 'nothing but reads');
+    assert.deepEqual(
+      requests.filter(r => r.method !== 'GET'),
+      [],
+      'nothing but reads',
+    );
     sandbox.assertNoViolations();
-    assert.doesNotMatch(messages + backendOutput, new RegExp(`${sandbox.digitalocean.token}|${sandbox.cloudflare.token}`), 'no token in the task log');
+    assert.doesNotMatch(
+      messages + backendOutput,
+      new RegExp(`${sandbox.digitalocean.token}|${sandbox.cloudflare.token}`),
+      'no token in the task log',
+    );
   });
 });

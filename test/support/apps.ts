@@ -28,21 +28,48 @@ export class AppProcess {
   }
 
   async start({ waitReady = true } = {}): Promise<this> {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', `apps/${this.name}/src/main.ts`], {
-      cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'info', HOST: '127.0.0.1', ...this.env, PORT: String(this.port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--conditions=source',
+        '--import',
+        'tsx',
+        `apps/${this.name}/src/main.ts`,
+      ],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          LOG_LEVEL: 'info',
+          HOST: '127.0.0.1',
+          ...this.env,
+          PORT: String(this.port),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     this.child = child;
     child.stdout!.on('data', chunk => (this.output += chunk));
     child.stderr!.on('data', chunk => (this.output += chunk));
     const exited = new Promise<never>((_, reject) =>
-      child.once('exit', code => reject(new Error(`${this.name} exited with ${code} during start:\n${this.output}`))),
+      child.once('exit', code =>
+        reject(
+          new Error(
+            `${this.name} exited with ${code} during start:\n${this.output}`,
+          ),
+        ),
+      ),
     );
-    const ready = waitFor(`${this.name} /readyz`, async () => {
-      const response = await fetch(`${this.url}/${waitReady ? 'readyz' : 'healthz'}`);
-      return response.ok;
-    }, 30_000);
+    const ready = waitFor(
+      `${this.name} /readyz`,
+      async () => {
+        const response = await fetch(
+          `${this.url}/${waitReady ? 'readyz' : 'healthz'}`,
+        );
+        return response.ok;
+      },
+      30_000,
+    );
     await Promise.race([ready, exited]);
     exited.catch(() => {});
     return this;
@@ -57,8 +84,11 @@ export class AppProcess {
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     const child = this.child;
     this.child = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
-    const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)));
+    if (!child || child.exitCode !== null || child.signalCode !== null)
+      return child?.exitCode ?? null;
+    const exited = new Promise<number | null>(resolve =>
+      child.once('exit', code => resolve(code)),
+    );
     child.kill(signal);
     return exited;
   }
@@ -86,7 +116,10 @@ export function stackEnv(options: StackOptions): Record<string, string> {
   };
 }
 
-export async function appProcess(name: AppName, env: Record<string, string>): Promise<AppProcess> {
+export async function appProcess(
+  name: AppName,
+  env: Record<string, string>,
+): Promise<AppProcess> {
   return new AppProcess(name, await freePort(), env);
 }
 
@@ -95,5 +128,7 @@ export async function appProcesses<const Names extends readonly AppName[]>(
   names: Names,
   env: Record<string, string>,
 ): Promise<{ [K in keyof Names]: AppProcess }> {
-  return Promise.all(names.map(name => appProcess(name, env))) as Promise<{ [K in keyof Names]: AppProcess }>;
+  return Promise.all(names.map(name => appProcess(name, env))) as Promise<{
+    [K in keyof Names]: AppProcess;
+  }>;
 }

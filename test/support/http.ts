@@ -11,7 +11,11 @@ export class Voter {
   async request(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.cookies.size > 0) headers.set('cookie', this.cookieHeader);
-    const response = await fetch(`${this.baseUrl}${path}`, { ...init, headers, redirect: 'manual' });
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      ...init,
+      headers,
+      redirect: 'manual',
+    });
     for (const line of response.headers.getSetCookie()) {
       const [pair] = line.split(';');
       const index = pair!.indexOf('=');

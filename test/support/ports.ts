@@ -14,7 +14,12 @@ export function freePort(): Promise<number> {
 }
 
 /** Probes until it answers something (not undefined or false); a probe that throws is "not yet". */
-export function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000, everyMs = 50): Promise<T> {
+export function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+  everyMs = 50,
+): Promise<T> {
   return waitUntil(
     async () => {
       const value = await probe();
@@ -24,7 +29,10 @@ export function waitFor<T>(what: string, probe: () => Promise<T | undefined | fa
       timeoutMs,
       intervalMs: everyMs,
       ignoreErrors: true,
-      timeoutMessage: (_, lastError) => `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`,
+      timeoutMessage: (_, lastError) =>
+        `timed out after ${timeoutMs} ms waiting for ${what}${
+          lastError ? `: ${(lastError as Error).message}` : ''
+        }`,
     },
   );
 }

@@ -8,7 +8,11 @@ function currentStream(jsm: JetStreamManager, stream: string): Promise<string> {
 }
 
 /** How many entries a test stack's queue holds, read straight from the queue server. */
-export async function queuedEntries(backend: 'redis' | 'nats', url: string, stream: string): Promise<number> {
+export async function queuedEntries(
+  backend: 'redis' | 'nats',
+  url: string,
+  stream: string,
+): Promise<number> {
   if (backend === 'redis') {
     const redis = new Redis(url);
     try {
@@ -20,19 +24,27 @@ export async function queuedEntries(backend: 'redis' | 'nats', url: string, stre
   const nc = await connect({ servers: url });
   try {
     const jsm = await jetstreamManager(nc);
-    return (await jsm.streams.info(await currentStream(jsm, stream))).state.messages;
+    return (await jsm.streams.info(await currentStream(jsm, stream))).state
+      .messages;
   } finally {
     await nc.close();
   }
 }
 
 /** Votes accepted but not yet acknowledged by a worker, read straight from the queue server. */
-export async function queueLag(backend: 'redis' | 'nats', url: string, stream: string): Promise<number> {
+export async function queueLag(
+  backend: 'redis' | 'nats',
+  url: string,
+  stream: string,
+): Promise<number> {
   if (backend === 'redis') return queuedEntries(backend, url, stream); // acknowledged entries are deleted
   const nc = await connect({ servers: url });
   try {
     const jsm = await jetstreamManager(nc);
-    const info = await jsm.consumers.info(await currentStream(jsm, stream), 'workers');
+    const info = await jsm.consumers.info(
+      await currentStream(jsm, stream),
+      'workers',
+    );
     return info.num_pending + info.num_ack_pending;
   } finally {
     await nc.close();

@@ -1,5 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, chownSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  chownSync,
+} from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,10 +26,18 @@ export interface TestServer {
 }
 
 export function findBinary(name: string, extraDirs: string[] = []): string {
-  for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/bin', '/usr/local/bin', ...extraDirs]) {
+  for (const dir of [
+    ...(process.env.PATH ?? '').split(':'),
+    '/usr/sbin',
+    '/usr/bin',
+    '/usr/local/bin',
+    ...extraDirs,
+  ]) {
     if (dir && existsSync(join(dir, name))) return join(dir, name);
   }
-  throw new Error(`${name} is not installed; run the README's test command, which installs it`);
+  throw new Error(
+    `${name} is not installed; run the README's test command, which installs it`,
+  );
 }
 
 function portOpen(port: number): Promise<boolean> {
@@ -45,13 +59,22 @@ interface ServerProcess {
   stopSignal?: NodeJS.Signals;
 }
 
-function processServer(url: string, port: number, dir: string, spec: () => ServerProcess): TestServer {
+function processServer(
+  url: string,
+  port: number,
+  dir: string,
+  spec: () => ServerProcess,
+): TestServer {
   let child: ChildProcess | undefined;
   let stopSignal: NodeJS.Signals = 'SIGTERM';
   const server: TestServer = {
     url,
     async start() {
-      const { command: [bin, args], ids, stopSignal: signal } = spec();
+      const {
+        command: [bin, args],
+        ids,
+        stopSignal: signal,
+      } = spec();
       stopSignal = signal ?? 'SIGTERM';
       child = spawn(bin, args, { stdio: 'ignore', ...ids });
       try {
@@ -81,13 +104,28 @@ function processServer(url: string, port: number, dir: string, spec: () => Serve
  * Redis with an append-only file, synced on every write by default so that even a crash loses
  * nothing ('everysec' is Redis's own default, a little faster).
  */
-export async function startRedis({ fsync = 'always' }: { fsync?: 'always' | 'everysec' } = {}): Promise<TestServer> {
+export async function startRedis({
+  fsync = 'always',
+}: { fsync?: 'always' | 'everysec' } = {}): Promise<TestServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'redis-'));
   const server = processServer(`redis://127.0.0.1:${port}`, port, dir, () => ({
     command: [
       findBinary('redis-server'),
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', fsync, '--save', ''],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        fsync,
+        '--save',
+        '',
+      ],
     ],
   }));
   await server.start();
@@ -99,7 +137,10 @@ export async function startNats(): Promise<TestServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'nats-'));
   const server = processServer(`nats://127.0.0.1:${port}`, port, dir, () => ({
-    command: [findBinary('nats-server'), ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir]],
+    command: [
+      findBinary('nats-server'),
+      ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir],
+    ],
   }));
   await server.start();
   return server;
@@ -108,14 +149,22 @@ export async function startNats(): Promise<TestServer> {
 /** PostgreSQL refuses to run as root; as root, its programs run as the postgres user. */
 function postgresUser(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
+  const id = (flag: string) =>
+    Number(
+      spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim(),
+    );
   return { uid: id('-u'), gid: id('-g') };
 }
 
 function postgresBinDir(): string {
   const base = '/usr/lib/postgresql';
-  const version = existsSync(base) ? readdirSync(base).sort((a, b) => Number(b) - Number(a))[0] : undefined;
-  if (!version) throw new Error("PostgreSQL is not installed; run the README's test command, which installs it");
+  const version = existsSync(base)
+    ? readdirSync(base).sort((a, b) => Number(b) - Number(a))[0]
+    : undefined;
+  if (!version)
+    throw new Error(
+      "PostgreSQL is not installed; run the README's test command, which installs it",
+    );
   return join(base, version, 'bin');
 }
 
@@ -127,26 +176,53 @@ export async function startPostgres(): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'pg-'));
   if (ids) chownSync(dir, ids.uid, ids.gid);
   const data = join(dir, 'data');
-  const init = spawnSync(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], {
-    encoding: 'utf8',
-    cwd: dir,
-    ...ids,
-  });
+  const init = spawnSync(
+    join(bin, 'initdb'),
+    ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'],
+    {
+      encoding: 'utf8',
+      cwd: dir,
+      ...ids,
+    },
+  );
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
-  const server = processServer(`postgres://postgres@127.0.0.1:${port}/postgres`, port, dir, () => ({
-    command: [join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off']],
-    ids,
-    stopSignal: 'SIGINT', // "fast" shutdown: disconnects clients, as a restart does
-  }));
+  const server = processServer(
+    `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    dir,
+    () => ({
+      command: [
+        join(bin, 'postgres'),
+        [
+          '-D',
+          data,
+          '-p',
+          String(port),
+          '-k',
+          dir,
+          '-c',
+          'listen_addresses=127.0.0.1',
+          '-c',
+          'fsync=off',
+        ],
+      ],
+      ids,
+      stopSignal: 'SIGINT', // "fast" shutdown: disconnects clients, as a restart does
+    }),
+  );
   await server.start();
   return server;
 }
 
 /** The PostgreSQL server the project runs against (POSTGRES_ADMIN_URL or the loopback default). */
-export const adminUrl = process.env.POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const adminUrl =
+  process.env.POSTGRES_ADMIN_URL ??
+  'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** A fresh, empty database on a PostgreSQL server, dropped by the returned function. */
-export async function createDatabase(serverUrl = adminUrl): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createDatabase(
+  serverUrl = adminUrl,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();

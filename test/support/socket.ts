@@ -9,7 +9,11 @@ export class ResultsClient {
   private waiters: Array<() => void> = [];
 
   constructor(url: string) {
-    this.socket = io(url, { transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 500 });
+    this.socket = io(url, {
+      transports: ['websocket'],
+      reconnectionDelay: 100,
+      reconnectionDelayMax: 500,
+    });
     this.socket.on('results', (results: PollResults) => {
       this.received.push({ at: Date.now(), results });
       for (const wake of this.waiters.splice(0)) wake();
@@ -21,13 +25,21 @@ export class ResultsClient {
   }
 
   /** Resolves with the first pushed result that satisfies the predicate. */
-  async waitFor(predicate: (results: PollResults) => boolean, timeoutMs = 10_000): Promise<PollResults> {
+  async waitFor(
+    predicate: (results: PollResults) => boolean,
+    timeoutMs = 10_000,
+  ): Promise<PollResults> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const match = this.received.find(r => predicate(r.results));
       if (match) return match.results;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no matching push within ${timeoutMs} ms; last: ${JSON.stringify(this.latest)}`);
+      if (left <= 0)
+        throw new Error(
+          `no matching push within ${timeoutMs} ms; last: ${JSON.stringify(
+            this.latest,
+          )}`,
+        );
       // a push ends the wait early
       const pushed = new AbortController();
       this.waiters.push(() => pushed.abort());

@@ -7,15 +7,28 @@ import { appProcess, stackEnv, type AppProcess } from '../support/apps.js';
 import { launchChromium } from '../support/browser.js';
 import { startBackends } from '../support/stack.js';
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const AXE_SOURCE = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
 
 /** WCAG 2.1 AA violations that axe-core finds on the page (contrast, labels, landmarks…). */
 async function accessibilityViolations(page: Page): Promise<string[]> {
   // Evaluated through the DevTools protocol, which the pages' CSP (rightly) does not allow a <script> to do.
   await page.evaluate(AXE_SOURCE);
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(options: object): Promise<{ violations: Array<{ id: string; help: string }> }> } }).axe;
-    const { violations } = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa'] } });
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(
+            options: object,
+          ): Promise<{ violations: Array<{ id: string; help: string }> }>;
+        };
+      }
+    ).axe;
+    const { violations } = await axe.run({
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa'] },
+    });
     return violations.map(v => `${v.id}: ${v.help}`);
   });
 }
@@ -28,8 +41,15 @@ describe('voting in a real browser', () => {
   before(async () => {
     backends = await startBackends('redis');
     const result = await appProcess('result', stackEnv(backends.urls));
-    const env = stackEnv({ ...backends.urls, extraEnv: { RESULT_URL: result.url } });
-    apps.push(await appProcess('worker', env), await appProcess('vote', env), result);
+    const env = stackEnv({
+      ...backends.urls,
+      extraEnv: { RESULT_URL: result.url },
+    });
+    apps.push(
+      await appProcess('worker', env),
+      await appProcess('vote', env),
+      result,
+    );
     await apps[0]!.start(); // runs the migrations
     await Promise.all(apps.slice(1).map(app => app.start()));
     browser = await launchChromium();
@@ -47,26 +67,47 @@ describe('voting in a real browser', () => {
     const errors: string[] = [];
     const resultsPage = await browser.context.newPage();
     resultsPage.on('pageerror', error => errors.push(error.message));
-    resultsPage.on('console', message => message.type() === 'error' && errors.push(message.text()));
+    resultsPage.on(
+      'console',
+      message => message.type() === 'error' && errors.push(message.text()),
+    );
     await resultsPage.goto(result.url);
-    assert.equal(await resultsPage.locator('#total').textContent(), 'No votes yet');
+    assert.equal(
+      await resultsPage.locator('#total').textContent(),
+      'No votes yet',
+    );
     let reloaded = false;
     resultsPage.on('framenavigated', () => (reloaded = true));
 
     const votePage = await browser.context.newPage();
     votePage.on('pageerror', error => errors.push(error.message));
     await votePage.goto(vote.url);
-    assert.equal(await votePage.locator('#status').textContent(), 'You have not voted yet. Each person votes once.');
+    assert.equal(
+      await votePage.locator('#status').textContent(),
+      'You have not voted yet. Each person votes once.',
+    );
 
     // Keyboard only: the buttons are reachable and usable without a mouse.
     await votePage.locator('button[value="a"]').focus();
     await votePage.keyboard.press('Enter');
     await votePage.waitForURL(/outcome=accepted/);
-    assert.equal(await votePage.locator('#status').textContent(), 'Thank you: your vote for Cats was counted.');
+    assert.equal(
+      await votePage.locator('#status').textContent(),
+      'Thank you: your vote for Cats was counted.',
+    );
 
-    await resultsPage.locator('#total').filter({ hasText: '1 vote' }).waitFor({ timeout: 10_000 });
-    assert.equal(await resultsPage.locator('[data-option="a"] .percent').textContent(), '100%');
-    assert.equal(await resultsPage.locator('[data-option="a"] .votes').textContent(), '1');
+    await resultsPage
+      .locator('#total')
+      .filter({ hasText: '1 vote' })
+      .waitFor({ timeout: 10_000 });
+    assert.equal(
+      await resultsPage.locator('[data-option="a"] .percent').textContent(),
+      '100%',
+    );
+    assert.equal(
+      await resultsPage.locator('[data-option="a"] .votes').textContent(),
+      '1',
+    );
     assert.equal(reloaded, false, 'the results page updated in place');
 
     await votePage.locator('button[value="b"]').click();
@@ -75,9 +116,19 @@ describe('voting in a real browser', () => {
       await votePage.locator('#status').textContent(),
       'You already voted for Cats. Each person votes once, so your first vote stands.',
     );
-    await votePage.getByRole('link', { name: 'See the live results' }).waitFor();
-    assert.deepEqual(await accessibilityViolations(votePage), [], 'the vote page meets WCAG 2.1 AA');
-    assert.deepEqual(await accessibilityViolations(resultsPage), [], 'the results page meets WCAG 2.1 AA');
+    await votePage
+      .getByRole('link', { name: 'See the live results' })
+      .waitFor();
+    assert.deepEqual(
+      await accessibilityViolations(votePage),
+      [],
+      'the vote page meets WCAG 2.1 AA',
+    );
+    assert.deepEqual(
+      await accessibilityViolations(resultsPage),
+      [],
+      'the results page meets WCAG 2.1 AA',
+    );
     assert.deepEqual(errors, [], 'no errors in the browser console');
   });
 });

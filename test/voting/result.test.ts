@@ -3,13 +3,22 @@ import assert from 'node:assert/strict';
 import { sleep } from '@voting-platform/timing';
 import pg from 'pg';
 import { newVoterId, type Vote } from '@voting-platform/core';
-import { createPool, recordVotes, TALLY_CHANNEL } from '@voting-platform/core/db';
+import {
+  createPool,
+  recordVotes,
+  TALLY_CHANNEL,
+} from '@voting-platform/core/db';
 import { createLogger } from '@voting-platform/core/service';
 import { appProcess, stackEnv, type AppProcess } from '../support/apps.js';
 import { createDatabase } from '../support/servers.js';
 import { ResultsClient } from '../support/socket.js';
 
-const vote = (option: 'a' | 'b'): Vote => ({ pollId: 'default', voterId: newVoterId(), option, castAt: Date.now() });
+const vote = (option: 'a' | 'b'): Vote => ({
+  pollId: 'default',
+  voterId: newVoterId(),
+  option,
+  castAt: Date.now(),
+});
 
 describe('result app', () => {
   let database: Awaited<ReturnType<typeof createDatabase>>;
@@ -24,7 +33,13 @@ describe('result app', () => {
 
   before(async () => {
     database = await createDatabase();
-    result = await appProcess('result', stackEnv({ postgresUrl: database.url, extraEnv: { RESULT_PUSH_INTERVAL_MS: '200' } }));
+    result = await appProcess(
+      'result',
+      stackEnv({
+        postgresUrl: database.url,
+        extraEnv: { RESULT_PUSH_INTERVAL_MS: '200' },
+      }),
+    );
     await result.start(); // it runs the migrations itself
     pool = createPool(database.url, createLogger('test', 'silent'));
   });
@@ -58,7 +73,13 @@ describe('result app', () => {
     assert.equal(initial.total, 0);
     await recordVotes(pool, [vote('a')]);
     const updated = await client.waitFor(r => r.total === 1);
-    assert.deepEqual(updated.options.map(o => [o.votes, o.percent]), [[1, 100], [0, 0]]);
+    assert.deepEqual(
+      updated.options.map(o => [o.votes, o.percent]),
+      [
+        [1, 100],
+        [0, 0],
+      ],
+    );
   });
 
   it('sends nothing when nothing changed', async () => {
@@ -66,8 +87,17 @@ describe('result app', () => {
     await client.waitFor(r => r.total === 1);
     const count = client.received.length;
     // A re-delivered vote is not stored again, and a bare notification changes no count.
-    const { rows } = await pool.query('SELECT voter_id, cast_at FROM votes LIMIT 1');
-    await recordVotes(pool, [{ pollId: 'default', voterId: rows[0].voter_id, option: 'b', castAt: Date.now() }]);
+    const { rows } = await pool.query(
+      'SELECT voter_id, cast_at FROM votes LIMIT 1',
+    );
+    await recordVotes(pool, [
+      {
+        pollId: 'default',
+        voterId: rows[0].voter_id,
+        option: 'b',
+        castAt: Date.now(),
+      },
+    ]);
     await pool.query(`SELECT pg_notify('${TALLY_CHANNEL}', 'default')`);
     await sleep(600);
     assert.equal(client.received.length, count, 'no push without a change');
@@ -78,14 +108,21 @@ describe('result app', () => {
     await client.waitFor(r => r.total === 1);
     const start = client.received.length;
     const started = Date.now();
-    for (let i = 0; i < 40; i++) await recordVotes(pool, [vote(i % 2 ? 'a' : 'b'), vote('a')]);
+    for (let i = 0; i < 40; i++)
+      await recordVotes(pool, [vote(i % 2 ? 'a' : 'b'), vote('a')]);
     const final = await client.waitFor(r => r.total === 81);
     const elapsed = Date.now() - started;
     const pushes = client.received.length - start;
     // With a 200 ms interval a burst can produce at most one push per interval, plus one.
-    assert.ok(pushes <= Math.ceil(elapsed / 200) + 1, `${pushes} pushes in ${elapsed} ms`);
+    assert.ok(
+      pushes <= Math.ceil(elapsed / 200) + 1,
+      `${pushes} pushes in ${elapsed} ms`,
+    );
     assert.ok(pushes < 40, `${pushes} pushes for 40 batches`);
-    assert.deepEqual(final.options.map(o => o.votes), [61, 20]);
+    assert.deepEqual(
+      final.options.map(o => o.votes),
+      [61, 20],
+    );
   });
 
   it('gives a reconnecting client the current state at once', async () => {
@@ -102,10 +139,22 @@ describe('result app', () => {
 
   it('serves the live page and its script under a strict content security policy', async () => {
     const response = await fetch(`${result.url}/`);
-    assert.match(response.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+    assert.match(
+      response.headers.get('content-security-policy') ?? '',
+      /script-src 'self'/,
+    );
     const page = await response.text();
-    assert.match(page, /<script src="\/socket.io\/socket.io.min.js"><\/script>/);
-    assert.equal((await fetch(`${result.url}/socket.io/socket.io.min.js`)).status, 200);
-    assert.match(await (await fetch(`${result.url}/static/result.js`)).text(), /socket.on\('results'/);
+    assert.match(
+      page,
+      /<script src="\/socket.io\/socket.io.min.js"><\/script>/,
+    );
+    assert.equal(
+      (await fetch(`${result.url}/socket.io/socket.io.min.js`)).status,
+      200,
+    );
+    assert.match(
+      await (await fetch(`${result.url}/static/result.js`)).text(),
+      /socket.on\('results'/,
+    );
   });
 });

@@ -1,7 +1,13 @@
 import Fastify from 'fastify';
 import { Server as SocketServer } from 'socket.io';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { addSecurityHeaders, registerOpsRoutes, serverOptions, type Logger, type ServiceServer } from '@voting-platform/core/service';
+import {
+  addSecurityHeaders,
+  registerOpsRoutes,
+  serverOptions,
+  type Logger,
+  type ServiceServer,
+} from '@voting-platform/core/service';
 import type { LiveTallies } from './tallies.js';
 import { renderResultPage, RESULT_CSS, RESULT_JS } from './page.js';
 
@@ -13,22 +19,46 @@ export interface ResultAppDeps {
 }
 
 /** The results API and page, and the socket.io server that pushes every change. */
-export async function buildResultApp({ tallies, logger, registry, ready }: ResultAppDeps): Promise<{ app: ServiceServer; io: SocketServer }> {
+export async function buildResultApp({
+  tallies,
+  logger,
+  registry,
+  ready,
+}: ResultAppDeps): Promise<{ app: ServiceServer; io: SocketServer }> {
   const app = Fastify(serverOptions(logger));
   addSecurityHeaders(app, {
-    contentSecurityPolicy: { directives: { 'connect-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"] } },
+    contentSecurityPolicy: {
+      directives: {
+        'connect-src': ["'self'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
+      },
+    },
   });
 
   app.get('/api/results', async () => tallies.results());
   app.get('/', async (_request, reply) =>
-    reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderResultPage(await tallies.results())),
+    reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(renderResultPage(await tallies.results())),
   );
-  app.get('/static/result.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(RESULT_JS));
-  app.get('/static/result.css', async (_request, reply) => reply.type('text/css; charset=utf-8').send(RESULT_CSS));
+  app.get('/static/result.js', async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').send(RESULT_JS),
+  );
+  app.get('/static/result.css', async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').send(RESULT_CSS),
+  );
   registerOpsRoutes(app, registry, { postgres: ready });
 
-  const io = new SocketServer(app.server, { serveClient: true, cors: { origin: false } });
-  const pushes = new Counter({ name: 'result_pushes_total', help: 'Result updates broadcast to clients', registers: [registry] });
+  const io = new SocketServer(app.server, {
+    serveClient: true,
+    cors: { origin: false },
+  });
+  const pushes = new Counter({
+    name: 'result_pushes_total',
+    help: 'Result updates broadcast to clients',
+    registers: [registry],
+  });
   new Gauge({
     name: 'result_connected_clients',
     help: 'socket.io clients connected',
@@ -42,7 +72,8 @@ export async function buildResultApp({ tallies, logger, registry, ready }: Resul
   io.on('connection', socket => {
     tallies.results().then(
       results => socket.emit('results', results),
-      error => logger.warn({ err: error }, 'cannot send results to a new client'),
+      error =>
+        logger.warn({ err: error }, 'cannot send results to a new client'),
     );
   });
   tallies.on('change', results => {

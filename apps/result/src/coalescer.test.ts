@@ -16,7 +16,10 @@ describe('Coalescer', () => {
     for (let i = 0; i < 50; i++) coalescer.request();
     await sleep(150);
     assert.equal(runs.length, 2, '100 requests cost two runs');
-    assert.ok(runs[1]! >= 95, `the trailing run waits for the interval (ran at ${runs[1]} ms)`);
+    assert.ok(
+      runs[1]! >= 95,
+      `the trailing run waits for the interval (ran at ${runs[1]} ms)`,
+    );
     await sleep(150);
     assert.equal(runs.length, 2, 'nothing runs without a request');
   });

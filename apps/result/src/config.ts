@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { httpEnv, parseEnv, pollEnv, pollFromEnv, positiveInt, postgresEnv, serviceSettings, type ServiceSettings } from '@voting-platform/core/service';
+import {
+  httpEnv,
+  parseEnv,
+  pollEnv,
+  pollFromEnv,
+  positiveInt,
+  postgresEnv,
+  serviceSettings,
+  type ServiceSettings,
+} from '@voting-platform/core/service';
 import type { Poll } from '@voting-platform/core';
 
 const schema = z.object({

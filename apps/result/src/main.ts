@@ -1,5 +1,10 @@
 import { createPool, migrate } from '@voting-platform/core/db';
-import { ConfigError, createLogger, createMetricsRegistry, onShutdown } from '@voting-platform/core/service';
+import {
+  ConfigError,
+  createLogger,
+  createMetricsRegistry,
+  onShutdown,
+} from '@voting-platform/core/service';
 import { loadConfig } from './config.js';
 import { buildResultApp } from './app.js';
 import { LiveTallies } from './tallies.js';
@@ -10,7 +15,13 @@ async function main() {
   const pool = createPool(config.postgresUrl, logger);
   // The result app reads tables the worker creates; make sure they exist before it starts.
   await migrate(config.postgresUrl, logger);
-  const tallies = new LiveTallies(config.poll, pool, config.postgresUrl, config.pushIntervalMs, logger);
+  const tallies = new LiveTallies(
+    config.poll,
+    pool,
+    config.postgresUrl,
+    config.pushIntervalMs,
+    logger,
+  );
   await tallies.start();
   const { app } = await buildResultApp({
     tallies,
@@ -22,7 +33,10 @@ async function main() {
     },
   });
   await app.listen({ host: config.host, port: config.port });
-  logger.info({ port: config.port, poll: config.poll.id }, 'result app listening');
+  logger.info(
+    { port: config.port, poll: config.poll.id },
+    'result app listening',
+  );
   onShutdown(logger, config.shutdownTimeoutMs, [
     ['http', () => app.close()],
     ['tallies', () => tallies.close()],
@@ -31,6 +45,8 @@ async function main() {
 }
 
 main().catch(error => {
-  console.error(error instanceof ConfigError ? `result: ${error.message}` : error);
+  console.error(
+    error instanceof ConfigError ? `result: ${error.message}` : error,
+  );
   process.exit(1);
 });

@@ -1,7 +1,14 @@
-import { BASE_CSS, escapeHtml, htmlDocument, type PollResults } from '@voting-platform/core';
+import {
+  BASE_CSS,
+  escapeHtml,
+  htmlDocument,
+  type PollResults,
+} from '@voting-platform/core';
 
 export function summaryText(results: PollResults): string {
-  return results.total === 0 ? 'No votes yet' : `${results.total} ${results.total === 1 ? 'vote' : 'votes'}`;
+  return results.total === 0
+    ? 'No votes yet'
+    : `${results.total} ${results.total === 1 ? 'vote' : 'votes'}`;
 }
 
 /** The results page with the current figures in place; /static/result.js keeps them live. */
@@ -11,10 +18,14 @@ export function renderResultPage(results: PollResults): string {
       o => `
       <div class="row" data-option="${o.id}">
         <span class="label">${escapeHtml(o.label)}</span>
-        <span class="bar" role="meter" aria-label="${escapeHtml(o.label)}" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${o.percent}">
+        <span class="bar" role="meter" aria-label="${escapeHtml(
+          o.label,
+        )}" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${o.percent}">
           <span class="fill option-${o.id}" style="width:${o.percent}%"></span>
         </span>
-        <span class="figures"><span class="percent">${o.percent}%</span> (<span class="votes">${o.votes}</span>)</span>
+        <span class="figures"><span class="percent">${
+          o.percent
+        }%</span> (<span class="votes">${o.votes}</span>)</span>
       </div>`,
     )
     .join('');

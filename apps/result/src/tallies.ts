@@ -1,6 +1,11 @@
 import pg from 'pg';
 import { EventEmitter } from 'node:events';
-import { buildResults, sameResults, type Poll, type PollResults } from '@voting-platform/core';
+import {
+  buildResults,
+  sameResults,
+  type Poll,
+  type PollResults,
+} from '@voting-platform/core';
 import { readTallies, TALLY_CHANNEL } from '@voting-platform/core/db';
 import type { Logger } from '@voting-platform/core/service';
 import { backoffDelay, sleep } from '@voting-platform/timing';
@@ -44,7 +49,10 @@ export class LiveTallies extends EventEmitter<{ change: [PollResults] }> {
   }
 
   private async load(): Promise<PollResults> {
-    const results = buildResults(this.poll, await readTallies(this.pool, this.poll.id));
+    const results = buildResults(
+      this.poll,
+      await readTallies(this.pool, this.poll.id),
+    );
     if (!sameResults(this.current, results)) {
       this.current = results;
       this.emit('change', results);
@@ -62,14 +70,19 @@ export class LiveTallies extends EventEmitter<{ change: [PollResults] }> {
 
   private async listen(): Promise<void> {
     for (let attempt = 0; !this.closed.signal.aborted; attempt++) {
-      const client = new pg.Client({ connectionString: this.databaseUrl, connectionTimeoutMillis: 2_000 });
+      const client = new pg.Client({
+        connectionString: this.databaseUrl,
+        connectionTimeoutMillis: 2_000,
+      });
       try {
         await client.connect();
         client.on('notification', message => {
           if (message.payload === this.poll.id) this.refresher.request();
         });
         client.on('error', error => this.reconnect(client, error));
-        client.on('end', () => this.reconnect(client, new Error('connection ended')));
+        client.on('end', () =>
+          this.reconnect(client, new Error('connection ended')),
+        );
         await client.query(`LISTEN ${TALLY_CHANNEL}`);
         this.listener = client;
         this.logger.info('listening for tally changes');
@@ -78,8 +91,13 @@ export class LiveTallies extends EventEmitter<{ change: [PollResults] }> {
       } catch (error) {
         client.removeAllListeners();
         await client.end().catch(() => {});
-        this.logger.warn({ err: error, attempt }, 'cannot listen for tally changes; retrying');
-        await sleep(backoffDelay(attempt), this.closed.signal, { onAbort: 'resolve' });
+        this.logger.warn(
+          { err: error, attempt },
+          'cannot listen for tally changes; retrying',
+        );
+        await sleep(backoffDelay(attempt), this.closed.signal, {
+          onAbort: 'resolve',
+        });
       }
     }
   }

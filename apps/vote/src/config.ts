@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { booleanFlag, httpEnv, parseEnv, pollEnv, pollFromEnv, queueEnv, queueSettings, serviceSettings, type ServiceSettings } from '@voting-platform/core/service';
+import {
+  booleanFlag,
+  httpEnv,
+  parseEnv,
+  pollEnv,
+  pollFromEnv,
+  queueEnv,
+  queueSettings,
+  serviceSettings,
+  type ServiceSettings,
+} from '@voting-platform/core/service';
 import type { Poll } from '@voting-platform/core';
 import type { QueueSettings } from '@voting-platform/core/queue';
 
@@ -8,10 +18,16 @@ const schema = z.object({
   ...pollEnv,
   ...queueEnv,
   VOTE_COOKIE_SECRET: z
-    .string({ message: 'is required: a random secret of at least 32 characters that signs voter cookies' })
+    .string({
+      message:
+        'is required: a random secret of at least 32 characters that signs voter cookies',
+    })
     .min(32, 'must be at least 32 characters'),
   TRUST_PROXY: booleanFlag(false),
-  RESULT_URL: z.preprocess(v => (v === '' ? undefined : v), z.url({ message: 'must be a URL' }).optional()),
+  RESULT_URL: z.preprocess(
+    v => (v === '' ? undefined : v),
+    z.url({ message: 'must be a URL' }).optional(),
+  ),
 });
 
 export interface VoteConfig extends ServiceSettings {

@@ -1,6 +1,18 @@
-import { BASE_CSS, escapeHtml, htmlDocument, optionLabel, type OptionId, type Poll } from '@voting-platform/core';
+import {
+  BASE_CSS,
+  escapeHtml,
+  htmlDocument,
+  optionLabel,
+  type OptionId,
+  type Poll,
+} from '@voting-platform/core';
 
-export type PageNotice = 'accepted' | 'already-voted' | 'unavailable' | 'invalid' | undefined;
+export type PageNotice =
+  | 'accepted'
+  | 'already-voted'
+  | 'unavailable'
+  | 'invalid'
+  | undefined;
 
 export interface VotePageModel {
   poll: Poll;
@@ -12,12 +24,16 @@ export interface VotePageModel {
 }
 
 function statusText({ poll, choice, notice }: VotePageModel): string {
-  if (notice === 'unavailable') return 'Voting is unavailable right now. Your vote was not recorded; please try again shortly.';
-  if (notice === 'invalid') return 'That was not one of the options. Please choose one of the buttons.';
+  if (notice === 'unavailable')
+    return 'Voting is unavailable right now. Your vote was not recorded; please try again shortly.';
+  if (notice === 'invalid')
+    return 'That was not one of the options. Please choose one of the buttons.';
   if (!choice) return 'You have not voted yet. Each person votes once.';
   const label = escapeHtml(optionLabel(poll, choice));
-  if (notice === 'accepted') return `Thank you: your vote for <strong>${label}</strong> was counted.`;
-  if (notice === 'already-voted') return `You already voted for <strong>${label}</strong>. Each person votes once, so your first vote stands.`;
+  if (notice === 'accepted')
+    return `Thank you: your vote for <strong>${label}</strong> was counted.`;
+  if (notice === 'already-voted')
+    return `You already voted for <strong>${label}</strong>. Each person votes once, so your first vote stands.`;
   return `You voted for <strong>${label}</strong>.`;
 }
 
@@ -28,10 +44,16 @@ export function renderVotePage(model: VotePageModel): string {
   const buttons = poll.options
     .map(
       o =>
-        `<button type="submit" name="option" value="${o.id}" class="option option-${o.id}"${choice === o.id ? ' aria-describedby="status"' : ''}>${escapeHtml(o.label)}</button>`,
+        `<button type="submit" name="option" value="${
+          o.id
+        }" class="option option-${o.id}"${
+          choice === o.id ? ' aria-describedby="status"' : ''
+        }>${escapeHtml(o.label)}</button>`,
     )
     .join('\n        ');
-  const results = resultUrl ? `<p><a href="${escapeHtml(resultUrl)}">See the live results</a></p>` : '';
+  const results = resultUrl
+    ? `<p><a href="${escapeHtml(resultUrl)}">See the live results</a></p>`
+    : '';
   return htmlDocument({
     title: `${poll.question} · Vote`,
     head: `<style>${BASE_CSS}

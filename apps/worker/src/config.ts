@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { booleanFlag, httpEnv, parseEnv, positiveInt, postgresEnv, queueEnv, queueSettings, serviceSettings, type ServiceSettings } from '@voting-platform/core/service';
+import {
+  booleanFlag,
+  httpEnv,
+  parseEnv,
+  positiveInt,
+  postgresEnv,
+  queueEnv,
+  queueSettings,
+  serviceSettings,
+  type ServiceSettings,
+} from '@voting-platform/core/service';
 import type { QueueSettings } from '@voting-platform/core/queue';
 
 const schema = z.object({

@@ -26,8 +26,23 @@ async function main() {
   const registry = createMetricsRegistry('worker');
   const pool = createPool(config.postgresUrl, logger);
   const consumer = await openConsumer(config.queue, config.batchSize * 2);
-  const keeper = new StoreKeeper({ consumer, pool, stream: config.queue.stream, logger, registry });
-  const worker = new VoteWorker({ consumer, pool, logger, registry, batchSize: config.batchSize, pollMs: config.pollMs, stream: config.queue.stream, keeper });
+  const keeper = new StoreKeeper({
+    consumer,
+    pool,
+    stream: config.queue.stream,
+    logger,
+    registry,
+  });
+  const worker = new VoteWorker({
+    consumer,
+    pool,
+    logger,
+    registry,
+    batchSize: config.batchSize,
+    pollMs: config.pollMs,
+    stream: config.queue.stream,
+    keeper,
+  });
   registerQueueStoreMetrics(registry, () => keeper.check());
   worker.start();
 
@@ -38,7 +53,10 @@ async function main() {
     postgres: () => pool.query('SELECT 1'),
   });
   await ops.listen({ host: config.host, port: config.port });
-  logger.info({ port: config.port, queue: config.queue.backend }, 'worker running');
+  logger.info(
+    { port: config.port, queue: config.queue.backend },
+    'worker running',
+  );
 
   onShutdown(logger, config.shutdownTimeoutMs, [
     ['worker', () => worker.stop()],
@@ -49,6 +67,8 @@ async function main() {
 }
 
 main().catch(error => {
-  console.error(error instanceof ConfigError ? `worker: ${error.message}` : error);
+  console.error(
+    error instanceof ConfigError ? `worker: ${error.message}` : error,
+  );
   process.exit(1);
 });

@@ -1,7 +1,13 @@
 import type pg from 'pg';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { rebuildStore, storeGeneration } from '@voting-platform/core/db';
-import { STORE_CHECK_MS, StoreIncompleteError, type QueuedVote, type RequeueOutcome, type VoteConsumer } from '@voting-platform/core/queue';
+import {
+  STORE_CHECK_MS,
+  StoreIncompleteError,
+  type QueuedVote,
+  type RequeueOutcome,
+  type VoteConsumer,
+} from '@voting-platform/core/queue';
 import type { Logger } from '@voting-platform/core/service';
 
 export interface StoreKeeperDeps {
@@ -33,9 +39,21 @@ export class StoreKeeper {
         labelNames: ['reason'],
         registers,
       }),
-      rebuildVoters: new Gauge({ name: 'queue_store_rebuild_voters', help: 'Voters written by the last rebuild', registers }),
-      rebuildSeconds: new Gauge({ name: 'queue_store_rebuild_seconds', help: 'Duration of the last rebuild', registers }),
-      requeued: new Counter({ name: 'worker_votes_requeued_total', help: 'Votes of an older store generation put back into the current one', registers }),
+      rebuildVoters: new Gauge({
+        name: 'queue_store_rebuild_voters',
+        help: 'Voters written by the last rebuild',
+        registers,
+      }),
+      rebuildSeconds: new Gauge({
+        name: 'queue_store_rebuild_seconds',
+        help: 'Duration of the last rebuild',
+        registers,
+      }),
+      requeued: new Counter({
+        name: 'worker_votes_requeued_total',
+        help: 'Votes of an older store generation put back into the current one',
+        registers,
+      }),
       superseded: new Counter({
         name: 'worker_votes_superseded_total',
         help: 'Votes of an older store generation dropped because the voter has since chosen otherwise',
@@ -52,27 +70,39 @@ export class StoreKeeper {
     if (!force && Date.now() < this.checkedAt + STORE_CHECK_MS) return;
     this.checkedAt = Date.now();
     const { consumer, pool, stream } = this.deps;
-    const [held, wanted] = await Promise.all([consumer.storeGeneration(), storeGeneration(pool, stream)]);
+    const [held, wanted] = await Promise.all([
+      consumer.storeGeneration(),
+      storeGeneration(pool, stream),
+    ]);
     if (held !== null && held === wanted) return;
     await this.rebuild(held, wanted);
   }
 
   /** For /readyz: the store carries a marker. */
   async check(): Promise<void> {
-    if ((await this.deps.consumer.storeGeneration()) === null) throw new StoreIncompleteError('no marker');
+    if ((await this.deps.consumer.storeGeneration()) === null)
+      throw new StoreIncompleteError('no marker');
   }
 
-  private async rebuild(held: number | null, wanted: number | null): Promise<void> {
+  private async rebuild(
+    held: number | null,
+    wanted: number | null,
+  ): Promise<void> {
     const { consumer, pool, stream, logger } = this.deps;
     const started = Date.now();
     let voters = 0;
     let reason = 'lost';
-    logger.warn({ stream, held, wanted }, "the queue store's voters' records are not complete; rebuilding them from PostgreSQL");
+    logger.warn(
+      { stream, held, wanted },
+      "the queue store's voters' records are not complete; rebuilding them from PostgreSQL",
+    );
     const outcome = await rebuildStore(pool, stream, {
       // Another worker may have finished a rebuild while this one waited for the lock.
       needed: async current => {
         reason = current === null ? 'first-build' : 'lost';
-        return (await consumer.storeGeneration()) !== current || current === null;
+        return (
+          (await consumer.storeGeneration()) !== current || current === null
+        );
       },
       begin: generation => consumer.beginRebuild(generation),
       write: async records => {
@@ -89,28 +119,45 @@ export class StoreKeeper {
     this.metrics.rebuilds.inc({ reason });
     this.metrics.rebuildVoters.set(voters);
     this.metrics.rebuildSeconds.set(seconds);
-    logger.warn({ stream, generation: outcome, voters, seconds, reason }, 'queue store rebuilt from PostgreSQL; votes are taken again');
+    logger.warn(
+      { stream, generation: outcome, voters, seconds, reason },
+      'queue store rebuilt from PostgreSQL; votes are taken again',
+    );
   }
 
   /**
    * Puts votes of an older generation back into the store at PostgreSQL's generation, waiting
    * for (or doing) the rebuild first. False if stopped before that could happen.
    */
-  async putBack(votes: QueuedVote[], signal: AbortSignal, pause: (attempt: number) => Promise<void>): Promise<boolean> {
+  async putBack(
+    votes: QueuedVote[],
+    signal: AbortSignal,
+    pause: (attempt: number) => Promise<void>,
+  ): Promise<boolean> {
     const { pool, stream, logger } = this.deps;
     for (let attempt = 0; !signal.aborted; attempt++) {
       try {
         await this.ensure(attempt > 0);
         const generation = await storeGeneration(pool, stream);
-        if (generation === null) throw new StoreIncompleteError('not built yet');
-        const outcomes: RequeueOutcome[] = await this.deps.consumer.requeue(votes, generation);
+        if (generation === null)
+          throw new StoreIncompleteError('not built yet');
+        const outcomes: RequeueOutcome[] = await this.deps.consumer.requeue(
+          votes,
+          generation,
+        );
         const superseded = outcomes.filter(o => o === 'superseded').length;
         this.metrics.requeued.inc(outcomes.length - superseded);
         this.metrics.superseded.inc(superseded);
-        logger.warn({ votes: votes.length, superseded, generation }, 'votes taken before the queue store was rebuilt were put back into it');
+        logger.warn(
+          { votes: votes.length, superseded, generation },
+          'votes taken before the queue store was rebuilt were put back into it',
+        );
         return true;
       } catch (error) {
-        logger.warn({ err: error, attempt }, 'putting back votes of an older store generation failed; retrying');
+        logger.warn(
+          { err: error, attempt },
+          'putting back votes of an older store generation failed; retrying',
+        );
         await pause(attempt);
       }
     }

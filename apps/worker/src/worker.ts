@@ -31,18 +31,42 @@ export class VoteWorker {
   constructor(private readonly deps: WorkerDeps) {
     const registers = [deps.registry];
     this.metrics = {
-      recorded: new Counter({ name: 'worker_votes_recorded_total', help: 'Votes newly stored', registers }),
-      duplicates: new Counter({ name: 'worker_votes_duplicate_total', help: 'Re-delivered votes that were already stored', registers }),
-      invalid: new Counter({ name: 'worker_messages_invalid_total', help: 'Queue entries that were not valid votes, dropped', registers }),
+      recorded: new Counter({
+        name: 'worker_votes_recorded_total',
+        help: 'Votes newly stored',
+        registers,
+      }),
+      duplicates: new Counter({
+        name: 'worker_votes_duplicate_total',
+        help: 'Re-delivered votes that were already stored',
+        registers,
+      }),
+      invalid: new Counter({
+        name: 'worker_messages_invalid_total',
+        help: 'Queue entries that were not valid votes, dropped',
+        registers,
+      }),
       batchSize: new Histogram({
         name: 'worker_batch_size',
         help: 'Votes per committed batch',
         buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500],
         registers,
       }),
-      batchSeconds: new Histogram({ name: 'worker_batch_duration_seconds', help: 'Time to store one batch', registers }),
-      queueErrors: new Counter({ name: 'worker_queue_errors_total', help: 'Failed reads or acknowledgements', registers }),
-      storeErrors: new Counter({ name: 'worker_store_errors_total', help: 'Failed batch writes (retried)', registers }),
+      batchSeconds: new Histogram({
+        name: 'worker_batch_duration_seconds',
+        help: 'Time to store one batch',
+        registers,
+      }),
+      queueErrors: new Counter({
+        name: 'worker_queue_errors_total',
+        help: 'Failed reads or acknowledgements',
+        registers,
+      }),
+      storeErrors: new Counter({
+        name: 'worker_store_errors_total',
+        help: 'Failed batch writes (retried)',
+        registers,
+      }),
     };
     new Gauge({
       name: 'queue_lag',
@@ -71,7 +95,10 @@ export class VoteWorker {
       // A store that lost its data is rebuilt before anything else; votes wait meanwhile.
       await this.deps.keeper.ensure().catch(error => {
         this.metrics.queueErrors.inc();
-        logger.warn({ err: error }, "checking the queue store's voters' records failed; retrying");
+        logger.warn(
+          { err: error },
+          "checking the queue store's voters' records failed; retrying",
+        );
       });
       let batch: VoteBatch;
       try {
@@ -80,7 +107,9 @@ export class VoteWorker {
       } catch (error) {
         this.metrics.queueErrors.inc();
         logger.warn({ err: error }, 'reading the queue failed; retrying');
-        await sleep(backoffDelay(failures++), this.stopping.signal, { onAbort: 'resolve' });
+        await sleep(backoffDelay(failures++), this.stopping.signal, {
+          onAbort: 'resolve',
+        });
         continue;
       }
       if (batch.votes.length === 0 && batch.invalid === 0) continue;
@@ -91,7 +120,10 @@ export class VoteWorker {
       await consumer.ack(batch).catch(error => {
         // The batch will be delivered again and skipped as already stored.
         this.metrics.queueErrors.inc();
-        logger.warn({ err: error }, 'acknowledging a batch failed; it will be re-delivered');
+        logger.warn(
+          { err: error },
+          'acknowledging a batch failed; it will be re-delivered',
+        );
       });
     }
   }
@@ -101,27 +133,46 @@ export class VoteWorker {
     const { pool, logger } = this.deps;
     if (batch.invalid > 0) {
       this.metrics.invalid.inc(batch.invalid);
-      logger.warn({ count: batch.invalid }, 'dropping queue entries that are not valid votes');
+      logger.warn(
+        { count: batch.invalid },
+        'dropping queue entries that are not valid votes',
+      );
     }
     for (let attempt = 0; ; attempt++) {
       const timer = this.metrics.batchSeconds.startTimer();
       try {
-        const { inserted, generation } = await recordVotes(pool, batch.votes, { stream: this.deps.stream });
+        const { inserted, generation } = await recordVotes(pool, batch.votes, {
+          stream: this.deps.stream,
+        });
         timer();
         // Votes taken before the store was rebuilt were not inserted (the rebuild has not seen
         // them): they go back into the rebuilt store, first choice still winning there.
-        const stale = batch.votes.filter(vote => vote.generation !== generation);
+        const stale = batch.votes.filter(
+          vote => vote.generation !== generation,
+        );
         this.metrics.batchSize.observe(batch.votes.length - stale.length);
         this.metrics.recorded.inc(inserted);
-        this.metrics.duplicates.inc(batch.votes.length - stale.length - inserted);
-        if (stale.length > 0) return this.deps.keeper.putBack(stale, this.stopping.signal, n => sleep(backoffDelay(n), this.stopping.signal, { onAbort: 'resolve' }));
+        this.metrics.duplicates.inc(
+          batch.votes.length - stale.length - inserted,
+        );
+        if (stale.length > 0)
+          return this.deps.keeper.putBack(stale, this.stopping.signal, n =>
+            sleep(backoffDelay(n), this.stopping.signal, {
+              onAbort: 'resolve',
+            }),
+          );
         return true;
       } catch (error) {
         this.metrics.storeErrors.inc();
-        logger.warn({ err: error, attempt }, 'storing a batch failed; retrying');
+        logger.warn(
+          { err: error, attempt },
+          'storing a batch failed; retrying',
+        );
         // On shutdown a batch is given back rather than retried; another worker takes it.
         if (this.stopping.signal.aborted) return false;
-        await sleep(backoffDelay(attempt), this.stopping.signal, { onAbort: 'resolve' });
+        await sleep(backoffDelay(attempt), this.stopping.signal, {
+          onAbort: 'resolve',
+        });
       }
     }
   }

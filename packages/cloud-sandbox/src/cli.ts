@@ -35,21 +35,48 @@ async function start(args: string[]): Promise<void> {
     digitalocean: {
       port: Number(values['do-port']),
       token: values['do-token'],
-      timings: { clusterMs: delayMs, nodePoolMs: delayMs, databaseMs: delayMs, resizeMs: delayMs, deleteMs: delayMs },
+      timings: {
+        clusterMs: delayMs,
+        nodePoolMs: delayMs,
+        databaseMs: delayMs,
+        resizeMs: delayMs,
+        deleteMs: delayMs,
+      },
     },
-    cloudflare: { port: Number(values['cf-port']), token: values['cf-token'], zones: values.zone },
+    cloudflare: {
+      port: Number(values['cf-port']),
+      token: values['cf-token'],
+      zones: values.zone,
+    },
   });
   const { digitalocean: d, cloudflare: c } = sandbox;
   const info = {
     digitalocean: { url: d.url, token: d.token },
-    cloudflare: { url: c.url, token: c.token, originCaKey: c.serviceKey, zones: [...c.zones.values()].map(z => ({ id: z.id, name: z.name })) },
+    cloudflare: {
+      url: c.url,
+      token: c.token,
+      originCaKey: c.serviceKey,
+      zones: [...c.zones.values()].map(z => ({ id: z.id, name: z.name })),
+    },
   };
   if (values.json) console.log(JSON.stringify(info));
   else {
-    console.log(`DigitalOcean  ${d.url}   (dots-wrapper endpoint; token ${d.token})`);
-    console.log(`Cloudflare    ${c.url}   (SDK baseURL; API token ${c.token}; Origin CA key ${c.serviceKey})`);
-    console.log(`zones         ${info.cloudflare.zones.map(z => `${z.name} (${z.id})`).join(', ')}`);
-    console.log(`lifecycles    clusters and databases are ready, and resizes done, ${delayMs / 1000} s after the request; Ctrl-C stops`);
+    console.log(
+      `DigitalOcean  ${d.url}   (dots-wrapper endpoint; token ${d.token})`,
+    );
+    console.log(
+      `Cloudflare    ${c.url}   (SDK baseURL; API token ${c.token}; Origin CA key ${c.serviceKey})`,
+    );
+    console.log(
+      `zones         ${info.cloudflare.zones
+        .map(z => `${z.name} (${z.id})`)
+        .join(', ')}`,
+    );
+    console.log(
+      `lifecycles    clusters and databases are ready, and resizes done, ${
+        delayMs / 1000
+      } s after the request; Ctrl-C stops`,
+    );
   }
   let stopping = false;
   const stop = async () => {
@@ -57,7 +84,9 @@ async function start(args: string[]): Promise<void> {
     stopping = true;
     await sandbox.stop();
     const violations = sandbox.violations();
-    console.error(`cloud-sandbox stopped: ${violations.length} contract violation(s)`);
+    console.error(
+      `cloud-sandbox stopped: ${violations.length} contract violation(s)`,
+    );
     process.exit(violations.length > 0 ? 1 : 0);
   };
   process.on('SIGINT', () => void stop());
@@ -65,17 +94,31 @@ async function start(args: string[]): Promise<void> {
 }
 
 function coverage(args: string[]): void {
-  const { values } = parseArgs({ args, options: { dir: { type: 'string' }, clear: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      dir: { type: 'string' },
+      clear: { type: 'boolean', default: false },
+    },
+  });
   const dir = values.dir ?? defaultCoverageDir();
   const reports = readCoverage(dir);
-  console.log(reports.length ? formatCoverage(reports) : `no coverage files in ${dir}`);
+  console.log(
+    reports.length ? formatCoverage(reports) : `no coverage files in ${dir}`,
+  );
   if (values.clear) clearCoverage(dir);
 }
 
 const [command, ...rest] = process.argv.slice(2);
 if (command === 'coverage') coverage(rest);
-else if (command === undefined || command === 'start' || command.startsWith('--')) {
-  start(command === 'start' || command === undefined ? rest : [command, ...rest]).catch(err => {
+else if (
+  command === undefined ||
+  command === 'start' ||
+  command.startsWith('--')
+) {
+  start(
+    command === 'start' || command === undefined ? rest : [command, ...rest],
+  ).catch(err => {
     console.error(err);
     process.exit(1);
   });

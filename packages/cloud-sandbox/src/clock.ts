@@ -6,4 +6,5 @@
  */
 export { ManualClock, realClock, type Clock } from '@voting-platform/timing';
 
-export const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+export const iso = (ms: number): string =>
+  new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -3,7 +3,10 @@
  * against the provider's OpenAPI document with openapi-backend (ajv underneath).
  */
 import { readFileSync } from 'node:fs';
-import OpenAPIBackend, { ValidationContext, type Operation } from 'openapi-backend';
+import OpenAPIBackend, {
+  ValidationContext,
+  type Operation,
+} from 'openapi-backend';
 import addFormats from 'ajv-formats';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { specPath, type Provider } from './paths';
@@ -66,21 +69,33 @@ const CLOUDFLARE_FAILURE_SCHEMAS: Record<string, string> = {
  * Cloudflare declares a required JSON body for these DELETEs, which the SDK (rightly) sends
  * without a body; a missing body is accepted, a present one is still checked.
  */
-const CLOUDFLARE_OPTIONAL_BODIES = new Set(['dns-records-for-a-zone-delete-dns-record', 'origin-ca-revoke-certificate']);
+const CLOUDFLARE_OPTIONAL_BODIES = new Set([
+  'dns-records-for-a-zone-delete-dns-record',
+  'origin-ca-revoke-certificate',
+]);
 
 /**
  * dots-wrapper sends `page` and `per_page` on every list call, also to lists the document gives
  * no query parameters (node pools, firewall rules, users...). DigitalOcean ignores them; any
  * other undeclared query parameter (a misspelt filter, say) stays a violation.
  */
-const TOLERATED_QUERY: Record<Provider, Set<string>> = { digitalocean: new Set(['page', 'per_page']), cloudflare: new Set() };
+const TOLERATED_QUERY: Record<Provider, Set<string>> = {
+  digitalocean: new Set(['page', 'per_page']),
+  cloudflare: new Set(),
+};
 
-const API_ROOTS: Record<Provider, string> = { digitalocean: '/', cloudflare: '/client/v4' };
+const API_ROOTS: Record<Provider, string> = {
+  digitalocean: '/',
+  cloudflare: '/client/v4',
+};
 
 function formatErrors(errors: ErrorObject[] | null | undefined): string[] {
   return (errors ?? []).map(e => {
     const where = e.instancePath || '(root)';
-    const extra = e.params && Object.keys(e.params).length > 0 ? ` ${JSON.stringify(e.params)}` : '';
+    const extra =
+      e.params && Object.keys(e.params).length > 0
+        ? ` ${JSON.stringify(e.params)}`
+        : '';
     return `${where} ${e.message ?? e.keyword}${extra}`;
   });
 }
@@ -108,11 +123,18 @@ export class Contract {
     this.apiRoot = API_ROOTS[provider];
     this.operations = api.router
       .getOperations()
-      .map(op => ({ operationId: op.operationId ?? '', method: op.method.toUpperCase(), path: op.path }));
+      .map(op => ({
+        operationId: op.operationId ?? '',
+        method: op.method.toUpperCase(),
+        path: op.path,
+      }));
   }
 
   /** Loads (once per process and file) the provider's document and compiles its validators. */
-  static load(provider: Provider, file = specPath(provider)): Promise<Contract> {
+  static load(
+    provider: Provider,
+    file = specPath(provider),
+  ): Promise<Contract> {
     const key = `${provider}:${file}`;
     let loading = cache.get(key);
     if (!loading) {
@@ -130,7 +152,17 @@ export class Contract {
           // every error, so that a tolerated one (see TOLERATED_QUERY) cannot hide another
           ajvOpts: { allErrors: true },
           customizeAjv: ajv => {
-            addFormats(ajv as never, ['date-time', 'date', 'time', 'uuid', 'uri', 'email', 'hostname', 'ipv4', 'ipv6']);
+            addFormats(ajv as never, [
+              'date-time',
+              'date',
+              'time',
+              'uuid',
+              'uri',
+              'email',
+              'hostname',
+              'ipv4',
+              'ipv6',
+            ]);
             ajv.addFormat('cidr', /^[0-9a-fA-F:.]+\/\d{1,3}$/);
             return ajv;
           },
@@ -146,80 +178,178 @@ export class Contract {
 
   /** The spec operation for a method and path (query string allowed), if any. */
   match(method: string, url: string): OperationInfo | undefined {
-    const op = this.#api.router.matchOperation({ method: method.toLowerCase(), path: url.split('?')[0] ?? url, headers: {} });
+    const op = this.#api.router.matchOperation({
+      method: method.toLowerCase(),
+      path: url.split('?')[0] ?? url,
+      headers: {},
+    });
     if (!op?.operationId) return undefined;
-    return { operationId: op.operationId, method: op.method.toUpperCase(), path: op.path };
+    return {
+      operationId: op.operationId,
+      method: op.method.toUpperCase(),
+      path: op.path,
+    };
   }
 
   /** Errors of a request against its operation (empty when it conforms). */
   checkRequest(operationId: string, req: RequestToCheck): string[] {
     const [path, query = ''] = req.url.split('?');
     const result = this.#api.validator.validateRequest(
-      { method: req.method.toLowerCase(), path: path ?? '/', query, headers: req.headers as Record<string, string | string[]>, body: req.body },
+      {
+        method: req.method.toLowerCase(),
+        path: path ?? '/',
+        query,
+        headers: req.headers as Record<string, string | string[]>,
+        body: req.body,
+      },
       operationId,
     );
     let errors = result.errors ?? [];
     if (req.body === undefined && CLOUDFLARE_OPTIONAL_BODIES.has(operationId)) {
-      errors = errors.filter(e => !(e.keyword === 'required' && (e.params as { missingProperty?: string }).missingProperty === 'requestBody'));
+      errors = errors.filter(
+        e =>
+          !(
+            e.keyword === 'required' &&
+            (e.params as { missingProperty?: string }).missingProperty ===
+              'requestBody'
+          ),
+      );
     }
     const tolerated = TOLERATED_QUERY[this.provider];
     errors = errors.filter(
-      e => !(e.keyword === 'additionalProperties' && e.instancePath === '/query' && tolerated.has(String((e.params as { additionalProperty?: string }).additionalProperty))),
+      e =>
+        !(
+          e.keyword === 'additionalProperties' &&
+          e.instancePath === '/query' &&
+          tolerated.has(
+            String(
+              (e.params as { additionalProperty?: string }).additionalProperty,
+            ),
+          )
+        ),
     );
     return formatErrors(errors);
   }
 
   /** Problems of a response against its operation: undeclared status, content type, body and headers. */
-  checkResponse(operationId: string, res: ResponseToCheck): { kind: ViolationKind; errors: string[] }[] {
-    const op = this.#api.router.getOperation(operationId) as Operation | undefined;
-    if (!op) return [{ kind: 'response', errors: [`unknown operation ${operationId}`] }];
+  checkResponse(
+    operationId: string,
+    res: ResponseToCheck,
+  ): { kind: ViolationKind; errors: string[] }[] {
+    const op = this.#api.router.getOperation(operationId) as
+      | Operation
+      | undefined;
+    if (!op)
+      return [
+        { kind: 'response', errors: [`unknown operation ${operationId}`] },
+      ];
     const declared = Object.keys(op.responses ?? {});
     const key = statusKey(res.status, declared);
     if (!key) {
-      return [{ kind: 'undeclared-status', errors: [`status ${res.status} is not declared (declared: ${declared.join(', ')})`] }];
+      return [
+        {
+          kind: 'undeclared-status',
+          errors: [
+            `status ${res.status} is not declared (declared: ${declared.join(
+              ', ',
+            )})`,
+          ],
+        },
+      ];
     }
     const problems: { kind: ViolationKind; errors: string[] }[] = [];
-    const response = (op.responses as Record<string, { content?: Record<string, unknown> }>)[key];
+    const response = (
+      op.responses as Record<string, { content?: Record<string, unknown> }>
+    )[key];
     const media = Object.keys(response?.content ?? {});
     const hasBody = res.body !== undefined && res.body !== '';
     const type = (res.contentType ?? '').split(';')[0]?.trim() ?? '';
-    if (hasBody && media.length === 0) problems.push({ kind: 'response', errors: [`status ${res.status} declares no body, but one was sent (${type})`] });
+    if (hasBody && media.length === 0)
+      problems.push({
+        kind: 'response',
+        errors: [
+          `status ${res.status} declares no body, but one was sent (${type})`,
+        ],
+      });
     if (hasBody && media.length > 0 && !media.includes(type)) {
-      problems.push({ kind: 'response', errors: [`content type ${type || '(none)'} is not declared for ${res.status} (declared: ${media.join(', ')})`] });
+      problems.push({
+        kind: 'response',
+        errors: [
+          `content type ${type || '(none)'} is not declared for ${
+            res.status
+          } (declared: ${media.join(', ')})`,
+        ],
+      });
     }
     if (!hasBody && media.length > 0 && media.includes('application/json')) {
-      problems.push({ kind: 'response', errors: [`status ${res.status} declares a JSON body, but none was sent`] });
+      problems.push({
+        kind: 'response',
+        errors: [
+          `status ${res.status} declares a JSON body, but none was sent`,
+        ],
+      });
     }
     if (hasBody && type === 'application/json') {
       const errors = this.#checkJsonBody(operationId, res.status, res.body);
       if (errors.length > 0) problems.push({ kind: 'response', errors });
     }
     // Header values travel as text: give integer/number headers their declared type before checking.
-    const declaredHeaders = (response as { headers?: Record<string, { schema?: { type?: string } }> })?.headers ?? {};
+    const declaredHeaders =
+      (response as { headers?: Record<string, { schema?: { type?: string } }> })
+        ?.headers ?? {};
     const typed: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(res.headers)) {
       const kind = declaredHeaders[name]?.schema?.type;
-      typed[name] = (kind === 'integer' || kind === 'number') && value.trim() !== '' && !Number.isNaN(Number(value)) ? Number(value) : value;
+      typed[name] =
+        (kind === 'integer' || kind === 'number') &&
+        value.trim() !== '' &&
+        !Number.isNaN(Number(value))
+          ? Number(value)
+          : value;
     }
-    const headers = this.#api.validator.validateResponseHeaders(typed, operationId, { statusCode: res.status });
-    if (headers.errors?.length) problems.push({ kind: 'response', errors: formatErrors(headers.errors).map(e => `header ${e}`) });
+    const headers = this.#api.validator.validateResponseHeaders(
+      typed,
+      operationId,
+      { statusCode: res.status },
+    );
+    if (headers.errors?.length)
+      problems.push({
+        kind: 'response',
+        errors: formatErrors(headers.errors).map(e => `header ${e}`),
+      });
     return problems;
   }
 
   #checkJsonBody(operationId: string, status: number, body: unknown): string[] {
-    if (this.provider === 'cloudflare' && status >= 400 && (body as { success?: unknown })?.success === false) {
-      const family = Object.keys(CLOUDFLARE_FAILURE_SCHEMAS).find(prefix => operationId.startsWith(prefix));
-      if (family) return this.#validateComponent(CLOUDFLARE_FAILURE_SCHEMAS[family]!, body);
+    if (
+      this.provider === 'cloudflare' &&
+      status >= 400 &&
+      (body as { success?: unknown })?.success === false
+    ) {
+      const family = Object.keys(CLOUDFLARE_FAILURE_SCHEMAS).find(prefix =>
+        operationId.startsWith(prefix),
+      );
+      if (family)
+        return this.#validateComponent(
+          CLOUDFLARE_FAILURE_SCHEMAS[family]!,
+          body,
+        );
     }
-    return formatErrors(this.#api.validator.validateResponse(body, operationId, status).errors);
+    return formatErrors(
+      this.#api.validator.validateResponse(body, operationId, status).errors,
+    );
   }
 
   #validateComponent(name: string, body: unknown): string[] {
     let validate = this.#extra.get(name);
     if (!validate) {
-      const schema = (this.#api.definition.components?.schemas as Record<string, object>)[name];
+      const schema = (
+        this.#api.definition.components?.schemas as Record<string, object>
+      )[name];
       if (!schema) return [`schema ${name} missing from the document`];
-      validate = this.#api.validator.getAjv(ValidationContext.Response).compile(schema);
+      validate = this.#api.validator
+        .getAjv(ValidationContext.Response)
+        .compile(schema);
       this.#extra.set(name, validate);
     }
     validate(body);

@@ -11,15 +11,25 @@ export function mergeCoverage(reports: CoverageReport[]): CoverageReport[] {
     let ops = byProvider.get(report.provider);
     if (!ops) byProvider.set(report.provider, (ops = new Map()));
     for (const op of report.operations) {
-      const merged = ops.get(op.operationId) ?? { ...op, calls: 0, statuses: {} };
+      const merged = ops.get(op.operationId) ?? {
+        ...op,
+        calls: 0,
+        statuses: {},
+      };
       merged.calls += op.calls;
-      for (const [status, n] of Object.entries(op.statuses)) merged.statuses[status] = (merged.statuses[status] ?? 0) + n;
+      for (const [status, n] of Object.entries(op.statuses))
+        merged.statuses[status] = (merged.statuses[status] ?? 0) + n;
       ops.set(op.operationId, merged);
     }
   }
   return [...byProvider.entries()].map(([provider, ops]) => {
     const operations = [...ops.values()];
-    return { provider: provider as CoverageReport['provider'], total: operations.length, exercised: operations.filter(o => o.calls > 0).length, operations };
+    return {
+      provider: provider as CoverageReport['provider'],
+      total: operations.length,
+      exercised: operations.filter(o => o.calls > 0).length,
+      operations,
+    };
   });
 }
 
@@ -41,11 +51,27 @@ export function clearCoverage(dir = defaultCoverageDir()): void {
 export function formatCoverage(reports: CoverageReport[]): string {
   const lines: string[] = [];
   for (const r of reports) {
-    lines.push(`${r.provider}: ${r.exercised}/${r.total} operations exercised (${r.total ? Math.round((r.exercised / r.total) * 100) : 0}%)`);
-    const width = Math.max(...r.operations.map(o => `${o.method} ${o.path}`.length), 10);
-    for (const o of [...r.operations].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method))) {
-      const statuses = Object.entries(o.statuses).map(([s, n]) => `${s}×${n}`).join(' ');
-      lines.push(`  ${o.calls > 0 ? '✓' : '·'} ${`${o.method} ${o.path}`.padEnd(width)}  ${String(o.calls).padStart(4)}  ${statuses}`);
+    lines.push(
+      `${r.provider}: ${r.exercised}/${r.total} operations exercised (${
+        r.total ? Math.round((r.exercised / r.total) * 100) : 0
+      }%)`,
+    );
+    const width = Math.max(
+      ...r.operations.map(o => `${o.method} ${o.path}`.length),
+      10,
+    );
+    for (const o of [...r.operations].sort(
+      (a, b) =>
+        a.path.localeCompare(b.path) || a.method.localeCompare(b.method),
+    )) {
+      const statuses = Object.entries(o.statuses)
+        .map(([s, n]) => `${s}×${n}`)
+        .join(' ');
+      lines.push(
+        `  ${o.calls > 0 ? '✓' : '·'} ${`${o.method} ${o.path}`.padEnd(
+          width,
+        )}  ${String(o.calls).padStart(4)}  ${statuses}`,
+      );
     }
   }
   return lines.join('\n');

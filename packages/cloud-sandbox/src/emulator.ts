@@ -4,11 +4,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { realClock, sleep, type Clock } from '@voting-platform/timing';
-import { Contract, type ContractViolation, type OperationInfo, type ViolationKind } from './contract';
+import {
+  Contract,
+  type ContractViolation,
+  type OperationInfo,
+  type ViolationKind,
+} from './contract';
 import { FaultRegistry, type FaultSpec } from './faults';
 import { defaultCoverageDir, type Provider } from './paths';
 
@@ -81,7 +91,12 @@ export class ContractViolationError extends Error {
     super(
       `${violations.length} contract violation(s):\n` +
         violations
-          .map(v => `  [${v.provider} ${v.kind}] ${v.method} ${v.path}${v.operationId ? ` (${v.operationId})` : ''}${v.status ? ` -> ${v.status}` : ''}: ${v.errors.join('; ')}`)
+          .map(
+            v =>
+              `  [${v.provider} ${v.kind}] ${v.method} ${v.path}${
+                v.operationId ? ` (${v.operationId})` : ''
+              }${v.status ? ` -> ${v.status}` : ''}: ${v.errors.join('; ')}`,
+          )
           .join('\n'),
     );
     this.name = 'ContractViolationError';
@@ -92,7 +107,11 @@ export class ContractViolationError extends Error {
 function templateToRegExp(template: string): RegExp {
   const source = template
     .split(/(\{[^}]+\})/)
-    .map(part => (part.startsWith('{') ? `(?<${part.slice(1, -1).replace(/\W/g, '_')}>[^/]+)` : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .map(part =>
+      part.startsWith('{')
+        ? `(?<${part.slice(1, -1).replace(/\W/g, '_')}>[^/]+)`
+        : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    )
     .join('');
   return new RegExp(`^${source}/?$`);
 }
@@ -121,7 +140,12 @@ export abstract class Emulator {
   /** Handlers by operationId; each must name an operation of the spec. */
   protected abstract handlers(): Record<string, Handler>;
   /** The provider's error body for a status. */
-  protected abstract errorReply(status: number, message: string, code?: string | number, retryAfter?: number): Reply;
+  protected abstract errorReply(
+    status: number,
+    message: string,
+    code?: string | number,
+    retryAfter?: number,
+  ): Reply;
   protected abstract authorized(req: IncomingMessage): boolean;
   /** Headers the provider adds to every answer. */
   protected abstract commonHeaders(status: number): Record<string, string>;
@@ -141,7 +165,8 @@ export abstract class Emulator {
   abstract get url(): string;
 
   get contract(): Contract {
-    if (!this.#contract) throw new Error(`${this.provider} emulator is not started`);
+    if (!this.#contract)
+      throw new Error(`${this.provider} emulator is not started`);
     return this.#contract;
   }
 
@@ -150,7 +175,10 @@ export abstract class Emulator {
     this.#contract = await Contract.load(this.provider);
     const known = new Set(this.#contract.operations.map(o => o.operationId));
     for (const operationId of Object.keys(this.handlers())) {
-      if (!known.has(operationId)) throw new Error(`${this.provider} emulator serves ${operationId}, which is not an operation of the spec`);
+      if (!known.has(operationId))
+        throw new Error(
+          `${this.provider} emulator serves ${operationId}, which is not an operation of the spec`,
+        );
     }
     for (const op of this.#contract.operations) {
       this.#coverage.set(op.operationId, { ...op, calls: 0, statuses: {} });
@@ -158,10 +186,20 @@ export abstract class Emulator {
     const server = createServer((req, res) => {
       this.#handle(req, res).catch(err => {
         // a bug of the emulator: make it as visible as a contract violation
-        this.recordViolation({ kind: 'response', method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '', errors: [`the emulator failed: ${(err as Error).stack ?? err}`] });
+        this.recordViolation({
+          kind: 'response',
+          method: req.method ?? '',
+          path: (req.url ?? '').split('?')[0] ?? '',
+          errors: [`the emulator failed: ${(err as Error).stack ?? err}`],
+        });
         if (!res.headersSent) {
-          res.writeHead(500, { 'content-type': 'text/plain', 'x-cloud-sandbox-violation': 'response' });
-          res.end(`cloud-sandbox internal error: ${(err as Error).message ?? err}`);
+          res.writeHead(500, {
+            'content-type': 'text/plain',
+            'x-cloud-sandbox-violation': 'response',
+          });
+          res.end(
+            `cloud-sandbox internal error: ${(err as Error).message ?? err}`,
+          );
         }
       });
     });
@@ -179,7 +217,8 @@ export abstract class Emulator {
     this.#server = undefined;
     server.closeAllConnections();
     await new Promise<void>(resolve => server.close(() => resolve()));
-    if (this.options.coverageDir !== false) this.writeCoverage(this.options.coverageDir ?? defaultCoverageDir());
+    if (this.options.coverageDir !== false)
+      this.writeCoverage(this.options.coverageDir ?? defaultCoverageDir());
   }
 
   /**
@@ -187,8 +226,13 @@ export abstract class Emulator {
    * answer the way a provider did in an incident. Its answers are checked like any other.
    */
   override(operationId: string, handler: Handler | undefined): void {
-    if (this.#contract && !this.#contract.operations.some(o => o.operationId === operationId)) {
-      throw new Error(`${operationId} is not an operation of the ${this.provider} spec`);
+    if (
+      this.#contract &&
+      !this.#contract.operations.some(o => o.operationId === operationId)
+    ) {
+      throw new Error(
+        `${operationId} is not an operation of the ${this.provider} spec`,
+      );
     }
     if (handler) this.#overrides.set(operationId, handler);
     else this.#overrides.delete(operationId);
@@ -196,7 +240,8 @@ export abstract class Emulator {
 
   /** Throws a {@link ContractViolationError} listing every violation recorded so far. */
   assertNoViolations(): void {
-    if (this.violations.length > 0) throw new ContractViolationError([...this.violations]);
+    if (this.violations.length > 0)
+      throw new ContractViolationError([...this.violations]);
   }
 
   clearViolations(): void {
@@ -204,14 +249,28 @@ export abstract class Emulator {
   }
 
   coverage(): CoverageReport {
-    const operations = [...this.#coverage.values()].map(o => ({ ...o, statuses: { ...o.statuses } }));
-    return { provider: this.provider, total: operations.length, exercised: operations.filter(o => o.calls > 0).length, operations };
+    const operations = [...this.#coverage.values()].map(o => ({
+      ...o,
+      statuses: { ...o.statuses },
+    }));
+    return {
+      provider: this.provider,
+      total: operations.length,
+      exercised: operations.filter(o => o.calls > 0).length,
+      operations,
+    };
   }
 
   /** Writes this emulator's coverage as JSON into `dir` (one file per emulator run); returns the file. */
   writeCoverage(dir: string): string {
     mkdirSync(dir, { recursive: true });
-    const file = join(dir, `${this.provider}-${process.pid}-${Date.now()}-${randomUUID().slice(0, 8)}.json`);
+    const file = join(
+      dir,
+      `${this.provider}-${process.pid}-${Date.now()}-${randomUUID().slice(
+        0,
+        8,
+      )}.json`,
+    );
     writeFileSync(file, `${JSON.stringify(this.coverage(), null, 2)}\n`);
     return file;
   }
@@ -220,7 +279,13 @@ export abstract class Emulator {
     const violation = { provider: this.provider, ...v };
     this.violations.push(violation);
     if (this.options.logViolations !== false) {
-      console.error(`cloud-sandbox: CONTRACT VIOLATION ${new ContractViolationError([violation]).message.split('\n')[1]?.trim()}`);
+      console.error(
+        `cloud-sandbox: CONTRACT VIOLATION ${new ContractViolationError([
+          violation,
+        ]).message
+          .split('\n')[1]
+          ?.trim()}`,
+      );
     }
   }
 
@@ -233,11 +298,17 @@ export abstract class Emulator {
   #params(op: OperationInfo, pathname: string): Record<string, string> {
     let pattern = this.#paramPatterns.get(op.operationId);
     if (!pattern) {
-      pattern = templateToRegExp(`${this.contract.apiRoot === '/' ? '' : this.contract.apiRoot}${op.path}`);
+      pattern = templateToRegExp(
+        `${this.contract.apiRoot === '/' ? '' : this.contract.apiRoot}${
+          op.path
+        }`,
+      );
       this.#paramPatterns.set(op.operationId, pattern);
     }
     const groups = pathname.match(pattern)?.groups ?? {};
-    return Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, decodeURIComponent(v)]));
+    return Object.fromEntries(
+      Object.entries(groups).map(([k, v]) => [k, decodeURIComponent(v)]),
+    );
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -248,42 +319,106 @@ export abstract class Emulator {
     const record: RequestRecord = { method, path: url.pathname, status: 0 };
     this.requests.push(record);
     // a long-running sandbox keeps the latest requests only
-    if (this.requests.length > 10_000) this.requests.splice(0, this.requests.length - 10_000);
+    if (this.requests.length > 10_000)
+      this.requests.splice(0, this.requests.length - 10_000);
 
     const op = this.contract.match(method, rawUrl);
     if (!op) {
-      this.recordViolation({ kind: 'unmatched-route', method, path: url.pathname, errors: ['no operation of the spec matches this method and path'] });
-      return this.#send(res, record, marked(this.errorReply(404, 'The resource you were accessing could not be found.'), 'unmatched-route'), undefined);
+      this.recordViolation({
+        kind: 'unmatched-route',
+        method,
+        path: url.pathname,
+        errors: ['no operation of the spec matches this method and path'],
+      });
+      return this.#send(
+        res,
+        record,
+        marked(
+          this.errorReply(
+            404,
+            'The resource you were accessing could not be found.',
+          ),
+          'unmatched-route',
+        ),
+        undefined,
+      );
     }
     record.operationId = op.operationId;
     const coverage = this.#coverage.get(op.operationId);
     if (coverage) coverage.calls += 1;
 
-    const respond = (reply: Reply, fault = false) => this.#send(res, record, reply, op, fault);
+    const respond = (reply: Reply, fault = false) =>
+      this.#send(res, record, reply, op, fault);
 
-    if (!this.authorized(req)) return respond(this.errorReply(401, 'Unable to authenticate you'));
+    if (!this.authorized(req))
+      return respond(this.errorReply(401, 'Unable to authenticate you'));
 
     let body: unknown;
     if (text.length > 0) {
       try {
         body = JSON.parse(text);
       } catch {
-        this.recordViolation({ kind: 'request', method, path: url.pathname, operationId: op.operationId, errors: ['request body is not valid JSON'] });
-        return respond(marked(this.errorReply(400, 'The request body is not valid JSON'), 'request'));
+        this.recordViolation({
+          kind: 'request',
+          method,
+          path: url.pathname,
+          operationId: op.operationId,
+          errors: ['request body is not valid JSON'],
+        });
+        return respond(
+          marked(
+            this.errorReply(400, 'The request body is not valid JSON'),
+            'request',
+          ),
+        );
       }
     }
-    const requestErrors = this.contract.checkRequest(op.operationId, { method, url: rawUrl, headers: req.headers, body });
+    const requestErrors = this.contract.checkRequest(op.operationId, {
+      method,
+      url: rawUrl,
+      headers: req.headers,
+      body,
+    });
     if (requestErrors.length > 0) {
-      this.recordViolation({ kind: 'request', method, path: url.pathname, operationId: op.operationId, errors: requestErrors });
-      return respond(marked(this.errorReply(400, `The request does not match the API: ${requestErrors.join('; ')}`), 'request'));
+      this.recordViolation({
+        kind: 'request',
+        method,
+        path: url.pathname,
+        operationId: op.operationId,
+        errors: requestErrors,
+      });
+      return respond(
+        marked(
+          this.errorReply(
+            400,
+            `The request does not match the API: ${requestErrors.join('; ')}`,
+          ),
+          'request',
+        ),
+      );
     }
 
-    const fault = this.faults.take({ operationId: op.operationId, method, path: url.pathname, template: `${this.contract.apiRoot === '/' ? '' : this.contract.apiRoot}${op.path}` });
+    const fault = this.faults.take({
+      operationId: op.operationId,
+      method,
+      path: url.pathname,
+      template: `${this.contract.apiRoot === '/' ? '' : this.contract.apiRoot}${
+        op.path
+      }`,
+    });
     if (fault?.delayMs) await sleep(fault.delayMs);
-    if (fault?.status !== undefined) return respond(this.faultReply(fault), true);
+    if (fault?.status !== undefined)
+      return respond(this.faultReply(fault), true);
 
-    const handler = this.#overrides.get(op.operationId) ?? this.handlers()[op.operationId];
-    if (!handler) return respond(this.errorReply(501, `cloud-sandbox does not emulate ${op.operationId}`));
+    const handler =
+      this.#overrides.get(op.operationId) ?? this.handlers()[op.operationId];
+    if (!handler)
+      return respond(
+        this.errorReply(
+          501,
+          `cloud-sandbox does not emulate ${op.operationId}`,
+        ),
+      );
     const reply = await handler({
       method,
       operationId: op.operationId,
@@ -298,14 +433,32 @@ export abstract class Emulator {
 
   protected faultReply(fault: FaultSpec): Reply {
     const status = fault.status ?? 500;
-    const reply = this.errorReply(status, fault.message ?? defaultFaultMessage(status), fault.code, fault.retryAfter);
-    if (fault.retryAfter !== undefined) reply.headers = { ...reply.headers, 'retry-after': String(fault.retryAfter) };
+    const reply = this.errorReply(
+      status,
+      fault.message ?? defaultFaultMessage(status),
+      fault.code,
+      fault.retryAfter,
+    );
+    if (fault.retryAfter !== undefined)
+      reply.headers = {
+        ...reply.headers,
+        'retry-after': String(fault.retryAfter),
+      };
     return reply;
   }
 
-  #send(res: ServerResponse, record: RequestRecord, reply: Reply, op: OperationInfo | undefined, fault = false): void {
+  #send(
+    res: ServerResponse,
+    record: RequestRecord,
+    reply: Reply,
+    op: OperationInfo | undefined,
+    fault = false,
+  ): void {
     let final = reply;
-    const headers: Record<string, string> = { ...this.commonHeaders(reply.status), ...reply.headers };
+    const headers: Record<string, string> = {
+      ...this.commonHeaders(reply.status),
+      ...reply.headers,
+    };
     let payload = '';
     let contentType: string | undefined;
     if (reply.body !== undefined) {
@@ -317,22 +470,43 @@ export abstract class Emulator {
     }
     if (op) {
       const problems = this.contract
-        .checkResponse(op.operationId, { status: reply.status, headers, contentType, body: reply.body ?? reply.text })
+        .checkResponse(op.operationId, {
+          status: reply.status,
+          headers,
+          contentType,
+          body: reply.body ?? reply.text,
+        })
         // an injected fault may use a status the document leaves out (Cloudflare declares no 5xx): real APIs send them too
         .filter(p => !(fault && p.kind === 'undeclared-status'));
       if (problems.length > 0) {
         for (const p of problems) {
-          this.recordViolation({ kind: p.kind as ViolationKind, method: record.method, path: record.path, operationId: op.operationId, status: reply.status, errors: p.errors });
+          this.recordViolation({
+            kind: p.kind as ViolationKind,
+            method: record.method,
+            path: record.path,
+            operationId: op.operationId,
+            status: reply.status,
+            errors: p.errors,
+          });
         }
         if (this.options.strictResponses !== false) {
-          final = this.errorReply(500, `cloud-sandbox: the emulated response breaks the ${this.provider} contract: ${problems.flatMap(p => p.errors).join('; ')}`);
+          final = this.errorReply(
+            500,
+            `cloud-sandbox: the emulated response breaks the ${
+              this.provider
+            } contract: ${problems.flatMap(p => p.errors).join('; ')}`,
+          );
           payload = JSON.stringify(final.body);
           contentType = 'application/json';
-          Object.assign(headers, this.commonHeaders(500), { 'x-cloud-sandbox-violation': 'response' });
+          Object.assign(headers, this.commonHeaders(500), {
+            'x-cloud-sandbox-violation': 'response',
+          });
         }
       }
       const coverage = this.#coverage.get(op.operationId);
-      if (coverage) coverage.statuses[final.status] = (coverage.statuses[final.status] ?? 0) + 1;
+      if (coverage)
+        coverage.statuses[final.status] =
+          (coverage.statuses[final.status] ?? 0) + 1;
     }
     record.status = final.status;
     if (fault) record.fault = true;
@@ -345,7 +519,10 @@ export abstract class Emulator {
 
 /** Tells a caller that the emulator, not the provider, refused: `x-cloud-sandbox-violation: <kind>`. */
 function marked(reply: Reply, kind: ViolationKind): Reply {
-  return { ...reply, headers: { ...reply.headers, 'x-cloud-sandbox-violation': kind } };
+  return {
+    ...reply,
+    headers: { ...reply.headers, 'x-cloud-sandbox-violation': kind },
+  };
 }
 
 function defaultFaultMessage(status: number): string {

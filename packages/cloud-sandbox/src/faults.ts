@@ -45,9 +45,15 @@ export class FaultRegistry {
   #faults: FaultState[] = [];
 
   add(spec: FaultSpec): Fault {
-    if (!spec.operationId && !spec.path) throw new Error('a fault needs an operationId or a path');
-    if (spec.status === undefined && spec.delayMs === undefined) throw new Error('a fault needs a status, a delayMs, or both');
-    const state: FaultState = { spec: { ...spec }, hits: 0, remaining: spec.times ?? 1 };
+    if (!spec.operationId && !spec.path)
+      throw new Error('a fault needs an operationId or a path');
+    if (spec.status === undefined && spec.delayMs === undefined)
+      throw new Error('a fault needs a status, a delayMs, or both');
+    const state: FaultState = {
+      spec: { ...spec },
+      hits: 0,
+      remaining: spec.times ?? 1,
+    };
     this.#faults.push(state);
     const registry = this;
     return {
@@ -86,7 +92,8 @@ export class FaultRegistry {
 
 function matches(spec: FaultSpec, route: RouteInfo): boolean {
   if (spec.operationId && spec.operationId !== route.operationId) return false;
-  if (spec.method && spec.method.toUpperCase() !== route.method.toUpperCase()) return false;
+  if (spec.method && spec.method.toUpperCase() !== route.method.toUpperCase())
+    return false;
   if (spec.path !== undefined) {
     if (spec.path instanceof RegExp) return spec.path.test(route.path);
     return spec.path === route.path || spec.path === route.template;

@@ -11,10 +11,33 @@
  */
 export { ManualClock, realClock, type Clock } from './clock';
 export { CloudflareEmulator, type CloudflareOptions } from './cloudflare';
-export { Contract, type ContractViolation, type OperationInfo, type ViolationKind } from './contract';
-export { clearCoverage, formatCoverage, mergeCoverage, readCoverage } from './coverage';
-export { DigitalOceanEmulator, type DatabaseEndpoint, type DigitalOceanOptions, type DigitalOceanTimings, type LintFinding } from './digitalocean';
-export { ContractViolationError, Emulator, type CoverageReport, type EmulatorOptions, type OperationCoverage, type RequestRecord } from './emulator';
+export {
+  Contract,
+  type ContractViolation,
+  type OperationInfo,
+  type ViolationKind,
+} from './contract';
+export {
+  clearCoverage,
+  formatCoverage,
+  mergeCoverage,
+  readCoverage,
+} from './coverage';
+export {
+  DigitalOceanEmulator,
+  type DatabaseEndpoint,
+  type DigitalOceanOptions,
+  type DigitalOceanTimings,
+  type LintFinding,
+} from './digitalocean';
+export {
+  ContractViolationError,
+  Emulator,
+  type CoverageReport,
+  type EmulatorOptions,
+  type OperationCoverage,
+  type RequestRecord,
+} from './emulator';
 export { FaultRegistry, type Fault, type FaultSpec } from './faults';
 export { defaultCoverageDir, specPath, specsDir, type Provider } from './paths';
 

@@ -17,7 +17,9 @@ export function specsDir(): string {
   const fromEnv = process.env.CLOUD_SANDBOX_SPECS_DIR;
   const dir = fromEnv ? resolve(fromEnv) : resolve(__dirname, '..', 'specs');
   if (!existsSync(join(dir, SPEC_FILES.digitalocean))) {
-    throw new Error(`cloud-sandbox: no OpenAPI subsets in ${dir}; set CLOUD_SANDBOX_SPECS_DIR to the folder holding them`);
+    throw new Error(
+      `cloud-sandbox: no OpenAPI subsets in ${dir}; set CLOUD_SANDBOX_SPECS_DIR to the folder holding them`,
+    );
   }
   return dir;
 }
@@ -36,11 +38,15 @@ function ancestors(start: string): string[] {
 
 /** The repository root: the nearest ancestor holding yarn.lock (falls back to the working directory). */
 export function repoRoot(): string {
-  for (const dir of ancestors(__dirname)) if (existsSync(join(dir, 'yarn.lock'))) return dir;
+  for (const dir of ancestors(__dirname))
+    if (existsSync(join(dir, 'yarn.lock'))) return dir;
   return process.cwd();
 }
 
 /** `CLOUD_SANDBOX_COVERAGE_DIR`, else `<repo>/.cache/contract-coverage`. */
 export function defaultCoverageDir(): string {
-  return process.env.CLOUD_SANDBOX_COVERAGE_DIR ?? join(repoRoot(), '.cache', 'contract-coverage');
+  return (
+    process.env.CLOUD_SANDBOX_COVERAGE_DIR ??
+    join(repoRoot(), '.cache', 'contract-coverage')
+  );
 }

@@ -29,13 +29,32 @@ export interface Sandbox {
 }
 
 /** Starts both emulators on free ports of 127.0.0.1 (or the ports given). */
-export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const shared = { clock: options.clock, coverageDir: options.coverageDir, strictResponses: options.strictResponses, logViolations: options.logViolations };
-  const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-  const digitalocean = new DigitalOceanEmulator({ ...defined(shared), ...options.digitalocean });
-  const cloudflare = new CloudflareEmulator({ ...defined(shared), ...options.cloudflare });
+export async function startSandbox(
+  options: SandboxOptions = {},
+): Promise<Sandbox> {
+  const shared = {
+    clock: options.clock,
+    coverageDir: options.coverageDir,
+    strictResponses: options.strictResponses,
+    logViolations: options.logViolations,
+  };
+  const defined = <T extends object>(o: T) =>
+    Object.fromEntries(
+      Object.entries(o).filter(([, v]) => v !== undefined),
+    ) as Partial<T>;
+  const digitalocean = new DigitalOceanEmulator({
+    ...defined(shared),
+    ...options.digitalocean,
+  });
+  const cloudflare = new CloudflareEmulator({
+    ...defined(shared),
+    ...options.cloudflare,
+  });
   await Promise.all([digitalocean.start(), cloudflare.start()]);
-  const violations = () => [...digitalocean.violations, ...cloudflare.violations];
+  const violations = () => [
+    ...digitalocean.violations,
+    ...cloudflare.violations,
+  ];
   const sandbox: Sandbox = {
     digitalocean,
     cloudflare,

@@ -22,7 +22,10 @@ export interface TestHooks {
  *   const env = useSandbox({ beforeAll, afterAll, afterEach }, { clock, cloudflare: { zones: ['example.com'] } });
  *   it('...', async () => { const { digitalocean } = env.sandbox; ... });
  */
-export function useSandbox(hooks: TestHooks, options: SandboxOptions = {}): { readonly sandbox: Sandbox } {
+export function useSandbox(
+  hooks: TestHooks,
+  options: SandboxOptions = {},
+): { readonly sandbox: Sandbox } {
   let current: Sandbox | undefined;
   hooks.beforeAll(async () => {
     current = await startSandbox(options);
@@ -44,7 +47,10 @@ export function useSandbox(hooks: TestHooks, options: SandboxOptions = {}): { re
   });
   return {
     get sandbox(): Sandbox {
-      if (!current) throw new Error('the sandbox is started in beforeAll: use env.sandbox inside tests');
+      if (!current)
+        throw new Error(
+          'the sandbox is started in beforeAll: use env.sandbox inside tests',
+        );
       return current;
     },
   };

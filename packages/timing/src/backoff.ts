@@ -11,8 +11,16 @@ export interface BackoffOptions {
 }
 
 /** Exponential back-off: the delay before retry number `attempt` (counted from 0), capped. */
-export function backoffDelay(attempt: number, { baseMs = 100, maxMs = 5_000, jitter = true }: BackoffOptions = {}): number {
+export function backoffDelay(
+  attempt: number,
+  { baseMs = 100, maxMs = 5_000, jitter = true }: BackoffOptions = {},
+): number {
   // the exponent is capped so that a long outage cannot overflow to Infinity
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(attempt, 0), 30));
-  return jitter ? Math.round(ceiling / 2 + (Math.random() * ceiling) / 2) : ceiling;
+  const ceiling = Math.min(
+    maxMs,
+    baseMs * 2 ** Math.min(Math.max(attempt, 0), 30),
+  );
+  return jitter
+    ? Math.round(ceiling / 2 + (Math.random() * ceiling) / 2)
+    : ceiling;
 }

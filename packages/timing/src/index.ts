@@ -9,4 +9,8 @@ export { ManualClock, realClock, type Clock } from './clock';
 export { formatDuration } from './duration';
 export { retry, type RetryAttempt, type RetryOptions } from './retry';
 export { sleep, type SleepOptions } from './sleep';
-export { waitUntil, WaitTimeoutError, type WaitUntilOptions } from './waitUntil';
+export {
+  waitUntil,
+  WaitTimeoutError,
+  type WaitUntilOptions,
+} from './waitUntil';

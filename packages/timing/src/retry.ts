@@ -36,15 +36,27 @@ export interface RetryOptions {
  * Runs `fn` until it succeeds, the error is not worth retrying, or the retries are used up; then
  * rejects with the last error as it was thrown.
  */
-export function retry<T>(fn: (attemptNumber: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const { retries = 5, minDelayMs = 1_000, maxDelayMs = 30_000, jitter = false, clock = realClock, signal } = options;
+export function retry<T>(
+  fn: (attemptNumber: number) => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> {
+  const {
+    retries = 5,
+    minDelayMs = 1_000,
+    maxDelayMs = 30_000,
+    jitter = false,
+    clock = realClock,
+    signal,
+  } = options;
   return pRetry(
     async attemptNumber => {
       try {
         return await fn(attemptNumber);
       } catch (error) {
         const err = error instanceof Error ? error : new Error(String(error));
-        throw options.shouldRetry && !options.shouldRetry(err) ? new AbortError(err) : err;
+        throw options.shouldRetry && !options.shouldRetry(err)
+          ? new AbortError(err)
+          : err;
       }
     },
     {
@@ -57,8 +69,19 @@ export function retry<T>(fn: (attemptNumber: number) => Promise<T>, options: Ret
       onFailedAttempt: async failure => {
         if (failure.retriesLeft === 0) return;
         const error = failure as unknown as Error;
-        const delayMs = options.retryAfterMs?.(error) ?? backoffDelay(failure.attemptNumber - 1, { baseMs: minDelayMs, maxMs: maxDelayMs, jitter });
-        options.onRetry?.({ error, attemptNumber: failure.attemptNumber, retriesLeft: failure.retriesLeft, delayMs });
+        const delayMs =
+          options.retryAfterMs?.(error) ??
+          backoffDelay(failure.attemptNumber - 1, {
+            baseMs: minDelayMs,
+            maxMs: maxDelayMs,
+            jitter,
+          });
+        options.onRetry?.({
+          error,
+          attemptNumber: failure.attemptNumber,
+          retriesLeft: failure.retriesLeft,
+          delayMs,
+        });
         await clock.sleep(delayMs, signal);
       },
     },

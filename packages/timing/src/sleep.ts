@@ -9,7 +9,11 @@ export interface SleepOptions {
 }
 
 /** Waits `ms` milliseconds, or less when the signal is aborted (see {@link SleepOptions}). */
-export async function sleep(ms: number, signal?: AbortSignal, options: SleepOptions = {}): Promise<void> {
+export async function sleep(
+  ms: number,
+  signal?: AbortSignal,
+  options: SleepOptions = {},
+): Promise<void> {
   try {
     await delay(Math.max(ms, 0), undefined, { signal });
   } catch (error) {

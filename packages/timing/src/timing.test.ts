@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { backoffDelay, formatDuration, ManualClock, realClock, retry, sleep, waitUntil, WaitTimeoutError } from './index';
+import {
+  backoffDelay,
+  formatDuration,
+  ManualClock,
+  realClock,
+  retry,
+  sleep,
+  waitUntil,
+  WaitTimeoutError,
+} from './index';
 
 describe('sleep', () => {
   it('waits about the time asked', async () => {
@@ -10,7 +19,10 @@ describe('sleep', () => {
   });
 
   it('rejects with the reason when aborted before or during the wait', async () => {
-    await assert.rejects(sleep(10, AbortSignal.abort(new Error('stopped'))), /stopped/);
+    await assert.rejects(
+      sleep(10, AbortSignal.abort(new Error('stopped'))),
+      /stopped/,
+    );
     const controller = new AbortController();
     const waiting = sleep(60_000, controller.signal);
     controller.abort(new Error('cancelled by the user'));
@@ -43,7 +55,10 @@ describe('clocks', () => {
   });
 
   it('a manual clock refuses to sleep once the signal is aborted', async () => {
-    await assert.rejects(new ManualClock().sleep(1, AbortSignal.abort(new Error('gone'))), /gone/);
+    await assert.rejects(
+      new ManualClock().sleep(1, AbortSignal.abort(new Error('gone'))),
+      /gone/,
+    );
   });
 
   it('the real clock reads Date.now() and really sleeps', async () => {
@@ -55,7 +70,9 @@ describe('clocks', () => {
 
 describe('backoffDelay', () => {
   it('doubles from the base up to the cap, exactly when jitter is off', () => {
-    const delays = [0, 1, 2, 3, 10].map(n => backoffDelay(n, { baseMs: 1_000, maxMs: 5_000, jitter: false }));
+    const delays = [0, 1, 2, 3, 10].map(n =>
+      backoffDelay(n, { baseMs: 1_000, maxMs: 5_000, jitter: false }),
+    );
     assert.deepEqual(delays, [1_000, 2_000, 4_000, 5_000, 5_000]);
     assert.equal(backoffDelay(10_000, { jitter: false }), 5_000);
   });
@@ -72,7 +89,12 @@ describe('waitUntil', () => {
   it('checks until a value comes, sleeping the interval in between', async () => {
     const clock = new ManualClock(0);
     let calls = 0;
-    const value = await waitUntil(() => (++calls === 3 ? 'ready' : undefined), { timeoutMs: 60_000, intervalMs: 5_000, clock, timeoutMessage: () => 'never' });
+    const value = await waitUntil(() => (++calls === 3 ? 'ready' : undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 5_000,
+      clock,
+      timeoutMessage: () => 'never',
+    });
     assert.equal(value, 'ready');
     assert.deepEqual(clock.sleeps, [5_000, 5_000]);
   });
@@ -85,9 +107,19 @@ describe('waitUntil', () => {
         seen.push(elapsed);
         return undefined;
       },
-      { timeoutMs: 12_000, intervalMs: 5_000, clock, timeoutMessage: elapsed => `nothing after ${formatDuration(elapsed)}` },
+      {
+        timeoutMs: 12_000,
+        intervalMs: 5_000,
+        clock,
+        timeoutMessage: elapsed => `nothing after ${formatDuration(elapsed)}`,
+      },
     );
-    await assert.rejects(waiting, (err: Error) => err instanceof WaitTimeoutError && err.message === 'nothing after 0m12s');
+    await assert.rejects(
+      waiting,
+      (err: Error) =>
+        err instanceof WaitTimeoutError &&
+        err.message === 'nothing after 0m12s',
+    );
     assert.deepEqual(seen, [0, 5_000, 10_000, 12_000]);
     assert.deepEqual(clock.sleeps, [5_000, 5_000, 2_000]);
   });
@@ -112,7 +144,13 @@ describe('waitUntil', () => {
         if (++calls < 3) throw new Error('connection refused');
         return 'listening';
       },
-      { timeoutMs: 1_000, intervalMs: 100, clock, ignoreErrors: true, timeoutMessage: () => 'never' },
+      {
+        timeoutMs: 1_000,
+        intervalMs: 100,
+        clock,
+        ignoreErrors: true,
+        timeoutMessage: () => 'never',
+      },
     );
     assert.equal(value, 'listening');
     await assert.rejects(
@@ -120,7 +158,14 @@ describe('waitUntil', () => {
         () => {
           throw new Error('connection refused');
         },
-        { timeoutMs: 300, intervalMs: 100, clock, ignoreErrors: true, timeoutMessage: (ms, last) => `not up after ${ms} ms (${String(last)})` },
+        {
+          timeoutMs: 300,
+          intervalMs: 100,
+          clock,
+          ignoreErrors: true,
+          timeoutMessage: (ms, last) =>
+            `not up after ${ms} ms (${String(last)})`,
+        },
       ),
       /not up after 300 ms \(Error: connection refused\)/,
     );
@@ -128,7 +173,12 @@ describe('waitUntil', () => {
 
   it('is cancelled by its signal, in real time too', async () => {
     const controller = new AbortController();
-    const waiting = waitUntil(() => undefined, { timeoutMs: 60_000, intervalMs: 10_000, signal: controller.signal, timeoutMessage: () => 'never' });
+    const waiting = waitUntil(() => undefined, {
+      timeoutMs: 60_000,
+      intervalMs: 10_000,
+      signal: controller.signal,
+      timeoutMessage: () => 'never',
+    });
     setImmediate(() => controller.abort(new Error('task cancelled')));
     await assert.rejects(waiting, /task cancelled/);
   });
@@ -143,11 +193,22 @@ describe('retry', () => {
         if (attempt < 4) throw new Error(`flaky ${attempt}`);
         return 'done';
       },
-      { clock, minDelayMs: 1_000, onRetry: r => retried.push(`${r.error.message} -> ${r.delayMs} (${r.retriesLeft} left)`) },
+      {
+        clock,
+        minDelayMs: 1_000,
+        onRetry: r =>
+          retried.push(
+            `${r.error.message} -> ${r.delayMs} (${r.retriesLeft} left)`,
+          ),
+      },
     );
     assert.equal(result, 'done');
     assert.deepEqual(clock.sleeps, [1_000, 2_000, 4_000]);
-    assert.deepEqual(retried, ['flaky 1 -> 1000 (5 left)', 'flaky 2 -> 2000 (4 left)', 'flaky 3 -> 4000 (3 left)']);
+    assert.deepEqual(retried, [
+      'flaky 1 -> 1000 (5 left)',
+      'flaky 2 -> 2000 (4 left)',
+      'flaky 3 -> 4000 (3 left)',
+    ]);
   });
 
   it('waits as long as the server asked instead of the back-off', async () => {
@@ -155,7 +216,8 @@ describe('retry', () => {
     let calls = 0;
     await retry(
       async () => {
-        if (calls++ === 0) throw Object.assign(new Error('429'), { waitMs: 9_000 });
+        if (calls++ === 0)
+          throw Object.assign(new Error('429'), { waitMs: 9_000 });
       },
       { clock, retryAfterMs: e => (e as Error & { waitMs?: number }).waitMs },
     );
@@ -203,6 +265,12 @@ describe('retry', () => {
 
 describe('formatDuration', () => {
   it('writes minutes and seconds', () => {
-    assert.deepEqual([0, 999, 45_000, 367_000, 5_405_000].map(formatDuration), ['0m00s', '0m00s', '0m45s', '6m07s', '90m05s']);
+    assert.deepEqual([0, 999, 45_000, 367_000, 5_405_000].map(formatDuration), [
+      '0m00s',
+      '0m00s',
+      '0m45s',
+      '6m07s',
+      '90m05s',
+    ]);
   });
 });

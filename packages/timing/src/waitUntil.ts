@@ -17,7 +17,10 @@ export interface WaitUntilOptions {
    * The message of the {@link WaitTimeoutError}; may read the world once more to say why. With
    * `ignoreErrors`, `lastError` is the error of the last check that threw, if any.
    */
-  timeoutMessage: (elapsedMs: number, lastError?: unknown) => string | Promise<string>;
+  timeoutMessage: (
+    elapsedMs: number,
+    lastError?: unknown,
+  ) => string | Promise<string>;
   /**
    * Treat a check that throws as "not yet" (a server that is still starting refuses connections)
    * instead of ending the wait with its error.
@@ -34,7 +37,10 @@ export interface WaitUntilOptions {
  * for states that never lead to the awaited one). Always checks at least once, and once more at
  * the deadline.
  */
-export async function waitUntil<T>(check: (elapsedMs: number) => Promise<T | undefined> | T | undefined, options: WaitUntilOptions): Promise<T> {
+export async function waitUntil<T>(
+  check: (elapsedMs: number) => Promise<T | undefined> | T | undefined,
+  options: WaitUntilOptions,
+): Promise<T> {
   const clock = options.clock ?? realClock;
   const started = clock.now();
   let lastError: unknown;
@@ -49,7 +55,13 @@ export async function waitUntil<T>(check: (elapsedMs: number) => Promise<T | und
       lastError = error;
     }
     const waited = clock.now() - started;
-    if (waited >= options.timeoutMs) throw new WaitTimeoutError(await options.timeoutMessage(waited, lastError));
-    await clock.sleep(Math.min(options.intervalMs, options.timeoutMs - waited), options.signal);
+    if (waited >= options.timeoutMs)
+      throw new WaitTimeoutError(
+        await options.timeoutMessage(waited, lastError),
+      );
+    await clock.sleep(
+      Math.min(options.intervalMs, options.timeoutMs - waited),
+      options.signal,
+    );
   }
 }

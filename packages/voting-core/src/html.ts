@@ -1,4 +1,10 @@
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /** Escapes text for HTML element content and quoted attribute values. */
 export function escapeHtml(text: string): string {
@@ -14,7 +20,15 @@ a { color: #1d4ed8; }
 `;
 
 /** A complete HTML document; `title` is text, `head` and `body` are markup. */
-export function htmlDocument({ title, head = '', body }: { title: string; head?: string; body: string }): string {
+export function htmlDocument({
+  title,
+  head = '',
+  body,
+}: {
+  title: string;
+  head?: string;
+  body: string;
+}): string {
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -7,8 +7,14 @@ import { decodeVote } from './queue/decode.js';
 
 describe('parseVoteRequest', () => {
   it('accepts exactly the two option ids', () => {
-    assert.deepEqual(parseVoteRequest({ option: 'a' }), { ok: true, option: 'a' });
-    assert.deepEqual(parseVoteRequest({ option: 'b' }), { ok: true, option: 'b' });
+    assert.deepEqual(parseVoteRequest({ option: 'a' }), {
+      ok: true,
+      option: 'a',
+    });
+    assert.deepEqual(parseVoteRequest({ option: 'b' }), {
+      ok: true,
+      option: 'b',
+    });
   });
 
   it('says what is wrong with anything else', () => {
@@ -42,14 +48,31 @@ describe('voter ids', () => {
 });
 
 describe('decodeVote', () => {
-  const valid = { poll: 'default', voter: 'a'.repeat(32), option: 'b', at: '1700000000000' };
+  const valid = {
+    poll: 'default',
+    voter: 'a'.repeat(32),
+    option: 'b',
+    at: '1700000000000',
+  };
 
   it('reads a well-formed queue entry', () => {
-    assert.deepEqual(decodeVote(valid), { pollId: 'default', voterId: 'a'.repeat(32), option: 'b', castAt: 1_700_000_000_000 });
+    assert.deepEqual(decodeVote(valid), {
+      pollId: 'default',
+      voterId: 'a'.repeat(32),
+      option: 'b',
+      castAt: 1_700_000_000_000,
+    });
   });
 
   it('drops malformed entries instead of storing them', () => {
-    for (const broken of [{ ...valid, poll: 'Bad Poll' }, { ...valid, voter: 'x' }, { ...valid, option: 'c' }, { ...valid, at: 'soon' }, { ...valid, at: '-5' }, {}]) {
+    for (const broken of [
+      { ...valid, poll: 'Bad Poll' },
+      { ...valid, voter: 'x' },
+      { ...valid, option: 'c' },
+      { ...valid, at: 'soon' },
+      { ...valid, at: '-5' },
+      {},
+    ]) {
       assert.equal(decodeVote(broken), null, JSON.stringify(broken));
     }
   });
@@ -57,6 +80,9 @@ describe('decodeVote', () => {
 
 describe('escapeHtml', () => {
   it('neutralises markup in labels', () => {
-    assert.equal(escapeHtml(`<script>alert("x")</script> & 'y'`), '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;');
+    assert.equal(
+      escapeHtml(`<script>alert("x")</script> & 'y'`),
+      '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;',
+    );
   });
 });

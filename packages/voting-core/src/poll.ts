@@ -35,19 +35,30 @@ export function optionLabel(poll: Poll, option: OptionId): string {
   return poll.options.find(o => o.id === option)!.label;
 }
 
-export type VoteRequest = { ok: true; option: OptionId } | { ok: false; error: string };
+export type VoteRequest =
+  | { ok: true; option: OptionId }
+  | { ok: false; error: string };
 
 /** Reads the body of a vote request (JSON or form) and says exactly what is wrong with it. */
 export function parseVoteRequest(body: unknown): VoteRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    return { ok: false, error: 'the body must be an object like {"option":"a"}' };
+    return {
+      ok: false,
+      error: 'the body must be an object like {"option":"a"}',
+    };
   }
   const { option } = body as Record<string, unknown>;
   if (option === undefined) {
-    return { ok: false, error: 'the field "option" is required and must be "a" or "b"' };
+    return {
+      ok: false,
+      error: 'the field "option" is required and must be "a" or "b"',
+    };
   }
   if (!isOptionId(option)) {
-    return { ok: false, error: `unknown option ${JSON.stringify(option)}: it must be "a" or "b"` };
+    return {
+      ok: false,
+      error: `unknown option ${JSON.stringify(option)}: it must be "a" or "b"`,
+    };
   }
   return { ok: true, option };
 }

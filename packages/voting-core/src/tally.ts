@@ -19,10 +19,14 @@ export interface PollResults {
  * Turns raw counts into the published results. With no votes every share is 0, never 50/50.
  * Shares are rounded by largest remainder so that they always add up to 100.0.
  */
-export function buildResults(poll: Poll, counts: Partial<Record<OptionId, number>>): PollResults {
+export function buildResults(
+  poll: Poll,
+  counts: Partial<Record<OptionId, number>>,
+): PollResults {
   const votes = poll.options.map(o => counts[o.id] ?? 0);
   const total = votes.reduce((sum, n) => sum + n, 0);
-  const tenths = total === 0 ? votes.map(() => 0) : largestRemainder(votes, total, 1000);
+  const tenths =
+    total === 0 ? votes.map(() => 0) : largestRemainder(votes, total, 1000);
   return {
     poll: poll.id,
     question: poll.question,
@@ -36,7 +40,11 @@ export function buildResults(poll: Poll, counts: Partial<Record<OptionId, number
   };
 }
 
-function largestRemainder(parts: number[], total: number, scale: number): number[] {
+function largestRemainder(
+  parts: number[],
+  total: number,
+  scale: number,
+): number[] {
   const exact = parts.map(p => (p * scale) / total);
   const floored = exact.map(Math.floor);
   let missing = scale - floored.reduce((sum, n) => sum + n, 0);
@@ -51,10 +59,16 @@ function largestRemainder(parts: number[], total: number, scale: number): number
   return floored;
 }
 
-export function sameResults(a: PollResults | undefined, b: PollResults): boolean {
+export function sameResults(
+  a: PollResults | undefined,
+  b: PollResults,
+): boolean {
   return (
     a !== undefined &&
     a.total === b.total &&
-    a.options.every((o, i) => o.votes === b.options[i]?.votes && o.label === b.options[i]?.label)
+    a.options.every(
+      (o, i) =>
+        o.votes === b.options[i]?.votes && o.label === b.options[i]?.label,
+    )
   );
 }

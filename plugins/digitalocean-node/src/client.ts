@@ -32,7 +32,10 @@ export type DigitalOceanApi = ReturnType<typeof createApi>;
 
 function createApi(httpClient: AxiosInstance, endpoint: string) {
   const context = Object.freeze({ endpoint, httpClient });
-  return modules.common.createApiClient({ createContext: () => context, modules })({ token: '', endpoint });
+  return modules.common.createApiClient({
+    createContext: () => context,
+    modules,
+  })({ token: '', endpoint });
 }
 
 /** A DigitalOcean API error with the provider's message; never carries the request (or its token). */
@@ -83,18 +86,34 @@ function retryAfterMs(headers: unknown): number | undefined {
 }
 
 /** Maps an axios failure to a DigitalOceanError with the provider's message (and nothing of the request). */
-function toError(what: string, err: unknown, timeoutMs: number): DigitalOceanError {
+function toError(
+  what: string,
+  err: unknown,
+  timeoutMs: number,
+): DigitalOceanError {
   if (err instanceof DigitalOceanError) return err;
-  if (!isAxiosError(err)) return new DigitalOceanError(`DigitalOcean: ${what} failed: ${(err as Error)?.message ?? err}`);
+  if (!isAxiosError(err))
+    return new DigitalOceanError(
+      `DigitalOcean: ${what} failed: ${(err as Error)?.message ?? err}`,
+    );
   const response = err.response;
   if (!response) {
     if (err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT') {
-      return new DigitalOceanError(`DigitalOcean did not answer "${what}" within ${timeoutMs} ms`);
+      return new DigitalOceanError(
+        `DigitalOcean did not answer "${what}" within ${timeoutMs} ms`,
+      );
     }
-    return new DigitalOceanError(`DigitalOcean could not be reached for "${what}": ${err.code ?? err.message}`);
+    return new DigitalOceanError(
+      `DigitalOcean could not be reached for "${what}": ${
+        err.code ?? err.message
+      }`,
+    );
   }
-  const body = response.data as { id?: string; message?: string; request_id?: string } | undefined;
-  const message = typeof body?.message === 'string' ? body.message : response.statusText;
+  const body = response.data as
+    | { id?: string; message?: string; request_id?: string }
+    | undefined;
+  const message =
+    typeof body?.message === 'string' ? body.message : response.statusText;
   if (response.status === 401) {
     return new DigitalOceanError(
       `DigitalOcean rejected the API token (401 ${message}): check digitalocean.token in app-config or the ${DIGITALOCEAN_TOKEN_SECRET} task secret`,
@@ -102,25 +121,39 @@ function toError(what: string, err: unknown, timeoutMs: number): DigitalOceanErr
     );
   }
   const id = body?.request_id ? ` (request ${body.request_id})` : '';
-  return new DigitalOceanError(`DigitalOcean: ${what} failed with ${response.status}: ${message}${id}`, response.status, retryAfterMs(response.headers));
+  return new DigitalOceanError(
+    `DigitalOcean: ${what} failed with ${response.status}: ${message}${id}`,
+    response.status,
+    retryAfterMs(response.headers),
+  );
 }
 
-const retryable = (err: DigitalOceanError) => err.status === undefined || err.status === 429 || err.status >= 500;
+const retryable = (err: DigitalOceanError) =>
+  err.status === undefined || err.status === 429 || err.status >= 500;
 
 /**
  * Creates a client for one unit of work. The token comes from the `digitaloceanToken` task secret
  * or else from `digitalocean.token` (see {@link readDigitalOceanToken}).
  */
-export function createDigitalOceanClient(options: DigitalOceanClientOptions, ctx: DigitalOceanCallContext): DigitalOceanClient {
+export function createDigitalOceanClient(
+  options: DigitalOceanClientOptions,
+  ctx: DigitalOceanCallContext,
+): DigitalOceanClient {
   const { config } = options;
   const token = readDigitalOceanToken(config, ctx.secrets);
-  const endpoint = config.getOptionalString('digitalocean.apiUrl') ?? DEFAULT_API_URL;
-  const timeoutMs = config.getOptionalNumber('digitalocean.requestTimeoutMs') ?? DEFAULT_TIMEOUT_MS;
+  const endpoint =
+    config.getOptionalString('digitalocean.apiUrl') ?? DEFAULT_API_URL;
+  const timeoutMs =
+    config.getOptionalNumber('digitalocean.requestTimeoutMs') ??
+    DEFAULT_TIMEOUT_MS;
   const http = axios.create({
     baseURL: endpoint,
     timeout: timeoutMs,
     signal: ctx.signal,
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    headers: {
+      Authorization: `Bearer ${token}`,
+      'Content-Type': 'application/json',
+    },
   });
   const clock = options.clock ?? realClock;
 
@@ -145,10 +178,15 @@ export function createDigitalOceanClient(options: DigitalOceanClientOptions, ctx
           retries: options.retry?.retries ?? 5,
           minDelayMs: options.retry?.minDelayMs ?? 1000,
           maxDelayMs: 30_000,
-          shouldRetry: err => err instanceof DigitalOceanError && retryable(err),
+          shouldRetry: err =>
+            err instanceof DigitalOceanError && retryable(err),
           retryAfterMs: err => (err as DigitalOceanError).retryAfter,
           onRetry: ({ error, delayMs, retriesLeft }) =>
-            ctx.logger.warn(`${error.message}; retrying in ${Math.ceil(delayMs / 1000)} s (${retriesLeft} attempts left)`),
+            ctx.logger.warn(
+              `${error.message}; retrying in ${Math.ceil(
+                delayMs / 1000,
+              )} s (${retriesLeft} attempts left)`,
+            ),
           clock,
           signal: ctx.signal,
         },
@@ -181,7 +219,10 @@ export function isUnprocessable(err: unknown): boolean {
  * attempt landed after the look-up, takes what it made. Meant to run inside `client.call`, whose
  * retries bring it back here after a time-out.
  */
-export async function createUnlessFound(find: () => Promise<{ id: string } | undefined>, create: () => Promise<{ id: string }>): Promise<{ id: string }> {
+export async function createUnlessFound(
+  find: () => Promise<{ id: string } | undefined>,
+  create: () => Promise<{ id: string }>,
+): Promise<{ id: string }> {
   const found = await find();
   if (found) return { id: found.id };
   try {
@@ -194,7 +235,12 @@ export async function createUnlessFound(find: () => Promise<{ id: string } | und
 }
 
 /** Reads every page of a DigitalOcean list. */
-export async function listAll<T>(page: (n: number) => Promise<{ data: { links?: { pages?: { next?: string } } } }>, items: (data: any) => T[]): Promise<T[]> {
+export async function listAll<T>(
+  page: (
+    n: number,
+  ) => Promise<{ data: { links?: { pages?: { next?: string } } } }>,
+  items: (data: any) => T[],
+): Promise<T[]> {
   const all: T[] = [];
   for (let n = 1; ; n++) {
     const { data } = await page(n);

@@ -17,6 +17,10 @@ export {
   type DigitalOceanClient,
   type DigitalOceanClientOptions,
 } from './client';
-export { getDatabaseConnection, getKubeconfig, type DatabaseConnection } from './resources';
+export {
+  getDatabaseConnection,
+  getKubeconfig,
+  type DatabaseConnection,
+} from './resources';
 export { DIGITALOCEAN_TOKEN_SECRET, readDigitalOceanToken } from './token';
 export { waitForState, type WaitForStateOptions } from './waitForState';

@@ -5,9 +5,15 @@ import type { DigitalOceanClient } from './client';
  * The kubeconfig of a DOKS cluster (a short-lived token inside: a secret). The API answers it as
  * YAML text, which dots-wrapper does not type, hence the raw request.
  */
-export function getKubeconfig(client: DigitalOceanClient, clusterId: string): Promise<string> {
+export function getKubeconfig(
+  client: DigitalOceanClient,
+  clusterId: string,
+): Promise<string> {
   return client.call(`get the kubeconfig of cluster ${clusterId}`, async () => {
-    const { data } = await client.http.get<string>(`/kubernetes/clusters/${encodeURIComponent(clusterId)}/kubeconfig`, { responseType: 'text' });
+    const { data } = await client.http.get<string>(
+      `/kubernetes/clusters/${encodeURIComponent(clusterId)}/kubeconfig`,
+      { responseType: 'text' },
+    );
     return data;
   });
 }
@@ -27,14 +33,26 @@ export interface DatabaseConnection {
  * The connection of an online managed database. A database that is not online yet is a
  * ConflictError (the step ran too early), not a wait: callers that want to wait use waitForState.
  */
-export async function getDatabaseConnection(client: DigitalOceanClient, databaseId: string): Promise<DatabaseConnection> {
+export async function getDatabaseConnection(
+  client: DigitalOceanClient,
+  databaseId: string,
+): Promise<DatabaseConnection> {
   const database = await client.call(`get database ${databaseId}`, async () => {
-    const { data } = await client.api.database.getDatabaseCluster({ database_cluster_id: databaseId });
-    return data.database as { status?: string; connection?: Partial<DatabaseConnection> };
+    const { data } = await client.api.database.getDatabaseCluster({
+      database_cluster_id: databaseId,
+    });
+    return data.database as {
+      status?: string;
+      connection?: Partial<DatabaseConnection>;
+    };
   });
   const connection = database.connection;
   if (database.status !== 'online' || !connection?.uri) {
-    throw new ConflictError(`database ${databaseId} is not online yet (status ${database.status ?? 'unknown'}): run this step after the database is ready`);
+    throw new ConflictError(
+      `database ${databaseId} is not online yet (status ${
+        database.status ?? 'unknown'
+      }): run this step after the database is ready`,
+    );
   }
   return {
     uri: connection.uri,

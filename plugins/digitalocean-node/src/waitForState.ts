@@ -19,7 +19,10 @@ export interface WaitForStateOptions<T> {
  * Polls a resource until it reaches a state, on the client's clock and signal, logging each state
  * it passes through with the time spent (and the unchanged ones at debug level).
  */
-export async function waitForState<T>(client: DigitalOceanClient, options: WaitForStateOptions<T>): Promise<T> {
+export async function waitForState<T>(
+  client: DigitalOceanClient,
+  options: WaitForStateOptions<T>,
+): Promise<T> {
   const { what, until } = options;
   const { logger } = client;
   let last: string | undefined;
@@ -27,12 +30,17 @@ export async function waitForState<T>(client: DigitalOceanClient, options: WaitF
     async elapsed => {
       const value = await options.read();
       const state = options.state(value);
-      if (state !== last) logger.info(`${what}: ${state} (${formatDuration(elapsed)} elapsed)`);
-      else logger.debug(`${what}: still ${state} (${formatDuration(elapsed)} elapsed)`);
+      if (state !== last)
+        logger.info(`${what}: ${state} (${formatDuration(elapsed)} elapsed)`);
+      else
+        logger.debug(
+          `${what}: still ${state} (${formatDuration(elapsed)} elapsed)`,
+        );
       last = state;
       if (state === until) return value;
       const failure = options.failure?.(value);
-      if (failure !== undefined) throw new Error(`${what} is ${state}: ${failure}`);
+      if (failure !== undefined)
+        throw new Error(`${what} is ${state}: ${failure}`);
       return undefined;
     },
     {
@@ -40,7 +48,10 @@ export async function waitForState<T>(client: DigitalOceanClient, options: WaitF
       intervalMs: options.intervalMs,
       clock: client.clock,
       signal: client.signal,
-      timeoutMessage: () => `${what} did not become ${until} within ${formatDuration(options.timeoutMs)} (last state: ${last})`,
+      timeoutMessage: () =>
+        `${what} did not become ${until} within ${formatDuration(
+          options.timeoutMs,
+        )} (last state: ${last})`,
     },
   );
 }

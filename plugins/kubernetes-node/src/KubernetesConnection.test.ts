@@ -1,7 +1,19 @@
 import * as k8s from '@kubernetes/client-node';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { connect, createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
+import {
+  connect,
+  createServer as createNetServer,
+  type AddressInfo,
+  type Server as NetServer,
+} from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -21,9 +33,13 @@ describe('KubernetesConnection without an answer', () => {
       socket.on('error', () => {});
     });
     await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve));
-    const server = `https://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const server = `https://127.0.0.1:${
+      (silent.address() as AddressInfo).port
+    }`;
     kubeconfigText = stringify({
-      clusters: [{ name: 'c', cluster: { server, 'insecure-skip-tls-verify': true } }],
+      clusters: [
+        { name: 'c', cluster: { server, 'insecure-skip-tls-verify': true } },
+      ],
       contexts: [{ name: 'ctx', context: { cluster: 'c', user: 'u' } }],
       'current-context': 'ctx',
       users: [{ name: 'u', user: { token: 'some-token-0123456789' } }],
@@ -36,13 +52,21 @@ describe('KubernetesConnection without an answer', () => {
 
   it('gives up after the request time-out, and when cancelled', async () => {
     const started = Date.now();
-    const slow = KubernetesConnection.fromKubeconfig(kubeconfigText, { requestTimeoutMs: 300 });
-    await expect(slow.served('v1', 'ConfigMap')).rejects.toThrow(/^Kubernetes API 127.0.0.1:\d+, discovery of ConfigMap \(v1\): no answer within 300 ms$/);
+    const slow = KubernetesConnection.fromKubeconfig(kubeconfigText, {
+      requestTimeoutMs: 300,
+    });
+    await expect(slow.served('v1', 'ConfigMap')).rejects.toThrow(
+      /^Kubernetes API 127.0.0.1:\d+, discovery of ConfigMap \(v1\): no answer within 300 ms$/,
+    );
     expect(Date.now() - started).toBeLessThan(5000);
     const controller = new AbortController();
-    const cancelled = KubernetesConnection.fromKubeconfig(kubeconfigText, { signal: controller.signal });
+    const cancelled = KubernetesConnection.fromKubeconfig(kubeconfigText, {
+      signal: controller.signal,
+    });
     setTimeout(() => controller.abort(), 100);
-    await expect(cancelled.get('v1', 'ConfigMap', 'x', 'default')).rejects.toThrow(/: cancelled$/);
+    await expect(
+      cancelled.get('v1', 'ConfigMap', 'x', 'default'),
+    ).rejects.toThrow(/: cancelled$/);
   });
 });
 
@@ -74,17 +98,36 @@ describe('KubernetesConnection against a local control plane', () => {
     });
 
   /** Who the API server says the caller is. */
-  async function whoAmI(connection: KubernetesConnection): Promise<string | undefined> {
-    const review = await connection.api(k8s.AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
+  async function whoAmI(
+    connection: KubernetesConnection,
+  ): Promise<string | undefined> {
+    const review = await connection
+      .api(k8s.AuthenticationV1Api)
+      .createSelfSubjectReview({
+        body: {
+          apiVersion: 'authentication.k8s.io/v1',
+          kind: 'SelfSubjectReview',
+        },
+      });
     return review.status?.userInfo?.username;
   }
 
   /** Applies a ConfigMap through the connection and reads it back. */
   async function roundTrip(connection: KubernetesConnection, name: string) {
-    await connection.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { via: name } }, { fieldManager: name });
+    await connection.apply(
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name, namespace: 'default' },
+        data: { via: name },
+      },
+      { fieldManager: name },
+    );
     const cm: any = await connection.get('v1', 'ConfigMap', name, 'default');
     expect(cm.data).toEqual({ via: name });
-    expect(cm.metadata.managedFields.map((f: any) => f.manager)).toContain(name);
+    expect(cm.metadata.managedFields.map((f: any) => f.manager)).toContain(
+      name,
+    );
   }
 
   it('an exec credential plugin (as doctl writes them) provides the token', async () => {
@@ -104,30 +147,56 @@ describe('KubernetesConnection against a local control plane', () => {
           exec: {
             apiVersion: 'client.authentication.k8s.io/v1beta1',
             command: plugin,
-            args: ['kubernetes', 'cluster', 'kubeconfig', 'exec-credential', '--version=v1beta1', 'cluster-id'],
+            args: [
+              'kubernetes',
+              'cluster',
+              'kubeconfig',
+              'exec-credential',
+              '--version=v1beta1',
+              'cluster-id',
+            ],
             interactiveMode: 'IfAvailable',
             provideClusterInfo: false,
           },
         },
       ),
     );
-    expect(await whoAmI(connection)).toBe('system:serviceaccount:kube-system:do-admin');
+    expect(await whoAmI(connection)).toBe(
+      'system:serviceaccount:kube-system:do-admin',
+    );
     await roundTrip(connection, 'via-exec');
-    expect(readFileSync(calls, 'utf8')).toContain('kubernetes cluster kubeconfig exec-credential --version=v1beta1 cluster-id');
+    expect(readFileSync(calls, 'utf8')).toContain(
+      'kubernetes cluster kubeconfig exec-credential --version=v1beta1 cluster-id',
+    );
   });
 
   it('certificate-authority, client-certificate and client-key as file paths (relative to the kubeconfig file)', async () => {
     const admin = parse(cluster.adminKubeconfig);
-    const user = admin.users.find((u: any) => u.name === admin.contexts[0].context.user).user;
+    const user = admin.users.find(
+      (u: any) => u.name === admin.contexts[0].context.user,
+    ).user;
     const files = join(dir, 'files');
     mkdirSync(join(files, 'pki'), { recursive: true });
     writeFileSync(join(files, 'pki/ca.crt'), Buffer.from(caData, 'base64'));
-    writeFileSync(join(files, 'pki/admin.crt'), Buffer.from(user['client-certificate-data'], 'base64'));
-    writeFileSync(join(files, 'pki/admin.key'), Buffer.from(user['client-key-data'], 'base64'), { mode: 0o600 });
+    writeFileSync(
+      join(files, 'pki/admin.crt'),
+      Buffer.from(user['client-certificate-data'], 'base64'),
+    );
+    writeFileSync(
+      join(files, 'pki/admin.key'),
+      Buffer.from(user['client-key-data'], 'base64'),
+      { mode: 0o600 },
+    );
     const path = join(files, 'kubeconfig');
     writeFileSync(
       path,
-      kubeconfig({ server, 'certificate-authority': 'pki/ca.crt' }, { 'client-certificate': 'pki/admin.crt', 'client-key': 'pki/admin.key' }),
+      kubeconfig(
+        { server, 'certificate-authority': 'pki/ca.crt' },
+        {
+          'client-certificate': 'pki/admin.crt',
+          'client-key': 'pki/admin.key',
+        },
+      ),
     );
     const connection = KubernetesConnection.fromFile(path);
     const adminName = await whoAmI(cluster.admin);
@@ -135,7 +204,12 @@ describe('KubernetesConnection against a local control plane', () => {
     expect(await whoAmI(connection)).toBe(adminName);
     await roundTrip(connection, 'via-files');
     // the same kubeconfig read as text, its paths resolved against a folder
-    await roundTrip(KubernetesConnection.fromKubeconfig(readFileSync(path, 'utf8'), { baseDir: files }), 'via-files-text');
+    await roundTrip(
+      KubernetesConnection.fromKubeconfig(readFileSync(path, 'utf8'), {
+        baseDir: files,
+      }),
+      'via-files-text',
+    );
   });
 
   it('proxy-url: requests go through the proxy', async () => {
@@ -158,8 +232,19 @@ describe('KubernetesConnection against a local control plane', () => {
     });
     await new Promise<void>(resolve => proxy.listen(0, '127.0.0.1', resolve));
     try {
-      const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-      const connection = KubernetesConnection.fromKubeconfig(kubeconfig({ server, 'certificate-authority-data': caData, 'proxy-url': proxyUrl }, { token: cluster.token }));
+      const proxyUrl = `http://127.0.0.1:${
+        (proxy.address() as AddressInfo).port
+      }`;
+      const connection = KubernetesConnection.fromKubeconfig(
+        kubeconfig(
+          {
+            server,
+            'certificate-authority-data': caData,
+            'proxy-url': proxyUrl,
+          },
+          { token: cluster.token },
+        ),
+      );
       await roundTrip(connection, 'via-proxy');
       expect(tunnels).toBeGreaterThan(0);
     } finally {
@@ -170,31 +255,80 @@ describe('KubernetesConnection against a local control plane', () => {
 
   it('tls-server-name: the server certificate is checked against that name', async () => {
     const wrong = KubernetesConnection.fromKubeconfig(
-      kubeconfig({ server, 'certificate-authority-data': caData, 'tls-server-name': 'not-the-apiserver.example.com' }, { token: cluster.token }),
+      kubeconfig(
+        {
+          server,
+          'certificate-authority-data': caData,
+          'tls-server-name': 'not-the-apiserver.example.com',
+        },
+        { token: cluster.token },
+      ),
     );
-    await expect(wrong.served('v1', 'ConfigMap')).rejects.toThrow(/not-the-apiserver\.example\.com|altnames|ERR_TLS_CERT_ALTNAME_INVALID/);
+    await expect(wrong.served('v1', 'ConfigMap')).rejects.toThrow(
+      /not-the-apiserver\.example\.com|altnames|ERR_TLS_CERT_ALTNAME_INVALID/,
+    );
     const right = KubernetesConnection.fromKubeconfig(
-      kubeconfig({ server: server.replace('127.0.0.1', 'localhost'), 'certificate-authority-data': caData, 'tls-server-name': 'kubernetes.default' }, { token: cluster.token }),
+      kubeconfig(
+        {
+          server: server.replace('127.0.0.1', 'localhost'),
+          'certificate-authority-data': caData,
+          'tls-server-name': 'kubernetes.default',
+        },
+        { token: cluster.token },
+      ),
     );
     expect(await right.served('v1', 'ConfigMap')).toBe(true);
   });
 
-  it('errors carry the server\'s message and never the credentials', async () => {
-    const connection = KubernetesConnection.fromKubeconfig(cluster.tokenKubeconfig);
-    expect(await connection.get('v1', 'ConfigMap', 'missing', 'default')).toBeUndefined();
-    expect(await connection.get('traefik.io/v1alpha1', 'IngressRoute', 'missing', 'default')).toBeUndefined();
-    expect(await connection.served('traefik.io/v1alpha1', 'IngressRoute')).toBe(false);
+  it("errors carry the server's message and never the credentials", async () => {
+    const connection = KubernetesConnection.fromKubeconfig(
+      cluster.tokenKubeconfig,
+    );
+    expect(
+      await connection.get('v1', 'ConfigMap', 'missing', 'default'),
+    ).toBeUndefined();
+    expect(
+      await connection.get(
+        'traefik.io/v1alpha1',
+        'IngressRoute',
+        'missing',
+        'default',
+      ),
+    ).toBeUndefined();
+    expect(await connection.served('traefik.io/v1alpha1', 'IngressRoute')).toBe(
+      false,
+    );
     const err = await connection
-      .apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'no-such-namespace' } }, { fieldManager: 't' })
+      .apply(
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'x', namespace: 'no-such-namespace' },
+        },
+        { fieldManager: 't' },
+      )
       .catch(e => e);
     expect(err).toBeInstanceOf(KubernetesError);
     expect(err).toMatchObject({ status: 404, detailsKind: 'namespaces' });
-    expect(err.message).toMatch(/^apply ConfigMap\/no-such-namespace\/x: 404 namespaces "no-such-namespace" not found$/);
-    const denied = KubernetesConnection.fromKubeconfig(kubeconfig({ server, 'certificate-authority-data': caData }, { token: 'not-a-valid-token-0123456789' }));
-    const unauthorized = await denied.get('v1', 'ConfigMap', 'x', 'default').catch(e => e);
+    expect(err.message).toMatch(
+      /^apply ConfigMap\/no-such-namespace\/x: 404 namespaces "no-such-namespace" not found$/,
+    );
+    const denied = KubernetesConnection.fromKubeconfig(
+      kubeconfig(
+        { server, 'certificate-authority-data': caData },
+        { token: 'not-a-valid-token-0123456789' },
+      ),
+    );
+    const unauthorized = await denied
+      .get('v1', 'ConfigMap', 'x', 'default')
+      .catch(e => e);
     expect(unauthorized).toMatchObject({ status: 401 });
     expect(unauthorized.message).not.toContain('not-a-valid-token');
-    expect(() => KubernetesConnection.fromKubeconfig(`users: [${cluster.token}`)).toThrow(/^the kubeconfig is not valid/);
-    expect(() => KubernetesConnection.fromKubeconfig(`users: [${cluster.token}`)).not.toThrow(cluster.token);
+    expect(() =>
+      KubernetesConnection.fromKubeconfig(`users: [${cluster.token}`),
+    ).toThrow(/^the kubeconfig is not valid/);
+    expect(() =>
+      KubernetesConnection.fromKubeconfig(`users: [${cluster.token}`),
+    ).not.toThrow(cluster.token);
   });
 });

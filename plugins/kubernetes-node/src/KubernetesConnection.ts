@@ -24,7 +24,9 @@ export type KubeObject = k8s.KubernetesObject & {
 
 /** `Kind/namespace/name` (or `Kind/name` for cluster-scoped objects). */
 export const ref = (o: KubeObject) =>
-  `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
+  `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${
+    o.metadata.name
+  }`;
 
 export interface ApplyOptions {
   /** The field manager that owns what is sent (conflicts are forced). */
@@ -41,14 +43,20 @@ export interface ApplyOptions {
  * (exec plugins included) and proxy apply.
  */
 class ObjectApi extends k8s.KubernetesObjectApi {
-  static for(kc: k8s.KubeConfig, timeoutMs: number, signal?: AbortSignal): ObjectApi {
+  static for(
+    kc: k8s.KubeConfig,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): ObjectApi {
     const api = kc.makeApiClient(ObjectApi);
     api.setDefaultNamespace(kc);
     // every request ends after timeoutMs, or when the task is cancelled
     (api.configuration.middleware as k8s.ObservableMiddleware[]).push({
       pre: request => {
         const timeout = AbortSignal.timeout(timeoutMs);
-        request.setSignal(signal ? AbortSignal.any([timeout, signal]) : timeout);
+        request.setSignal(
+          signal ? AbortSignal.any([timeout, signal]) : timeout,
+        );
         return new k8s.Observable(Promise.resolve(request));
       },
       post: response => new k8s.Observable(Promise.resolve(response)),
@@ -67,7 +75,10 @@ class ObjectApi extends k8s.KubernetesObjectApi {
 
   async applyAsIs(obj: KubeObject, options: ApplyOptions): Promise<KubeObject> {
     const path = await this.specUriPath(structuredClone(obj), 'patch');
-    const request = this.configuration.baseServer.makeRequestContext(path, k8s.HttpMethod.PATCH);
+    const request = this.configuration.baseServer.makeRequestContext(
+      path,
+      k8s.HttpMethod.PATCH,
+    );
     request.setHeaderParam('Accept', 'application/json');
     request.setHeaderParam('Content-Type', 'application/apply-patch+yaml');
     request.setQueryParam('fieldManager', options.fieldManager);
@@ -105,7 +116,8 @@ export class KubernetesConnection {
 
   private constructor(kc: k8s.KubeConfig, options: ConnectionOptions) {
     const cluster = kc.getCurrentCluster();
-    if (!cluster?.server) throw new Error('the kubeconfig has no server in its current context');
+    if (!cluster?.server)
+      throw new Error('the kubeconfig has no server in its current context');
     this.server = cluster.server.replace(/\/$/, '');
     this.#kc = kc;
     this.#timeoutMs = options.requestTimeoutMs ?? 30_000;
@@ -113,20 +125,28 @@ export class KubernetesConnection {
   }
 
   /** The current context of a kubeconfig (YAML text). */
-  static fromKubeconfig(text: string, options: ConnectionOptions = {}): KubernetesConnection {
+  static fromKubeconfig(
+    text: string,
+    options: ConnectionOptions = {},
+  ): KubernetesConnection {
     const kc = new k8s.KubeConfig();
     try {
       kc.loadFromString(text);
     } catch {
       // the parser's message may quote the kubeconfig
-      throw new Error('the kubeconfig is not valid (YAML with clusters, contexts and users)');
+      throw new Error(
+        'the kubeconfig is not valid (YAML with clusters, contexts and users)',
+      );
     }
     if (options.baseDir) kc.makePathsAbsolute(options.baseDir);
     return new KubernetesConnection(kc, options);
   }
 
   /** The current context of a kubeconfig file (file paths in it relative to its folder). */
-  static fromFile(path: string, options: Omit<ConnectionOptions, 'baseDir'> = {}): KubernetesConnection {
+  static fromFile(
+    path: string,
+    options: Omit<ConnectionOptions, 'baseDir'> = {},
+  ): KubernetesConnection {
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(path);
     return new KubernetesConnection(kc, options);
@@ -156,51 +176,108 @@ export class KubernetesConnection {
           /* not JSON */
         }
       }
-      const message = typeof body === 'object' && body?.message ? body.message : String(body ?? '').slice(0, 300);
-      return new KubernetesError(`${what}: ${err.code} ${message}`, err.code, body?.reason, body?.details?.kind);
+      const message =
+        typeof body === 'object' && body?.message
+          ? body.message
+          : String(body ?? '').slice(0, 300);
+      return new KubernetesError(
+        `${what}: ${err.code} ${message}`,
+        err.code,
+        body?.reason,
+        body?.details?.kind,
+      );
     }
     // time-outs, cancellation, network errors (fetch failed, with the reason in `cause`), credential plugin failures
     const e = err as Error & { cause?: { message?: string; code?: string } };
-    if (e?.name === 'TimeoutError') return new Error(`Kubernetes API ${new URL(this.server).host}, ${what}: no answer within ${this.#timeoutMs} ms`);
-    if (e?.name === 'AbortError') return new Error(`Kubernetes API ${new URL(this.server).host}, ${what}: cancelled`);
+    if (e?.name === 'TimeoutError')
+      return new Error(
+        `Kubernetes API ${
+          new URL(this.server).host
+        }, ${what}: no answer within ${this.#timeoutMs} ms`,
+      );
+    if (e?.name === 'AbortError')
+      return new Error(
+        `Kubernetes API ${new URL(this.server).host}, ${what}: cancelled`,
+      );
     const cause = e?.cause?.code ?? e?.cause?.message;
-    return new Error(`Kubernetes API ${new URL(this.server).host}, ${what}: ${e?.message ?? String(err)}${cause ? ` (${cause})` : ''}`);
+    return new Error(
+      `Kubernetes API ${new URL(this.server).host}, ${what}: ${
+        e?.message ?? String(err)
+      }${cause ? ` (${cause})` : ''}`,
+    );
   }
 
   /** Whether the cluster serves a kind (false e.g. for a CRD kind whose CRD is not installed). */
   served(apiVersion: string, kind: string): Promise<boolean> {
-    return this.#call(`discovery of ${kind} (${apiVersion})`, () => this.#objects.served(apiVersion, kind));
+    return this.#call(`discovery of ${kind} (${apiVersion})`, () =>
+      this.#objects.served(apiVersion, kind),
+    );
   }
 
   /** One object; undefined when it (or its kind) does not exist. */
-  async get<T = KubeObject>(apiVersion: string, kind: string, name: string, namespace?: string): Promise<T | undefined> {
+  async get<T = KubeObject>(
+    apiVersion: string,
+    kind: string,
+    name: string,
+    namespace?: string,
+  ): Promise<T | undefined> {
     if (!(await this.served(apiVersion, kind))) return undefined;
     try {
-      return (await this.#call(`GET ${kind}/${namespace ? `${namespace}/` : ''}${name}`, () =>
-        this.#objects.read({ apiVersion, kind, metadata: { name, namespace } }),
+      return (await this.#call(
+        `GET ${kind}/${namespace ? `${namespace}/` : ''}${name}`,
+        () =>
+          this.#objects.read({
+            apiVersion,
+            kind,
+            metadata: { name, namespace },
+          }),
       )) as T;
     } catch (err) {
-      if (err instanceof KubernetesError && err.status === 404) return undefined;
+      if (err instanceof KubernetesError && err.status === 404)
+        return undefined;
       throw err;
     }
   }
 
   /** The objects of a kind (in a namespace, matching a label selector); empty when the kind is not served. */
-  async list<T = KubeObject>(apiVersion: string, kind: string, namespace?: string, labelSelector?: string): Promise<T[]> {
+  async list<T = KubeObject>(
+    apiVersion: string,
+    kind: string,
+    namespace?: string,
+    labelSelector?: string,
+  ): Promise<T[]> {
     if (!(await this.served(apiVersion, kind))) return [];
-    const answer = await this.#call(`LIST ${kind}${namespace ? ` in ${namespace}` : ''}`, () =>
-      this.#objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector),
+    const answer = await this.#call(
+      `LIST ${kind}${namespace ? ` in ${namespace}` : ''}`,
+      () =>
+        this.#objects.list(
+          apiVersion,
+          kind,
+          namespace,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          labelSelector,
+        ),
     );
     return (answer.items ?? []) as T[];
   }
 
   /** Server-side apply of one object as given (`fieldValidation=Strict`, conflicts forced). */
   apply(obj: KubeObject, options: ApplyOptions): Promise<KubeObject> {
-    return this.#call(`${options.dryRun ? 'dry-run apply' : 'apply'} ${ref(obj)}`, async () => {
-      if (!(await this.#objects.served(obj.apiVersion, obj.kind))) {
-        throw new KubernetesError(`the cluster does not serve ${obj.kind} (${obj.apiVersion})`, 404, 'NotFound');
-      }
-      return this.#objects.applyAsIs(obj, options);
-    });
+    return this.#call(
+      `${options.dryRun ? 'dry-run apply' : 'apply'} ${ref(obj)}`,
+      async () => {
+        if (!(await this.#objects.served(obj.apiVersion, obj.kind))) {
+          throw new KubernetesError(
+            `the cluster does not serve ${obj.kind} (${obj.apiVersion})`,
+            404,
+            'NotFound',
+          );
+        }
+        return this.#objects.applyAsIs(obj, options);
+      },
+    );
   }
 }

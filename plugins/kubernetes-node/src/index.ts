@@ -5,7 +5,14 @@
  *
  * @packageDocumentation
  */
-export { KubernetesConnection, KubernetesError, ref, type KubeObject, type ApplyOptions, type ConnectionOptions } from './KubernetesConnection';
+export {
+  KubernetesConnection,
+  KubernetesError,
+  ref,
+  type KubeObject,
+  type ApplyOptions,
+  type ConnectionOptions,
+} from './KubernetesConnection';
 export { checkWithServer, type ServerCheck } from './serverCheck';
 export { DNS_LABEL, DNS_LABEL_MESSAGE } from './names';
 export { waitForLoadBalancer, waitForRollouts } from './rollout';

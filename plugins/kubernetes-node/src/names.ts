@@ -5,4 +5,5 @@
 
 /** An RFC 1123 label: lowercase letters, digits and dashes, at most 63 characters. */
 export const DNS_LABEL = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-export const DNS_LABEL_MESSAGE = 'must be a DNS label (lowercase letters, digits and dashes, at most 63 characters)';
+export const DNS_LABEL_MESSAGE =
+  'must be a DNS label (lowercase letters, digits and dashes, at most 63 characters)';

@@ -8,8 +8,18 @@ const WORD = /^[a-z][a-z0-9-]*$/;
  *
  * @public
  */
-export function checkpointKey(resource: string, verb: string, ...name: Array<string | number>): string {
-  if (!WORD.test(resource) || !WORD.test(verb)) throw new Error(`checkpoint key: resource and verb are lowercase words with dashes, not "${resource}" / "${verb}"`);
-  if (name.length === 0 || name.some(part => String(part) === '')) throw new Error(`checkpoint key ${resource}.${verb}: every name part must be non-empty`);
+export function checkpointKey(
+  resource: string,
+  verb: string,
+  ...name: Array<string | number>
+): string {
+  if (!WORD.test(resource) || !WORD.test(verb))
+    throw new Error(
+      `checkpoint key: resource and verb are lowercase words with dashes, not "${resource}" / "${verb}"`,
+    );
+  if (name.length === 0 || name.some(part => String(part) === ''))
+    throw new Error(
+      `checkpoint key ${resource}.${verb}: every name part must be non-empty`,
+    );
   return [resource, verb, ...name].join('.');
 }

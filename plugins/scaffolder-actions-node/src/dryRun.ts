@@ -5,23 +5,44 @@
  *
  * @public
  */
-export type Outcome = 'created' | 'updated' | 'unchanged' | 'deleted' | 'absent' | 'would-create' | 'would-update' | 'would-delete';
+export type Outcome =
+  | 'created'
+  | 'updated'
+  | 'unchanged'
+  | 'deleted'
+  | 'absent'
+  | 'would-create'
+  | 'would-update'
+  | 'would-delete';
 
 /** @public */
 export type Change = 'create' | 'update' | 'delete';
 
-const DONE = { create: 'created', update: 'updated', delete: 'deleted' } as const;
+const DONE = {
+  create: 'created',
+  update: 'updated',
+  delete: 'deleted',
+} as const;
 
 /**
  * The outcome of a change this run makes, or (dry run) would make.
  *
  * @public
  */
-export function outcomeOf<C extends Change>(isDryRun: boolean | undefined, change: C): `would-${C}` | (typeof DONE)[C] {
+export function outcomeOf<C extends Change>(
+  isDryRun: boolean | undefined,
+  change: C,
+): `would-${C}` | (typeof DONE)[C] {
   return isDryRun ? `would-${change}` : DONE[change];
 }
 
-const PAST = { create: 'Created', update: 'Updated', delete: 'Deleted', set: 'Set', reuse: 'Reusing' } as const;
+const PAST = {
+  create: 'Created',
+  update: 'Updated',
+  delete: 'Deleted',
+  set: 'Set',
+  reuse: 'Reusing',
+} as const;
 
 /**
  * One log line in the dialect's words: `Created VPC "x" in nyc1`, and in a dry run
@@ -30,7 +51,11 @@ const PAST = { create: 'Created', update: 'Updated', delete: 'Deleted', set: 'Se
  *
  * @public
  */
-export function describeChange(isDryRun: boolean | undefined, verb: keyof typeof PAST, what: string): string {
+export function describeChange(
+  isDryRun: boolean | undefined,
+  verb: keyof typeof PAST,
+  what: string,
+): string {
   return isDryRun ? `Dry run: would ${verb} ${what}` : `${PAST[verb]} ${what}`;
 }
 
@@ -40,7 +65,10 @@ export function describeChange(isDryRun: boolean | undefined, verb: keyof typeof
  *
  * @public
  */
-export function describeRead(isDryRun: boolean | undefined, text: string): string {
+export function describeRead(
+  isDryRun: boolean | undefined,
+  text: string,
+): string {
   return isDryRun ? `Dry run: ${text}` : text;
 }
 

@@ -6,5 +6,12 @@
  * @packageDocumentation
  */
 export { parseInput, type InputShape, type Zod } from './input';
-export { describeChange, describeRead, dryRunId, outcomeOf, type Change, type Outcome } from './dryRun';
+export {
+  describeChange,
+  describeRead,
+  dryRunId,
+  outcomeOf,
+  type Change,
+  type Outcome,
+} from './dryRun';
 export { checkpointKey } from './checkpoint';

@@ -19,17 +19,27 @@ export type InputShape = Record<string, (zImpl: typeof z) => z.ZodTypeAny>;
  *
  * @public
  */
-export function parseInput<S extends InputShape, T = { [K in keyof S]: z.output<ReturnType<S[K]>> }>(
+export function parseInput<
+  S extends InputShape,
+  T = { [K in keyof S]: z.output<ReturnType<S[K]>> },
+>(
   shape: S,
   input: unknown,
-  refine?: (value: { [K in keyof S]: z.output<ReturnType<S[K]>> }, ctx: z.RefinementCtx) => void,
+  refine?: (
+    value: { [K in keyof S]: z.output<ReturnType<S[K]>> },
+    ctx: z.RefinementCtx,
+  ) => void,
 ): T {
-  const fields = Object.fromEntries(Object.entries(shape).map(([key, field]) => [key, field(z)]));
+  const fields = Object.fromEntries(
+    Object.entries(shape).map(([key, field]) => [key, field(z)]),
+  );
   let schema: z.ZodTypeAny = z.object(fields).strict();
   if (refine) schema = schema.superRefine(refine as any);
   const result = schema.safeParse(input ?? {});
   if (!result.success) {
-    const problems = result.error.issues.map(issue => `${issue.path.join('.') || '(input)'}: ${issue.message}`);
+    const problems = result.error.issues.map(
+      issue => `${issue.path.join('.') || '(input)'}: ${issue.message}`,
+    );
     throw new InputError(`Invalid input: ${problems.join('; ')}`);
   }
   return result.data as T;

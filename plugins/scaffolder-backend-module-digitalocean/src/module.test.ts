@@ -1,17 +1,40 @@
-import { dialectProblems, missingActionFiles, registeredActions } from '@voting-platform/plugin-scaffolder-actions-node/testUtils';
+import {
+  dialectProblems,
+  missingActionFiles,
+  registeredActions,
+} from '@voting-platform/plugin-scaffolder-actions-node/testUtils';
 import { join } from 'node:path';
 import module, * as exported from './index';
 
 describe('the digitalocean scaffolder module', () => {
   it('registers every action, without config, each in the dialect: dry runs, a JSON schema, examples that use it, an outcome', async () => {
     const actions = await registeredActions(module);
-    expect(actions.map(a => a.id).sort()).toEqual(['digitalocean:database:delete', 'digitalocean:database:ensure', 'digitalocean:kubernetes:delete', 'digitalocean:kubernetes:ensure', 'digitalocean:vpc:ensure']);
-    expect(actions.flatMap(a => dialectProblems(a, { provider: 'digitalocean' }))).toEqual([]);
+    expect(actions.map(a => a.id).sort()).toEqual([
+      'digitalocean:database:delete',
+      'digitalocean:database:ensure',
+      'digitalocean:kubernetes:delete',
+      'digitalocean:kubernetes:ensure',
+      'digitalocean:vpc:ensure',
+    ]);
+    expect(
+      actions.flatMap(a => dialectProblems(a, { provider: 'digitalocean' })),
+    ).toEqual([]);
   });
 
   it('exports a factory for every action it registers, named create<Provider><Resource><Verb>Action', async () => {
-    const factories = Object.keys(exported).filter(name => /^create.*Action$/.test(name));
-    const names = (await registeredActions(module)).map(a => `createDigitalOcean${a.id.split(':').slice(1).map(p => p.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())).join('')}Action`);
+    const factories = Object.keys(exported).filter(name =>
+      /^create.*Action$/.test(name),
+    );
+    const names = (await registeredActions(module)).map(
+      a =>
+        `createDigitalOcean${a.id
+          .split(':')
+          .slice(1)
+          .map(p =>
+            p.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
+          )
+          .join('')}Action`,
+    );
     expect(factories.sort()).toEqual(names.sort());
   });
 

@@ -4,4 +4,7 @@
  * @packageDocumentation
  */
 export { scaffolderModuleKubernetes as default } from './module';
-export { createHelmInstallAction, type HelmInstallActionOptions } from './actions/helmInstall';
+export {
+  createHelmInstallAction,
+  type HelmInstallActionOptions,
+} from './actions/helmInstall';

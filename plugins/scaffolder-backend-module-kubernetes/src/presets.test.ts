@@ -12,11 +12,34 @@ function template(chart: string, values: object) {
   const dir = mkdtempSync(join(tmpdir(), 'preset-'));
   try {
     writeFileSync(join(dir, 'values.yaml'), stringify(values));
-    const run = spawnSync(helmPath(), ['template', 'rel', resolve(__dirname, '../test-charts', chart), '--values', join(dir, 'values.yaml')], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, HOME: dir, HELM_CACHE_HOME: dir, HELM_CONFIG_HOME: dir, HELM_DATA_HOME: dir },
-    });
-    return { ok: run.status === 0, stderr: run.stderr, docs: run.status === 0 ? parseAllDocuments(run.stdout).map(d => d.toJS()) : [] };
+    const run = spawnSync(
+      helmPath(),
+      [
+        'template',
+        'rel',
+        resolve(__dirname, '../test-charts', chart),
+        '--values',
+        join(dir, 'values.yaml'),
+      ],
+      {
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH,
+          HOME: dir,
+          HELM_CACHE_HOME: dir,
+          HELM_CONFIG_HOME: dir,
+          HELM_DATA_HOME: dir,
+        },
+      },
+    );
+    return {
+      ok: run.status === 0,
+      stderr: run.stderr,
+      docs:
+        run.status === 0
+          ? parseAllDocuments(run.stdout).map(d => d.toJS())
+          : [],
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -25,7 +48,12 @@ function template(chart: string, values: object) {
 describe('Helm presets', () => {
   it.each(PRESET_NAMES)('%s pins the chart the stand-in stands for', name => {
     const p = preset(name);
-    const chart = parse(readFileSync(resolve(__dirname, '../test-charts', name, 'Chart.yaml'), 'utf8'));
+    const chart = parse(
+      readFileSync(
+        resolve(__dirname, '../test-charts', name, 'Chart.yaml'),
+        'utf8',
+      ),
+    );
     expect(chart.name).toBe(p.chart);
     expect(chart.version).toBe(p.version);
     expect(p.version).toMatch(/^\d+\.\d+\.\d+$/);
@@ -33,7 +61,10 @@ describe('Helm presets', () => {
   });
 
   it('traefik: values pass the schema; LoadBalancer with DigitalOcean annotations, metrics on, dashboard not exposed', () => {
-    const p = preset('traefik', { loadBalancerName: 'voting-lb', loadBalancerHostname: 'lb.example.com' });
+    const p = preset('traefik', {
+      loadBalancerName: 'voting-lb',
+      loadBalancerHostname: 'lb.example.com',
+    });
     const out = template('traefik', p.values);
     expect(out.stderr).toBe('');
     expect(out.ok).toBe(true);
@@ -43,8 +74,13 @@ describe('Helm presets', () => {
       'service.beta.kubernetes.io/do-loadbalancer-name': 'voting-lb',
       'service.beta.kubernetes.io/do-loadbalancer-hostname': 'lb.example.com',
     });
-    expect(out.docs.some(d => d.metadata.name === 'rel-dashboard-exposed')).toBe(false);
-    expect(out.docs.find(d => d.metadata.name === 'rel-servicemonitor')?.metadata.labels).toEqual({ release: 'kube-prometheus-stack' });
+    expect(
+      out.docs.some(d => d.metadata.name === 'rel-dashboard-exposed'),
+    ).toBe(false);
+    expect(
+      out.docs.find(d => d.metadata.name === 'rel-servicemonitor')?.metadata
+        .labels,
+    ).toEqual({ release: 'kube-prometheus-stack' });
     expect((p.values as any).metrics.prometheus.service.enabled).toBe(true);
   });
 
@@ -64,10 +100,18 @@ describe('Helm presets', () => {
   });
 
   it('a misspelt key fails the schema check', () => {
-    const traefik = template('traefik', deepMerge(preset('traefik').values, { servce: { type: 'LoadBalancer' } }));
+    const traefik = template(
+      'traefik',
+      deepMerge(preset('traefik').values, { servce: { type: 'LoadBalancer' } }),
+    );
     expect(traefik.ok).toBe(false);
     expect(traefik.stderr).toMatch(/servce/);
-    const kps = template('kube-prometheus-stack', deepMerge(preset('kube-prometheus-stack').values, { grafana: { sidecar: { dashboard: {} } } }));
+    const kps = template(
+      'kube-prometheus-stack',
+      deepMerge(preset('kube-prometheus-stack').values, {
+        grafana: { sidecar: { dashboard: {} } },
+      }),
+    );
     expect(kps.ok).toBe(false);
     expect(kps.stderr).toMatch(/dashboard/);
   });

@@ -43,21 +43,35 @@ export function preset(name: PresetName, o: PresetOptions = {}): Preset {
         service: {
           type: 'LoadBalancer',
           annotations: {
-            'service.beta.kubernetes.io/do-loadbalancer-name': o.loadBalancerName ?? 'voting-traefik',
+            'service.beta.kubernetes.io/do-loadbalancer-name':
+              o.loadBalancerName ?? 'voting-traefik',
             'service.beta.kubernetes.io/do-loadbalancer-protocol': 'tcp',
-            'service.beta.kubernetes.io/do-loadbalancer-healthcheck-protocol': 'tcp',
-            ...(o.loadBalancerHostname ? { 'service.beta.kubernetes.io/do-loadbalancer-hostname': o.loadBalancerHostname } : {}),
+            'service.beta.kubernetes.io/do-loadbalancer-healthcheck-protocol':
+              'tcp',
+            ...(o.loadBalancerHostname
+              ? {
+                  'service.beta.kubernetes.io/do-loadbalancer-hostname':
+                    o.loadBalancerHostname,
+                }
+              : {}),
           },
         },
         ports: {
-          web: { redirections: { entryPoint: { to: 'websecure', scheme: 'https', permanent: true } } },
+          web: {
+            redirections: {
+              entryPoint: { to: 'websecure', scheme: 'https', permanent: true },
+            },
+          },
           websecure: { tls: { enabled: true } },
         },
         // the dashboard stays inside the cluster (kubectl port-forward), never on the load balancer
         ingressRoute: { dashboard: { enabled: false } },
         providers: {
           kubernetesCRD: { enabled: true, allowCrossNamespace: false },
-          kubernetesIngress: { enabled: true, publishedService: { enabled: true } },
+          kubernetesIngress: {
+            enabled: true,
+            publishedService: { enabled: true },
+          },
         },
         metrics: {
           prometheus: {
@@ -65,11 +79,23 @@ export function preset(name: PresetName, o: PresetOptions = {}): Preset {
             addEntryPointsLabels: true,
             addServicesLabels: true,
             service: { enabled: true },
-            serviceMonitor: { enabled: o.serviceMonitors ?? true, additionalLabels: { release: o.prometheusRelease ?? 'kube-prometheus-stack' } },
+            serviceMonitor: {
+              enabled: o.serviceMonitors ?? true,
+              additionalLabels: {
+                release: o.prometheusRelease ?? 'kube-prometheus-stack',
+              },
+            },
           },
         },
-        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-        resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '1', memory: '256Mi' } },
+        securityContext: {
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] },
+        },
+        resources: {
+          requests: { cpu: '100m', memory: '64Mi' },
+          limits: { cpu: '1', memory: '256Mi' },
+        },
       },
     };
   }
@@ -84,10 +110,19 @@ export function preset(name: PresetName, o: PresetOptions = {}): Preset {
       grafana: {
         enabled: true,
         // the password lives in a Secret made by the action, never in values
-        admin: { existingSecret: o.grafanaSecretName ?? GRAFANA_SECRET, userKey: 'admin-user', passwordKey: 'admin-password' },
+        admin: {
+          existingSecret: o.grafanaSecretName ?? GRAFANA_SECRET,
+          userKey: 'admin-user',
+          passwordKey: 'admin-password',
+        },
         ingress: { enabled: false },
         sidecar: {
-          dashboards: { enabled: true, label: 'grafana_dashboard', labelValue: '1', searchNamespace: 'ALL' },
+          dashboards: {
+            enabled: true,
+            label: 'grafana_dashboard',
+            labelValue: '1',
+            searchNamespace: 'ALL',
+          },
         },
       },
       prometheus: {

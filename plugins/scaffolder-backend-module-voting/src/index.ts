@@ -5,5 +5,8 @@
  */
 export { scaffolderModuleVoting as default } from './module';
 export { createRenderManifestsAction } from './actions/renderManifests';
-export { createReadResultsAction, type ReadResultsActionOptions } from './actions/readResults';
+export {
+  createReadResultsAction,
+  type ReadResultsActionOptions,
+} from './actions/readResults';
 export { createDeployAction, type DeployActionOptions } from './actions/deploy';

@@ -1,4 +1,7 @@
-import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { createDeployAction } from './actions/deploy';
 import { createReadResultsAction } from './actions/readResults';
@@ -20,7 +23,11 @@ export const scaffolderModuleVoting = createBackendModule({
         config: coreServices.rootConfig,
       },
       async init({ scaffolder, config }) {
-        scaffolder.addActions(createRenderManifestsAction(), createReadResultsAction({ config }), createDeployAction({ config }));
+        scaffolder.addActions(
+          createRenderManifestsAction(),
+          createReadResultsAction({ config }),
+          createDeployAction({ config }),
+        );
       },
     });
   },

@@ -4,31 +4,121 @@
  * `/v2/regions` and `/v2/sizes` all read these, so they agree with each other.
  */
 export const REGIONS: Record<string, string> = {
-  nyc1: 'New York 1', nyc3: 'New York 3', sfo3: 'San Francisco 3', ams3: 'Amsterdam 3', fra1: 'Frankfurt 1',
-  lon1: 'London 1', sgp1: 'Singapore 1', tor1: 'Toronto 1', blr1: 'Bangalore 1', syd1: 'Sydney 1',
+  nyc1: 'New York 1',
+  nyc3: 'New York 3',
+  sfo3: 'San Francisco 3',
+  ams3: 'Amsterdam 3',
+  fra1: 'Frankfurt 1',
+  lon1: 'London 1',
+  sgp1: 'Singapore 1',
+  tor1: 'Toronto 1',
+  blr1: 'Bangalore 1',
+  syd1: 'Sydney 1',
 };
 export const K8S_VERSIONS = ['1.34.1-do.0', '1.33.5-do.0', '1.32.9-do.0'];
-export const REGION_FEATURES = ['private_networking', 'backups', 'ipv6', 'metadata', 'install_agent', 'storage', 'image_transfer'];
+export const REGION_FEATURES = [
+  'private_networking',
+  'backups',
+  'ipv6',
+  'metadata',
+  'install_agent',
+  'storage',
+  'image_transfer',
+];
 /** Droplet sizes at DigitalOcean's list prices (USD); `transfer` in TB, `disk` in GiB, `memory` in MiB. */
 export const DROPLET_SIZES = [
-  { slug: 's-1vcpu-1gb', description: 'Basic', vcpus: 1, memory: 1024, disk: 25, transfer: 1, price_monthly: 6 },
-  { slug: 's-1vcpu-2gb', description: 'Basic', vcpus: 1, memory: 2048, disk: 50, transfer: 2, price_monthly: 12 },
-  { slug: 's-2vcpu-2gb', description: 'Basic', vcpus: 2, memory: 2048, disk: 60, transfer: 3, price_monthly: 18 },
-  { slug: 's-2vcpu-4gb', description: 'Basic', vcpus: 2, memory: 4096, disk: 80, transfer: 4, price_monthly: 24 },
-  { slug: 's-4vcpu-8gb', description: 'Basic', vcpus: 4, memory: 8192, disk: 160, transfer: 5, price_monthly: 48 },
-  { slug: 'g-2vcpu-8gb', description: 'General Purpose', vcpus: 2, memory: 8192, disk: 25, transfer: 4, price_monthly: 63 },
-  { slug: 'c-2', description: 'CPU-Optimized', vcpus: 2, memory: 4096, disk: 25, transfer: 4, price_monthly: 42 },
+  {
+    slug: 's-1vcpu-1gb',
+    description: 'Basic',
+    vcpus: 1,
+    memory: 1024,
+    disk: 25,
+    transfer: 1,
+    price_monthly: 6,
+  },
+  {
+    slug: 's-1vcpu-2gb',
+    description: 'Basic',
+    vcpus: 1,
+    memory: 2048,
+    disk: 50,
+    transfer: 2,
+    price_monthly: 12,
+  },
+  {
+    slug: 's-2vcpu-2gb',
+    description: 'Basic',
+    vcpus: 2,
+    memory: 2048,
+    disk: 60,
+    transfer: 3,
+    price_monthly: 18,
+  },
+  {
+    slug: 's-2vcpu-4gb',
+    description: 'Basic',
+    vcpus: 2,
+    memory: 4096,
+    disk: 80,
+    transfer: 4,
+    price_monthly: 24,
+  },
+  {
+    slug: 's-4vcpu-8gb',
+    description: 'Basic',
+    vcpus: 4,
+    memory: 8192,
+    disk: 160,
+    transfer: 5,
+    price_monthly: 48,
+  },
+  {
+    slug: 'g-2vcpu-8gb',
+    description: 'General Purpose',
+    vcpus: 2,
+    memory: 8192,
+    disk: 25,
+    transfer: 4,
+    price_monthly: 63,
+  },
+  {
+    slug: 'c-2',
+    description: 'CPU-Optimized',
+    vcpus: 2,
+    memory: 4096,
+    disk: 25,
+    transfer: 4,
+    price_monthly: 42,
+  },
 ];
 export type DropletSize = (typeof DROPLET_SIZES)[number];
 // DOKS refuses worker nodes with less than 2 GB of memory
-export const NODE_SIZES = DROPLET_SIZES.filter(s => s.memory >= 2048).map(s => s.slug);
-export const DB_SIZES = ['db-s-1vcpu-1gb', 'db-s-1vcpu-2gb', 'db-s-2vcpu-4gb', 'db-s-4vcpu-8gb'];
+export const NODE_SIZES = DROPLET_SIZES.filter(s => s.memory >= 2048).map(
+  s => s.slug,
+);
+export const DB_SIZES = [
+  'db-s-1vcpu-1gb',
+  'db-s-1vcpu-2gb',
+  'db-s-2vcpu-4gb',
+  'db-s-4vcpu-8gb',
+];
 // standby nodes are not offered on the smallest size
-export const DB_LAYOUTS = [1, 2, 3].map(num_nodes => ({ num_nodes, sizes: num_nodes === 1 ? DB_SIZES : DB_SIZES.slice(1) }));
-export const DB_VERSIONS: Record<string, string[]> = { pg: ['15', '16', '17'], mysql: ['8'], valkey: ['8'], redis: ['7'], mongodb: ['7.0', '8.0'] };
+export const DB_LAYOUTS = [1, 2, 3].map(num_nodes => ({
+  num_nodes,
+  sizes: num_nodes === 1 ? DB_SIZES : DB_SIZES.slice(1),
+}));
+export const DB_VERSIONS: Record<string, string[]> = {
+  pg: ['15', '16', '17'],
+  mysql: ['8'],
+  valkey: ['8'],
+  redis: ['7'],
+  mongodb: ['7.0', '8.0'],
+};
 
 /** The newest Kubernetes version matching `latest`, a slug, or a minor/patch prefix. */
 export function resolveVersion(v: string): string | undefined {
   if (v === 'latest') return K8S_VERSIONS[0];
-  return K8S_VERSIONS.find(s => s === v || s.startsWith(`${v}-`) || s.startsWith(`${v}.`));
+  return K8S_VERSIONS.find(
+    s => s === v || s.startsWith(`${v}-`) || s.startsWith(`${v}.`),
+  );
 }

@@ -27,10 +27,22 @@ import { kubernetesHandlers } from './kubernetes';
 import { addLoadBalancer, loadBalancerHandlers } from './loadBalancers';
 import { nodePoolHandlers } from './nodePools';
 import { regionsAndSizesHandlers } from './regionsAndSizes';
-import { DigitalOceanState, errorReply, NotFound, secret, type DigitalOceanOptions, type LintFinding } from './state';
+import {
+  DigitalOceanState,
+  errorReply,
+  NotFound,
+  secret,
+  type DigitalOceanOptions,
+  type LintFinding,
+} from './state';
 import { vpcHandlers } from './vpcs';
 
-export type { DatabaseEndpoint, DigitalOceanOptions, DigitalOceanTimings, LintFinding } from './state';
+export type {
+  DatabaseEndpoint,
+  DigitalOceanOptions,
+  DigitalOceanTimings,
+  LintFinding,
+} from './state';
 
 /**
  * Operations of the spec that no action, status view or template uses, so the emulator does not
@@ -111,15 +123,25 @@ export class DigitalOceanEmulator extends Emulator {
    * Adds a load balancer, as the cluster's cloud controller does for a Service of type
    * LoadBalancer; with a clusterId it is one of the cluster's associated resources.
    */
-  addLoadBalancer(opts: { clusterId?: string; name?: string; region?: string } = {}): { id: string; name: string; ip: string } {
+  addLoadBalancer(
+    opts: { clusterId?: string; name?: string; region?: string } = {},
+  ): { id: string; name: string; ip: string } {
     return addLoadBalancer(this.#state, opts);
   }
 
   /** Adds a block storage volume (as a PersistentVolumeClaim would) associated with a cluster. */
-  addVolume(opts: { clusterId: string; name?: string }): { id: string; name: string } {
-    if (!this.clusters.has(opts.clusterId)) throw new Error(`no cluster ${opts.clusterId}`);
+  addVolume(opts: { clusterId: string; name?: string }): {
+    id: string;
+    name: string;
+  } {
+    if (!this.clusters.has(opts.clusterId))
+      throw new Error(`no cluster ${opts.clusterId}`);
     const id = randomUUID();
-    const volume = { id, name: opts.name ?? `pvc-${randomUUID()}`, clusterId: opts.clusterId };
+    const volume = {
+      id,
+      name: opts.name ?? `pvc-${randomUUID()}`,
+      clusterId: opts.clusterId,
+    };
     this.volumes.set(id, volume);
     return { id, name: volume.name };
   }
@@ -138,15 +160,31 @@ export class DigitalOceanEmulator extends Emulator {
    * Puts a cluster into `degraded` or `error` (what DigitalOcean reports when provisioning or a
    * node goes wrong), or back to normal with `undefined`.
    */
-  breakCluster(id: string, failure: { state: 'degraded' | 'error'; message?: string } | undefined): void {
+  breakCluster(
+    id: string,
+    failure: { state: 'degraded' | 'error'; message?: string } | undefined,
+  ): void {
     const c = this.clusters.get(id);
     if (!c) throw new Error(`no cluster ${id}`);
-    c.broken = failure ? { state: failure.state, message: failure.message ?? (failure.state === 'error' ? 'Cluster provisioning failed' : 'Cluster is degraded') } : undefined;
+    c.broken = failure
+      ? {
+          state: failure.state,
+          message:
+            failure.message ??
+            (failure.state === 'error'
+              ? 'Cluster provisioning failed'
+              : 'Cluster is degraded'),
+        }
+      : undefined;
   }
 
   // ── the provider's envelope, headers and faults ──
 
-  protected errorReply(status: number, message: string, code?: string | number): Reply {
+  protected errorReply(
+    status: number,
+    message: string,
+    code?: string | number,
+  ): Reply {
     return errorReply(status, message, code);
   }
 
@@ -155,13 +193,25 @@ export class DigitalOceanEmulator extends Emulator {
   }
 
   protected commonHeaders(): Record<string, string> {
-    return { 'ratelimit-limit': '5000', 'ratelimit-remaining': '4999', 'ratelimit-reset': String(Math.floor(Date.now() / 1000) + 60) };
+    return {
+      'ratelimit-limit': '5000',
+      'ratelimit-remaining': '4999',
+      'ratelimit-reset': String(Math.floor(Date.now() / 1000) + 60),
+    };
   }
 
-  protected override faultReply(fault: Parameters<Emulator['faultReply']>[0]): Reply {
+  protected override faultReply(
+    fault: Parameters<Emulator['faultReply']>[0],
+  ): Reply {
     const reply = super.faultReply(fault);
     if (fault.retryAfter !== undefined) {
-      reply.headers = { ...reply.headers, 'ratelimit-remaining': '0', 'ratelimit-reset': String(Math.floor(Date.now() / 1000) + fault.retryAfter) };
+      reply.headers = {
+        ...reply.headers,
+        'ratelimit-remaining': '0',
+        'ratelimit-reset': String(
+          Math.floor(Date.now() / 1000) + fault.retryAfter,
+        ),
+      };
     }
     return reply;
   }
@@ -181,16 +231,24 @@ export class DigitalOceanEmulator extends Emulator {
       ...loadBalancerHandlers(s),
       ...databaseHandlers(s),
     };
-    const wrap = (h: Handler): Handler => async ctx => {
-      s.purge();
-      try {
-        return await h(ctx);
-      } catch (err) {
-        if (err instanceof NotFound) return this.errorReply(404, 'The resource you were accessing could not be found.');
-        throw err;
-      }
-    };
-    this.#handlers = Object.fromEntries(Object.entries(handlers).map(([k, h]) => [k, wrap(h)]));
+    const wrap =
+      (h: Handler): Handler =>
+      async ctx => {
+        s.purge();
+        try {
+          return await h(ctx);
+        } catch (err) {
+          if (err instanceof NotFound)
+            return this.errorReply(
+              404,
+              'The resource you were accessing could not be found.',
+            );
+          throw err;
+        }
+      };
+    this.#handlers = Object.fromEntries(
+      Object.entries(handlers).map(([k, h]) => [k, wrap(h)]),
+    );
     return this.#handlers;
   }
 }

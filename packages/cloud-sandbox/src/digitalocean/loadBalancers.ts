@@ -4,13 +4,24 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { renderLoadBalancer } from './render';
-import { NotFound, ok, paginate, type DigitalOceanState, type Handlers, type LoadBalancer } from './state';
+import {
+  NotFound,
+  ok,
+  paginate,
+  type DigitalOceanState,
+  type Handlers,
+  type LoadBalancer,
+} from './state';
 
 export function loadBalancerHandlers(s: DigitalOceanState): Handlers {
   return {
     loadBalancers_list: ctx => {
       const page = paginate(ctx, [...s.loadBalancers.values()]);
-      return ok(200, { load_balancers: page.items.map(lb => renderLoadBalancer(s, lb)), links: page.links, meta: page.meta });
+      return ok(200, {
+        load_balancers: page.items.map(lb => renderLoadBalancer(s, lb)),
+        links: page.links,
+        meta: page.meta,
+      });
     },
     loadBalancers_get: ctx => {
       const lb = s.loadBalancers.get(ctx.params.lb_id ?? '');
@@ -21,9 +32,13 @@ export function loadBalancerHandlers(s: DigitalOceanState): Handlers {
 }
 
 /** Adds a load balancer as the cloud controller would; with a clusterId it is one of the cluster's associated resources. */
-export function addLoadBalancer(s: DigitalOceanState, opts: { clusterId?: string; name?: string; region?: string }): { id: string; name: string; ip: string } {
+export function addLoadBalancer(
+  s: DigitalOceanState,
+  opts: { clusterId?: string; name?: string; region?: string },
+): { id: string; name: string; ip: string } {
   const cluster = opts.clusterId ? s.clusters.get(opts.clusterId) : undefined;
-  if (opts.clusterId && !cluster) throw new Error(`no cluster ${opts.clusterId}`);
+  if (opts.clusterId && !cluster)
+    throw new Error(`no cluster ${opts.clusterId}`);
   const id = randomUUID();
   const lb: LoadBalancer = {
     id,

@@ -2,20 +2,38 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { NODE_SIZES } from './catalog';
 import { renderPool } from './render';
-import { errorReply, NotFound, ok, secret, type DigitalOceanState, type Handlers, type NodePool } from './state';
+import {
+  errorReply,
+  NotFound,
+  ok,
+  secret,
+  type DigitalOceanState,
+  type Handlers,
+  type NodePool,
+} from './state';
 
 export function nodePoolHandlers(s: DigitalOceanState): Handlers {
   return {
     kubernetes_list_nodePools: ctx => {
       const c = s.cluster(ctx.params.cluster_id);
-      return ok(200, { node_pools: c.node_pools.map(p => renderPool(s, c, p)) });
+      return ok(200, {
+        node_pools: c.node_pools.map(p => renderPool(s, c, p)),
+      });
     },
     kubernetes_add_nodePool: ctx => {
       const c = s.cluster(ctx.params.cluster_id);
       const problem = validatePoolSpec(ctx.body);
       if (problem) return errorReply(422, `validation error: ${problem}`);
-      if (c.node_pools.some(p => p.name === ctx.body.name)) return errorReply(422, `a node pool named "${ctx.body.name}" already exists in this cluster`);
-      const pool = newNodePool(s, ctx.body, Math.max(c.readyAt, s.clock.now() + s.timings.nodePoolMs));
+      if (c.node_pools.some(p => p.name === ctx.body.name))
+        return errorReply(
+          422,
+          `a node pool named "${ctx.body.name}" already exists in this cluster`,
+        );
+      const pool = newNodePool(
+        s,
+        ctx.body,
+        Math.max(c.readyAt, s.clock.now() + s.timings.nodePoolMs),
+      );
       c.node_pools.push(pool);
       return ok(201, { node_pool: renderPool(s, c, pool) });
     },
@@ -40,13 +58,16 @@ export function nodePoolHandlers(s: DigitalOceanState): Handlers {
       if (b.count !== p.count) {
         const before = p.nodes.length;
         resizePool(s, p, b.count);
-        if (b.count > before) p.readyAt = Math.max(c.readyAt, s.clock.now() + s.timings.nodePoolMs);
+        if (b.count > before)
+          p.readyAt = Math.max(c.readyAt, s.clock.now() + s.timings.nodePoolMs);
       }
       return ok(202, { node_pool: renderPool(s, c, p) });
     },
     kubernetes_delete_nodePool: ctx => {
       const c = s.cluster(ctx.params.cluster_id);
-      const index = c.node_pools.findIndex(x => x.id === ctx.params.node_pool_id);
+      const index = c.node_pools.findIndex(
+        x => x.id === ctx.params.node_pool_id,
+      );
       if (index < 0) throw new NotFound();
       c.node_pools.splice(index, 1);
       return { status: 204 };
@@ -57,12 +78,17 @@ export function nodePoolHandlers(s: DigitalOceanState): Handlers {
 /** Why a node pool of a create or add request is refused, if it is. */
 export function validatePoolSpec(spec: any): string | undefined {
   if (!NODE_SIZES.includes(spec.size)) return `invalid size: ${spec.size}`;
-  if (!(Number(spec.count) >= 1) && !spec.auto_scale) return 'node pool count must be at least 1';
+  if (!(Number(spec.count) >= 1) && !spec.auto_scale)
+    return 'node pool count must be at least 1';
   return undefined;
 }
 
 /** A node pool as requested, its nodes ready at `readyAt`. */
-export function newNodePool(s: DigitalOceanState, spec: any, readyAt: number): NodePool {
+export function newNodePool(
+  s: DigitalOceanState,
+  spec: any,
+  readyAt: number,
+): NodePool {
   const count = Number(spec.count ?? 1);
   const pool: NodePool = {
     id: randomUUID(),
@@ -84,7 +110,12 @@ export function newNodePool(s: DigitalOceanState, spec: any, readyAt: number): N
 
 function resizePool(s: DigitalOceanState, pool: NodePool, count: number): void {
   while (pool.nodes.length < count) {
-    pool.nodes.push({ id: randomUUID(), name: `${pool.name}-${secret(3).slice(0, 5)}`, droplet_id: String(randomInt(100_000_000, 999_999_999)), created: s.clock.now() });
+    pool.nodes.push({
+      id: randomUUID(),
+      name: `${pool.name}-${secret(3).slice(0, 5)}`,
+      droplet_id: String(randomInt(100_000_000, 999_999_999)),
+      created: s.clock.now(),
+    });
   }
   pool.nodes.length = count;
   pool.count = count;

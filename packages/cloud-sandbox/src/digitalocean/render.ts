@@ -5,8 +5,24 @@
  */
 import { stringify as toYaml } from 'yaml';
 import { iso } from '../clock';
-import { DROPLET_SIZES, REGION_FEATURES, REGIONS, type DropletSize } from './catalog';
-import type { Cluster, Database, DbUser, DigitalOceanState, FirewallRule, LintRun, LoadBalancer, NodePool, Pool, Vpc } from './state';
+import {
+  DROPLET_SIZES,
+  REGION_FEATURES,
+  REGIONS,
+  type DropletSize,
+} from './catalog';
+import type {
+  Cluster,
+  Database,
+  DbUser,
+  DigitalOceanState,
+  FirewallRule,
+  LintRun,
+  LoadBalancer,
+  NodePool,
+  Pool,
+  Vpc,
+} from './state';
 
 export function renderPool(s: DigitalOceanState, c: Cluster, p: NodePool) {
   const ready = s.clock.now() >= Math.max(p.readyAt, c.readyAt);
@@ -49,7 +65,14 @@ export function renderCluster(s: DigitalOceanState, c: Cluster) {
     node_pools: c.node_pools.map(p => renderPool(s, c, p)),
     maintenance_policy: { ...c.maintenance_policy, duration: '4h0m0s' },
     auto_upgrade: c.auto_upgrade,
-    status: { state, message: state === 'deleting' ? 'Deleting' : (c.broken?.message ?? (state === 'provisioning' ? 'Provisioning' : 'Ready')) },
+    status: {
+      state,
+      message:
+        state === 'deleting'
+          ? 'Deleting'
+          : c.broken?.message ??
+            (state === 'provisioning' ? 'Provisioning' : 'Ready'),
+    },
     created_at: iso(c.created),
     updated_at: iso(Math.max(c.updated, up ? c.readyAt : c.created)),
     surge_upgrade: c.surge_upgrade,
@@ -63,7 +86,15 @@ export function renderKubeconfig(s: DigitalOceanState, c: Cluster): string {
   return toYaml({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ cluster: { 'certificate-authority-data': c.caData, server: s.endpoint(c) }, name }],
+    clusters: [
+      {
+        cluster: {
+          'certificate-authority-data': c.caData,
+          server: s.endpoint(c),
+        },
+        name,
+      },
+    ],
     contexts: [{ context: { cluster: name, user: `${name}-admin` }, name }],
     'current-context': name,
     preferences: {},
@@ -73,20 +104,58 @@ export function renderKubeconfig(s: DigitalOceanState, c: Cluster): string {
 
 export function renderLintRun(run: LintRun) {
   // a run over the emulator's few findings completes at once
-  return { run_id: run.id, requested_at: iso(run.requested), completed_at: iso(run.requested), diagnostics: run.diagnostics };
+  return {
+    run_id: run.id,
+    requested_at: iso(run.requested),
+    completed_at: iso(run.requested),
+    diagnostics: run.diagnostics,
+  };
 }
 
 /** A database's connection as `user` (empty until the database is online). */
-export function renderConnection(s: DigitalOceanState, d: Database, kind: 'public' | 'private', user: DbUser, database = 'defaultdb', port = 25060) {
-  if (s.clock.now() < d.readyAt) return { uri: '', database: '', host: '', port: 0, user: '', password: '', ssl: true };
-  const custom = s.options.databaseEndpoint?.({ id: d.id, name: d.name, region: d.region });
-  const host = custom?.host ?? `${kind === 'private' ? 'private-' : ''}${d.name}-do-user-sandbox-0.db.ondigitalocean.com`;
+export function renderConnection(
+  s: DigitalOceanState,
+  d: Database,
+  kind: 'public' | 'private',
+  user: DbUser,
+  database = 'defaultdb',
+  port = 25060,
+) {
+  if (s.clock.now() < d.readyAt)
+    return {
+      uri: '',
+      database: '',
+      host: '',
+      port: 0,
+      user: '',
+      password: '',
+      ssl: true,
+    };
+  const custom = s.options.databaseEndpoint?.({
+    id: d.id,
+    name: d.name,
+    region: d.region,
+  });
+  const host =
+    custom?.host ??
+    `${kind === 'private' ? 'private-' : ''}${
+      d.name
+    }-do-user-sandbox-0.db.ondigitalocean.com`;
   const p = custom?.port ?? port;
   const db = custom?.database ?? database;
   const ssl = custom?.ssl ?? true;
-  const scheme = d.engine === 'pg' ? 'postgresql' : d.engine === 'mysql' ? 'mysql' : d.engine === 'mongodb' ? 'mongodb+srv' : 'rediss';
+  const scheme =
+    d.engine === 'pg'
+      ? 'postgresql'
+      : d.engine === 'mysql'
+      ? 'mysql'
+      : d.engine === 'mongodb'
+      ? 'mongodb+srv'
+      : 'rediss';
   return {
-    uri: `${scheme}://${encodeURIComponent(user.name)}:${encodeURIComponent(user.password)}@${host}:${p}/${db}${ssl ? '?sslmode=require' : ''}`,
+    uri: `${scheme}://${encodeURIComponent(user.name)}:${encodeURIComponent(
+      user.password,
+    )}@${host}:${p}/${db}${ssl ? '?sslmode=require' : ''}`,
     database: db,
     host,
     port: p,
@@ -114,8 +183,17 @@ export function renderDatabase(s: DigitalOceanState, d: Database) {
     db_names: d.dbs,
     connection: renderConnection(s, d, 'public', admin),
     private_connection: renderConnection(s, d, 'private', admin),
-    users: d.users.map(u => ({ name: u.name, role: u.role, password: u.password })),
-    maintenance_window: { day: d.maintenance.day, hour: d.maintenance.hour, pending: false, description: [] },
+    users: d.users.map(u => ({
+      name: u.name,
+      role: u.role,
+      password: u.password,
+    })),
+    maintenance_window: {
+      day: d.maintenance.day,
+      hour: d.maintenance.hour,
+      pending: false,
+      description: [],
+    },
     project_id: s.accountUuid,
     rules: d.rules.map(r => renderRule(d, r)),
     storage_size_mib: d.storage_size_mib,
@@ -123,16 +201,44 @@ export function renderDatabase(s: DigitalOceanState, d: Database) {
 }
 
 export function renderRule(d: Database, r: FirewallRule) {
-  return { uuid: r.uuid, cluster_uuid: d.id, type: r.type, value: r.value, created_at: iso(r.created), ...(r.description ? { description: r.description } : {}) };
+  return {
+    uuid: r.uuid,
+    cluster_uuid: d.id,
+    type: r.type,
+    value: r.value,
+    created_at: iso(r.created),
+    ...(r.description ? { description: r.description } : {}),
+  };
 }
 
-export function renderConnectionPool(s: DigitalOceanState, d: Database, p: Pool) {
+export function renderConnectionPool(
+  s: DigitalOceanState,
+  d: Database,
+  p: Pool,
+) {
   const user = d.users.find(u => u.name === p.user) ?? d.users[0]!;
-  return { name: p.name, mode: p.mode, size: p.size, db: p.db, user: p.user, connection: renderConnection(s, d, 'public', user, p.name, 25061), private_connection: renderConnection(s, d, 'private', user, p.name, 25061) };
+  return {
+    name: p.name,
+    mode: p.mode,
+    size: p.size,
+    db: p.db,
+    user: p.user,
+    connection: renderConnection(s, d, 'public', user, p.name, 25061),
+    private_connection: renderConnection(s, d, 'private', user, p.name, 25061),
+  };
 }
 
 export function renderVpc(v: Vpc) {
-  return { id: v.id, urn: `do:vpc:${v.id}`, name: v.name, description: v.description, region: v.region, ip_range: v.ip_range, default: v.default, created_at: iso(v.created) };
+  return {
+    id: v.id,
+    urn: `do:vpc:${v.id}`,
+    name: v.name,
+    description: v.description,
+    region: v.region,
+    ip_range: v.ip_range,
+    default: v.default,
+    created_at: iso(v.created),
+  };
 }
 
 export function renderLoadBalancer(s: DigitalOceanState, lb: LoadBalancer) {
@@ -146,8 +252,25 @@ export function renderLoadBalancer(s: DigitalOceanState, lb: LoadBalancer) {
     algorithm: 'round_robin',
     status: 'active',
     created_at: iso(lb.created),
-    forwarding_rules: [{ entry_protocol: 'http', entry_port: 80, target_protocol: 'http', target_port: 30080, certificate_id: '', tls_passthrough: false }],
-    health_check: { protocol: 'tcp', port: 30080, path: '', check_interval_seconds: 3, response_timeout_seconds: 5, healthy_threshold: 5, unhealthy_threshold: 3 },
+    forwarding_rules: [
+      {
+        entry_protocol: 'http',
+        entry_port: 80,
+        target_protocol: 'http',
+        target_port: 30080,
+        certificate_id: '',
+        tls_passthrough: false,
+      },
+    ],
+    health_check: {
+      protocol: 'tcp',
+      port: 30080,
+      path: '',
+      check_interval_seconds: 3,
+      response_timeout_seconds: 5,
+      healthy_threshold: 5,
+      unhealthy_threshold: 3,
+    },
     sticky_sessions: { type: 'none' },
     redirect_http_to_https: false,
     enable_proxy_protocol: false,
@@ -167,7 +290,13 @@ export function renderLoadBalancer(s: DigitalOceanState, lb: LoadBalancer) {
 }
 
 export function renderRegion(slug: string) {
-  return { name: REGIONS[slug] ?? slug, slug, features: REGION_FEATURES, available: true, sizes: DROPLET_SIZES.map(s => s.slug) };
+  return {
+    name: REGIONS[slug] ?? slug,
+    slug,
+    features: REGION_FEATURES,
+    available: true,
+    sizes: DROPLET_SIZES.map(s => s.slug),
+  };
 }
 
 export function renderSize(s: DropletSize) {

@@ -6,7 +6,12 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { iso, type Clock } from '../clock';
-import type { EmulatorOptions, Handler, Reply, RequestContext } from '../emulator';
+import type {
+  EmulatorOptions,
+  Handler,
+  Reply,
+  RequestContext,
+} from '../emulator';
 
 export interface DigitalOceanTimings {
   /** provisioning -> running (default 6 minutes) */
@@ -31,9 +36,17 @@ export interface DatabaseEndpoint {
 export interface DigitalOceanOptions extends EmulatorOptions {
   timings?: DigitalOceanTimings;
   /** API server URL written into cluster `endpoint` and kubeconfigs (default https://<id>.k8s.ondigitalocean.com). */
-  clusterEndpoint?: (cluster: { id: string; name: string; region: string }) => string;
+  clusterEndpoint?: (cluster: {
+    id: string;
+    name: string;
+    region: string;
+  }) => string;
   /** Where database `connection` points (default a DigitalOcean-like host on port 25060). */
-  databaseEndpoint?: (db: { id: string; name: string; region: string }) => DatabaseEndpoint;
+  databaseEndpoint?: (db: {
+    id: string;
+    name: string;
+    region: string;
+  }) => DatabaseEndpoint;
 }
 
 export interface Node {
@@ -167,13 +180,33 @@ export interface Database {
 export type Handlers = Record<string, Handler>;
 
 const ERROR_IDS: Record<number, string> = {
-  400: 'bad_request', 401: 'Unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 412: 'precondition_failed',
-  422: 'unprocessable_entity', 429: 'too_many_requests', 500: 'server_error', 501: 'not_implemented', 503: 'service_unavailable',
+  400: 'bad_request',
+  401: 'Unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  412: 'precondition_failed',
+  422: 'unprocessable_entity',
+  429: 'too_many_requests',
+  500: 'server_error',
+  501: 'not_implemented',
+  503: 'service_unavailable',
 };
 
 /** DigitalOcean's error envelope. */
-export function errorReply(status: number, message: string, code?: string | number): Reply {
-  return { status, body: { id: code !== undefined ? String(code) : (ERROR_IDS[status] ?? 'error'), message, request_id: randomUUID() } };
+export function errorReply(
+  status: number,
+  message: string,
+  code?: string | number,
+): Reply {
+  return {
+    status,
+    body: {
+      id: code !== undefined ? String(code) : ERROR_IDS[status] ?? 'error',
+      message,
+      request_id: randomUUID(),
+    },
+  };
 }
 
 export const ok = (status: number, body?: unknown): Reply => ({ status, body });
@@ -183,10 +216,17 @@ export class NotFound extends Error {}
 
 export const secret = (bytes = 16) => randomBytes(bytes).toString('hex');
 export const fakePem = (label: string) =>
-  `-----BEGIN ${label}-----\n${(randomBytes(600).toString('base64').match(/.{1,64}/g) ?? []).join('\n')}\n-----END ${label}-----\n`;
+  `-----BEGIN ${label}-----\n${(
+    randomBytes(600)
+      .toString('base64')
+      .match(/.{1,64}/g) ?? []
+  ).join('\n')}\n-----END ${label}-----\n`;
 
 /** One page of a list, with DigitalOcean's `links.pages` and `meta.total`. */
-export function paginate<T>(ctx: RequestContext, items: T[]): { items: T[]; links: Record<string, unknown>; meta: { total: number } } {
+export function paginate<T>(
+  ctx: RequestContext,
+  items: T[],
+): { items: T[]; links: Record<string, unknown>; meta: { total: number } } {
   const perPage = Math.min(Number(ctx.query.get('per_page') ?? 20) || 20, 200);
   const page = Math.max(Number(ctx.query.get('page') ?? 1) || 1, 1);
   const last = Math.max(Math.ceil(items.length / perPage), 1);
@@ -197,9 +237,18 @@ export function paginate<T>(ctx: RequestContext, items: T[]): { items: T[]; link
     return u.href;
   };
   const pages: Record<string, string> = {};
-  if (page > 1) Object.assign(pages, { first: link(1), prev: link(Math.min(page - 1, last)) });
-  if (page < last) Object.assign(pages, { next: link(page + 1), last: link(last) });
-  return { items: items.slice((page - 1) * perPage, page * perPage), links: Object.keys(pages).length ? { pages } : {}, meta: { total: items.length } };
+  if (page > 1)
+    Object.assign(pages, {
+      first: link(1),
+      prev: link(Math.min(page - 1, last)),
+    });
+  if (page < last)
+    Object.assign(pages, { next: link(page + 1), last: link(last) });
+  return {
+    items: items.slice((page - 1) * perPage, page * perPage),
+    links: Object.keys(pages).length ? { pages } : {},
+    meta: { total: items.length },
+  };
 }
 
 export class DigitalOceanState {
@@ -244,7 +293,12 @@ export class DigitalOceanState {
   /** Clusters whose deletion has run its course disappear. */
   purge(): void {
     const now = this.clock.now();
-    for (const [id, c] of this.clusters) if (c.deletingSince !== undefined && now >= c.deletingSince + this.timings.deleteMs) this.clusters.delete(id);
+    for (const [id, c] of this.clusters)
+      if (
+        c.deletingSince !== undefined &&
+        now >= c.deletingSince + this.timings.deleteMs
+      )
+        this.clusters.delete(id);
   }
 
   /** Starts deleting a cluster: `deleting` for a while, then gone. */
@@ -254,7 +308,9 @@ export class DigitalOceanState {
     this.purge();
   }
 
-  clusterState(c: Cluster): 'provisioning' | 'running' | 'degraded' | 'error' | 'deleting' {
+  clusterState(
+    c: Cluster,
+  ): 'provisioning' | 'running' | 'degraded' | 'error' | 'deleting' {
     if (c.deletingSince !== undefined) return 'deleting';
     if (c.broken) return c.broken.state;
     const now = this.clock.now();
@@ -268,16 +324,29 @@ export class DigitalOceanState {
   }
 
   databaseEvent(d: Database, event_type: DbEvent['event_type']): void {
-    d.events.push({ id: secret(4), cluster_name: d.name, event_type, create_time: iso(this.clock.now()) });
+    d.events.push({
+      id: secret(4),
+      cluster_name: d.name,
+      event_type,
+      create_time: iso(this.clock.now()),
+    });
   }
 
   /** A 412 while the database is still being created. */
   needOnline(d: Database): Reply | undefined {
-    return this.clock.now() < d.readyAt ? errorReply(412, 'the database cluster is not online yet') : undefined;
+    return this.clock.now() < d.readyAt
+      ? errorReply(412, 'the database cluster is not online yet')
+      : undefined;
   }
 
   endpoint(c: Cluster): string {
-    return this.options.clusterEndpoint?.({ id: c.id, name: c.name, region: c.region }) ?? `https://${c.id}.k8s.ondigitalocean.com`;
+    return (
+      this.options.clusterEndpoint?.({
+        id: c.id,
+        name: c.name,
+        region: c.region,
+      }) ?? `https://${c.id}.k8s.ondigitalocean.com`
+    );
   }
 
   // ── look-ups (a missing one answers 404) ──
@@ -296,8 +365,17 @@ export class DigitalOceanState {
 
   /** The region's default VPC, made on first use as DigitalOcean does. */
   defaultVpc(region: string): Vpc {
-    for (const v of this.vpcs.values()) if (v.region === region && v.default) return v;
-    const v: Vpc = { id: randomUUID(), name: `default-${region}`, description: '', region, ip_range: `10.${100 + this.vpcs.size}.0.0/20`, default: true, created: this.clock.now() };
+    for (const v of this.vpcs.values())
+      if (v.region === region && v.default) return v;
+    const v: Vpc = {
+      id: randomUUID(),
+      name: `default-${region}`,
+      description: '',
+      region,
+      ip_range: `10.${100 + this.vpcs.size}.0.0/20`,
+      default: true,
+      created: this.clock.now(),
+    };
     this.vpcs.set(v.id, v);
     return v;
   }

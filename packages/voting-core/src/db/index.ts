@@ -8,10 +8,15 @@ import type { QueuedVote, VoterRecord } from '../queue/types.js';
 /** The channel the worker notifies after each committed batch; the payload is the poll id. */
 export const TALLY_CHANNEL = 'vote_tallies';
 
-const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+const MIGRATIONS_DIR = fileURLToPath(
+  new URL('../../migrations', import.meta.url),
+);
 
 /** Brings the schema up to date. Safe to run from several processes at once (advisory lock). */
-export async function migrate(databaseUrl: string, logger: Logger): Promise<void> {
+export async function migrate(
+  databaseUrl: string,
+  logger: Logger,
+): Promise<void> {
   await runner({
     databaseUrl,
     dir: MIGRATIONS_DIR,
@@ -22,10 +27,20 @@ export async function migrate(databaseUrl: string, logger: Logger): Promise<void
   });
 }
 
-export function createPool(databaseUrl: string, logger: Logger, max = 4): pg.Pool {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 2_000 });
+export function createPool(
+  databaseUrl: string,
+  logger: Logger,
+  max = 4,
+): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max,
+    connectionTimeoutMillis: 2_000,
+  });
   // An idle client whose server went away reports here; the pool drops it and connects anew.
-  pool.on('error', error => logger.warn({ err: error }, 'postgres connection lost'));
+  pool.on('error', error =>
+    logger.warn({ err: error }, 'postgres connection lost'),
+  );
   return pool;
 }
 
@@ -50,10 +65,17 @@ export interface RecordResult {
  * takes it FOR UPDATE, waits for this statement and then reads what it inserted, and this
  * statement, if it comes second, sees the new generation and inserts none of the stale votes.
  */
-export async function recordVotes(pool: pg.Pool, votes: Vote[] | QueuedVote[], fence?: { stream: string }): Promise<RecordResult> {
+export async function recordVotes(
+  pool: pg.Pool,
+  votes: Vote[] | QueuedVote[],
+  fence?: { stream: string },
+): Promise<RecordResult> {
   if (votes.length === 0) return { inserted: 0, generation: undefined };
   const fenced = fence !== undefined;
-  const { rows } = await pool.query<{ inserted: string; generation: string | null }>(
+  const { rows } = await pool.query<{
+    inserted: string;
+    generation: string | null;
+  }>(
     `WITH fence AS (
        SELECT generation FROM queue_stores WHERE $6::boolean AND stream = $5 FOR SHARE
      ), inserted AS (
@@ -83,12 +105,25 @@ export async function recordVotes(pool: pg.Pool, votes: Vote[] | QueuedVote[], f
     ],
   );
   const generation = rows[0]?.generation;
-  return { inserted: Number(rows[0]?.inserted ?? 0), generation: fenced ? (generation === null || generation === undefined ? null : Number(generation)) : undefined };
+  return {
+    inserted: Number(rows[0]?.inserted ?? 0),
+    generation: fenced
+      ? generation === null || generation === undefined
+        ? null
+        : Number(generation)
+      : undefined,
+  };
 }
 
 /** The generation a queue store should carry, or null before its first rebuild. */
-export async function storeGeneration(pool: pg.Pool, stream: string): Promise<number | null> {
-  const { rows } = await pool.query<{ generation: string }>('SELECT generation FROM queue_stores WHERE stream = $1', [stream]);
+export async function storeGeneration(
+  pool: pg.Pool,
+  stream: string,
+): Promise<number | null> {
+  const { rows } = await pool.query<{ generation: string }>(
+    'SELECT generation FROM queue_stores WHERE stream = $1',
+    [stream],
+  );
   return rows[0] ? Number(rows[0].generation) : null;
 }
 
@@ -113,16 +148,26 @@ const REBUILD_CHUNK = 5_000;
  * into the store. The marker is written after the commit (so it never names a generation that
  * rolled back) and before the lock goes (so no second worker starts over meanwhile).
  */
-export async function rebuildStore(pool: pg.Pool, stream: string, steps: RebuildSteps): Promise<number | 'busy' | 'not-needed'> {
+export async function rebuildStore(
+  pool: pg.Pool,
+  stream: string,
+  steps: RebuildSteps,
+): Promise<number | 'busy' | 'not-needed'> {
   const client = await pool.connect();
   let locked = false;
   try {
-    const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtext('queue_store_rebuild'), hashtext($1)) AS locked", [stream]);
+    const { rows } = await client.query<{ locked: boolean }>(
+      "SELECT pg_try_advisory_lock(hashtext('queue_store_rebuild'), hashtext($1)) AS locked",
+      [stream],
+    );
     locked = rows[0]!.locked;
     if (!locked) return 'busy';
     await client.query('BEGIN');
     try {
-      await client.query('INSERT INTO queue_stores (stream, generation) VALUES ($1, 0) ON CONFLICT (stream) DO NOTHING', [stream]);
+      await client.query(
+        'INSERT INTO queue_stores (stream, generation) VALUES ($1, 0) ON CONFLICT (stream) DO NOTHING',
+        [stream],
+      );
       const current = await client.query<{ generation: string }>(
         'SELECT generation FROM queue_stores WHERE stream = $1 FOR UPDATE',
         [stream],
@@ -133,13 +178,28 @@ export async function rebuildStore(pool: pg.Pool, stream: string, steps: Rebuild
         return 'not-needed';
       }
       const generation = was + 1;
-      await client.query('UPDATE queue_stores SET generation = $2 WHERE stream = $1', [stream, generation]);
+      await client.query(
+        'UPDATE queue_stores SET generation = $2 WHERE stream = $1',
+        [stream, generation],
+      );
       await steps.begin(generation);
-      await client.query('DECLARE voters NO SCROLL CURSOR FOR SELECT poll_id, voter_id, option_id FROM votes');
+      await client.query(
+        'DECLARE voters NO SCROLL CURSOR FOR SELECT poll_id, voter_id, option_id FROM votes',
+      );
       for (;;) {
-        const chunk = await client.query<{ poll_id: string; voter_id: string; option_id: OptionId }>(`FETCH ${REBUILD_CHUNK} FROM voters`);
+        const chunk = await client.query<{
+          poll_id: string;
+          voter_id: string;
+          option_id: OptionId;
+        }>(`FETCH ${REBUILD_CHUNK} FROM voters`);
         if (chunk.rows.length === 0) break;
-        await steps.write(chunk.rows.map(r => ({ pollId: r.poll_id, voterId: r.voter_id, option: r.option_id })));
+        await steps.write(
+          chunk.rows.map(r => ({
+            pollId: r.poll_id,
+            voterId: r.voter_id,
+            option: r.option_id,
+          })),
+        );
       }
       await client.query('COMMIT');
       await steps.complete(generation);
@@ -149,16 +209,27 @@ export async function rebuildStore(pool: pg.Pool, stream: string, steps: Rebuild
       throw error;
     }
   } finally {
-    if (locked) await client.query("SELECT pg_advisory_unlock(hashtext('queue_store_rebuild'), hashtext($1))", [stream]).catch(() => {});
+    if (locked)
+      await client
+        .query(
+          "SELECT pg_advisory_unlock(hashtext('queue_store_rebuild'), hashtext($1))",
+          [stream],
+        )
+        .catch(() => {});
     client.release();
   }
 }
 
 /** Current totals of a poll, read from the running totals. */
-export async function readTallies(db: pg.Pool | pg.Client, pollId: string): Promise<Partial<Record<OptionId, number>>> {
+export async function readTallies(
+  db: pg.Pool | pg.Client,
+  pollId: string,
+): Promise<Partial<Record<OptionId, number>>> {
   const { rows } = await db.query<{ option_id: OptionId; votes: string }>(
     'SELECT option_id, votes FROM vote_tallies WHERE poll_id = $1',
     [pollId],
   );
-  return Object.fromEntries(rows.map(row => [row.option_id, Number(row.votes)]));
+  return Object.fromEntries(
+    rows.map(row => [row.option_id, Number(row.votes)]),
+  );
 }

@@ -13,7 +13,12 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
-import { isOptionId, type OptionId, type SubmitOutcome, type Vote } from '../poll.js';
+import {
+  isOptionId,
+  type OptionId,
+  type SubmitOutcome,
+  type Vote,
+} from '../poll.js';
 import { sleep } from '@voting-platform/timing';
 import { decodeVote } from './decode.js';
 import {
@@ -37,7 +42,8 @@ const nanos = (ms: number) => ms * 1_000_000;
  * One subject per voter and poll, and a stream that keeps at most one message per subject and
  * refuses the next: JetStream itself makes "first vote wins" atomic, and keeps the first choice.
  */
-const subjectFor = (stream: string, pollId: string, voterId: string) => `${stream}.${pollId}.${voterId}`;
+const subjectFor = (stream: string, pollId: string, voterId: string) =>
+  `${stream}.${pollId}.${voterId}`;
 /** Poll ids never start with '_', so the marker's subject is no voter's. */
 const markerSubject = (stream: string) => `${stream}._complete`;
 
@@ -47,10 +53,13 @@ const markerSubject = (stream: string) => `${stream}._complete`;
  * this very stream takes the message. A stream that was deleted, or re-created empty by anyone,
  * has another name (or none), so JetStream itself refuses the vote: one round trip, as before.
  */
-const generationName = (stream: string, generation: number) => `${stream}-g${generation}`;
+const generationName = (stream: string, generation: number) =>
+  `${stream}-g${generation}`;
 
 function generationOf(stream: string, name: string): number | null {
-  const match = name.startsWith(`${stream}-g`) ? /^\d+$/.exec(name.slice(stream.length + 2)) : null;
+  const match = name.startsWith(`${stream}-g`)
+    ? /^\d+$/.exec(name.slice(stream.length + 2))
+    : null;
   return match ? Number(match[0]) : null;
 }
 
@@ -63,35 +72,57 @@ interface CompleteStream {
 }
 
 async function connectNats(url: string, name: string): Promise<NatsConnection> {
-  return connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 250, timeout: 2_000 });
+  return connect({
+    servers: url,
+    name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+    timeout: 2_000,
+  });
 }
 
 function isNotFound(error: unknown): boolean {
-  return error instanceof JetStreamApiError && (error.code === 10059 || error.code === 10037 || error.status === 404);
+  return (
+    error instanceof JetStreamApiError &&
+    (error.code === 10059 || error.code === 10037 || error.status === 404)
+  );
 }
 
 /**
  * The stream that holds the subjects now, if its marker names its generation; null if there is
  * no stream, or one without a marker (being rebuilt, emptied, or made by older code).
  */
-async function findComplete(jsm: JetStreamManager, stream: string): Promise<CompleteStream | null> {
+async function findComplete(
+  jsm: JetStreamManager,
+  stream: string,
+): Promise<CompleteStream | null> {
   let name: string;
   try {
     name = await jsm.streams.find(subjectFor(stream, 'x', 'y'));
   } catch (error) {
-    if (isNotFound(error) || /no stream matches/i.test(String((error as Error).message))) return null;
+    if (
+      isNotFound(error) ||
+      /no stream matches/i.test(String((error as Error).message))
+    )
+      return null;
     throw error;
   }
   const generation = generationOf(stream, name);
   if (generation === null) return null;
   let marker;
   try {
-    marker = await jsm.streams.getMessage(name, { last_by_subj: markerSubject(stream) });
+    marker = await jsm.streams.getMessage(name, {
+      last_by_subj: markerSubject(stream),
+    });
   } catch (error) {
     if (isNotFound(error)) return null;
     throw error;
   }
-  if (!marker || marker.json<{ generation?: unknown }>().generation !== generation) return null;
+  if (
+    !marker ||
+    marker.json<{ generation?: unknown }>().generation !== generation
+  )
+    return null;
   return { name, generation, markerSeq: marker.seq };
 }
 
@@ -116,10 +147,7 @@ export class NatsVoteProducer implements VoteProducer {
   /** The complete stream votes go to, until JetStream says it is gone. */
   private current?: Promise<CompleteStream>;
 
-  constructor(
-    private readonly url: string,
-    private readonly stream: string,
-  ) {}
+  constructor(private readonly url: string, private readonly stream: string) {}
 
   async connect(): Promise<void> {
     this.nc = await connectNats(this.url, 'vote');
@@ -134,9 +162,12 @@ export class NatsVoteProducer implements VoteProducer {
       try {
         found = await findComplete(this.manager(), this.stream);
       } catch (error) {
-        throw new QueueUnavailableError(`nats: ${(error as Error).message}`, { cause: error });
+        throw new QueueUnavailableError(`nats: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
-      if (!found) throw new StoreIncompleteError('nats: no stream with a marker');
+      if (!found)
+        throw new StoreIncompleteError('nats: no stream with a marker');
       return found;
     })();
     this.current.catch(() => (this.current = undefined));
@@ -149,23 +180,37 @@ export class NatsVoteProducer implements VoteProducer {
     for (let attempt = 0; ; attempt++) {
       const target = await this.target();
       try {
-        const ack = await this.client().publish(subject, JSON.stringify(encodeVote(vote)), {
-          msgID: `${vote.pollId}.${vote.voterId}`,
-          expect: { streamName: target.name },
-          timeout: 2_000,
-        });
+        const ack = await this.client().publish(
+          subject,
+          JSON.stringify(encodeVote(vote)),
+          {
+            msgID: `${vote.pollId}.${vote.voterId}`,
+            expect: { streamName: target.name },
+            timeout: 2_000,
+          },
+        );
         // A retried publish inside the duplicate window is not a new vote.
         if (!ack.duplicate) return { status: 'accepted', option: vote.option };
         break;
       } catch (error) {
-        if (error instanceof JetStreamApiError && error.code === MAX_MESSAGES_PER_SUBJECT_EXCEEDED) break;
+        if (
+          error instanceof JetStreamApiError &&
+          error.code === MAX_MESSAGES_PER_SUBJECT_EXCEEDED
+        )
+          break;
         this.forget();
-        if (attempt === 0 && !/timeout/i.test(String((error as Error).message))) continue;
-        throw new QueueUnavailableError(`nats: ${(error as Error).message}`, { cause: error });
+        if (attempt === 0 && !/timeout/i.test(String((error as Error).message)))
+          continue;
+        throw new QueueUnavailableError(`nats: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
     }
     const option = await this.firstChoice(vote.pollId, vote.voterId);
-    if (!option) throw new QueueUnavailableError('nats: the stream refused the vote but holds no earlier one');
+    if (!option)
+      throw new QueueUnavailableError(
+        'nats: the stream refused the vote but holds no earlier one',
+      );
     return { status: 'already-voted', option };
   }
 
@@ -179,10 +224,13 @@ export class NatsVoteProducer implements VoteProducer {
         const option = stored?.json<{ option?: unknown }>().option;
         return isOptionId(option) ? option : null;
       } catch (error) {
-        if (error instanceof JetStreamApiError && error.code === 10037) return null; // no message
+        if (error instanceof JetStreamApiError && error.code === 10037)
+          return null; // no message
         this.forget();
         if (attempt === 0) continue;
-        throw new QueueUnavailableError(`nats: ${(error as Error).message}`, { cause: error });
+        throw new QueueUnavailableError(`nats: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
     }
   }
@@ -194,7 +242,9 @@ export class NatsVoteProducer implements VoteProducer {
     try {
       found = await findComplete(this.manager(), this.stream);
     } catch (error) {
-      throw new QueueUnavailableError(`nats: ${(error as Error).message}`, { cause: error });
+      throw new QueueUnavailableError(`nats: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     if (!found) {
       this.forget();
@@ -286,10 +336,14 @@ export class NatsVoteConsumer implements VoteConsumer {
         max_ack_pending: consumerConfig.max_ack_pending,
       });
     } catch {
-      await this.jsm!.consumers.add(found.name, consumerConfig).catch(async error => {
-        // Another worker may have created it in between.
-        await this.jsm!.consumers.info(found.name, DURABLE_CONSUMER).catch(() => Promise.reject(error));
-      });
+      await this.jsm!.consumers.add(found.name, consumerConfig).catch(
+        async error => {
+          // Another worker may have created it in between.
+          await this.jsm!.consumers.info(found.name, DURABLE_CONSUMER).catch(
+            () => Promise.reject(error),
+          );
+        },
+      );
     }
     const consumer = await this.js!.consumers.get(found.name, DURABLE_CONSUMER);
     this.messages = await consumer.consume({
@@ -308,7 +362,9 @@ export class NatsVoteConsumer implements VoteConsumer {
       const controller = new AbortController();
       this.wakeUp = () => controller.abort();
       // a message that arrives ends the wait early; the store's marker is checked between waits
-      await sleep(Math.min(waitMs, STORE_CHECK_MS), controller.signal, { onAbort: 'resolve' });
+      await sleep(Math.min(waitMs, STORE_CHECK_MS), controller.signal, {
+        onAbort: 'resolve',
+      });
       this.wakeUp = undefined;
     }
     const messages = this.buffer.splice(0, max);
@@ -316,7 +372,11 @@ export class NatsVoteConsumer implements VoteConsumer {
     for (const message of messages) {
       const vote = decodeVote(parseJson(message.data));
       // Older code's stream (no generation in its name) counts as generation 0, never current.
-      if (vote) votes.push({ ...vote, generation: generationOf(this.stream, message.info.stream) ?? 0 });
+      if (vote)
+        votes.push({
+          ...vote,
+          generation: generationOf(this.stream, message.info.stream) ?? 0,
+        });
     }
     return { votes, invalid: messages.length - votes.length, messages };
   }
@@ -333,7 +393,10 @@ export class NatsVoteConsumer implements VoteConsumer {
 
   async lag(): Promise<number> {
     if (!this.following) return 0;
-    const info = await this.jsm!.consumers.info(this.following.name, DURABLE_CONSUMER);
+    const info = await this.jsm!.consumers.info(
+      this.following.name,
+      DURABLE_CONSUMER,
+    );
     return info.num_pending + info.num_ack_pending;
   }
 
@@ -363,40 +426,75 @@ export class NatsVoteConsumer implements VoteConsumer {
     await Promise.all(
       records.map(r =>
         js
-          .publish(subjectFor(this.stream, r.pollId, r.voterId), JSON.stringify({ poll: r.pollId, voter: r.voterId, option: r.option }), {
-            expect: { streamName: name },
-            timeout: 10_000,
-          })
+          .publish(
+            subjectFor(this.stream, r.pollId, r.voterId),
+            JSON.stringify({
+              poll: r.pollId,
+              voter: r.voterId,
+              option: r.option,
+            }),
+            {
+              expect: { streamName: name },
+              timeout: 10_000,
+            },
+          )
           .catch(error => {
             // A voter already restored (a re-sent record) is fine; anything else stops the rebuild.
-            if (!(error instanceof JetStreamApiError && error.code === MAX_MESSAGES_PER_SUBJECT_EXCEEDED)) throw error;
+            if (
+              !(
+                error instanceof JetStreamApiError &&
+                error.code === MAX_MESSAGES_PER_SUBJECT_EXCEEDED
+              )
+            )
+              throw error;
           }),
       ),
     );
   }
 
   async markComplete(generation: number): Promise<void> {
-    await this.js!.publish(markerSubject(this.stream), JSON.stringify({ generation }), {
-      expect: { streamName: generationName(this.stream, generation) },
-    });
+    await this.js!.publish(
+      markerSubject(this.stream),
+      JSON.stringify({ generation }),
+      {
+        expect: { streamName: generationName(this.stream, generation) },
+      },
+    );
     this.nextLookAt = 0;
   }
 
-  async requeue(votes: QueuedVote[], generation: number): Promise<RequeueOutcome[]> {
+  async requeue(
+    votes: QueuedVote[],
+    generation: number,
+  ): Promise<RequeueOutcome[]> {
     const found = await findComplete(this.jsm!, this.stream);
-    if (found?.generation !== generation) throw new StoreIncompleteError(`nats: the stream is not at generation ${generation}`);
+    if (found?.generation !== generation)
+      throw new StoreIncompleteError(
+        `nats: the stream is not at generation ${generation}`,
+      );
     const js = this.js!;
     return Promise.all(
       votes.map(async (vote): Promise<RequeueOutcome> => {
         const subject = subjectFor(this.stream, vote.pollId, vote.voterId);
         try {
-          await js.publish(subject, JSON.stringify(encodeVote(vote)), { expect: { streamName: found.name }, timeout: 10_000 });
+          await js.publish(subject, JSON.stringify(encodeVote(vote)), {
+            expect: { streamName: found.name },
+            timeout: 10_000,
+          });
           return 'requeued';
         } catch (error) {
-          if (!(error instanceof JetStreamApiError && error.code === MAX_MESSAGES_PER_SUBJECT_EXCEEDED)) throw error;
+          if (
+            !(
+              error instanceof JetStreamApiError &&
+              error.code === MAX_MESSAGES_PER_SUBJECT_EXCEEDED
+            )
+          )
+            throw error;
         }
         // The voter has a record here: a restored one (counted already) or a vote taken since.
-        const stored = await this.jsm!.streams.getMessage(found.name, { last_by_subj: subject });
+        const stored = await this.jsm!.streams.getMessage(found.name, {
+          last_by_subj: subject,
+        });
         const option = stored?.json<{ option?: unknown }>().option;
         return option === vote.option ? 'requeued' : 'superseded';
       }),

@@ -74,8 +74,19 @@ function keysFor(prefix: string): RedisKeys {
 }
 
 type ScriptedRedis = Redis & {
-  submitVote(voterKey: string, stream: string, marker: string, option: string, poll: string, voter: string, at: string): Promise<[number, string]>;
-  requeueVotes(numberOfKeys: number, ...args: string[]): Promise<number | number[]>;
+  submitVote(
+    voterKey: string,
+    stream: string,
+    marker: string,
+    option: string,
+    poll: string,
+    voter: string,
+    at: string,
+  ): Promise<[number, string]>;
+  requeueVotes(
+    numberOfKeys: number,
+    ...args: string[]
+  ): Promise<number | number[]>;
 };
 
 function connect(url: string, options: RedisOptions): ScriptedRedis {
@@ -124,11 +135,16 @@ export class RedisVoteProducer implements VoteProducer {
         String(vote.castAt),
       );
     } catch (error) {
-      throw new QueueUnavailableError(`redis: ${(error as Error).message}`, { cause: error });
+      throw new QueueUnavailableError(`redis: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     const [accepted, option] = reply;
     if (accepted === -1) throw new StoreIncompleteError('redis: no marker');
-    if (!isOptionId(option)) throw new QueueUnavailableError(`redis: stored choice ${JSON.stringify(option)} is not an option`);
+    if (!isOptionId(option))
+      throw new QueueUnavailableError(
+        `redis: stored choice ${JSON.stringify(option)} is not an option`,
+      );
     return { status: accepted === 1 ? 'accepted' : 'already-voted', option };
   }
 
@@ -136,16 +152,23 @@ export class RedisVoteProducer implements VoteProducer {
     let marker: string | null | undefined;
     let option: string | null | undefined;
     try {
-      [marker, option] = await this.redis.mget(this.keys.marker, this.keys.voter(pollId, voterId));
+      [marker, option] = await this.redis.mget(
+        this.keys.marker,
+        this.keys.voter(pollId, voterId),
+      );
     } catch (error) {
-      throw new QueueUnavailableError(`redis: ${(error as Error).message}`, { cause: error });
+      throw new QueueUnavailableError(`redis: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
-    if (marker === null || marker === undefined) throw new StoreIncompleteError('redis: no marker');
+    if (marker === null || marker === undefined)
+      throw new StoreIncompleteError('redis: no marker');
     return isOptionId(option) ? option : null;
   }
 
   async checkStore(): Promise<void> {
-    if ((await this.redis.exists(this.keys.marker)) === 0) throw new StoreIncompleteError('redis: no marker');
+    if ((await this.redis.exists(this.keys.marker)) === 0)
+      throw new StoreIncompleteError('redis: no marker');
   }
 
   async ping(): Promise<void> {
@@ -165,7 +188,9 @@ export class RedisVoteConsumer implements VoteConsumer {
   /** Blocking reads hold a connection; commands and acknowledgements use the other one. */
   private readonly reader: ScriptedRedis;
   private readonly redis: ScriptedRedis;
-  private readonly name = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  private readonly name = `${hostname()}-${process.pid}-${randomBytes(
+    3,
+  ).toString('hex')}`;
   private nextReclaimAt = 0;
   private groupReady = false;
 
@@ -180,13 +205,22 @@ export class RedisVoteConsumer implements VoteConsumer {
   }
 
   async connect(): Promise<void> {
-    await Promise.all([this.reader.connect().catch(() => {}), this.redis.connect().catch(() => {})]);
+    await Promise.all([
+      this.reader.connect().catch(() => {}),
+      this.redis.connect().catch(() => {}),
+    ]);
   }
 
   private async ensureGroup(): Promise<void> {
     if (this.groupReady) return;
     try {
-      await this.redis.xgroup('CREATE', this.keys.stream, GROUP, '0', 'MKSTREAM');
+      await this.redis.xgroup(
+        'CREATE',
+        this.keys.stream,
+        GROUP,
+        '0',
+        'MKSTREAM',
+      );
     } catch (error) {
       if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
     }
@@ -199,12 +233,22 @@ export class RedisVoteConsumer implements VoteConsumer {
       const reclaimed = await this.reclaimAbandoned(max);
       if (reclaimed.length > 0) return toBatch(reclaimed);
       const reply = (await this.reader.xreadgroup(
-        'GROUP', GROUP, this.name, 'COUNT', max, 'BLOCK', waitMs, 'STREAMS', this.keys.stream, '>',
+        'GROUP',
+        GROUP,
+        this.name,
+        'COUNT',
+        max,
+        'BLOCK',
+        waitMs,
+        'STREAMS',
+        this.keys.stream,
+        '>',
       )) as Array<[string, StreamEntry[]]> | null;
       return toBatch(reply?.[0]?.[1] ?? []);
     } catch (error) {
       // The group vanishes when Redis restarts without persistence; create it again next time.
-      if (String((error as Error).message).includes('NOGROUP')) this.groupReady = false;
+      if (String((error as Error).message).includes('NOGROUP'))
+        this.groupReady = false;
       throw error;
     }
   }
@@ -214,7 +258,13 @@ export class RedisVoteConsumer implements VoteConsumer {
     const now = Date.now();
     if (now < this.nextReclaimAt) return [];
     const [cursor, entries] = (await this.redis.xautoclaim(
-      this.keys.stream, GROUP, this.name, this.claimIdleMs, '0-0', 'COUNT', max,
+      this.keys.stream,
+      GROUP,
+      this.name,
+      this.claimIdleMs,
+      '0-0',
+      'COUNT',
+      max,
     )) as [string, StreamEntry[], string[]];
     // Keep draining while there is more to take; otherwise look again after a while.
     if (cursor === '0-0' || entries.length === 0) {
@@ -226,11 +276,24 @@ export class RedisVoteConsumer implements VoteConsumer {
 
   /** Consumers of killed processes accumulate in the group; drop those that hold nothing. */
   private async forgetIdleConsumers(): Promise<void> {
-    const consumers = (await this.redis.xinfo('CONSUMERS', this.keys.stream, GROUP)) as Array<Array<string | number>>;
+    const consumers = (await this.redis.xinfo(
+      'CONSUMERS',
+      this.keys.stream,
+      GROUP,
+    )) as Array<Array<string | number>>;
     for (const info of consumers) {
       const fields = Object.fromEntries(pairs(info));
-      if (fields.name !== this.name && Number(fields.pending) === 0 && Number(fields.idle) > this.claimIdleMs * 4) {
-        await this.redis.xgroup('DELCONSUMER', this.keys.stream, GROUP, String(fields.name));
+      if (
+        fields.name !== this.name &&
+        Number(fields.pending) === 0 &&
+        Number(fields.idle) > this.claimIdleMs * 4
+      ) {
+        await this.redis.xgroup(
+          'DELCONSUMER',
+          this.keys.stream,
+          GROUP,
+          String(fields.name),
+        );
       }
     }
   }
@@ -239,7 +302,11 @@ export class RedisVoteConsumer implements VoteConsumer {
     const { ids } = batch as RedisBatch;
     if (ids.length === 0) return;
     // Acknowledged entries are deleted too, so the stream holds only work not yet done.
-    await this.redis.multi().xack(this.keys.stream, GROUP, ...ids).xdel(this.keys.stream, ...ids).exec();
+    await this.redis
+      .multi()
+      .xack(this.keys.stream, GROUP, ...ids)
+      .xdel(this.keys.stream, ...ids)
+      .exec();
   }
 
   async release(): Promise<void> {
@@ -263,14 +330,19 @@ export class RedisVoteConsumer implements VoteConsumer {
 
   async restoreVoters(records: VoterRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await this.redis.mset(...records.flatMap(r => [this.keys.voter(r.pollId, r.voterId), r.option]));
+    await this.redis.mset(
+      ...records.flatMap(r => [this.keys.voter(r.pollId, r.voterId), r.option]),
+    );
   }
 
   async markComplete(generation: number): Promise<void> {
     await this.redis.set(this.keys.marker, String(generation));
   }
 
-  async requeue(votes: QueuedVote[], generation: number): Promise<RequeueOutcome[]> {
+  async requeue(
+    votes: QueuedVote[],
+    generation: number,
+  ): Promise<RequeueOutcome[]> {
     if (votes.length === 0) return [];
     const reply = await this.redis.requeueVotes(
       2 + votes.length,
@@ -280,7 +352,10 @@ export class RedisVoteConsumer implements VoteConsumer {
       String(generation),
       ...votes.flatMap(v => [v.pollId, v.voterId, v.option, String(v.castAt)]),
     );
-    if (!Array.isArray(reply)) throw new StoreIncompleteError(`redis: marker is not at generation ${generation}`);
+    if (!Array.isArray(reply))
+      throw new StoreIncompleteError(
+        `redis: marker is not at generation ${generation}`,
+      );
     return reply.map(r => (r === 1 ? 'requeued' : 'superseded'));
   }
 
@@ -302,11 +377,16 @@ function toBatch(entries: StreamEntry[]): RedisBatch {
     // Entries written before generations existed carry none: generation 0, never current.
     if (vote) votes.push({ ...vote, generation: Number(record.gen ?? 0) || 0 });
   }
-  return { votes, invalid: entries.length - votes.length, ids: entries.map(([id]) => id) };
+  return {
+    votes,
+    invalid: entries.length - votes.length,
+    ids: entries.map(([id]) => id),
+  };
 }
 
 function pairs<T>(flat: T[]): Array<[T, T]> {
   const result: Array<[T, T]> = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) result.push([flat[i]!, flat[i + 1]!]);
+  for (let i = 0; i + 1 < flat.length; i += 2)
+    result.push([flat[i]!, flat[i + 1]!]);
   return result;
 }

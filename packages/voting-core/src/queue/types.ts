@@ -13,7 +13,9 @@ export class QueueUnavailableError extends Error {
 export class StoreIncompleteError extends QueueUnavailableError {
   override name = 'StoreIncompleteError';
   constructor(detail: string) {
-    super(`the queue store holds no complete voters' records (${detail}); a worker is rebuilding them from PostgreSQL`);
+    super(
+      `the queue store holds no complete voters' records (${detail}); a worker is rebuilding them from PostgreSQL`,
+    );
   }
 }
 
@@ -98,8 +100,15 @@ export interface QueueSettings {
 }
 
 /** How a vote is written into a queue entry; the wire format of both backends. */
-export function encodeVote(vote: Vote): Record<'poll' | 'voter' | 'option' | 'at', string> {
-  return { poll: vote.pollId, voter: vote.voterId, option: vote.option, at: String(vote.castAt) };
+export function encodeVote(
+  vote: Vote,
+): Record<'poll' | 'voter' | 'option' | 'at', string> {
+  return {
+    poll: vote.pollId,
+    voter: vote.voterId,
+    option: vote.option,
+    at: String(vote.castAt),
+  };
 }
 
 /** How long a worker trusts its last look at the store's marker; also its re-check period. */

@@ -1,7 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { ConfigError, parseEnv, pollEnv, pollFromEnv, port, queueEnv, redactUrl } from './config.js';
+import {
+  ConfigError,
+  parseEnv,
+  pollEnv,
+  pollFromEnv,
+  port,
+  queueEnv,
+  redactUrl,
+} from './config.js';
 
 const schema = z.object({ PORT: port(8080), ...pollEnv, ...queueEnv });
 
@@ -10,17 +18,29 @@ describe('parseEnv', () => {
     const env = parseEnv(schema, {});
     assert.equal(env.PORT, 8080);
     assert.equal(env.QUEUE_BACKEND, 'redis');
-    assert.deepEqual(pollFromEnv(env).options.map(o => o.label), ['Cats', 'Dogs']);
+    assert.deepEqual(
+      pollFromEnv(env).options.map(o => o.label),
+      ['Cats', 'Dogs'],
+    );
   });
 
   it('stops with one line per bad variable, naming it and its value', () => {
     assert.throws(
-      () => parseEnv(schema, { PORT: 'eighty', QUEUE_BACKEND: 'kafka', REDIS_URL: 'http://x', POLL_ID: 'Has Spaces' }),
+      () =>
+        parseEnv(schema, {
+          PORT: 'eighty',
+          QUEUE_BACKEND: 'kafka',
+          REDIS_URL: 'http://x',
+          POLL_ID: 'Has Spaces',
+        }),
       (error: Error) => {
         assert.ok(error instanceof ConfigError);
         assert.match(error.message, /^ {2}PORT: .*\(got "eighty"\)$/m);
         assert.match(error.message, /^ {2}QUEUE_BACKEND: .*\(got "kafka"\)$/m);
-        assert.match(error.message, /^ {2}REDIS_URL: must be a URL starting with redis:\/\/ or rediss:\/\/ .*$/m);
+        assert.match(
+          error.message,
+          /^ {2}REDIS_URL: must be a URL starting with redis:\/\/ or rediss:\/\/ .*$/m,
+        );
         assert.match(error.message, /^ {2}POLL_ID: must be lowercase letters/m);
         return true;
       },
@@ -28,7 +48,10 @@ describe('parseEnv', () => {
   });
 
   it('refuses two options with the same label', () => {
-    assert.throws(() => pollFromEnv(parseEnv(schema, { OPTION_A: 'Tea', OPTION_B: 'Tea' })), /OPTION_B: must differ from OPTION_A/);
+    assert.throws(
+      () => pollFromEnv(parseEnv(schema, { OPTION_A: 'Tea', OPTION_B: 'Tea' })),
+      /OPTION_B: must differ from OPTION_A/,
+    );
   });
 });
 
@@ -36,14 +59,23 @@ describe('parseEnv and secrets', () => {
   it('never prints a secret or a password in its error', () => {
     const withSecret = z.object({
       VOTE_COOKIE_SECRET: z.string().min(32),
-      POSTGRES_URL: z.string().refine(v => v.startsWith('postgres://'), 'must be a postgres:// URL'),
+      POSTGRES_URL: z
+        .string()
+        .refine(v => v.startsWith('postgres://'), 'must be a postgres:// URL'),
     });
     assert.throws(
-      () => parseEnv(withSecret, { VOTE_COOKIE_SECRET: 'short-but-secret', POSTGRES_URL: 'mysql://app:hunter2@db/votes' }),
+      () =>
+        parseEnv(withSecret, {
+          VOTE_COOKIE_SECRET: 'short-but-secret',
+          POSTGRES_URL: 'mysql://app:hunter2@db/votes',
+        }),
       (error: Error) => {
         assert.doesNotMatch(error.message, /short-but-secret|hunter2/);
         assert.match(error.message, /VOTE_COOKIE_SECRET: .*\(value hidden\)/);
-        assert.match(error.message, /POSTGRES_URL: .*\(got "mysql:\/\/app:\*\*\*@db\/votes"\)/);
+        assert.match(
+          error.message,
+          /POSTGRES_URL: .*\(got "mysql:\/\/app:\*\*\*@db\/votes"\)/,
+        );
         return true;
       },
     );
@@ -52,7 +84,10 @@ describe('parseEnv and secrets', () => {
 
 describe('redactUrl', () => {
   it('hides the password of a connection URL', () => {
-    assert.equal(redactUrl('postgres://app:s3cret@db:5432/votes'), 'postgres://app:***@db:5432/votes');
+    assert.equal(
+      redactUrl('postgres://app:s3cret@db:5432/votes'),
+      'postgres://app:***@db:5432/votes',
+    );
     assert.equal(redactUrl('redis://127.0.0.1:6379'), 'redis://127.0.0.1:6379');
   });
 });

@@ -11,7 +11,10 @@ export class ConfigError extends Error {
  * Parses environment variables once at start-up. Every problem is reported at once, each
  * line naming its variable, so a misconfigured service stops with a message a person can act on.
  */
-export function parseEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+export function parseEnv<S extends z.ZodObject>(
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   const lines = result.error.issues.map(issue => {
@@ -29,16 +32,24 @@ function describeValue(variable: string, value: string | undefined): string {
   if (value === undefined) return 'not set';
   if (SECRET_NAME.test(variable)) return 'value hidden';
   const shown = URL.canParse(value) ? redactUrl(value) : value;
-  return `got ${JSON.stringify(shown.length > 40 ? `${shown.slice(0, 40)}…` : shown)}`;
+  return `got ${JSON.stringify(
+    shown.length > 40 ? `${shown.slice(0, 40)}…` : shown,
+  )}`;
 }
 
 const blankAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
 export const port = (fallback: number) =>
-  z.preprocess(blankAsUndefined, z.coerce.number().int().min(0).max(65535).default(fallback));
+  z.preprocess(
+    blankAsUndefined,
+    z.coerce.number().int().min(0).max(65535).default(fallback),
+  );
 
 export const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.preprocess(blankAsUndefined, z.coerce.number().int().min(1).max(max).default(fallback));
+  z.preprocess(
+    blankAsUndefined,
+    z.coerce.number().int().min(1).max(max).default(fallback),
+  );
 
 export const url = (protocols: string[], fallback: string) =>
   z.preprocess(
@@ -46,9 +57,15 @@ export const url = (protocols: string[], fallback: string) =>
     z
       .string()
       .default(fallback)
-      .refine(value => URL.canParse(value) && protocols.includes(new URL(value).protocol), {
-        message: `must be a URL starting with ${protocols.map(p => `${p}//`).join(' or ')}`,
-      }),
+      .refine(
+        value =>
+          URL.canParse(value) && protocols.includes(new URL(value).protocol),
+        {
+          message: `must be a URL starting with ${protocols
+            .map(p => `${p}//`)
+            .join(' or ')}`,
+        },
+      ),
   );
 
 export const booleanFlag = (fallback: boolean) =>
@@ -62,24 +79,48 @@ export const booleanFlag = (fallback: boolean) =>
 
 export const logLevel = z.preprocess(
   blankAsUndefined,
-  z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info'),
 );
 
 const label = (fallback: string) =>
-  z.preprocess(blankAsUndefined, z.string().trim().min(1).max(60, 'must be at most 60 characters').default(fallback));
+  z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .trim()
+      .min(1)
+      .max(60, 'must be at most 60 characters')
+      .default(fallback),
+  );
 
 export const pollEnv = {
   POLL_ID: z.preprocess(
     blankAsUndefined,
-    z.string().regex(POLL_ID_PATTERN, 'must be lowercase letters, digits and dashes (at most 63)').default('default'),
+    z
+      .string()
+      .regex(
+        POLL_ID_PATTERN,
+        'must be lowercase letters, digits and dashes (at most 63)',
+      )
+      .default('default'),
   ),
   POLL_QUESTION: label('Cats or dogs?'),
   OPTION_A: label('Cats'),
   OPTION_B: label('Dogs'),
 };
 
-export function pollFromEnv(env: { POLL_ID: string; POLL_QUESTION: string; OPTION_A: string; OPTION_B: string }): Poll {
-  if (env.OPTION_A === env.OPTION_B) throw new ConfigError('invalid configuration:\n  OPTION_B: must differ from OPTION_A');
+export function pollFromEnv(env: {
+  POLL_ID: string;
+  POLL_QUESTION: string;
+  OPTION_A: string;
+  OPTION_B: string;
+}): Poll {
+  if (env.OPTION_A === env.OPTION_B)
+    throw new ConfigError(
+      'invalid configuration:\n  OPTION_B: must differ from OPTION_A',
+    );
   return {
     id: env.POLL_ID,
     question: env.POLL_QUESTION,
@@ -91,13 +132,22 @@ export function pollFromEnv(env: { POLL_ID: string; POLL_QUESTION: string; OPTIO
 }
 
 export const queueEnv = {
-  QUEUE_BACKEND: z.preprocess(blankAsUndefined, z.enum(['redis', 'nats']).default('redis')),
+  QUEUE_BACKEND: z.preprocess(
+    blankAsUndefined,
+    z.enum(['redis', 'nats']).default('redis'),
+  ),
   REDIS_URL: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
   NATS_URL: url(['nats:', 'tls:'], 'nats://127.0.0.1:4222'),
   /** Name of the Redis stream or JetStream stream that carries votes. */
   QUEUE_STREAM: z.preprocess(
     blankAsUndefined,
-    z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be letters, digits, _ or - (at most 64)').default('votes'),
+    z
+      .string()
+      .regex(
+        /^[A-Za-z0-9_-]{1,64}$/,
+        'must be letters, digits, _ or - (at most 64)',
+      )
+      .default('votes'),
   ),
   /** A vote taken by a worker and not acknowledged for this long goes to another worker. */
   QUEUE_CLAIM_IDLE_MS: positiveInt(30_000),
@@ -124,7 +174,10 @@ export function queueSettings(env: {
 }
 
 export const postgresEnv = {
-  POSTGRES_URL: url(['postgres:', 'postgresql:'], 'postgres://postgres@127.0.0.1:5432/voting'),
+  POSTGRES_URL: url(
+    ['postgres:', 'postgresql:'],
+    'postgres://postgres@127.0.0.1:5432/voting',
+  ),
 };
 
 export const httpEnv = (defaultPort: number) => ({
@@ -142,8 +195,18 @@ export interface ServiceSettings {
   shutdownTimeoutMs: number;
 }
 
-export function serviceSettings(env: { HOST: string; PORT: number; LOG_LEVEL: string; SHUTDOWN_TIMEOUT_MS: number }): ServiceSettings {
-  return { host: env.HOST, port: env.PORT, logLevel: env.LOG_LEVEL, shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS };
+export function serviceSettings(env: {
+  HOST: string;
+  PORT: number;
+  LOG_LEVEL: string;
+  SHUTDOWN_TIMEOUT_MS: number;
+}): ServiceSettings {
+  return {
+    host: env.HOST,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  };
 }
 
 /** Hides the password of a connection URL so it can be logged. */

@@ -1,11 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LogController, type FastifyInstance, type RawServerDefault } from 'fastify';
+import {
+  LogController,
+  type FastifyInstance,
+  type RawServerDefault,
+} from 'fastify';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { StoreIncompleteError } from '../queue/types.js';
 import type { Logger } from './logger.js';
 
 /** A Fastify server that logs with the service's pino logger. */
-export type ServiceServer = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
+export type ServiceServer = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  Logger
+>;
 
 /**
  * Options every service's Fastify server starts with: the service's logger, no per-request
@@ -33,7 +42,11 @@ export function createMetricsRegistry(service: string): Registry {
  * Adds /healthz (the process answers), /readyz (every dependency answers within a second)
  * and /metrics (Prometheus text format) to a server.
  */
-export function registerOpsRoutes(app: ServiceServer, registry: Registry, checks: Record<string, ReadinessCheck>) {
+export function registerOpsRoutes(
+  app: ServiceServer,
+  registry: Registry,
+  checks: Record<string, ReadinessCheck>,
+) {
   app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', { logLevel: 'warn' }, async (_request, reply) => {
@@ -48,7 +61,12 @@ export function registerOpsRoutes(app: ServiceServer, registry: Registry, checks
       }),
     );
     const ready = entries.every(([, state]) => state === 'ok');
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', checks: Object.fromEntries(entries) });
+    return reply
+      .code(ready ? 200 : 503)
+      .send({
+        status: ready ? 'ready' : 'not-ready',
+        checks: Object.fromEntries(entries),
+      });
   });
 
   app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) => {
@@ -64,13 +82,17 @@ type StoreState = 'complete' | 'incomplete' | 'down';
  * voters' records: 0 while it has lost its data and a worker rebuilds it from PostgreSQL).
  * One probe per scrape serves both.
  */
-export function registerQueueStoreMetrics(registry: Registry, probe: () => Promise<void>): void {
+export function registerQueueStoreMetrics(
+  registry: Registry,
+  probe: () => Promise<void>,
+): void {
   let pending: Promise<StoreState> | undefined;
   const state = () =>
     (pending ??= withTimeout(probe(), 1_000)
       .then(
         (): StoreState => 'complete',
-        (error): StoreState => (error instanceof StoreIncompleteError ? 'incomplete' : 'down'),
+        (error): StoreState =>
+          error instanceof StoreIncompleteError ? 'incomplete' : 'down',
       )
       .finally(() => setImmediate(() => (pending = undefined))));
   new Gauge({
@@ -97,7 +119,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([
     promise.finally(() => clearTimeout(timer)),
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${ms} ms`)),
+        ms,
+      );
     }),
   ]);
 }
@@ -106,7 +131,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  * Runs the steps in order on the first SIGTERM or SIGINT, then exits 0; exits 1 if they take
  * longer than the timeout. A second signal while shutting down exits at once.
  */
-export function onShutdown(logger: Logger, timeoutMs: number, steps: Array<[string, () => Promise<unknown>]>) {
+export function onShutdown(
+  logger: Logger,
+  timeoutMs: number,
+  steps: Array<[string, () => Promise<unknown>]>,
+) {
   let stopping = false;
   const handler = async (signal: NodeJS.Signals) => {
     if (stopping) {

@@ -14,7 +14,10 @@ import { stringify, parse } from 'yaml';
 import { KubernetesConnection, type KubeObject } from '../KubernetesConnection';
 
 /** The repository's root (test/k8s holds the control plane's scripts): this package is plugins/kubernetes-node. */
-export const repoRoot = resolve(resolvePackagePath('@voting-platform/plugin-kubernetes-node'), '../..');
+export const repoRoot = resolve(
+  resolvePackagePath('@voting-platform/plugin-kubernetes-node'),
+  '../..',
+);
 
 export interface LocalCluster {
   /** Connection with the admin credentials (for assertions). */
@@ -36,19 +39,33 @@ const unstopped = new Set<() => void>();
 process.once('exit', () => unstopped.forEach(stop => stop()));
 
 /** `nodes`: fake nodes (default 2; a 3-node NATS cluster with anti-affinity needs 3). */
-export async function startLocalCluster(options: { nodes?: number } = {}): Promise<LocalCluster> {
+export async function startLocalCluster(
+  options: { nodes?: number } = {},
+): Promise<LocalCluster> {
   const state = mkdtempSync(join(tmpdir(), 'k8s-module-test-'));
-  const env = { ...process.env, K8S_LOCAL_STATE: state, K8S_LOCAL_NODES: String(options.nodes ?? 2) };
+  const env = {
+    ...process.env,
+    K8S_LOCAL_STATE: state,
+    K8S_LOCAL_NODES: String(options.nodes ?? 2),
+  };
   const script = join(repoRoot, 'test/k8s/control-plane.sh');
   const stop = () => {
     unstopped.delete(stop);
-    spawnSync('bash', [script, 'stop'], { env, encoding: 'utf8', cwd: repoRoot });
+    spawnSync('bash', [script, 'stop'], {
+      env,
+      encoding: 'utf8',
+      cwd: repoRoot,
+    });
     rmSync(state, { recursive: true, force: true });
   };
   unstopped.add(stop);
   // --no-build: a test never builds the control plane (minutes on a fresh machine); without it,
   // the start fails at once and its message says how to build it.
-  const started = spawnSync('bash', [script, 'start', '--no-build'], { env, encoding: 'utf8', cwd: repoRoot });
+  const started = spawnSync('bash', [script, 'start', '--no-build'], {
+    env,
+    encoding: 'utf8',
+    cwd: repoRoot,
+  });
   if (started.status !== 0) {
     stop();
     throw new Error(`control-plane.sh start failed: ${started.stderr}`);
@@ -56,22 +73,37 @@ export async function startLocalCluster(options: { nodes?: number } = {}): Promi
   const adminKubeconfig = readFileSync(join(state, 'kubeconfig'), 'utf8');
   const admin = KubernetesConnection.fromKubeconfig(adminKubeconfig);
   // a ServiceAccount with cluster-admin and a token for it
-  await admin.apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'do-admin', namespace: 'kube-system' } }, { fieldManager: 'test' });
+  await admin.apply(
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'do-admin', namespace: 'kube-system' },
+    },
+    { fieldManager: 'test' },
+  );
   await admin.apply(
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
       metadata: { name: 'do-admin' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-      subjects: [{ kind: 'ServiceAccount', name: 'do-admin', namespace: 'kube-system' }],
+      roleRef: {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'ClusterRole',
+        name: 'cluster-admin',
+      },
+      subjects: [
+        { kind: 'ServiceAccount', name: 'do-admin', namespace: 'kube-system' },
+      ],
     },
     { fieldManager: 'test' },
   );
-  const tokenRequest = await admin.api(k8s.CoreV1Api).createNamespacedServiceAccountToken({
-    name: 'do-admin',
-    namespace: 'kube-system',
-    body: { spec: { audiences: [], expirationSeconds: 3600 } },
-  });
+  const tokenRequest = await admin
+    .api(k8s.CoreV1Api)
+    .createNamespacedServiceAccountToken({
+      name: 'do-admin',
+      namespace: 'kube-system',
+      body: { spec: { audiences: [], expirationSeconds: 3600 } },
+    });
   const token = tokenRequest.status?.token;
   if (!token) throw new Error('the TokenRequest returned no token');
   const adminConfig = parse(adminKubeconfig);
@@ -79,8 +111,21 @@ export async function startLocalCluster(options: { nodes?: number } = {}): Promi
   const tokenKubeconfig = stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'do-local', cluster: { server: cluster.server, 'certificate-authority-data': cluster['certificate-authority-data'] } }],
-    contexts: [{ name: 'do-local', context: { cluster: 'do-local', user: 'do-local-admin' } }],
+    clusters: [
+      {
+        name: 'do-local',
+        cluster: {
+          server: cluster.server,
+          'certificate-authority-data': cluster['certificate-authority-data'],
+        },
+      },
+    ],
+    contexts: [
+      {
+        name: 'do-local',
+        context: { cluster: 'do-local', user: 'do-local-admin' },
+      },
+    ],
     'current-context': 'do-local',
     users: [{ name: 'do-local-admin', user: { token } }],
   });
@@ -89,20 +134,46 @@ export async function startLocalCluster(options: { nodes?: number } = {}): Promi
 
 /** Minimal CRDs (written here, not the projects' own) for the kinds voting:deploy uses. */
 export function minimalCrds(): KubeObject[] {
-  const crd = (group: string, kind: string, plural: string, spec: object): KubeObject => ({
+  const crd = (
+    group: string,
+    kind: string,
+    plural: string,
+    spec: object,
+  ): KubeObject => ({
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
     metadata: { name: `${plural}.${group}` },
     spec: {
       group,
       scope: 'Namespaced',
-      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
-      versions: [{ name: group === 'traefik.io' ? 'v1alpha1' : 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec } } } }],
+      names: {
+        kind,
+        plural,
+        singular: kind.toLowerCase(),
+        listKind: `${kind}List`,
+      },
+      versions: [
+        {
+          name: group === 'traefik.io' ? 'v1alpha1' : 'v1',
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { type: 'object', properties: { spec } } },
+        },
+      ],
     },
   });
   const str = { type: 'string' };
   const strMap = { type: 'object', additionalProperties: str };
-  const selector = { type: 'object', properties: { matchLabels: strMap, matchExpressions: { type: 'array', items: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } };
+  const selector = {
+    type: 'object',
+    properties: {
+      matchLabels: strMap,
+      matchExpressions: {
+        type: 'array',
+        items: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+      },
+    },
+  };
   return [
     crd('traefik.io', 'IngressRoute', 'ingressroutes', {
       type: 'object',
@@ -118,12 +189,40 @@ export function minimalCrds(): KubeObject[] {
               match: str,
               kind: { type: 'string', enum: ['Rule'] },
               priority: { type: 'integer' },
-              services: { type: 'array', items: { type: 'object', required: ['name'], properties: { name: str, namespace: str, port: { 'x-kubernetes-int-or-string': true }, kind: str } } },
-              middlewares: { type: 'array', items: { type: 'object', properties: { name: str, namespace: str } } },
+              services: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['name'],
+                  properties: {
+                    name: str,
+                    namespace: str,
+                    port: { 'x-kubernetes-int-or-string': true },
+                    kind: str,
+                  },
+                },
+              },
+              middlewares: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: { name: str, namespace: str },
+                },
+              },
             },
           },
         },
-        tls: { type: 'object', properties: { secretName: str, certResolver: str, options: { type: 'object', properties: { name: str, namespace: str } } } },
+        tls: {
+          type: 'object',
+          properties: {
+            secretName: str,
+            certResolver: str,
+            options: {
+              type: 'object',
+              properties: { name: str, namespace: str },
+            },
+          },
+        },
       },
     }),
     crd('monitoring.coreos.com', 'ServiceMonitor', 'servicemonitors', {
@@ -131,9 +230,27 @@ export function minimalCrds(): KubeObject[] {
       required: ['selector'],
       properties: {
         selector,
-        namespaceSelector: { type: 'object', properties: { any: { type: 'boolean' }, matchNames: { type: 'array', items: str } } },
+        namespaceSelector: {
+          type: 'object',
+          properties: {
+            any: { type: 'boolean' },
+            matchNames: { type: 'array', items: str },
+          },
+        },
         jobLabel: str,
-        endpoints: { type: 'array', items: { type: 'object', properties: { port: str, path: str, interval: str, scrapeTimeout: str, scheme: str } } },
+        endpoints: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              port: str,
+              path: str,
+              interval: str,
+              scrapeTimeout: str,
+              scheme: str,
+            },
+          },
+        },
       },
     }),
     crd('monitoring.coreos.com', 'PrometheusRule', 'prometheusrules', {
@@ -147,7 +264,21 @@ export function minimalCrds(): KubeObject[] {
             properties: {
               name: str,
               interval: str,
-              rules: { type: 'array', items: { type: 'object', required: ['expr'], properties: { alert: str, record: str, expr: { 'x-kubernetes-int-or-string': true }, for: str, labels: strMap, annotations: strMap } } },
+              rules: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['expr'],
+                  properties: {
+                    alert: str,
+                    record: str,
+                    expr: { 'x-kubernetes-int-or-string': true },
+                    for: str,
+                    labels: strMap,
+                    annotations: strMap,
+                  },
+                },
+              },
             },
           },
         },
@@ -157,16 +288,33 @@ export function minimalCrds(): KubeObject[] {
 }
 
 /** Creates the CRDs and waits until their kinds are served. */
-export async function installCrds(admin: KubernetesConnection, crds: KubeObject[]): Promise<void> {
+export async function installCrds(
+  admin: KubernetesConnection,
+  crds: KubeObject[],
+): Promise<void> {
   for (const crd of crds) await admin.apply(crd, { fieldManager: 'test' });
   const deadline = Date.now() + 30_000;
   for (const crd of crds) {
     const spec: any = crd.spec;
     for (;;) {
-      const got: any = await admin.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', crd.metadata.name);
-      const established = got?.status?.conditions?.some((c: any) => c.type === 'Established' && c.status === 'True');
-      if (established && (await admin.served(`${spec.group}/${spec.versions[0].name}`, spec.names.kind))) break;
-      if (Date.now() > deadline) throw new Error(`CRD ${crd.metadata.name} not established and served`);
+      const got: any = await admin.get(
+        'apiextensions.k8s.io/v1',
+        'CustomResourceDefinition',
+        crd.metadata.name,
+      );
+      const established = got?.status?.conditions?.some(
+        (c: any) => c.type === 'Established' && c.status === 'True',
+      );
+      if (
+        established &&
+        (await admin.served(
+          `${spec.group}/${spec.versions[0].name}`,
+          spec.names.kind,
+        ))
+      )
+        break;
+      if (Date.now() > deadline)
+        throw new Error(`CRD ${crd.metadata.name} not established and served`);
       await sleep(200);
     }
   }
@@ -178,7 +326,10 @@ export async function installCrds(admin: KubernetesConnection, crds: KubeObject[
  * no provisioner and immediate binding, and `volumes` ready PersistentVolumes of it, which the
  * controller manager's binder hands to claims as real block storage would.
  */
-export async function provideTestStorage(admin: KubernetesConnection, options: { className: string; volumes: number; size?: string }): Promise<void> {
+export async function provideTestStorage(
+  admin: KubernetesConnection,
+  options: { className: string; volumes: number; size?: string },
+): Promise<void> {
   await admin.apply(
     {
       apiVersion: 'storage.k8s.io/v1',

@@ -3,4 +3,11 @@
  *
  * @packageDocumentation
  */
-export { installCrds, minimalCrds, provideTestStorage, repoRoot, startLocalCluster, type LocalCluster } from './cluster';
+export {
+  installCrds,
+  minimalCrds,
+  provideTestStorage,
+  repoRoot,
+  startLocalCluster,
+  type LocalCluster,
+} from './cluster';

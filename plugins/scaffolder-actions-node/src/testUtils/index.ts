@@ -6,7 +6,16 @@
  * @packageDocumentation
  */
 export { Crash, runAction, type RunOptions, type RunResult } from './runner';
-export { exampleSteps, renderInput, runExamples, type ExampleStep } from './examples';
+export {
+  exampleSteps,
+  renderInput,
+  runExamples,
+  type ExampleStep,
+} from './examples';
 export { waitForAnswers } from './requests';
 export { assertNoSecrets } from './secrets';
-export { dialectProblems, missingActionFiles, registeredActions } from './module';
+export {
+  dialectProblems,
+  missingActionFiles,
+  registeredActions,
+} from './module';

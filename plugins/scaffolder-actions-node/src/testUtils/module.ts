@@ -1,7 +1,10 @@
 import type { BackendFeature } from '@backstage/backend-plugin-api';
 import { startTestBackend } from '@backstage/backend-test-utils';
 import { readdirSync } from 'node:fs';
-import { scaffolderActionsExtensionPoint, type TemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  scaffolderActionsExtensionPoint,
+  type TemplateAction,
+} from '@backstage/plugin-scaffolder-node';
 import { exampleSteps } from './examples';
 
 /**
@@ -9,10 +12,20 @@ import { exampleSteps } from './examples';
  *
  * @public
  */
-export async function registeredActions(module: BackendFeature): Promise<TemplateAction<any, any, any>[]> {
+export async function registeredActions(
+  module: BackendFeature,
+): Promise<TemplateAction<any, any, any>[]> {
   const actions: TemplateAction<any, any, any>[] = [];
   const backend = await startTestBackend({
-    extensionPoints: [[scaffolderActionsExtensionPoint, { addActions: (...added: TemplateAction<any, any, any>[]) => actions.push(...added) }]],
+    extensionPoints: [
+      [
+        scaffolderActionsExtensionPoint,
+        {
+          addActions: (...added: TemplateAction<any, any, any>[]) =>
+            actions.push(...added),
+        },
+      ],
+    ],
     features: [module],
   });
   await backend.stop();
@@ -30,22 +43,46 @@ const VERBS = ['ensure', 'delete', 'read', 'render'];
  *
  * @public
  */
-export function dialectProblems(action: TemplateAction<any, any, any>, options: { provider: string; verbs?: string[] }): string[] {
+export function dialectProblems(
+  action: TemplateAction<any, any, any>,
+  options: { provider: string; verbs?: string[] },
+): string[] {
   const problems: string[] = [];
   const verbs = options.verbs ?? VERBS;
   const parts = action.id.split(':');
   const verb = parts[parts.length - 1]!;
-  if (parts[0] !== options.provider || parts.length < 3 || parts.some(p => !/^[a-z][a-z0-9-]*$/.test(p))) {
-    problems.push(`${action.id}: the id is not ${options.provider}:<resource>:<verb> in lowercase words`);
+  if (
+    parts[0] !== options.provider ||
+    parts.length < 3 ||
+    parts.some(p => !/^[a-z][a-z0-9-]*$/.test(p))
+  ) {
+    problems.push(
+      `${action.id}: the id is not ${options.provider}:<resource>:<verb> in lowercase words`,
+    );
   }
-  if (!verbs.includes(verb)) problems.push(`${action.id}: "${verb}" is not a verb of the dialect (${verbs.join(', ')})`);
+  if (!verbs.includes(verb))
+    problems.push(
+      `${action.id}: "${verb}" is not a verb of the dialect (${verbs.join(
+        ', ',
+      )})`,
+    );
   if (!action.supportsDryRun) problems.push(`${action.id}: no dry-run support`);
-  if ((action.schema?.input as { type?: string } | undefined)?.type !== 'object') problems.push(`${action.id}: no JSON schema for its input`);
-  const outputs = Object.keys((action.schema?.output as { properties?: object } | undefined)?.properties ?? {});
-  if ((verb === 'ensure' || verb === 'delete') && !outputs.includes('outcome')) problems.push(`${action.id}: no outcome output`);
+  if (
+    (action.schema?.input as { type?: string } | undefined)?.type !== 'object'
+  )
+    problems.push(`${action.id}: no JSON schema for its input`);
+  const outputs = Object.keys(
+    (action.schema?.output as { properties?: object } | undefined)
+      ?.properties ?? {},
+  );
+  if ((verb === 'ensure' || verb === 'delete') && !outputs.includes('outcome'))
+    problems.push(`${action.id}: no outcome output`);
   if (!action.examples?.length) problems.push(`${action.id}: no examples`);
   for (const example of action.examples ?? []) {
-    if (!exampleSteps(example).some(step => step.action === action.id)) problems.push(`${action.id}: example "${example.description}" does not use it`);
+    if (!exampleSteps(example).some(step => step.action === action.id))
+      problems.push(
+        `${action.id}: example "${example.description}" does not use it`,
+      );
   }
   return problems;
 }
@@ -60,7 +97,18 @@ export function dialectProblems(action: TemplateAction<any, any, any>, options: 
 export function missingActionFiles(actionsDir: string): string[] {
   const files = new Set(readdirSync(actionsDir));
   // index.ts re-exports; inputProperties.ts / outputProperties.ts hold schema pieces several actions share
-  const shared = new Set(['index.ts', 'inputProperties.ts', 'outputProperties.ts']);
-  const actions = [...files].filter(f => f.endsWith('.ts') && !/\.(test|examples)\.ts$/.test(f) && !shared.has(f));
-  return actions.flatMap(f => ['.examples.ts', '.test.ts', '.examples.test.ts'].map(suffix => f.replace(/\.ts$/, suffix)).filter(name => !files.has(name)));
+  const shared = new Set([
+    'index.ts',
+    'inputProperties.ts',
+    'outputProperties.ts',
+  ]);
+  const actions = [...files].filter(
+    f =>
+      f.endsWith('.ts') && !/\.(test|examples)\.ts$/.test(f) && !shared.has(f),
+  );
+  return actions.flatMap(f =>
+    ['.examples.ts', '.test.ts', '.examples.test.ts']
+      .map(suffix => f.replace(/\.ts$/, suffix))
+      .filter(name => !files.has(name)),
+  );
 }

@@ -7,10 +7,19 @@ import { waitUntil } from '@voting-platform/timing';
  *
  * @public
  */
-export function waitForAnswers(requests: ReadonlyArray<{ status: number }>, timeoutMs = 10_000): Promise<true> {
-  return waitUntil(() => (requests.every(r => r.status !== 0) ? true : undefined), {
-    timeoutMs,
-    intervalMs: 10,
-    timeoutMessage: () => `${requests.filter(r => r.status === 0).length} request(s) still unanswered after ${timeoutMs} ms`,
-  });
+export function waitForAnswers(
+  requests: ReadonlyArray<{ status: number }>,
+  timeoutMs = 10_000,
+): Promise<true> {
+  return waitUntil(
+    () => (requests.every(r => r.status !== 0) ? true : undefined),
+    {
+      timeoutMs,
+      intervalMs: 10,
+      timeoutMessage: () =>
+        `${
+          requests.filter(r => r.status === 0).length
+        } request(s) still unanswered after ${timeoutMs} ms`,
+    },
+  );
 }

@@ -37,21 +37,42 @@ export class Crash extends Error {}
  *
  * @public
  */
-export async function runAction(action: TemplateAction<any, any, any>, input: Record<string, unknown>, opts: RunOptions = {}): Promise<RunResult> {
+export async function runAction(
+  action: TemplateAction<any, any, any>,
+  input: Record<string, unknown>,
+  opts: RunOptions = {},
+): Promise<RunResult> {
   const logs: string[] = [];
   const outputs: Record<string, any> = {};
   const checkpoints = opts.checkpoints ?? new Map<string, JsonValue>();
   const line = (level: string) => (message: string, meta?: unknown) => {
     logs.push(`${level} ${message}${meta ? ` ${JSON.stringify(meta)}` : ''}`);
   };
-  const logger: LoggerService = { info: line('info'), warn: line('warn'), error: line('error'), debug: line('debug'), child: () => logger };
+  const logger: LoggerService = {
+    info: line('info'),
+    warn: line('warn'),
+    error: line('error'),
+    debug: line('debug'),
+    child: () => logger,
+  };
   const ctx = {
-    ...createMockActionContext({ input: input as JsonObject, secrets: opts.secrets, logger, workspacePath: opts.workspacePath }),
+    ...createMockActionContext({
+      input: input as JsonObject,
+      secrets: opts.secrets,
+      logger,
+      workspacePath: opts.workspacePath,
+    }),
     isDryRun: opts.isDryRun ?? false,
     output: (name: string, value: unknown) => {
       outputs[name] = value;
     },
-    checkpoint: async ({ key, fn }: { key: string; fn: () => Promise<JsonValue> | JsonValue }) => {
+    checkpoint: async ({
+      key,
+      fn,
+    }: {
+      key: string;
+      fn: () => Promise<JsonValue> | JsonValue;
+    }) => {
       if (checkpoints.has(key)) return checkpoints.get(key);
       const value = await fn();
       // the scaffolder stores the value as JSON: a retried task gets it back without prototypes

@@ -1,14 +1,30 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { createCloudflareClient, fqdn, type CloudflareActionOptions } from '../lib/client';
-import { checkpointKey, describeChange, describeRead, outcomeOf, parseInput, type Zod } from '@voting-platform/plugin-scaffolder-actions-node';
+import {
+  createCloudflareClient,
+  fqdn,
+  type CloudflareActionOptions,
+} from '../lib/client';
+import {
+  checkpointKey,
+  describeChange,
+  describeRead,
+  outcomeOf,
+  parseInput,
+  type Zod,
+} from '@voting-platform/plugin-scaffolder-actions-node';
 import { findRecords } from './dnsEnsure';
 import { recordName, zone } from './inputProperties';
 import { examples } from './dnsDelete.examples';
 
 const input = {
   zone: (z: Zod) => zone(z).describe('Zone the records belong to'),
-  name: (z: Zod) => recordName(z).describe('Record name, relative or fully qualified'),
-  type: (z: Zod) => z.enum(['A', 'AAAA', 'CNAME', 'TXT']).optional().describe('Only records of this type (default: every type of that name)'),
+  name: (z: Zod) =>
+    recordName(z).describe('Record name, relative or fully qualified'),
+  type: (z: Zod) =>
+    z
+      .enum(['A', 'AAAA', 'CNAME', 'TXT'])
+      .optional()
+      .describe('Only records of this type (default: every type of that name)'),
 };
 
 /**
@@ -16,18 +32,29 @@ const input = {
  *
  * @public
  */
-export function createCloudflareDnsDeleteAction(options: CloudflareActionOptions) {
+export function createCloudflareDnsDeleteAction(
+  options: CloudflareActionOptions,
+) {
   return createTemplateAction({
     id: 'cloudflare:dns:delete',
-    description: 'Deletes the Cloudflare DNS records of a name (optionally of one type). Succeeds when there are none.',
+    description:
+      'Deletes the Cloudflare DNS records of a name (optionally of one type). Succeeds when there are none.',
     examples,
     supportsDryRun: true,
     schema: {
       input,
       output: {
         hostname: z => z.string(),
-        deleted: z => z.array(z.string()).describe('Ids of the records deleted (or that would be, in a dry run)'),
-        outcome: z => z.enum(['deleted', 'absent', 'would-delete']).describe('What this run did, or in a dry run would do'),
+        deleted: z =>
+          z
+            .array(z.string())
+            .describe(
+              'Ids of the records deleted (or that would be, in a dry run)',
+            ),
+        outcome: z =>
+          z
+            .enum(['deleted', 'absent', 'would-delete'])
+            .describe('What this run did, or in a dry run would do'),
       },
     },
     async handler(ctx) {
@@ -35,12 +62,25 @@ export function createCloudflareDnsDeleteAction(options: CloudflareActionOptions
       const client = createCloudflareClient(options, ctx);
       const zoneId = await client.zoneId(i.zone);
       const hostname = fqdn(i.name, i.zone);
-      const records = await client.call(`list records of ${hostname}`, () => findRecords(client, zoneId, hostname, i.type));
+      const records = await client.call(`list records of ${hostname}`, () =>
+        findRecords(client, zoneId, hostname, i.type),
+      );
       const ids = records.map(r => r.id);
       if (ids.length === 0) {
-        ctx.logger.info(describeRead(ctx.isDryRun, `No records of ${hostname}: nothing to delete`));
+        ctx.logger.info(
+          describeRead(
+            ctx.isDryRun,
+            `No records of ${hostname}: nothing to delete`,
+          ),
+        );
       } else if (ctx.isDryRun) {
-        ctx.logger.info(describeChange(true, 'delete', `${ids.length} record(s) of ${hostname}`));
+        ctx.logger.info(
+          describeChange(
+            true,
+            'delete',
+            `${ids.length} record(s) of ${hostname}`,
+          ),
+        );
       } else {
         for (const id of ids) {
           await ctx.checkpoint({
@@ -57,11 +97,20 @@ export function createCloudflareDnsDeleteAction(options: CloudflareActionOptions
               }),
           });
         }
-        ctx.logger.info(describeChange(false, 'delete', `${ids.length} record(s) of ${hostname}`));
+        ctx.logger.info(
+          describeChange(
+            false,
+            'delete',
+            `${ids.length} record(s) of ${hostname}`,
+          ),
+        );
       }
       ctx.output('hostname', hostname);
       ctx.output('deleted', ids);
-      ctx.output('outcome', ids.length ? outcomeOf(ctx.isDryRun, 'delete') : 'absent');
+      ctx.output(
+        'outcome',
+        ids.length ? outcomeOf(ctx.isDryRun, 'delete') : 'absent',
+      );
     },
   });
 }

@@ -2,7 +2,8 @@ import type { TemplateExample } from '@backstage/plugin-scaffolder-node';
 
 export const examples: TemplateExample[] = [
   {
-    description: "Point vote.example.com at the cluster's load balancer, through Cloudflare's proxy",
+    description:
+      "Point vote.example.com at the cluster's load balancer, through Cloudflare's proxy",
     example: `steps:
   - id: dns-vote
     name: DNS for the vote app

@@ -17,9 +17,17 @@ describe('cloudflare:origin-certificate:ensure examples', () => {
     const action = createCloudflareOriginCertificateEnsureAction(h.options());
     for (const { real, dry } of await runExamples(action, { workspacePath })) {
       expect(real.outputs).toMatchObject({ created: true, outcome: 'created' });
-      expect(h.env.sandbox.cloudflare.certificates.get(real.outputs.certificateId)).toBeDefined();
-      expect(await readFile(join(workspacePath, real.outputs.keyPath), 'utf8')).toContain('PRIVATE KEY');
-      expect(dry.outputs).toEqual({ ...real.outputs, created: false, outcome: 'unchanged' });
+      expect(
+        h.env.sandbox.cloudflare.certificates.get(real.outputs.certificateId),
+      ).toBeDefined();
+      expect(
+        await readFile(join(workspacePath, real.outputs.keyPath), 'utf8'),
+      ).toContain('PRIVATE KEY');
+      expect(dry.outputs).toEqual({
+        ...real.outputs,
+        created: false,
+        outcome: 'unchanged',
+      });
       h.expectNoSecrets(real, dry);
     }
   });

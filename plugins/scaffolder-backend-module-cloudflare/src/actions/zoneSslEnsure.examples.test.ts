@@ -8,9 +8,16 @@ describe('cloudflare:zone:ssl:ensure examples', () => {
   it('run against the sandbox: the zone has the mode, and a dry run after it changes nothing', async () => {
     const action = createCloudflareZoneSslEnsureAction(h.options());
     for (const { real, dry } of await runExamples(action)) {
-      const zone = [...h.env.sandbox.cloudflare.zones.values()].find(z => z.id === real.outputs.zoneId)!;
+      const zone = [...h.env.sandbox.cloudflare.zones.values()].find(
+        z => z.id === real.outputs.zoneId,
+      )!;
       expect(zone.settings.ssl!.value).toBe(real.outputs.mode);
-      expect(dry.outputs).toEqual({ ...real.outputs, previousMode: real.outputs.mode, changed: false, outcome: 'unchanged' });
+      expect(dry.outputs).toEqual({
+        ...real.outputs,
+        previousMode: real.outputs.mode,
+        changed: false,
+        outcome: 'unchanged',
+      });
       h.expectNoSecrets(real, dry);
     }
   });

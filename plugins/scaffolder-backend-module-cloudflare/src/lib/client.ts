@@ -1,6 +1,11 @@
 import type { RootConfigService } from '@backstage/backend-plugin-api';
 import type { TaskSecrets } from '@backstage/plugin-scaffolder-node';
-import { ConflictError, CustomErrorBase, InputError, NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  CustomErrorBase,
+  InputError,
+  NotFoundError,
+} from '@backstage/errors';
 import Cloudflare, { APIConnectionError, APIError } from 'cloudflare';
 
 /** The task secret that overrides `cloudflare.apiToken` for one task. */
@@ -27,10 +32,7 @@ export interface CloudflareClient {
  * @public
  */
 export class CloudflareError extends CustomErrorBase {
-  constructor(
-    message: string,
-    readonly status?: number,
-  ) {
+  constructor(message: string, readonly status?: number) {
     // no cause: the SDK's error holds the request headers, and with them the token
     super(message);
     this.name = 'CloudflareError';
@@ -38,31 +40,57 @@ export class CloudflareError extends CustomErrorBase {
 }
 
 /** What an action decided about its input or the world, thrown inside `call`: passed on as it is. */
-const decided = (err: unknown): err is Error => err instanceof InputError || err instanceof ConflictError || err instanceof NotFoundError;
+const decided = (err: unknown): err is Error =>
+  err instanceof InputError ||
+  err instanceof ConflictError ||
+  err instanceof NotFoundError;
 
 function toError(what: string, err: unknown, timeoutMs: number): Error {
   if (err instanceof CloudflareError || decided(err)) return err;
   // a time-out is one of these too (the SDK aborts the request)
-  if (err instanceof APIConnectionError) return new CloudflareError(`Cloudflare did not answer "${what}" within ${timeoutMs} ms, or could not be reached (after the SDK's retries)`);
+  if (err instanceof APIConnectionError)
+    return new CloudflareError(
+      `Cloudflare did not answer "${what}" within ${timeoutMs} ms, or could not be reached (after the SDK's retries)`,
+    );
   if (err instanceof APIError && err.status !== undefined) {
-    const messages = err.errors?.length ? err.errors.map(e => `${e.message} (${e.code})`).join('; ') : err.message;
+    const messages = err.errors?.length
+      ? err.errors.map(e => `${e.message} (${e.code})`).join('; ')
+      : err.message;
     if (err.status === 401 || err.status === 403) {
-      return new CloudflareError(`Cloudflare rejected the API token (${err.status} ${messages}): check cloudflare.apiToken in app-config or the ${TOKEN_SECRET} task secret`, err.status);
+      return new CloudflareError(
+        `Cloudflare rejected the API token (${err.status} ${messages}): check cloudflare.apiToken in app-config or the ${TOKEN_SECRET} task secret`,
+        err.status,
+      );
     }
-    return new CloudflareError(`Cloudflare: ${what} failed with ${err.status}: ${messages}`, err.status);
+    return new CloudflareError(
+      `Cloudflare: ${what} failed with ${err.status}: ${messages}`,
+      err.status,
+    );
   }
-  return new CloudflareError(`Cloudflare: ${what} failed: ${(err as Error)?.message ?? err}`);
+  return new CloudflareError(
+    `Cloudflare: ${what} failed: ${(err as Error)?.message ?? err}`,
+  );
 }
 
 /**
  * Creates the client for one action run. The token comes from the `cloudflareApiToken` task
  * secret or else from `cloudflare.apiToken`; a missing one is an error naming both.
  */
-export function createCloudflareClient(options: CloudflareActionOptions, ctx: { secrets?: TaskSecrets }): CloudflareClient {
+export function createCloudflareClient(
+  options: CloudflareActionOptions,
+  ctx: { secrets?: TaskSecrets },
+): CloudflareClient {
   const { config } = options;
-  const apiToken = ctx.secrets?.[TOKEN_SECRET] || config.getOptionalString('cloudflare.apiToken');
-  if (!apiToken) throw new InputError(`No Cloudflare API token: set cloudflare.apiToken in app-config or pass the ${TOKEN_SECRET} task secret`);
-  const timeout = config.getOptionalNumber('cloudflare.requestTimeoutMs') ?? DEFAULT_TIMEOUT_MS;
+  const apiToken =
+    ctx.secrets?.[TOKEN_SECRET] ||
+    config.getOptionalString('cloudflare.apiToken');
+  if (!apiToken)
+    throw new InputError(
+      `No Cloudflare API token: set cloudflare.apiToken in app-config or pass the ${TOKEN_SECRET} task secret`,
+    );
+  const timeout =
+    config.getOptionalNumber('cloudflare.requestTimeoutMs') ??
+    DEFAULT_TIMEOUT_MS;
   const cf = new Cloudflare({
     apiToken,
     baseURL: config.getOptionalString('cloudflare.apiUrl'),
@@ -83,7 +111,10 @@ export function createCloudflareClient(options: CloudflareActionOptions, ctx: { 
       call(`find zone ${zone}`, async () => {
         const { result } = await cf.zones.list({ name: zone });
         const found = result.find(z => z.name === zone);
-        if (!found) throw new NotFoundError(`No Cloudflare zone "${zone}" in the account of this token`);
+        if (!found)
+          throw new NotFoundError(
+            `No Cloudflare zone "${zone}" in the account of this token`,
+          );
         return found.id;
       }),
   };

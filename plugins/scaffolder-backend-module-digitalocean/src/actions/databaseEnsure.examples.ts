@@ -2,7 +2,8 @@ import type { TemplateExample } from '@backstage/plugin-scaffolder-node';
 
 export const examples: TemplateExample[] = [
   {
-    description: 'PostgreSQL for the voting app, in the VPC of the cluster made by an earlier step and reachable from it only',
+    description:
+      'PostgreSQL for the voting app, in the VPC of the cluster made by an earlier step and reachable from it only',
     example: `steps:
   - id: database
     name: PostgreSQL

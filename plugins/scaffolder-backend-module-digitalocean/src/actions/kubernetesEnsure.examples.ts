@@ -2,7 +2,8 @@ import type { TemplateExample } from '@backstage/plugin-scaffolder-node';
 
 export const examples: TemplateExample[] = [
   {
-    description: 'A cluster for the voting app in the VPC of an earlier step, with autoscaling and a Sunday maintenance window',
+    description:
+      'A cluster for the voting app in the VPC of an earlier step, with autoscaling and a Sunday maintenance window',
     example: `steps:
   - id: cluster
     name: Kubernetes cluster

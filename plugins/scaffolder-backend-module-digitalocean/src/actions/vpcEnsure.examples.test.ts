@@ -8,8 +8,14 @@ describe('digitalocean:vpc:ensure examples', () => {
   it('run against the sandbox: the VPC exists, and a dry run after it finds it', async () => {
     const action = createDigitalOceanVpcEnsureAction(h.options());
     for (const { real, dry } of await runExamples(action)) {
-      expect(h.env.sandbox.digitalocean.vpcs.get(real.outputs.vpcId)).toMatchObject({ name: real.outputs.name });
-      expect(dry.outputs).toEqual({ ...real.outputs, created: false, outcome: 'unchanged' });
+      expect(
+        h.env.sandbox.digitalocean.vpcs.get(real.outputs.vpcId),
+      ).toMatchObject({ name: real.outputs.name });
+      expect(dry.outputs).toEqual({
+        ...real.outputs,
+        created: false,
+        outcome: 'unchanged',
+      });
       h.expectNoSecrets(real, dry);
     }
   });

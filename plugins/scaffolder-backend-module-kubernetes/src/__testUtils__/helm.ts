@@ -9,15 +9,22 @@ import { join, resolve } from 'node:path';
 import { repoRoot } from '@voting-platform/plugin-kubernetes-node/testUtils';
 import { presetRepositories } from '../lib/helm';
 
-
 /** Stand-ins of the presets' charts (test-charts/<chart>). */
 export const standInCharts = resolve(__dirname, '../../test-charts');
 /** A made-up repository whose charts are test/k8s/charts/<chart> (the probe chart). */
 export const TEST_REPOSITORY = 'https://charts.example.com';
 
 export function helmPath(): string {
-  const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'voting-platform', 'helm');
-  const versions = existsSync(dir) ? readdirSync(dir).sort((a, b) => b.localeCompare(a, undefined, { numeric: true })) : [];
+  const dir = join(
+    process.env.XDG_CACHE_HOME || join(homedir(), '.cache'),
+    'voting-platform',
+    'helm',
+  );
+  const versions = existsSync(dir)
+    ? readdirSync(dir).sort((a, b) =>
+        b.localeCompare(a, undefined, { numeric: true }),
+      )
+    : [];
   for (const v of versions) {
     const helm = join(dir, v, 'bin', 'helm');
     if (existsSync(helm)) return helm;

@@ -3,24 +3,33 @@ import { stringify } from 'yaml';
 
 export const examples: TemplateExample[] = [
   {
-    description: 'Install kube-prometheus-stack, then Traefik, on the cluster made by an earlier step',
+    description:
+      'Install kube-prometheus-stack, then Traefik, on the cluster made by an earlier step',
     example: stringify({
       steps: [
         {
           id: 'monitoring',
           action: 'kubernetes:helm:install',
-          input: { clusterId: '${{ steps.cluster.output.clusterId }}', preset: 'kube-prometheus-stack' },
+          input: {
+            clusterId: '${{ steps.cluster.output.clusterId }}',
+            preset: 'kube-prometheus-stack',
+          },
         },
         {
           id: 'traefik',
           action: 'kubernetes:helm:install',
-          input: { clusterId: '${{ steps.cluster.output.clusterId }}', preset: 'traefik', loadBalancerName: 'voting-lb' },
+          input: {
+            clusterId: '${{ steps.cluster.output.clusterId }}',
+            preset: 'traefik',
+            loadBalancerName: 'voting-lb',
+          },
         },
       ],
     }),
   },
   {
-    description: 'Install a chart by name from a repository listed in kubernetesActions.helm.allowedRepositories, at a pinned version, with values',
+    description:
+      'Install a chart by name from a repository listed in kubernetesActions.helm.allowedRepositories, at a pinned version, with values',
     example: stringify({
       steps: [
         {

@@ -1,5 +1,11 @@
 import { ConfigReader } from '@backstage/config';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chartSource, helmSettings, presetRepositories } from './helm';
@@ -24,33 +30,106 @@ describe('Helm settings', () => {
       else process.env.XDG_CACHE_HOME = saved;
     }
     const configured = join(cached, 'helm');
-    expect(helmSettings(new ConfigReader({ kubernetesActions: { helm: { binary: configured } } })).binary).toBe(configured);
-    expect(() => helmSettings(new ConfigReader({ kubernetesActions: { helm: { binary: join(dir, 'missing') } } }))).toThrow(
+    expect(
+      helmSettings(
+        new ConfigReader({
+          kubernetesActions: { helm: { binary: configured } },
+        }),
+      ).binary,
+    ).toBe(configured);
+    expect(() =>
+      helmSettings(
+        new ConfigReader({
+          kubernetesActions: { helm: { binary: join(dir, 'missing') } },
+        }),
+      ),
+    ).toThrow(
       /kubernetesActions.helm.binary points at .*missing, which does not exist/,
     );
   });
 
-  it('allows the presets\' repositories unless the config lists others', () => {
+  it("allows the presets' repositories unless the config lists others", () => {
     expect(helmSettings().allowedRepositories).toEqual(presetRepositories());
-    expect(presetRepositories()).toEqual(['https://traefik.github.io/charts', 'https://prometheus-community.github.io/helm-charts']);
-    const settings = helmSettings(new ConfigReader({ kubernetesActions: { helm: { allowedRepositories: ['https://charts.example.com/', 'oci://registry.example.com/charts'] } } }));
-    expect(settings.allowedRepositories).toEqual(['https://charts.example.com', 'oci://registry.example.com/charts']);
-    expect(chartSource(settings, 'redis', 'https://charts.example.com/')).toEqual({ chartRef: 'redis', repo: 'https://charts.example.com', local: false });
-    expect(chartSource(settings, 'redis', 'oci://registry.example.com/charts')).toEqual({ chartRef: 'oci://registry.example.com/charts/redis', local: false });
-    expect(() => chartSource(settings, 'traefik', 'https://traefik.github.io/charts')).toThrow(/is not allowed/);
-    expect(() => chartSource(settings, 'redis', 'https://user:secret@charts.example.com')).toThrow(/without credentials/);
-    for (const chart of ['/etc', './redis', '../redis', 'a/b', 'oci://registry.example.com/charts/redis']) {
-      expect(() => chartSource(settings, chart, 'https://charts.example.com')).toThrow(/is not a chart name/);
+    expect(presetRepositories()).toEqual([
+      'https://traefik.github.io/charts',
+      'https://prometheus-community.github.io/helm-charts',
+    ]);
+    const settings = helmSettings(
+      new ConfigReader({
+        kubernetesActions: {
+          helm: {
+            allowedRepositories: [
+              'https://charts.example.com/',
+              'oci://registry.example.com/charts',
+            ],
+          },
+        },
+      }),
+    );
+    expect(settings.allowedRepositories).toEqual([
+      'https://charts.example.com',
+      'oci://registry.example.com/charts',
+    ]);
+    expect(
+      chartSource(settings, 'redis', 'https://charts.example.com/'),
+    ).toEqual({
+      chartRef: 'redis',
+      repo: 'https://charts.example.com',
+      local: false,
+    });
+    expect(
+      chartSource(settings, 'redis', 'oci://registry.example.com/charts'),
+    ).toEqual({
+      chartRef: 'oci://registry.example.com/charts/redis',
+      local: false,
+    });
+    expect(() =>
+      chartSource(settings, 'traefik', 'https://traefik.github.io/charts'),
+    ).toThrow(/is not allowed/);
+    expect(() =>
+      chartSource(settings, 'redis', 'https://user:secret@charts.example.com'),
+    ).toThrow(/without credentials/);
+    for (const chart of [
+      '/etc',
+      './redis',
+      '../redis',
+      'a/b',
+      'oci://registry.example.com/charts/redis',
+    ]) {
+      expect(() =>
+        chartSource(settings, chart, 'https://charts.example.com'),
+      ).toThrow(/is not a chart name/);
     }
   });
 
   it('serves a repository from a local folder only when the config says so, and checks the folder', () => {
     const settings = helmSettings(
-      new ConfigReader({ kubernetesActions: { helm: { allowedRepositories: ['https://charts.example.com'], localChartRepositories: [{ url: 'https://charts.example.com', directory: dir }] } } }),
+      new ConfigReader({
+        kubernetesActions: {
+          helm: {
+            allowedRepositories: ['https://charts.example.com'],
+            localChartRepositories: [
+              { url: 'https://charts.example.com', directory: dir },
+            ],
+          },
+        },
+      }),
     );
-    expect(chartSource(settings, 'probe', 'https://charts.example.com')).toEqual({ chartRef: join(dir, 'probe'), local: true });
+    expect(
+      chartSource(settings, 'probe', 'https://charts.example.com'),
+    ).toEqual({ chartRef: join(dir, 'probe'), local: true });
     expect(() =>
-      helmSettings(new ConfigReader({ kubernetesActions: { helm: { localChartRepositories: [{ url: 'https://charts.example.com', directory: 'relative' }] } } })),
+      helmSettings(
+        new ConfigReader({
+          kubernetesActions: {
+            helm: {
+              localChartRepositories: [
+                { url: 'https://charts.example.com', directory: 'relative' },
+              ],
+            },
+          },
+        }),
+      ),
     ).toThrow(/relative is not an existing absolute path/);
   });
 });

@@ -22,7 +22,9 @@ export interface HelmSettings {
 const normalise = (url: string) => url.trim().replace(/\/+$/, '');
 
 /** The repositories of the presets: the allow-list when none is configured. */
-export const presetRepositories = () => [...new Set(PRESET_NAMES.map(name => normalise(preset(name).repositoryUrl)))];
+export const presetRepositories = () => [
+  ...new Set(PRESET_NAMES.map(name => normalise(preset(name).repositoryUrl))),
+];
 
 /**
  * Helm settings from `kubernetesActions.helm`: the binary (config, else `helm` on the PATH; never
@@ -33,20 +35,29 @@ export function helmSettings(config?: Config): HelmSettings {
   const helm = config?.getOptionalConfig(`${CONFIG_ROOT}.helm`);
   const binary = helm?.getOptionalString('binary');
   if (binary !== undefined && !existsSync(binary)) {
-    throw new Error(`${CONFIG_ROOT}.helm.binary points at ${binary}, which does not exist`);
+    throw new Error(
+      `${CONFIG_ROOT}.helm.binary points at ${binary}, which does not exist`,
+    );
   }
-  const local = (helm?.getOptionalConfigArray('localChartRepositories') ?? []).map(entry => ({
+  const local = (
+    helm?.getOptionalConfigArray('localChartRepositories') ?? []
+  ).map(entry => ({
     url: normalise(entry.getString('url')),
     directory: entry.getString('directory'),
   }));
   for (const { directory } of local) {
     if (!isAbsolute(directory) || !existsSync(directory)) {
-      throw new Error(`${CONFIG_ROOT}.helm.localChartRepositories: ${directory} is not an existing absolute path`);
+      throw new Error(
+        `${CONFIG_ROOT}.helm.localChartRepositories: ${directory} is not an existing absolute path`,
+      );
     }
   }
   return {
     binary: binary ?? 'helm',
-    allowedRepositories: (helm?.getOptionalStringArray('allowedRepositories') ?? presetRepositories()).map(normalise),
+    allowedRepositories: (
+      helm?.getOptionalStringArray('allowedRepositories') ??
+      presetRepositories()
+    ).map(normalise),
     localChartRepositories: local,
   };
 }
@@ -65,9 +76,17 @@ export interface ChartSource {
  * paths never come from template input; a repository mapped to a local folder in config is
  * served from there.
  */
-export function chartSource(settings: HelmSettings, chart: string, repositoryUrl: string): ChartSource {
+export function chartSource(
+  settings: HelmSettings,
+  chart: string,
+  repositoryUrl: string,
+): ChartSource {
   if (!CHART_NAME.test(chart)) {
-    throw new Error(`chart ${JSON.stringify(chart)} is not a chart name: charts come from a repository (repositoryUrl), never from a path`);
+    throw new Error(
+      `chart ${JSON.stringify(
+        chart,
+      )} is not a chart name: charts come from a repository (repositoryUrl), never from a path`,
+    );
   }
   const url = normalise(repositoryUrl);
   let parsed: URL;
@@ -76,15 +95,26 @@ export function chartSource(settings: HelmSettings, chart: string, repositoryUrl
   } catch {
     throw new Error(`repositoryUrl ${url} is not a URL`);
   }
-  if (!['https:', 'http:', 'oci:'].includes(parsed.protocol) || parsed.username || parsed.password) {
-    throw new Error(`repositoryUrl ${url} must be an http(s) or oci URL without credentials`);
+  if (
+    !['https:', 'http:', 'oci:'].includes(parsed.protocol) ||
+    parsed.username ||
+    parsed.password
+  ) {
+    throw new Error(
+      `repositoryUrl ${url} must be an http(s) or oci URL without credentials`,
+    );
   }
   if (!settings.allowedRepositories.includes(url)) {
-    throw new Error(`chart repository ${url} is not allowed: add it to ${CONFIG_ROOT}.helm.allowedRepositories (allowed: ${settings.allowedRepositories.join(', ')})`);
+    throw new Error(
+      `chart repository ${url} is not allowed: add it to ${CONFIG_ROOT}.helm.allowedRepositories (allowed: ${settings.allowedRepositories.join(
+        ', ',
+      )})`,
+    );
   }
   const local = settings.localChartRepositories.find(r => r.url === url);
   if (local) return { chartRef: join(local.directory, chart), local: true };
-  if (parsed.protocol === 'oci:') return { chartRef: `${url}/${chart}`, local: false };
+  if (parsed.protocol === 'oci:')
+    return { chartRef: `${url}/${chart}`, local: false };
   return { chartRef: chart, repo: url, local: false };
 }
 
@@ -95,7 +125,12 @@ export interface HelmResult {
 }
 
 /** Runs helm with an environment of its own (kubeconfig, cache, config and data dirs in `home`). */
-export function runHelm(helm: string, args: string[], env: { kubeconfig: string; home: string }, signal?: AbortSignal): Promise<HelmResult> {
+export function runHelm(
+  helm: string,
+  args: string[],
+  env: { kubeconfig: string; home: string },
+  signal?: AbortSignal,
+): Promise<HelmResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(helm, args, {
       env: {
@@ -117,19 +152,36 @@ export function runHelm(helm: string, args: string[], env: { kubeconfig: string;
     child.stderr.on('data', d => {
       stderr += d;
     });
-    child.on('error', err => reject(new Error(`could not run Helm (${helm}): ${err.message}; set ${CONFIG_ROOT}.helm.binary or put helm on the PATH`)));
+    child.on('error', err =>
+      reject(
+        new Error(
+          `could not run Helm (${helm}): ${err.message}; set ${CONFIG_ROOT}.helm.binary or put helm on the PATH`,
+        ),
+      ),
+    );
     child.on('close', code => resolve({ code, stdout, stderr }));
   });
 }
 
 /** Deep merge of plain objects (arrays and scalars of `over` replace those of `base`). */
-export function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+export function deepMerge(
+  base: Record<string, unknown>,
+  over: Record<string, unknown>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(over)) {
     const current = out[key];
     out[key] =
-      value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object' && !Array.isArray(current)
-        ? deepMerge(current as Record<string, unknown>, value as Record<string, unknown>)
+      value &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      current &&
+      typeof current === 'object' &&
+      !Array.isArray(current)
+        ? deepMerge(
+            current as Record<string, unknown>,
+            value as Record<string, unknown>,
+          )
         : value;
   }
   return out;

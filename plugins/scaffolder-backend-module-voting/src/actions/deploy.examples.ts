@@ -3,7 +3,8 @@ import { stringify } from 'yaml';
 
 export const examples: TemplateExample[] = [
   {
-    description: 'Deploy the voting services to the cluster and database made by earlier steps',
+    description:
+      'Deploy the voting services to the cluster and database made by earlier steps',
     example: stringify({
       steps: [
         {

@@ -6,8 +6,19 @@ import * as k8s from '@kubernetes/client-node';
 import { ConfigReader } from '@backstage/config';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { ManualClock, useSandbox } from '@voting-platform/cloud-sandbox';
-import { checkWithServer, KubernetesConnection, waitForRollouts, type KubeObject } from '@voting-platform/plugin-kubernetes-node';
-import { installCrds, minimalCrds, provideTestStorage, startLocalCluster, type LocalCluster } from '@voting-platform/plugin-kubernetes-node/testUtils';
+import {
+  checkWithServer,
+  KubernetesConnection,
+  waitForRollouts,
+  type KubeObject,
+} from '@voting-platform/plugin-kubernetes-node';
+import {
+  installCrds,
+  minimalCrds,
+  provideTestStorage,
+  startLocalCluster,
+  type LocalCluster,
+} from '@voting-platform/plugin-kubernetes-node/testUtils';
 import { createDeployAction, FIELD_MANAGER } from './deploy';
 import { sleep } from '@voting-platform/timing';
 
@@ -32,7 +43,10 @@ const STORAGE_CLASS = 'test-block';
 
 describe('voting:deploy against a local control plane', () => {
   const clock = new ManualClock();
-  const env = useSandbox({ beforeAll, afterAll, afterEach }, { clock, coverageDir: false });
+  const env = useSandbox(
+    { beforeAll, afterAll, afterEach },
+    { clock, coverageDir: false },
+  );
   let cluster: LocalCluster;
   let clusterId: string;
   let databaseId: string;
@@ -42,32 +56,74 @@ describe('voting:deploy against a local control plane', () => {
   beforeAll(async () => {
     // three nodes: NATS's pods must each have their own
     cluster = await startLocalCluster({ nodes: 3 });
-    await provideTestStorage(cluster.admin, { className: STORAGE_CLASS, volumes: 8 });
+    await provideTestStorage(cluster.admin, {
+      className: STORAGE_CLASS,
+      volumes: 8,
+    });
     const { digitalocean } = env.sandbox;
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${digitalocean.url}${path}`, {
         method,
-        headers: { authorization: `Bearer ${digitalocean.token}`, 'content-type': 'application/json' },
+        headers: {
+          authorization: `Bearer ${digitalocean.token}`,
+          'content-type': 'application/json',
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+      if (!res.ok)
+        throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
       return res.json() as Promise<any>;
     };
-    clusterId = (await call('POST', '/kubernetes/clusters', { name: 'voting', region: 'nyc1', version: 'latest', node_pools: [{ name: 'pool', size: 's-2vcpu-4gb', count: 2 }] })).kubernetes_cluster.id;
-    databaseId = (await call('POST', '/databases', { name: 'voting-db', engine: 'pg', version: '16', region: 'nyc1', size: 'db-s-1vcpu-1gb', num_nodes: 1 })).database.id;
+    clusterId = (
+      await call('POST', '/kubernetes/clusters', {
+        name: 'voting',
+        region: 'nyc1',
+        version: 'latest',
+        node_pools: [{ name: 'pool', size: 's-2vcpu-4gb', count: 2 }],
+      })
+    ).kubernetes_cluster.id;
+    databaseId = (
+      await call('POST', '/databases', {
+        name: 'voting-db',
+        engine: 'pg',
+        version: '16',
+        region: 'nyc1',
+        size: 'db-s-1vcpu-1gb',
+        num_nodes: 1,
+      })
+    ).database.id;
     clock.advance(10 * 60_000);
-    dbPassword = (await call('GET', `/databases/${databaseId}`)).database.connection.password;
+    dbPassword = (await call('GET', `/databases/${databaseId}`)).database
+      .connection.password;
     if (!dbPassword) throw new Error('the emulated database has no password');
     // the cluster "at DigitalOcean" is the local control plane
-    digitalocean.override('kubernetes_get_kubeconfig', () => ({ status: 200, text: cluster.tokenKubeconfig, contentType: 'application/yaml' }));
+    digitalocean.override('kubernetes_get_kubeconfig', () => ({
+      status: 200,
+      text: cluster.tokenKubeconfig,
+      contentType: 'application/yaml',
+    }));
     // Traefik's LoadBalancer Service, as the Traefik release makes it (the lb-controller gives it an address)
-    await cluster.admin.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'traefik' } }, { fieldManager: 'test' });
+    await cluster.admin.apply(
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'traefik' } },
+      { fieldManager: 'test' },
+    );
     await cluster.admin.apply(
       {
         apiVersion: 'v1',
         kind: 'Service',
-        metadata: { name: 'traefik', namespace: 'traefik', annotations: { 'service.beta.kubernetes.io/do-loadbalancer-hostname': 'lb.example.com' } },
-        spec: { type: 'LoadBalancer', selector: { app: 'traefik' }, ports: [{ name: 'websecure', port: 443, targetPort: 8443 }] },
+        metadata: {
+          name: 'traefik',
+          namespace: 'traefik',
+          annotations: {
+            'service.beta.kubernetes.io/do-loadbalancer-hostname':
+              'lb.example.com',
+          },
+        },
+        spec: {
+          type: 'LoadBalancer',
+          selector: { app: 'traefik' },
+          ports: [{ name: 'websecure', port: 443, targetPort: 8443 }],
+        },
       },
       { fieldManager: 'test' },
     );
@@ -76,14 +132,40 @@ describe('voting:deploy against a local control plane', () => {
 
   const logs: string[] = [];
   const allOutputs: unknown[] = [];
-  function run(input: Record<string, unknown>, opts: { secrets?: Record<string, string>; isDryRun?: boolean; workspacePath?: string } = {}) {
+  function run(
+    input: Record<string, unknown>,
+    opts: {
+      secrets?: Record<string, string>;
+      isDryRun?: boolean;
+      workspacePath?: string;
+    } = {},
+  ) {
     const push = (level: string) => (message: string, meta?: unknown) => {
       logs.push(`${level} ${message}${meta ? ` ${JSON.stringify(meta)}` : ''}`);
     };
-    const logger: LoggerService = { info: push('info'), warn: push('warn'), error: push('error'), debug: push('debug'), child: () => logger };
+    const logger: LoggerService = {
+      info: push('info'),
+      warn: push('warn'),
+      error: push('error'),
+      debug: push('debug'),
+      child: () => logger,
+    };
     const { digitalocean } = env.sandbox;
-    const action = createDeployAction({ config: new ConfigReader({ digitalocean: { token: digitalocean.token, apiUrl: digitalocean.url } }), loadBalancerTimeoutMs: 30_000 });
-    const ctx = { ...createMockActionContext({ input: input as any, secrets: opts.secrets, logger, workspacePath: opts.workspacePath }), isDryRun: !!opts.isDryRun };
+    const action = createDeployAction({
+      config: new ConfigReader({
+        digitalocean: { token: digitalocean.token, apiUrl: digitalocean.url },
+      }),
+      loadBalancerTimeoutMs: 30_000,
+    });
+    const ctx = {
+      ...createMockActionContext({
+        input: input as any,
+        secrets: opts.secrets,
+        logger,
+        workspacePath: opts.workspacePath,
+      }),
+      isDryRun: !!opts.isDryRun,
+    };
     return (async () => {
       await action.handler(ctx as any);
       const outputs = Object.fromEntries((ctx.output as jest.Mock).mock.calls);
@@ -91,104 +173,254 @@ describe('voting:deploy against a local control plane', () => {
       return outputs;
     })();
   }
-  const base = () => ({ clusterId, databaseId, domain: 'example.com', imageRepository: 'registry.example.com/acme', imageTag: '1.0.0', namespace: 'voting', rolloutTimeoutSeconds: 90, storageClassName: STORAGE_CLASS });
+  const base = () => ({
+    clusterId,
+    databaseId,
+    domain: 'example.com',
+    imageRepository: 'registry.example.com/acme',
+    imageTag: '1.0.0',
+    namespace: 'voting',
+    rolloutTimeoutSeconds: 90,
+    storageClassName: STORAGE_CLASS,
+  });
 
   /**
    * Controllers write the status of these kinds whenever they like (an autoscaler's metrics, a
    * rollout's counts), which bumps resourceVersion; their generation moves only when the spec does.
    */
-  const statusWrittenByControllers = new Set(['Deployment', 'StatefulSet', 'PodDisruptionBudget', 'HorizontalPodAutoscaler']);
+  const statusWrittenByControllers = new Set([
+    'Deployment',
+    'StatefulSet',
+    'PodDisruptionBudget',
+    'HorizontalPodAutoscaler',
+  ]);
 
   /** What a re-run must leave unchanged: resourceVersion, or generation where a controller writes status. */
-  async function resourceVersions(objects: string[]): Promise<Record<string, string>> {
+  async function resourceVersions(
+    objects: string[],
+  ): Promise<Record<string, string>> {
     const out: Record<string, string> = {};
     for (const ref of objects) {
       const parts = ref.split('/');
       const kind = parts[0]!;
-      const [namespace, name] = parts.length === 3 ? [parts[1], parts[2]!] : [undefined, parts[1]!];
+      const [namespace, name] =
+        parts.length === 3 ? [parts[1], parts[2]!] : [undefined, parts[1]!];
       const apiVersion: Record<string, string> = {
-        Namespace: 'v1', Secret: 'v1', ConfigMap: 'v1', Service: 'v1', Deployment: 'apps/v1', StatefulSet: 'apps/v1', PodDisruptionBudget: 'policy/v1',
-        HorizontalPodAutoscaler: 'autoscaling/v2', IngressRoute: 'traefik.io/v1alpha1', Ingress: 'networking.k8s.io/v1',
-        ServiceMonitor: 'monitoring.coreos.com/v1', PrometheusRule: 'monitoring.coreos.com/v1',
+        Namespace: 'v1',
+        Secret: 'v1',
+        ConfigMap: 'v1',
+        Service: 'v1',
+        Deployment: 'apps/v1',
+        StatefulSet: 'apps/v1',
+        PodDisruptionBudget: 'policy/v1',
+        HorizontalPodAutoscaler: 'autoscaling/v2',
+        IngressRoute: 'traefik.io/v1alpha1',
+        Ingress: 'networking.k8s.io/v1',
+        ServiceMonitor: 'monitoring.coreos.com/v1',
+        PrometheusRule: 'monitoring.coreos.com/v1',
       };
-      const obj = await cluster.admin.get(apiVersion[kind]!, kind, name, namespace);
+      const obj = await cluster.admin.get(
+        apiVersion[kind]!,
+        kind,
+        name,
+        namespace,
+      );
       if (!obj) out[ref] = 'missing';
-      else out[ref] = statusWrittenByControllers.has(kind) ? `generation ${obj.metadata.generation}` : obj.metadata.resourceVersion!;
+      else
+        out[ref] = statusWrittenByControllers.has(kind)
+          ? `generation ${obj.metadata.generation}`
+          : obj.metadata.resourceVersion!;
     }
     return out;
   }
 
   it('rejects bad inputs before any request', async () => {
     const requests = env.sandbox.digitalocean.requests.length;
-    await expect(run({ ...base(), optionA: 'Same', optionB: 'Same' })).rejects.toThrow(/must differ/);
-    await expect(run({ ...base(), voteMinReplicas: 5, voteMaxReplicas: 2 })).rejects.toThrow(/voteMinReplicas/);
-    await expect(run(base(), { secrets: { voteCookieSecret: 'short' } })).rejects.toThrow(/at least 32/);
+    await expect(
+      run({ ...base(), optionA: 'Same', optionB: 'Same' }),
+    ).rejects.toThrow(/must differ/);
+    await expect(
+      run({ ...base(), voteMinReplicas: 5, voteMaxReplicas: 2 }),
+    ).rejects.toThrow(/voteMinReplicas/);
+    await expect(
+      run(base(), { secrets: { voteCookieSecret: 'short' } }),
+    ).rejects.toThrow(/at least 32/);
     expect(env.sandbox.digitalocean.requests.length).toBe(requests);
   });
 
   it('falls back to an Ingress and skips monitoring kinds when the CRDs are absent', async () => {
-    const outputs = await run({ ...base(), namespace: 'plain', workerReplicas: 1, resultReplicas: 1, voteMinReplicas: 1 });
+    const outputs = await run({
+      ...base(),
+      namespace: 'plain',
+      workerReplicas: 1,
+      resultReplicas: 1,
+      voteMinReplicas: 1,
+    });
     expect(outputs.objects).toContain('Ingress/plain/voting');
-    expect(outputs.objects.some((o: string) => o.startsWith('ServiceMonitor/'))).toBe(false);
-    expect(logs.join('\n')).toMatch(/no IngressRoute CRD.*Ingress of class traefik/);
-    expect(logs.join('\n')).toMatch(/no ServiceMonitor\/PrometheusRule CRDs.*skipping/);
-    const ingress: any = await cluster.admin.get('networking.k8s.io/v1', 'Ingress', 'voting', 'plain');
-    expect(ingress.spec.tls[0]).toEqual({ hosts: ['vote.example.com', 'result.example.com'], secretName: 'cloudflare-origin-tls' });
+    expect(
+      outputs.objects.some((o: string) => o.startsWith('ServiceMonitor/')),
+    ).toBe(false);
+    expect(logs.join('\n')).toMatch(
+      /no IngressRoute CRD.*Ingress of class traefik/,
+    );
+    expect(logs.join('\n')).toMatch(
+      /no ServiceMonitor\/PrometheusRule CRDs.*skipping/,
+    );
+    const ingress: any = await cluster.admin.get(
+      'networking.k8s.io/v1',
+      'Ingress',
+      'voting',
+      'plain',
+    );
+    expect(ingress.spec.tls[0]).toEqual({
+      hosts: ['vote.example.com', 'result.example.com'],
+      secretName: 'cloudflare-origin-tls',
+    });
   });
 
   let firstObjects: string[] = [];
   it('deploys everything, applies CRD kinds after the CRDs exist, waits for Ready pods, outputs URLs and the LB address', async () => {
     await installCrds(cluster.admin, minimalCrds());
     const started = Date.now();
-    const outputs = await run(base(), { secrets: { voteCookieSecret: cookieSecret } });
+    const outputs = await run(base(), {
+      secrets: { voteCookieSecret: cookieSecret },
+    });
     firstObjects = outputs.objects;
     expect(outputs.voteUrl).toBe('https://vote.example.com');
     expect(outputs.resultUrl).toBe('https://result.example.com');
     expect(outputs.loadBalancerAddress).toMatch(/^127\.0\.0\.\d+$/);
-    expect(outputs.objects).toEqual(expect.arrayContaining([
-      'Namespace/voting', 'Secret/voting/voting-secrets', 'Deployment/voting/vote', 'Deployment/voting/worker', 'Deployment/voting/result',
-      'StatefulSet/voting/redis', 'PodDisruptionBudget/voting/redis', 'Service/voting/worker', 'PodDisruptionBudget/voting/vote', 'HorizontalPodAutoscaler/voting/vote',
-      'IngressRoute/voting/voting', 'ServiceMonitor/voting/vote', 'ServiceMonitor/voting/worker', 'PrometheusRule/voting/voting',
-      'ConfigMap/voting/voting-dashboard-voting',
-    ]));
+    expect(outputs.objects).toEqual(
+      expect.arrayContaining([
+        'Namespace/voting',
+        'Secret/voting/voting-secrets',
+        'Deployment/voting/vote',
+        'Deployment/voting/worker',
+        'Deployment/voting/result',
+        'StatefulSet/voting/redis',
+        'PodDisruptionBudget/voting/redis',
+        'Service/voting/worker',
+        'PodDisruptionBudget/voting/vote',
+        'HorizontalPodAutoscaler/voting/vote',
+        'IngressRoute/voting/voting',
+        'ServiceMonitor/voting/vote',
+        'ServiceMonitor/voting/worker',
+        'PrometheusRule/voting/voting',
+        'ConfigMap/voting/voting-dashboard-voting',
+      ]),
+    );
     // CRD-based kinds come after every built-in kind
-    const firstCrdKind = outputs.objects.findIndex((o: string) => /^(IngressRoute|ServiceMonitor|PrometheusRule)\//.test(o));
-    expect(outputs.objects.slice(firstCrdKind).every((o: string) => /^(IngressRoute|ServiceMonitor|PrometheusRule)\//.test(o))).toBe(true);
+    const firstCrdKind = outputs.objects.findIndex((o: string) =>
+      /^(IngressRoute|ServiceMonitor|PrometheusRule)\//.test(o),
+    );
+    expect(
+      outputs.objects
+        .slice(firstCrdKind)
+        .every((o: string) =>
+          /^(IngressRoute|ServiceMonitor|PrometheusRule)\//.test(o),
+        ),
+    ).toBe(true);
     expect(outputs.changed).toHaveLength(outputs.objects.length);
 
     const pods: any[] = await cluster.admin.list('v1', 'Pod', 'voting');
-    const ready = pods.filter(p => p.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'));
+    const ready = pods.filter(p =>
+      p.status?.conditions?.some(
+        (c: any) => c.type === 'Ready' && c.status === 'True',
+      ),
+    );
     // vote 2 (autoscaler minimum), result 2, worker 1, redis 1
     expect(ready.length).toBe(6);
-    const secret: any = await cluster.admin.get('v1', 'Secret', 'voting-secrets', 'voting');
-    expect(Buffer.from(secret.data.POSTGRES_URL, 'base64').toString()).toContain(dbPassword);
-    const vote: any = await cluster.admin.get('apps/v1', 'Deployment', 'vote', 'voting');
-    expect(vote.metadata.managedFields.some((f: any) => f.manager === FIELD_MANAGER && f.operation === 'Apply')).toBe(true);
+    const secret: any = await cluster.admin.get(
+      'v1',
+      'Secret',
+      'voting-secrets',
+      'voting',
+    );
+    expect(
+      Buffer.from(secret.data.POSTGRES_URL, 'base64').toString(),
+    ).toContain(dbPassword);
+    const vote: any = await cluster.admin.get(
+      'apps/v1',
+      'Deployment',
+      'vote',
+      'voting',
+    );
+    expect(
+      vote.metadata.managedFields.some(
+        (f: any) => f.manager === FIELD_MANAGER && f.operation === 'Apply',
+      ),
+    ).toBe(true);
     const c = vote.spec.template.spec.containers[0];
-    expect(c.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+    expect(c.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+    });
     expect(c.resources.limits).toMatchObject({ cpu: '500m', memory: '256Mi' });
     expect(c.readinessProbe.httpGet.path).toBe('/readyz');
-    const route: any = await cluster.admin.get('traefik.io/v1alpha1', 'IngressRoute', 'voting', 'voting');
+    const route: any = await cluster.admin.get(
+      'traefik.io/v1alpha1',
+      'IngressRoute',
+      'voting',
+      'voting',
+    );
     expect(route.spec.tls.secretName).toBe('cloudflare-origin-tls');
-    expect(route.spec.routes.map((r: any) => r.match)).toEqual(['Host(`vote.example.com`)', 'Host(`result.example.com`)']);
-    const dashboard: any = await cluster.admin.get('v1', 'ConfigMap', 'voting-dashboard-voting', 'voting');
+    expect(route.spec.routes.map((r: any) => r.match)).toEqual([
+      'Host(`vote.example.com`)',
+      'Host(`result.example.com`)',
+    ]);
+    const dashboard: any = await cluster.admin.get(
+      'v1',
+      'ConfigMap',
+      'voting-dashboard-voting',
+      'voting',
+    );
     expect(dashboard.metadata.labels.grafana_dashboard).toBe('1');
-    expect(JSON.parse(dashboard.data['voting.json']).panels.map((p: any) => p.targets[0].expr).join(' ')).toMatch(/votes_accepted_total.*votes_rejected_total.*queue_lag.*result_pushes_total/);
-    const rule: any = await cluster.admin.get('monitoring.coreos.com/v1', 'PrometheusRule', 'voting', 'voting');
-    expect(rule.spec.groups[0].rules.map((r: any) => r.alert)).toEqual(['VotingWorkerDown', 'VotingQueueLagHigh', 'VoteQueueStoreDown', 'VoteQueueStoreIncomplete', 'VoteQueueStoreLostData']);
+    expect(
+      JSON.parse(dashboard.data['voting.json'])
+        .panels.map((p: any) => p.targets[0].expr)
+        .join(' '),
+    ).toMatch(
+      /votes_accepted_total.*votes_rejected_total.*queue_lag.*result_pushes_total/,
+    );
+    const rule: any = await cluster.admin.get(
+      'monitoring.coreos.com/v1',
+      'PrometheusRule',
+      'voting',
+      'voting',
+    );
+    expect(rule.spec.groups[0].rules.map((r: any) => r.alert)).toEqual([
+      'VotingWorkerDown',
+      'VotingQueueLagHigh',
+      'VoteQueueStoreDown',
+      'VoteQueueStoreIncomplete',
+      'VoteQueueStoreLostData',
+    ]);
     // Redis on its own volume, bound (here to a test volume; do-block-storage on DigitalOcean)
-    const claim: any = await cluster.admin.get('v1', 'PersistentVolumeClaim', 'data-redis-0', 'voting');
+    const claim: any = await cluster.admin.get(
+      'v1',
+      'PersistentVolumeClaim',
+      'data-redis-0',
+      'voting',
+    );
     expect(claim.spec.storageClassName).toBe(STORAGE_CLASS);
     expect(claim.status.phase).toBe('Bound');
-    expect(logs.join('\n')).toMatch(/rollout of StatefulSet voting\/redis complete/);
-    expect(logs.join('\n')).toMatch(/rollout of Deployment voting\/vote complete/);
+    expect(logs.join('\n')).toMatch(
+      /rollout of StatefulSet voting\/redis complete/,
+    );
+    expect(logs.join('\n')).toMatch(
+      /rollout of Deployment voting\/vote complete/,
+    );
     // eslint-disable-next-line no-console
-    console.log(`full deploy took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `full deploy took ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   });
 
   it('changes nothing on a second run with the same inputs (resourceVersions unchanged)', async () => {
     const before = await resourceVersions(firstObjects);
-    const outputs = await run(base(), { secrets: { voteCookieSecret: cookieSecret } });
+    const outputs = await run(base(), {
+      secrets: { voteCookieSecret: cookieSecret },
+    });
     expect(outputs.changed).toEqual([]);
     expect(await resourceVersions(firstObjects)).toEqual(before);
   });
@@ -199,12 +431,28 @@ describe('voting:deploy against a local control plane', () => {
   });
 
   it('rolls out a changed input', async () => {
-    const outputs = await run({ ...base(), imageTag: '1.0.1' }, { secrets: { voteCookieSecret: cookieSecret } });
-    expect(outputs.changed).toEqual(expect.arrayContaining(['Deployment/voting/vote', 'Deployment/voting/worker', 'Deployment/voting/result']));
+    const outputs = await run(
+      { ...base(), imageTag: '1.0.1' },
+      { secrets: { voteCookieSecret: cookieSecret } },
+    );
+    expect(outputs.changed).toEqual(
+      expect.arrayContaining([
+        'Deployment/voting/vote',
+        'Deployment/voting/worker',
+        'Deployment/voting/result',
+      ]),
+    );
     expect(outputs.changed).not.toContain('StatefulSet/voting/redis');
     for (const name of ['vote', 'worker', 'result']) {
-      const d: any = await cluster.admin.get('apps/v1', 'Deployment', name, 'voting');
-      expect(d.spec.template.spec.containers[0].image).toBe(`registry.example.com/acme/${name}:1.0.1`);
+      const d: any = await cluster.admin.get(
+        'apps/v1',
+        'Deployment',
+        name,
+        'voting',
+      );
+      expect(d.spec.template.spec.containers[0].image).toBe(
+        `registry.example.com/acme/${name}:1.0.1`,
+      );
       expect(d.status.updatedReplicas).toBe(d.spec.replicas);
       expect(d.status.readyReplicas).toBe(d.spec.replicas);
     }
@@ -212,29 +460,69 @@ describe('voting:deploy against a local control plane', () => {
 
   it("refuses to change the queue's claim template (size or class) before applying anything: the API server forbids it", async () => {
     const before = await resourceVersions(firstObjects);
-    await expect(run({ ...base(), queueStorageSize: '2Gi' }, { secrets: { voteCookieSecret: cookieSecret } })).rejects.toThrow(
+    await expect(
+      run(
+        { ...base(), queueStorageSize: '2Gi' },
+        { secrets: { voteCookieSecret: cookieSecret } },
+      ),
+    ).rejects.toThrow(
       /1 problem\(s\) in the generated manifests, nothing applied:\nStatefulSet\/voting\/redis: .*Forbidden/,
     );
     expect(await resourceVersions(firstObjects)).toEqual(before);
   });
 
   it('deploys NATS as a 3-node JetStream cluster (StatefulSet, volumes, one pod per node) and a second deploy changes nothing', async () => {
-    const input = { ...base(), namespace: 'nats', queue: 'nats', voteMinReplicas: 1, resultReplicas: 1 };
-    const first = await run(input, { secrets: { voteCookieSecret: cookieSecret } });
-    expect(first.objects).toEqual(expect.arrayContaining(['Service/nats/nats-headless', 'Service/nats/nats', 'StatefulSet/nats/nats', 'PodDisruptionBudget/nats/nats']));
+    const input = {
+      ...base(),
+      namespace: 'nats',
+      queue: 'nats',
+      voteMinReplicas: 1,
+      resultReplicas: 1,
+    };
+    const first = await run(input, {
+      secrets: { voteCookieSecret: cookieSecret },
+    });
+    expect(first.objects).toEqual(
+      expect.arrayContaining([
+        'Service/nats/nats-headless',
+        'Service/nats/nats',
+        'StatefulSet/nats/nats',
+        'PodDisruptionBudget/nats/nats',
+      ]),
+    );
     expect(first.objects.some((o: string) => o.includes('redis'))).toBe(false);
-    const pods: any[] = await cluster.admin.list('v1', 'Pod', 'nats', 'app.kubernetes.io/name=nats');
+    const pods: any[] = await cluster.admin.list(
+      'v1',
+      'Pod',
+      'nats',
+      'app.kubernetes.io/name=nats',
+    );
     expect(pods).toHaveLength(3);
     // the anti-affinity put each on its own node
     expect(new Set(pods.map(p => p.spec.nodeName)).size).toBe(3);
     for (let i = 0; i < 3; i++) {
-      const claim: any = await cluster.admin.get('v1', 'PersistentVolumeClaim', `data-nats-${i}`, 'nats');
+      const claim: any = await cluster.admin.get(
+        'v1',
+        'PersistentVolumeClaim',
+        `data-nats-${i}`,
+        'nats',
+      );
       expect(claim.status.phase).toBe('Bound');
     }
-    const worker: any = await cluster.admin.get('apps/v1', 'Deployment', 'worker', 'nats');
-    expect(worker.spec.template.spec.containers[0].env).toContainEqual({ name: 'NATS_STREAM_REPLICAS', value: '3' });
+    const worker: any = await cluster.admin.get(
+      'apps/v1',
+      'Deployment',
+      'worker',
+      'nats',
+    );
+    expect(worker.spec.template.spec.containers[0].env).toContainEqual({
+      name: 'NATS_STREAM_REPLICAS',
+      value: '3',
+    });
     const before = await resourceVersions(first.objects);
-    const second = await run(input, { secrets: { voteCookieSecret: cookieSecret } });
+    const second = await run(input, {
+      secrets: { voteCookieSecret: cookieSecret },
+    });
     expect(second.changed).toEqual([]);
     expect(await resourceVersions(first.objects)).toEqual(before);
   });
@@ -242,7 +530,12 @@ describe('voting:deploy against a local control plane', () => {
   it('never puts the kubeconfig token, the database password or the cookie secret in logs or outputs', () => {
     const text = `${logs.join('\n')}\n${JSON.stringify(allOutputs)}`;
     expect(logs.length).toBeGreaterThan(20);
-    for (const secret of [cluster.token, dbPassword, cookieSecret, ...env.sandbox.digitalocean.secrets()]) {
+    for (const secret of [
+      cluster.token,
+      dbPassword,
+      cookieSecret,
+      ...env.sandbox.digitalocean.secrets(),
+    ]) {
       expect(text).not.toContain(secret);
     }
   });
@@ -257,39 +550,91 @@ describe('voting:deploy against a local control plane', () => {
         selector: { matchLabels: { a: 'b' } },
         template: {
           metadata: { labels: { a: 'b' } },
-          spec: { containers: [{ name: 'c', image: 'x', readinesProbe: { httpGet: { path: '/', port: 80 } } }] },
+          spec: {
+            containers: [
+              {
+                name: 'c',
+                image: 'x',
+                readinesProbe: { httpGet: { path: '/', port: 80 } },
+              },
+            ],
+          },
         },
       },
     };
-    const wrongType: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'typed', namespace: 'voting' }, data: { n: 1 } };
-    const monitor: KubeObject = { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'm', namespace: 'voting' }, spec: { selector: {}, endpoint: [] } };
-    const service: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'voting' }, spec: { type: 'Balancer', ports: [{ port: 80 }] } };
-    const namespace: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'checked' } };
-    const check = await checkWithServer(client, [namespace, deployment, wrongType, monitor, service], FIELD_MANAGER);
+    const wrongType: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'typed', namespace: 'voting' },
+      data: { n: 1 },
+    };
+    const monitor: KubeObject = {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: { name: 'm', namespace: 'voting' },
+      spec: { selector: {}, endpoint: [] },
+    };
+    const service: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 's', namespace: 'voting' },
+      spec: { type: 'Balancer', ports: [{ port: 80 }] },
+    };
+    const namespace: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'checked' },
+    };
+    const check = await checkWithServer(
+      client,
+      [namespace, deployment, wrongType, monitor, service],
+      FIELD_MANAGER,
+    );
     expect(check.problems).toEqual([
-      expect.stringMatching(/^Deployment\/checked\/typo: .*readinesProbe.*field not declared in schema/),
+      expect.stringMatching(
+        /^Deployment\/checked\/typo: .*readinesProbe.*field not declared in schema/,
+      ),
       expect.stringMatching(/^ConfigMap\/voting\/typed: .*data\.n.*string/),
-      expect.stringMatching(/^ServiceMonitor\/voting\/m: .*endpoint.*field not declared in schema/),
-      expect.stringMatching(/^Service\/voting\/s: .*spec\.type.*Unsupported value: "Balancer"/),
+      expect.stringMatching(
+        /^ServiceMonitor\/voting\/m: .*endpoint.*field not declared in schema/,
+      ),
+      expect.stringMatching(
+        /^Service\/voting\/s: .*spec\.type.*Unsupported value: "Balancer"/,
+      ),
     ]);
     expect(check.deferred).toEqual([]);
-    expect(await cluster.admin.get('v1', 'Namespace', 'checked')).toBeUndefined();
-    expect(await cluster.admin.get('v1', 'ConfigMap', 'typed', 'voting')).toBeUndefined();
-    expect(await cluster.admin.get('v1', 'Service', 's', 'voting')).toBeUndefined();
+    expect(
+      await cluster.admin.get('v1', 'Namespace', 'checked'),
+    ).toBeUndefined();
+    expect(
+      await cluster.admin.get('v1', 'ConfigMap', 'typed', 'voting'),
+    ).toBeUndefined();
+    expect(
+      await cluster.admin.get('v1', 'Service', 's', 'voting'),
+    ).toBeUndefined();
   });
 
   it('a typo in the generated manifests is caught by the API server before anything is created', async () => {
     mockBreakManifests = objects => {
-      const vote: any = objects.find(o => o.kind === 'Deployment' && o.metadata.name === 'vote');
+      const vote: any = objects.find(
+        o => o.kind === 'Deployment' && o.metadata.name === 'vote',
+      );
       const container = vote.spec.template.spec.containers[0];
       container.readinesProbe = container.readinessProbe;
       delete container.readinessProbe;
     };
     try {
-      await expect(run({ ...base(), namespace: 'typo' }, { secrets: { voteCookieSecret: cookieSecret } })).rejects.toThrow(
+      await expect(
+        run(
+          { ...base(), namespace: 'typo' },
+          { secrets: { voteCookieSecret: cookieSecret } },
+        ),
+      ).rejects.toThrow(
         /1 problem\(s\) in the generated manifests, nothing applied:\nDeployment\/typo\/vote: .*readinesProbe/,
       );
-      expect(await cluster.admin.get('v1', 'Namespace', 'typo')).toBeUndefined();
+      expect(
+        await cluster.admin.get('v1', 'Namespace', 'typo'),
+      ).toBeUndefined();
     } finally {
       mockBreakManifests = undefined;
     }
@@ -303,8 +648,23 @@ describe('voting:deploy against a local control plane', () => {
         metadata: { name: 'no-blocked-images' },
         spec: {
           failurePolicy: 'Fail',
-          matchConstraints: { resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'] }] },
-          validations: [{ expression: "object.spec.template.spec.containers.all(c, !c.image.endsWith(':blocked'))", message: 'images tagged blocked are not allowed' }],
+          matchConstraints: {
+            resourceRules: [
+              {
+                apiGroups: ['apps'],
+                apiVersions: ['v1'],
+                operations: ['CREATE', 'UPDATE'],
+                resources: ['deployments'],
+              },
+            ],
+          },
+          validations: [
+            {
+              expression:
+                "object.spec.template.spec.containers.all(c, !c.image.endsWith(':blocked'))",
+              message: 'images tagged blocked are not allowed',
+            },
+          ],
         },
       },
       { fieldManager: 'test' },
@@ -323,29 +683,55 @@ describe('voting:deploy against a local control plane', () => {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'probe', namespace: 'voting' },
-      spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'x:blocked' }] } } },
+      spec: {
+        selector: { matchLabels: { a: 'b' } },
+        template: {
+          metadata: { labels: { a: 'b' } },
+          spec: { containers: [{ name: 'c', image: 'x:blocked' }] },
+        },
+      },
     };
     const deadline = Date.now() + 20_000;
-    while ((await checkWithServer(cluster.admin, [probe], 'test')).problems.length === 0) {
-      if (Date.now() > deadline) throw new Error('the ValidatingAdmissionPolicy never took effect');
+    while (
+      (await checkWithServer(cluster.admin, [probe], 'test')).problems
+        .length === 0
+    ) {
+      if (Date.now() > deadline)
+        throw new Error('the ValidatingAdmissionPolicy never took effect');
       await sleep(200);
     }
     try {
       // an existing namespace: nothing is applied
       const before = await resourceVersions(firstObjects);
-      await expect(run({ ...base(), imageTag: 'blocked' }, { secrets: { voteCookieSecret: cookieSecret } })).rejects.toThrow(
+      await expect(
+        run(
+          { ...base(), imageTag: 'blocked' },
+          { secrets: { voteCookieSecret: cookieSecret } },
+        ),
+      ).rejects.toThrow(
         /3 problem\(s\) in the generated manifests, nothing applied:\nDeployment\/voting\/(vote|worker|result): .*images tagged blocked are not allowed/,
       );
       expect(await resourceVersions(firstObjects)).toEqual(before);
       // a new namespace: only the Namespace is applied before the objects in it are checked again
-      await expect(run({ ...base(), namespace: 'blocked', imageTag: 'blocked' }, { secrets: { voteCookieSecret: cookieSecret } })).rejects.toThrow(
+      await expect(
+        run(
+          { ...base(), namespace: 'blocked', imageTag: 'blocked' },
+          { secrets: { voteCookieSecret: cookieSecret } },
+        ),
+      ).rejects.toThrow(
         /3 problem\(s\) in the generated manifests; applied only Namespace\/blocked:\n.*images tagged blocked are not allowed/,
       );
       expect(await cluster.admin.list('v1', 'Secret', 'blocked')).toEqual([]);
-      expect(await cluster.admin.list('apps/v1', 'Deployment', 'blocked')).toEqual([]);
+      expect(
+        await cluster.admin.list('apps/v1', 'Deployment', 'blocked'),
+      ).toEqual([]);
     } finally {
-      await cluster.admin.api(k8s.AdmissionregistrationV1Api).deleteValidatingAdmissionPolicyBinding({ name: 'no-blocked-images' });
-      await cluster.admin.api(k8s.AdmissionregistrationV1Api).deleteValidatingAdmissionPolicy({ name: 'no-blocked-images' });
+      await cluster.admin
+        .api(k8s.AdmissionregistrationV1Api)
+        .deleteValidatingAdmissionPolicyBinding({ name: 'no-blocked-images' });
+      await cluster.admin
+        .api(k8s.AdmissionregistrationV1Api)
+        .deleteValidatingAdmissionPolicy({ name: 'no-blocked-images' });
     }
   });
 
@@ -358,13 +744,32 @@ describe('voting:deploy against a local control plane', () => {
         spec: {
           replicas: 1,
           selector: { matchLabels: { app: 'stuck' } },
-          template: { metadata: { labels: { app: 'stuck' } }, spec: { nodeSelector: { 'no-such': 'node' }, containers: [{ name: 'c', image: 'x' }] } },
+          template: {
+            metadata: { labels: { app: 'stuck' } },
+            spec: {
+              nodeSelector: { 'no-such': 'node' },
+              containers: [{ name: 'c', image: 'x' }],
+            },
+          },
         },
       },
       { fieldManager: 'test' },
     );
-    const logger: LoggerService = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {}, child: () => logger };
-    await expect(waitForRollouts(cluster.admin, [{ namespace: 'plain', name: 'stuck' }], logger, 4000)).rejects.toThrow(
+    const logger: LoggerService = {
+      info: () => {},
+      warn: () => {},
+      error: () => {},
+      debug: () => {},
+      child: () => logger,
+    };
+    await expect(
+      waitForRollouts(
+        cluster.admin,
+        [{ namespace: 'plain', name: 'stuck' }],
+        logger,
+        4000,
+      ),
+    ).rejects.toThrow(
       /rollout not complete after 4 s: plain\/stuck \(0\/1 ready.*Pending.*Unschedulable/,
     );
   });
@@ -373,32 +778,70 @@ describe('voting:deploy against a local control plane', () => {
     const { digitalocean } = env.sandbox;
     const res = await fetch(`${digitalocean.url}/databases`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${digitalocean.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'late-db', engine: 'pg', version: '16', region: 'nyc1', size: 'db-s-1vcpu-1gb', num_nodes: 1 }),
+      headers: {
+        authorization: `Bearer ${digitalocean.token}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        name: 'late-db',
+        engine: 'pg',
+        version: '16',
+        region: 'nyc1',
+        size: 'db-s-1vcpu-1gb',
+        num_nodes: 1,
+      }),
     });
     const lateId = ((await res.json()) as any).database.id;
-    await expect(run({ ...base(), databaseId: lateId, namespace: 'late' })).rejects.toThrow(/database .* is not online yet \(status creating\)/);
+    await expect(
+      run({ ...base(), databaseId: lateId, namespace: 'late' }),
+    ).rejects.toThrow(/database .* is not online yet \(status creating\)/);
     expect(await cluster.admin.get('v1', 'Namespace', 'late')).toBeUndefined();
   });
 
   it('stores the origin certificate from the workspace in the TLS Secret, and refuses half a pair or a path outside the workspace', async () => {
     const workspace = mkdtempSync(join(tmpdir(), 'deploy-tls-'));
     const key = `-----BEGIN PRIVATE KEY-----\nkey-material-that-must-stay-secret-${Date.now()}\n-----END PRIVATE KEY-----\n`;
-    const certificate = '-----BEGIN CERTIFICATE-----\nMIIBorigin\n-----END CERTIFICATE-----\n';
+    const certificate =
+      '-----BEGIN CERTIFICATE-----\nMIIBorigin\n-----END CERTIFICATE-----\n';
     mkdirSync(join(workspace, 'tls/origin'), { recursive: true });
     writeFileSync(join(workspace, 'tls/origin/tls.crt'), certificate);
     writeFileSync(join(workspace, 'tls/origin/tls.key'), key, { mode: 0o600 });
     try {
-      const tlsInput = { ...base(), tlsCertificateFile: 'tls/origin/tls.crt', tlsKeyFile: 'tls/origin/tls.key' };
-      await expect(run({ ...base(), tlsCertificateFile: 'tls/origin/tls.crt' }, { workspacePath: workspace })).rejects.toThrow(/give both or neither/);
-      await expect(run({ ...tlsInput, tlsKeyFile: '../../etc/passwd' }, { workspacePath: workspace })).rejects.toThrow(/outside/i);
+      const tlsInput = {
+        ...base(),
+        tlsCertificateFile: 'tls/origin/tls.crt',
+        tlsKeyFile: 'tls/origin/tls.key',
+      };
+      await expect(
+        run(
+          { ...base(), tlsCertificateFile: 'tls/origin/tls.crt' },
+          { workspacePath: workspace },
+        ),
+      ).rejects.toThrow(/give both or neither/);
+      await expect(
+        run(
+          { ...tlsInput, tlsKeyFile: '../../etc/passwd' },
+          { workspacePath: workspace },
+        ),
+      ).rejects.toThrow(/outside/i);
       const outputs = await run(tlsInput, { workspacePath: workspace });
       expect(outputs.changed).toContain('Secret/voting/cloudflare-origin-tls');
-      const secret: any = await cluster.admin.get('v1', 'Secret', 'cloudflare-origin-tls', 'voting');
+      const secret: any = await cluster.admin.get(
+        'v1',
+        'Secret',
+        'cloudflare-origin-tls',
+        'voting',
+      );
       expect(secret.type).toBe('kubernetes.io/tls');
-      expect(Buffer.from(secret.data['tls.crt'], 'base64').toString()).toBe(certificate);
-      expect(Buffer.from(secret.data['tls.key'], 'base64').toString()).toBe(key);
-      expect(logs.join('\n') + JSON.stringify(allOutputs)).not.toContain('key-material-that-must-stay-secret');
+      expect(Buffer.from(secret.data['tls.crt'], 'base64').toString()).toBe(
+        certificate,
+      );
+      expect(Buffer.from(secret.data['tls.key'], 'base64').toString()).toBe(
+        key,
+      );
+      expect(logs.join('\n') + JSON.stringify(allOutputs)).not.toContain(
+        'key-material-that-must-stay-secret',
+      );
     } finally {
       rmSync(workspace, { recursive: true, force: true });
     }

@@ -63,14 +63,21 @@ describe('voting:results:read', () => {
 describe('voting:results:read with voting.allowedResultHosts', () => {
   let server: Server;
   let host: string;
-  const tallies = JSON.stringify({ poll: 'default', question: 'Q?', total: 0, options: [] });
+  const tallies = JSON.stringify({
+    poll: 'default',
+    question: 'Q?',
+    total: 0,
+    options: [],
+  });
 
   beforeAll(async () => {
     server = createServer((req, res) => {
       if (req.url === '/api/results') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(tallies);
       } else {
-        res.writeHead(302, { location: 'http://169.254.169.254/api/results' }).end();
+        res
+          .writeHead(302, { location: 'http://169.254.169.254/api/results' })
+          .end();
       }
     });
     await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
@@ -81,14 +88,22 @@ describe('voting:results:read with voting.allowedResultHosts', () => {
   });
 
   const action = (allowedResultHosts: string[]) =>
-    createReadResultsAction({ config: new ConfigReader({ voting: { allowedResultHosts } }) });
+    createReadResultsAction({
+      config: new ConfigReader({ voting: { allowedResultHosts } }),
+    });
   const run = (allowed: string[], resultUrl: string) => {
-    const ctx = createMockActionContext({ input: { resultUrl, timeoutMs: 2000 } });
-    return action(allowed).handler(ctx).then(() => Object.fromEntries((ctx.output as jest.Mock).mock.calls));
+    const ctx = createMockActionContext({
+      input: { resultUrl, timeoutMs: 2000 },
+    });
+    return action(allowed)
+      .handler(ctx)
+      .then(() => Object.fromEntries((ctx.output as jest.Mock).mock.calls));
   };
 
   it('reads a listed host', async () => {
-    await expect(run([host.toUpperCase()], `http://${host}`)).resolves.toMatchObject({ poll: 'default' });
+    await expect(
+      run([host.toUpperCase()], `http://${host}`),
+    ).resolves.toMatchObject({ poll: 'default' });
   });
 
   it('refuses a host that is not listed, before any request', async () => {
@@ -96,8 +111,12 @@ describe('voting:results:read with voting.allowedResultHosts', () => {
     server.once('request', () => {
       requests++;
     });
-    await expect(run(['result.example.com'], `http://${host}`)).rejects.toThrow(`${host} (from resultUrl) is not in voting.allowedResultHosts`);
-    await expect(run([host], 'http://169.254.169.254')).rejects.toThrow(/169.254.169.254 .* not in voting.allowedResultHosts/);
+    await expect(run(['result.example.com'], `http://${host}`)).rejects.toThrow(
+      `${host} (from resultUrl) is not in voting.allowedResultHosts`,
+    );
+    await expect(run([host], 'http://169.254.169.254')).rejects.toThrow(
+      /169.254.169.254 .* not in voting.allowedResultHosts/,
+    );
     expect(requests).toBe(0);
   });
 

@@ -1,6 +1,9 @@
 import type { Config } from '@backstage/config';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { fetchPollResults, resultsApiUrl } from '@voting-platform/plugin-voting-common';
+import {
+  fetchPollResults,
+  resultsApiUrl,
+} from '@voting-platform/plugin-voting-common';
 
 /** Options of {@link createReadResultsAction}. @public */
 export interface ReadResultsActionOptions {
@@ -15,8 +18,12 @@ export interface ReadResultsActionOptions {
  *
  * @public
  */
-export function createReadResultsAction(options: ReadResultsActionOptions = {}) {
-  const allowedHosts = options.config?.getOptionalStringArray('voting.allowedResultHosts')?.map(host => host.toLowerCase());
+export function createReadResultsAction(
+  options: ReadResultsActionOptions = {},
+) {
+  const allowedHosts = options.config
+    ?.getOptionalStringArray('voting.allowedResultHosts')
+    ?.map(host => host.toLowerCase());
   return createTemplateAction({
     id: 'voting:results:read',
     description:
@@ -59,14 +66,18 @@ export function createReadResultsAction(options: ReadResultsActionOptions = {}) 
       if (allowedHosts) {
         const host = resultsApiUrl(ctx.input.resultUrl).host;
         if (!allowedHosts.includes(host)) {
-          throw new Error(`${host} (from resultUrl) is not in voting.allowedResultHosts`);
+          throw new Error(
+            `${host} (from resultUrl) is not in voting.allowedResultHosts`,
+          );
         }
       }
       const results = await fetchPollResults(ctx.input.resultUrl, {
         timeoutMs: ctx.input.timeoutMs ?? 5000,
         signal: ctx.signal,
         // a redirect could lead anywhere: with an allow-list, none is followed
-        fetch: allowedHosts ? (url, init) => fetch(url, { ...init, redirect: 'error' }) : undefined,
+        fetch: allowedHosts
+          ? (url, init) => fetch(url, { ...init, redirect: 'error' })
+          : undefined,
       });
       ctx.logger.info(
         `${results.poll}: ${results.total} votes (${results.options

@@ -143,15 +143,32 @@ describe('voting:manifests:render', () => {
       storageClassName: 'fast',
     });
     expect(outputs.objects).toEqual(
-      expect.arrayContaining(['Service/nats-headless', 'Service/nats', 'StatefulSet/nats', 'PodDisruptionBudget/nats', 'IngressRoute/voting', 'ServiceMonitor/worker', 'PrometheusRule/voting']),
+      expect.arrayContaining([
+        'Service/nats-headless',
+        'Service/nats',
+        'StatefulSet/nats',
+        'PodDisruptionBudget/nats',
+        'IngressRoute/voting',
+        'ServiceMonitor/worker',
+        'PrometheusRule/voting',
+      ]),
     );
-    expect(outputs.objects.some((o: string) => o.endsWith('/redis'))).toBe(false);
+    expect(outputs.objects.some((o: string) => o.endsWith('/redis'))).toBe(
+      false,
+    );
     const objects = await docs();
     const nats = objects.find(o => o.kind === 'StatefulSet');
     expect(nats.spec.replicas).toBe(3);
-    expect(nats.spec.volumeClaimTemplates[0].spec.storageClassName).toBe('fast');
-    const worker = objects.find(o => o.kind === 'Deployment' && o.metadata.name === 'worker');
-    expect(worker.spec.template.spec.containers[0].env).toContainEqual({ name: 'NATS_STREAM_REPLICAS', value: '3' });
+    expect(nats.spec.volumeClaimTemplates[0].spec.storageClassName).toBe(
+      'fast',
+    );
+    const worker = objects.find(
+      o => o.kind === 'Deployment' && o.metadata.name === 'worker',
+    );
+    expect(worker.spec.template.spec.containers[0].env).toContainEqual({
+      name: 'NATS_STREAM_REPLICAS',
+      value: '3',
+    });
   });
 
   it('never renders secret values, only references', async () => {

@@ -4,7 +4,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { stringify } from 'yaml';
 import { votingManifests } from '../manifests';
-import { checkStackInput, manifestOptions, stackInput, withDefaults } from './stackInput';
+import {
+  checkStackInput,
+  manifestOptions,
+  stackInput,
+  withDefaults,
+} from './stackInput';
 
 /** Inputs of this action only; the stack's own come from {@link stackInput}. */
 const RENDER_DEFAULTS = {
@@ -29,7 +34,8 @@ export function createRenderManifestsAction() {
     supportsDryRun: true,
     examples: [
       {
-        description: 'Render the stack for vote.example.com and result.example.com, with NATS as the queue',
+        description:
+          'Render the stack for vote.example.com and result.example.com, with NATS as the queue',
         example: stringify({
           steps: [
             {
@@ -50,14 +56,42 @@ export function createRenderManifestsAction() {
     schema: {
       input: {
         ...stackInput,
-        ingressKind: z => z.enum(['Ingress', 'IngressRoute']).optional().describe('With a domain: a networking.k8s.io Ingress (default) or a Traefik IngressRoute'),
-        ingressClassName: z => z.string().min(1).optional().describe('Ingress class (default traefik)'),
-        monitoring: z => z.boolean().optional().describe('Also render ServiceMonitors and the PrometheusRule (prometheus-operator CRDs; default false)'),
-        targetPath: z => z.string().min(1).optional().describe('File in the workspace to write (default k8s/voting-stack.yaml)'),
+        ingressKind: z =>
+          z
+            .enum(['Ingress', 'IngressRoute'])
+            .optional()
+            .describe(
+              'With a domain: a networking.k8s.io Ingress (default) or a Traefik IngressRoute',
+            ),
+        ingressClassName: z =>
+          z
+            .string()
+            .min(1)
+            .optional()
+            .describe('Ingress class (default traefik)'),
+        monitoring: z =>
+          z
+            .boolean()
+            .optional()
+            .describe(
+              'Also render ServiceMonitors and the PrometheusRule (prometheus-operator CRDs; default false)',
+            ),
+        targetPath: z =>
+          z
+            .string()
+            .min(1)
+            .optional()
+            .describe(
+              'File in the workspace to write (default k8s/voting-stack.yaml)',
+            ),
       },
       output: {
-        manifestPath: z => z.string().describe('Workspace-relative path of the YAML file'),
-        objects: z => z.array(z.string()).describe('Kind/name of every rendered object, in apply order'),
+        manifestPath: z =>
+          z.string().describe('Workspace-relative path of the YAML file'),
+        objects: z =>
+          z
+            .array(z.string())
+            .describe('Kind/name of every rendered object, in apply order'),
       },
     },
     async handler(ctx) {
@@ -74,9 +108,17 @@ export function createRenderManifestsAction() {
       );
       const target = resolveSafeChildPath(ctx.workspacePath, input.targetPath);
       await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, manifests.map(m => stringify(m)).join('---\n'), 'utf8');
+      await writeFile(
+        target,
+        manifests.map(m => stringify(m)).join('---\n'),
+        'utf8',
+      );
       const objects = manifests.map(m => `${m.kind}/${m.metadata.name}`);
-      ctx.logger.info(`rendered ${objects.length} objects into ${input.targetPath}${ctx.isDryRun ? ' (dry run)' : ''}`);
+      ctx.logger.info(
+        `rendered ${objects.length} objects into ${input.targetPath}${
+          ctx.isDryRun ? ' (dry run)' : ''
+        }`,
+      );
       ctx.output('manifestPath', input.targetPath);
       ctx.output('objects', objects);
     },

@@ -1,10 +1,22 @@
 import { imageOf } from './rules';
-import { CONTAINER_SECURITY, metadata, podDisruptionBudget, podSecurity, resources, selector, type KubeObject } from './common';
+import {
+  CONTAINER_SECURITY,
+  metadata,
+  podDisruptionBudget,
+  podSecurity,
+  resources,
+  selector,
+  type KubeObject,
+} from './common';
 
 export type AppName = 'vote' | 'result' | 'worker';
 
 /** Ports the services listen on (each also serves /healthz, /readyz and /metrics there). */
-export const APP_PORTS: Record<AppName, number> = { vote: 8080, result: 8081, worker: 8082 };
+export const APP_PORTS: Record<AppName, number> = {
+  vote: 8080,
+  result: 8081,
+  worker: 8082,
+};
 
 export interface AppOptions {
   name: AppName;
@@ -40,8 +52,17 @@ export function app(o: AppOptions): KubeObject[] {
               ports: [{ name: 'http', containerPort: port }],
               envFrom: [{ configMapRef: { name: 'voting-config' } }],
               env: [{ name: 'PORT', value: String(port) }, ...o.env],
-              readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5, failureThreshold: 3 },
-              livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 3 },
+              readinessProbe: {
+                httpGet: { path: '/readyz', port: 'http' },
+                periodSeconds: 5,
+                failureThreshold: 3,
+              },
+              livenessProbe: {
+                httpGet: { path: '/healthz', port: 'http' },
+                initialDelaySeconds: 10,
+                periodSeconds: 10,
+                failureThreshold: 3,
+              },
               resources: resources('50m', '96Mi', '500m', '256Mi'),
               securityContext: CONTAINER_SECURITY,
               volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
@@ -55,9 +76,16 @@ export function app(o: AppOptions): KubeObject[] {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: metadata(o.name, o.namespace),
-    spec: { selector: selector(o.name), ports: [{ name: 'http', port: 80, targetPort: port }] },
+    spec: {
+      selector: selector(o.name),
+      ports: [{ name: 'http', port: 80, targetPort: port }],
+    },
   };
-  return [deployment, service, podDisruptionBudget(o.name, o.namespace, { maxUnavailable: 1 })];
+  return [
+    deployment,
+    service,
+    podDisruptionBudget(o.name, o.namespace, { maxUnavailable: 1 }),
+  ];
 }
 
 export interface AutoscalerOptions {
@@ -66,7 +94,11 @@ export interface AutoscalerOptions {
   cpuTargetPercent: number;
 }
 
-export function autoscaler(name: AppName, namespace: string, o: AutoscalerOptions): KubeObject {
+export function autoscaler(
+  name: AppName,
+  namespace: string,
+  o: AutoscalerOptions,
+): KubeObject {
   return {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
@@ -75,7 +107,18 @@ export function autoscaler(name: AppName, namespace: string, o: AutoscalerOption
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
       minReplicas: o.minReplicas,
       maxReplicas: o.maxReplicas,
-      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: o.cpuTargetPercent } } }],
+      metrics: [
+        {
+          type: 'Resource',
+          resource: {
+            name: 'cpu',
+            target: {
+              type: 'Utilization',
+              averageUtilization: o.cpuTargetPercent,
+            },
+          },
+        },
+      ],
     },
   };
 }

@@ -14,13 +14,18 @@ export const labels = (name: string) => ({
 /** What Services, PDBs and monitors select a component's pods by. */
 export const selector = (name: string) => ({ 'app.kubernetes.io/name': name });
 
-export const metadata = (name: string, namespace: string, extraLabels: Record<string, string> = {}) => ({
+export const metadata = (
+  name: string,
+  namespace: string,
+  extraLabels: Record<string, string> = {},
+) => ({
   name,
   namespace,
   labels: { ...labels(name), ...extraLabels },
 });
 
-export const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+export const b64 = (text: string) =>
+  Buffer.from(text, 'utf8').toString('base64');
 
 /** Non-root, the runtime's seccomp profile; files of mounted volumes owned by the pod's group. */
 export const podSecurity = (uid: number) => ({
@@ -38,12 +43,21 @@ export const CONTAINER_SECURITY = {
   capabilities: { drop: ['ALL'] },
 };
 
-export const resources = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string) => ({
+export const resources = (
+  cpu: string,
+  memory: string,
+  cpuLimit: string,
+  memoryLimit: string,
+) => ({
   requests: { cpu, memory },
   limits: { cpu: cpuLimit, memory: memoryLimit },
 });
 
-export function podDisruptionBudget(name: string, namespace: string, budget: { maxUnavailable: number } | { minAvailable: number }): KubeObject {
+export function podDisruptionBudget(
+  name: string,
+  namespace: string,
+  budget: { maxUnavailable: number } | { minAvailable: number },
+): KubeObject {
   return {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
@@ -53,4 +67,8 @@ export function podDisruptionBudget(name: string, namespace: string, budget: { m
 }
 
 /** Kinds that need CRDs; applied after the built-in kinds. */
-export const CRD_KINDS = new Set(['IngressRoute', 'ServiceMonitor', 'PrometheusRule']);
+export const CRD_KINDS = new Set([
+  'IngressRoute',
+  'ServiceMonitor',
+  'PrometheusRule',
+]);

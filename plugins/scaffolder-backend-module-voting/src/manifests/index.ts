@@ -22,7 +22,10 @@ export interface VotingManifestOptions {
    * The Secret with POSTGRES_URL and VOTE_COOKIE_SECRET. With `values` it is generated; without,
    * it must exist and is only referenced (rendered manifests never hold a secret).
    */
-  secret: { name: string; values?: { postgresUrl: string; voteCookieSecret: string } };
+  secret: {
+    name: string;
+    values?: { postgresUrl: string; voteCookieSecret: string };
+  };
   /** PEM certificate and key stored in the TLS Secret `ingress.tlsSecretName`; without them it must exist. */
   tls?: { certificate: string; key: string };
   queue: Omit<QueueOptions, 'namespace'>;
@@ -31,7 +34,10 @@ export interface VotingManifestOptions {
   monitoring: Omit<MonitoringOptions, 'namespace'>;
 }
 
-const secretEnv = (secretName: string, key: string) => ({ name: key, valueFrom: { secretKeyRef: { name: secretName, key } } });
+const secretEnv = (secretName: string, key: string) => ({
+  name: key,
+  valueFrom: { secretKeyRef: { name: secretName, key } },
+});
 
 /**
  * The objects of a deployment of the voting stack, in apply order (Namespace first). Pure: the
@@ -40,22 +46,44 @@ const secretEnv = (secretName: string, key: string) => ({ name: key, valueFrom: 
 export function votingManifests(o: VotingManifestOptions): KubeObject[] {
   const ns = o.namespace;
   const q = queue({ ...o.queue, namespace: ns });
-  const image = { namespace: ns, imageRepository: o.imageRepository, imageTag: o.imageTag };
-  const objects: KubeObject[] = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'app.kubernetes.io/part-of': labels(ns)['app.kubernetes.io/part-of'] } } }];
+  const image = {
+    namespace: ns,
+    imageRepository: o.imageRepository,
+    imageTag: o.imageTag,
+  };
+  const objects: KubeObject[] = [
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: ns,
+        labels: {
+          'app.kubernetes.io/part-of': labels(ns)['app.kubernetes.io/part-of'],
+        },
+      },
+    },
+  ];
   if (o.secret.values) {
     objects.push({
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: metadata(o.secret.name, ns, labels('voting-secrets')),
       type: 'Opaque',
-      data: { POSTGRES_URL: b64(o.secret.values.postgresUrl), VOTE_COOKIE_SECRET: b64(o.secret.values.voteCookieSecret) },
+      data: {
+        POSTGRES_URL: b64(o.secret.values.postgresUrl),
+        VOTE_COOKIE_SECRET: b64(o.secret.values.voteCookieSecret),
+      },
     });
   }
   if (o.tls && o.ingress) {
     objects.push({
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: metadata(o.ingress.tlsSecretName, ns, labels('origin-certificate')),
+      metadata: metadata(
+        o.ingress.tlsSecretName,
+        ns,
+        labels('origin-certificate'),
+      ),
       type: 'kubernetes.io/tls',
       data: { 'tls.crt': b64(o.tls.certificate), 'tls.key': b64(o.tls.key) },
     });
@@ -75,7 +103,12 @@ export function votingManifests(o: VotingManifestOptions): KubeObject[] {
       },
     },
     ...q.objects,
-    ...app({ ...image, name: 'worker', replicas: o.worker.replicas, env: [secretEnv(o.secret.name, 'POSTGRES_URL'), ...q.workerEnv] }),
+    ...app({
+      ...image,
+      name: 'worker',
+      replicas: o.worker.replicas,
+      env: [secretEnv(o.secret.name, 'POSTGRES_URL'), ...q.workerEnv],
+    }),
     ...app({
       ...image,
       name: 'vote',
@@ -84,11 +117,23 @@ export function votingManifests(o: VotingManifestOptions): KubeObject[] {
       env: [
         secretEnv(o.secret.name, 'VOTE_COOKIE_SECRET'),
         { name: 'TRUST_PROXY', value: 'true' },
-        ...(o.ingress ? [{ name: 'RESULT_URL', value: `https://${hosts(o.ingress.domain).result}` }] : []),
+        ...(o.ingress
+          ? [
+              {
+                name: 'RESULT_URL',
+                value: `https://${hosts(o.ingress.domain).result}`,
+              },
+            ]
+          : []),
       ],
     }),
     autoscaler('vote', ns, o.vote),
-    ...app({ ...image, name: 'result', replicas: o.result.replicas, env: [secretEnv(o.secret.name, 'POSTGRES_URL')] }),
+    ...app({
+      ...image,
+      name: 'result',
+      replicas: o.result.replicas,
+      env: [secretEnv(o.secret.name, 'POSTGRES_URL')],
+    }),
   );
   if (o.ingress) objects.push(ingress({ ...o.ingress, namespace: ns }));
   objects.push(...monitoring({ ...o.monitoring, namespace: ns }));

@@ -23,8 +23,16 @@ export function ingress(o: IngressOptions): KubeObject {
       spec: {
         entryPoints: ['websecure'],
         routes: [
-          { match: `Host(\`${h.vote}\`)`, kind: 'Rule', services: [{ name: 'vote', port: 80 }] },
-          { match: `Host(\`${h.result}\`)`, kind: 'Rule', services: [{ name: 'result', port: 80 }] },
+          {
+            match: `Host(\`${h.vote}\`)`,
+            kind: 'Rule',
+            services: [{ name: 'vote', port: 80 }],
+          },
+          {
+            match: `Host(\`${h.result}\`)`,
+            kind: 'Rule',
+            services: [{ name: 'result', port: 80 }],
+          },
         ],
         tls: { secretName: o.tlsSecretName },
       },
@@ -32,14 +40,25 @@ export function ingress(o: IngressOptions): KubeObject {
   }
   const rule = (host: string, name: string) => ({
     host,
-    http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name, port: { name: 'http' } } } }] },
+    http: {
+      paths: [
+        {
+          path: '/',
+          pathType: 'Prefix',
+          backend: { service: { name, port: { name: 'http' } } },
+        },
+      ],
+    },
   });
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
     metadata: {
       ...metadata('voting', o.namespace),
-      annotations: { 'traefik.ingress.kubernetes.io/router.entrypoints': 'websecure', 'traefik.ingress.kubernetes.io/router.tls': 'true' },
+      annotations: {
+        'traefik.ingress.kubernetes.io/router.entrypoints': 'websecure',
+        'traefik.ingress.kubernetes.io/router.tls': 'true',
+      },
     },
     spec: {
       ingressClassName: o.className,

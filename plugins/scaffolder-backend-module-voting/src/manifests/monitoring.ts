@@ -50,14 +50,18 @@ function rules(o: MonitoringOptions): KubeObject {
               expr: `absent(up{${inNs},service="worker"} == 1)`,
               for: '2m',
               labels: { severity: 'critical' },
-              annotations: { summary: `No voting worker is up in ${ns}: votes queue up but are not recorded` },
+              annotations: {
+                summary: `No voting worker is up in ${ns}: votes queue up but are not recorded`,
+              },
             },
             {
               alert: 'VotingQueueLagHigh',
               expr: `max(queue_lag{${inNs}}) > ${o.queueLagThreshold}`,
               for: '5m',
               labels: { severity: 'warning' },
-              annotations: { summary: `The vote queue in ${ns} lags by more than ${o.queueLagThreshold} messages` },
+              annotations: {
+                summary: `The vote queue in ${ns} lags by more than ${o.queueLagThreshold} messages`,
+              },
             },
             // the queue store's three alerts, as the README's "Operations: alerts" section explains them
             {
@@ -65,20 +69,26 @@ function rules(o: MonitoringOptions): KubeObject {
               expr: `max by (namespace, service) (queue_store_up{${inNs}}) == 0`,
               for: '1m',
               labels: { severity: 'critical' },
-              annotations: { summary: `The queue server in ${ns} does not answer: votes get 503` },
+              annotations: {
+                summary: `The queue server in ${ns} does not answer: votes get 503`,
+              },
             },
             {
               alert: 'VoteQueueStoreIncomplete',
               expr: `min by (namespace, service) (queue_store_complete{${inNs}}) == 0`,
               for: '2m',
               labels: { severity: 'critical' },
-              annotations: { summary: `The queue store in ${ns} lost its data and is not rebuilt: votes get 503` },
+              annotations: {
+                summary: `The queue store in ${ns} lost its data and is not rebuilt: votes get 503`,
+              },
             },
             {
               alert: 'VoteQueueStoreLostData',
               expr: `increase(queue_store_rebuilds_total{${inNs},reason="lost"}[15m]) > 0`,
               labels: { severity: 'warning' },
-              annotations: { summary: `The queue store in ${ns} lost its data and was rebuilt: votes queued then are gone` },
+              annotations: {
+                summary: `The queue store in ${ns} lost its data and was rebuilt: votes queued then are gone`,
+              },
             },
           ],
         },
@@ -91,7 +101,14 @@ function rules(o: MonitoringOptions): KubeObject {
 function dashboard(namespace: string): KubeObject {
   const sel = `namespace="${namespace}"`;
   let id = 0;
-  const panel = (title: string, expr: string, legend: string, unit: string, x: number, y: number) => ({
+  const panel = (
+    title: string,
+    expr: string,
+    legend: string,
+    unit: string,
+    x: number,
+    y: number,
+  ) => ({
     id: ++id,
     type: 'timeseries',
     title,
@@ -106,14 +123,51 @@ function dashboard(namespace: string): KubeObject {
     schemaVersion: 39,
     time: { from: 'now-1h', to: 'now' },
     refresh: '10s',
-    templating: { list: [{ name: 'datasource', type: 'datasource', query: 'prometheus' }] },
+    templating: {
+      list: [{ name: 'datasource', type: 'datasource', query: 'prometheus' }],
+    },
     panels: [
-      panel('Votes accepted per second', `sum(rate(votes_accepted_total{${sel}}[1m]))`, 'votes/s', 'reqps', 0, 0),
-      panel('Votes rejected per second, by reason', `sum by (reason) (rate(votes_rejected_total{${sel}}[1m]))`, '{{reason}}', 'reqps', 12, 0),
+      panel(
+        'Votes accepted per second',
+        `sum(rate(votes_accepted_total{${sel}}[1m]))`,
+        'votes/s',
+        'reqps',
+        0,
+        0,
+      ),
+      panel(
+        'Votes rejected per second, by reason',
+        `sum by (reason) (rate(votes_rejected_total{${sel}}[1m]))`,
+        '{{reason}}',
+        'reqps',
+        12,
+        0,
+      ),
       panel('Queue lag', `max(queue_lag{${sel}})`, 'lag', 'short', 0, 8),
-      panel('Result pushes per second', `sum(rate(result_pushes_total{${sel}}[1m]))`, 'pushes/s', 'short', 12, 8),
-      panel('Worker batch duration p95', `histogram_quantile(0.95, sum by (le) (rate(worker_batch_duration_seconds_bucket{${sel}}[5m])))`, 'p95', 's', 0, 16),
-      panel('Result connected clients', `sum(result_connected_clients{${sel}})`, 'clients', 'short', 12, 16),
+      panel(
+        'Result pushes per second',
+        `sum(rate(result_pushes_total{${sel}}[1m]))`,
+        'pushes/s',
+        'short',
+        12,
+        8,
+      ),
+      panel(
+        'Worker batch duration p95',
+        `histogram_quantile(0.95, sum by (le) (rate(worker_batch_duration_seconds_bucket{${sel}}[5m])))`,
+        'p95',
+        's',
+        0,
+        16,
+      ),
+      panel(
+        'Result connected clients',
+        `sum(result_connected_clients{${sel}})`,
+        'clients',
+        'short',
+        12,
+        16,
+      ),
     ],
   };
   return {

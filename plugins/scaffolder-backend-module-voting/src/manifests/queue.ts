@@ -1,4 +1,13 @@
-import { CONTAINER_SECURITY, labels, metadata, podDisruptionBudget, podSecurity, resources, selector, type KubeObject } from './common';
+import {
+  CONTAINER_SECURITY,
+  labels,
+  metadata,
+  podDisruptionBudget,
+  podSecurity,
+  resources,
+  selector,
+  type KubeObject,
+} from './common';
 
 export interface QueueOptions {
   kind: 'redis' | 'nats';
@@ -30,7 +39,15 @@ const NATS_IMAGE = 'nats:2.11-alpine';
  */
 function queueStatefulSet(
   o: QueueOptions,
-  shape: { replicas: number; serviceName: string; uid: number; gracePeriodSeconds: number; spec?: object; pod?: object; container: Record<string, unknown> },
+  shape: {
+    replicas: number;
+    serviceName: string;
+    uid: number;
+    gracePeriodSeconds: number;
+    spec?: object;
+    pod?: object;
+    container: Record<string, unknown>;
+  },
 ): KubeObject {
   return {
     apiVersion: 'apps/v1',
@@ -41,7 +58,10 @@ function queueStatefulSet(
       serviceName: shape.serviceName,
       ...shape.spec,
       selector: { matchLabels: selector(o.kind) },
-      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+      persistentVolumeClaimRetentionPolicy: {
+        whenDeleted: 'Retain',
+        whenScaled: 'Retain',
+      },
       template: {
         metadata: { labels: labels(o.kind) },
         spec: {
@@ -63,7 +83,11 @@ function queueStatefulSet(
       volumeClaimTemplates: [
         {
           metadata: { name: 'data', labels: labels(o.kind) },
-          spec: { accessModes: ['ReadWriteOnce'], storageClassName: o.storageClassName, resources: { requests: { storage: o.storageSize } } },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            storageClassName: o.storageClassName,
+            resources: { requests: { storage: o.storageSize } },
+          },
         },
       ],
     },
@@ -86,23 +110,48 @@ function redis(o: QueueOptions): Queue {
     gracePeriodSeconds: 30,
     container: {
       image: REDIS_IMAGE,
-      args: ['--dir', '/data', '--appendonly', 'yes', '--appendfsync', 'always', '--maxmemory', '400mb', '--maxmemory-policy', 'noeviction'],
+      args: [
+        '--dir',
+        '/data',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--maxmemory',
+        '400mb',
+        '--maxmemory-policy',
+        'noeviction',
+      ],
       ports: [{ name: 'redis', containerPort: 6379 }],
       // ready once it answers PONG, not while it answers LOADING (reading its AOF back after a move)
-      readinessProbe: { exec: { command: ['sh', '-c', 'redis-cli ping | grep -q PONG'] }, periodSeconds: 5 },
-      livenessProbe: { tcpSocket: { port: 'redis' }, initialDelaySeconds: 10, periodSeconds: 10 },
+      readinessProbe: {
+        exec: { command: ['sh', '-c', 'redis-cli ping | grep -q PONG'] },
+        periodSeconds: 5,
+      },
+      livenessProbe: {
+        tcpSocket: { port: 'redis' },
+        initialDelaySeconds: 10,
+        periodSeconds: 10,
+      },
     },
   });
   const service: KubeObject = {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: metadata('redis', o.namespace),
-    spec: { selector: selector('redis'), ports: [{ name: 'redis', port: 6379, targetPort: 'redis' }] },
+    spec: {
+      selector: selector('redis'),
+      ports: [{ name: 'redis', port: 6379, targetPort: 'redis' }],
+    },
   };
   return {
     // One pod: a drain waits for it rather than taking the queue down unannounced (the
     // autoscaler never empties its node to save money).
-    objects: [service, statefulSet, podDisruptionBudget('redis', o.namespace, { minAvailable: 1 })],
+    objects: [
+      service,
+      statefulSet,
+      podDisruptionBudget('redis', o.namespace, { minAvailable: 1 }),
+    ],
     config: { QUEUE_BACKEND: 'redis', REDIS_URL: 'redis://redis:6379' },
     workerEnv: [],
   };
@@ -114,7 +163,10 @@ function redis(o: QueueOptions): Queue {
  * stream replicated to all three.
  */
 function nats(o: QueueOptions): Queue {
-  const routes = Array.from({ length: NATS_NODES }, (_, i) => `nats://nats-${i}.nats-headless.${o.namespace}.svc:6222`).join(',');
+  const routes = Array.from(
+    { length: NATS_NODES },
+    (_, i) => `nats://nats-${i}.nats-headless.${o.namespace}.svc:6222`,
+  ).join(',');
   const statefulSet = queueStatefulSet(o, {
     replicas: NATS_NODES,
     serviceName: 'nats-headless',
@@ -126,21 +178,52 @@ function nats(o: QueueOptions): Queue {
     pod: {
       affinity: {
         podAntiAffinity: {
-          requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: selector('nats') }, topologyKey: 'kubernetes.io/hostname' }],
+          requiredDuringSchedulingIgnoredDuringExecution: [
+            {
+              labelSelector: { matchLabels: selector('nats') },
+              topologyKey: 'kubernetes.io/hostname',
+            },
+          ],
         },
       },
     },
     container: {
       image: NATS_IMAGE,
-      env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
-      args: ['--name', '$(POD_NAME)', '-js', '-sd', '/data', '-m', '8222', '--cluster_name', 'voting', '--cluster', 'nats://0.0.0.0:6222', '--routes', routes],
+      env: [
+        {
+          name: 'POD_NAME',
+          valueFrom: { fieldRef: { fieldPath: 'metadata.name' } },
+        },
+      ],
+      args: [
+        '--name',
+        '$(POD_NAME)',
+        '-js',
+        '-sd',
+        '/data',
+        '-m',
+        '8222',
+        '--cluster_name',
+        'voting',
+        '--cluster',
+        'nats://0.0.0.0:6222',
+        '--routes',
+        routes,
+      ],
       ports: [
         { name: 'client', containerPort: 4222 },
         { name: 'cluster', containerPort: 6222 },
         { name: 'monitor', containerPort: 8222 },
       ],
-      readinessProbe: { httpGet: { path: '/healthz?js-enabled-only=true', port: 'monitor' }, periodSeconds: 5 },
-      livenessProbe: { httpGet: { path: '/healthz?js-enabled-only=true', port: 'monitor' }, initialDelaySeconds: 10, periodSeconds: 10 },
+      readinessProbe: {
+        httpGet: { path: '/healthz?js-enabled-only=true', port: 'monitor' },
+        periodSeconds: 5,
+      },
+      livenessProbe: {
+        httpGet: { path: '/healthz?js-enabled-only=true', port: 'monitor' },
+        initialDelaySeconds: 10,
+        periodSeconds: 10,
+      },
     },
   });
   const headless: KubeObject = {
@@ -162,15 +245,24 @@ function nats(o: QueueOptions): Queue {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: metadata('nats', o.namespace),
-    spec: { selector: selector('nats'), ports: [{ name: 'client', port: 4222, targetPort: 'client' }] },
+    spec: {
+      selector: selector('nats'),
+      ports: [{ name: 'client', port: 4222, targetPort: 'client' }],
+    },
   };
   return {
     // at most one down at a time: two of three keep the quorum
-    objects: [headless, service, statefulSet, podDisruptionBudget('nats', o.namespace, { maxUnavailable: 1 })],
+    objects: [
+      headless,
+      service,
+      statefulSet,
+      podDisruptionBudget('nats', o.namespace, { maxUnavailable: 1 }),
+    ],
     config: { QUEUE_BACKEND: 'nats', NATS_URL: 'nats://nats:4222' },
     workerEnv: [{ name: 'NATS_STREAM_REPLICAS', value: String(NATS_NODES) }],
   };
 }
 
 /** The queue the template's queue field chooses. */
-export const queue = (o: QueueOptions): Queue => (o.kind === 'redis' ? redis(o) : nats(o));
+export const queue = (o: QueueOptions): Queue =>
+  o.kind === 'redis' ? redis(o) : nats(o);

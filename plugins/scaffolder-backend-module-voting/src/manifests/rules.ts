@@ -4,15 +4,20 @@
  * Kubernetes's own, shared with the kubernetes module.
  */
 
-export { DNS_LABEL, DNS_LABEL_MESSAGE } from '@voting-platform/plugin-kubernetes-node';
+export {
+  DNS_LABEL,
+  DNS_LABEL_MESSAGE,
+} from '@voting-platform/plugin-kubernetes-node';
 
 /** A domain with at least two labels; room is left for the `vote.` and `result.` prefixes. */
-export const DOMAIN = /^(?=.{1,240}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/;
+export const DOMAIN =
+  /^(?=.{1,240}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/;
 export const DOMAIN_MESSAGE = 'must be a domain such as example.com';
 
 /** Registry and repository prefix of an image reference, without the image name or tag. */
 export const IMAGE_REPOSITORY = /^[a-z0-9][a-z0-9.:/_-]*[a-z0-9]$/;
-export const IMAGE_REPOSITORY_MESSAGE = 'must be a registry path such as registry.example.com/team';
+export const IMAGE_REPOSITORY_MESSAGE =
+  'must be a registry path such as registry.example.com/team';
 
 /** An image tag as the OCI distribution spec allows it. */
 export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -25,10 +30,14 @@ export const POLL_ID = /^[a-z0-9-]{1,63}$/;
 export const STORAGE_SIZE = /^[1-9][0-9]*(Mi|Gi|Ti)$/;
 
 /** The image of one of the voting services. */
-export const imageOf = (repository: string, service: string, tag: string) => `${repository}/${service}:${tag}`;
+export const imageOf = (repository: string, service: string, tag: string) =>
+  `${repository}/${service}:${tag}`;
 
 /** The public host names of a deployment on a domain. */
-export const hosts = (domain: string) => ({ vote: `vote.${domain}`, result: `result.${domain}` });
+export const hosts = (domain: string) => ({
+  vote: `vote.${domain}`,
+  result: `result.${domain}`,
+});
 
 /** A name cut to a DNS label's 63 characters, without a dash at the end. */
 export const toLabel = (name: string) => name.slice(0, 63).replace(/-+$/, '');

@@ -4,34 +4,77 @@
  * the shared test kit.
  */
 import { mockServices } from '@backstage/backend-test-utils';
-import { ManualClock, useSandbox, type CloudflareEmulator } from '@voting-platform/cloud-sandbox';
-import { assertNoSecrets, runAction, waitForAnswers } from '@voting-platform/plugin-scaffolder-actions-node/testUtils';
+import {
+  ManualClock,
+  useSandbox,
+  type CloudflareEmulator,
+} from '@voting-platform/cloud-sandbox';
+import {
+  assertNoSecrets,
+  runAction,
+  waitForAnswers,
+} from '@voting-platform/plugin-scaffolder-actions-node/testUtils';
 import type { CloudflareActionOptions } from '../client';
 
-export { Crash, type RunOptions, type RunResult } from '@voting-platform/plugin-scaffolder-actions-node/testUtils';
+export {
+  Crash,
+  type RunOptions,
+  type RunResult,
+} from '@voting-platform/plugin-scaffolder-actions-node/testUtils';
 
 type ValueOf<M> = M extends Map<string, infer V> ? V : never;
 type Zone = ValueOf<CloudflareEmulator['zones']>;
 type DnsRecord = ValueOf<CloudflareEmulator['records']>;
 
 export function createHarness() {
-  const env = useSandbox({ beforeAll, afterAll, afterEach }, { clock: new ManualClock(), coverageDir: false, cloudflare: { zones: ['example.com', 'example.org'] } });
+  const env = useSandbox(
+    { beforeAll, afterAll, afterEach },
+    {
+      clock: new ManualClock(),
+      coverageDir: false,
+      cloudflare: { zones: ['example.com', 'example.org'] },
+    },
+  );
 
-  function options(config: Record<string, unknown> = {}): CloudflareActionOptions {
+  function options(
+    config: Record<string, unknown> = {},
+  ): CloudflareActionOptions {
     const { cloudflare } = env.sandbox;
-    return { config: mockServices.rootConfig({ data: { cloudflare: { apiToken: cloudflare.token, apiUrl: cloudflare.url, requestTimeoutMs: 5000, ...config } } }) };
+    return {
+      config: mockServices.rootConfig({
+        data: {
+          cloudflare: {
+            apiToken: cloudflare.token,
+            apiUrl: cloudflare.url,
+            requestTimeoutMs: 5000,
+            ...config,
+          },
+        },
+      }),
+    };
   }
 
   /** Runs an action as the scaffolder does (see runAction of the shared test kit). */
   const run = runAction;
 
-  const calls = (operationId: string) => env.sandbox.cloudflare.requests.filter(r => r.operationId === operationId).length;
-  const zone = (name = 'example.com'): Zone => [...env.sandbox.cloudflare.zones.values()].find(z => z.name === name)!;
-  const records = (name: string): DnsRecord[] => [...env.sandbox.cloudflare.records.values()].filter(r => r.name === name);
+  const calls = (operationId: string) =>
+    env.sandbox.cloudflare.requests.filter(r => r.operationId === operationId)
+      .length;
+  const zone = (name = 'example.com'): Zone =>
+    [...env.sandbox.cloudflare.zones.values()].find(z => z.name === name)!;
+  const records = (name: string): DnsRecord[] =>
+    [...env.sandbox.cloudflare.records.values()].filter(r => r.name === name);
 
   /** Fails if the token (or the Origin CA key) appears in the text. */
   const expectNoSecrets = (...texts: unknown[]) =>
-    assertNoSecrets([env.sandbox.cloudflare.token, env.sandbox.cloudflare.serviceKey, env.sandbox.digitalocean.token], ...texts);
+    assertNoSecrets(
+      [
+        env.sandbox.cloudflare.token,
+        env.sandbox.cloudflare.serviceKey,
+        env.sandbox.digitalocean.token,
+      ],
+      ...texts,
+    );
 
   /** Waits for requests the client gave up on (slow-answer faults) to be answered before the sandbox stops. */
   const settle = () => waitForAnswers(env.sandbox.cloudflare.requests);
