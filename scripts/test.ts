@@ -186,6 +186,13 @@ if (setUpOk) {
     'packages/cloud-sandbox',
     '--noEmit',
   ]);
+  // formatting is checked, not left to each editor: `yarn prettier --write .` fixes it
+  await check(
+    'lint: prettier --check (every file type it formats)',
+    bin('prettier'),
+    ['--check', '.'],
+    5,
+  );
   // the cloud emulators write which API operations the unit tests exercised; start afresh, print the table after
   if (wanted('unit tests'))
     rmSync(join(cache, 'contract-coverage'), { recursive: true, force: true });

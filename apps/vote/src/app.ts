@@ -124,24 +124,18 @@ export async function buildVoteApp({
       if (error instanceof StoreIncompleteError) {
         // Not logged per request: a rebuild refuses every vote for a while; the metric counts them.
         if (isVote) rejected.inc({ reason: 'store-incomplete' });
-        return reply
-          .code(503)
-          .header('retry-after', '2')
-          .send({
-            status: 'unavailable',
-            error: 'votes are being restored; try again shortly',
-          });
+        return reply.code(503).header('retry-after', '2').send({
+          status: 'unavailable',
+          error: 'votes are being restored; try again shortly',
+        });
       }
       if (error instanceof QueueUnavailableError) {
         if (isVote) rejected.inc({ reason: 'unavailable' });
         request.log.warn({ err: error }, 'queue unavailable');
-        return reply
-          .code(503)
-          .header('retry-after', '2')
-          .send({
-            status: 'unavailable',
-            error: 'the vote queue is unavailable; try again shortly',
-          });
+        return reply.code(503).header('retry-after', '2').send({
+          status: 'unavailable',
+          error: 'the vote queue is unavailable; try again shortly',
+        });
       }
       const statusCode =
         error.statusCode && error.statusCode >= 400 && error.statusCode < 500
@@ -150,12 +144,10 @@ export async function buildVoteApp({
       if (statusCode === 500)
         request.log.error({ err: error }, 'request failed');
       else rejected.inc({ reason: 'invalid' });
-      return reply
-        .code(statusCode)
-        .send({
-          status: 'error',
-          error: statusCode === 500 ? 'internal error' : error.message,
-        });
+      return reply.code(statusCode).send({
+        status: 'error',
+        error: statusCode === 500 ? 'internal error' : error.message,
+      });
     },
   );
 
@@ -225,12 +217,10 @@ export async function buildVoteApp({
         .startsWith('application/json')
     ) {
       rejected.inc({ reason: 'invalid' });
-      return reply
-        .code(415)
-        .send({
-          status: 'error',
-          error: 'the body must be JSON with content-type application/json',
-        });
+      return reply.code(415).send({
+        status: 'error',
+        error: 'the body must be JSON with content-type application/json',
+      });
     }
     const parsed = parseVoteRequest(request.body);
     if (!parsed.ok) {

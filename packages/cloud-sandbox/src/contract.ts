@@ -121,13 +121,11 @@ export class Contract {
     this.provider = provider;
     this.#api = api;
     this.apiRoot = API_ROOTS[provider];
-    this.operations = api.router
-      .getOperations()
-      .map(op => ({
-        operationId: op.operationId ?? '',
-        method: op.method.toUpperCase(),
-        path: op.path,
-      }));
+    this.operations = api.router.getOperations().map(op => ({
+      operationId: op.operationId ?? '',
+      method: op.method.toUpperCase(),
+      path: op.path,
+    }));
   }
 
   /** Loads (once per process and file) the provider's document and compiles its validators. */

@@ -61,12 +61,10 @@ export function registerOpsRoutes(
       }),
     );
     const ready = entries.every(([, state]) => state === 'ok');
-    return reply
-      .code(ready ? 200 : 503)
-      .send({
-        status: ready ? 'ready' : 'not-ready',
-        checks: Object.fromEntries(entries),
-      });
+    return reply.code(ready ? 200 : 503).send({
+      status: ready ? 'ready' : 'not-ready',
+      checks: Object.fromEntries(entries),
+    });
   });
 
   app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) => {
