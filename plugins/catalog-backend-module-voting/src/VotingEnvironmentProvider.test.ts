@@ -16,19 +16,12 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import votingBackend from '@voting-platform/plugin-voting-backend';
 import { waitUntil } from '@voting-platform/timing';
+import { environmentSpecFixture } from '@voting-platform/plugin-voting-common/testUtils';
 import request from 'supertest';
 import { catalogModuleVotingEnvironments } from './module';
 import type { VotingEnvironmentProvider } from './VotingEnvironmentProvider';
 
-const spec = {
-  owner: 'group:default/team-a',
-  clusterId: 'bd5f5959-5e1e-4205-a714-a914373942af',
-  databaseId: '9cc10173-e9ea-4176-9dbc-a4cee4c4ff30',
-  vpcId: '5a4981aa-9653-4bd1-bef5-d6bff52042e4',
-  domain: 'demo.example.com',
-  voteUrl: 'https://vote.demo.example.com',
-  resultUrl: 'https://result.demo.example.com',
-};
+const spec = environmentSpecFixture();
 
 /** What a secret looks like, should one ever reach an entity. */
 const SECRET =

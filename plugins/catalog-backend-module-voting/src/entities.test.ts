@@ -14,23 +14,11 @@ import type { CatalogProcessorResult } from '@backstage/plugin-catalog-node';
 import {
   RESULT_URL_ANNOTATION,
   VOTE_URL_ANNOTATION,
-  type VotingEnvironment,
 } from '@voting-platform/plugin-voting-common';
+import { votingEnvironmentFixture } from '@voting-platform/plugin-voting-common/testUtils';
 import { environmentEntities, environmentEntityRefs } from './entities';
 
-const environment: VotingEnvironment = {
-  name: 'demo',
-  owner: 'group:default/team-a',
-  clusterId: 'bd5f5959-5e1e-4205-a714-a914373942af',
-  databaseId: '9cc10173-e9ea-4176-9dbc-a4cee4c4ff30',
-  vpcId: '5a4981aa-9653-4bd1-bef5-d6bff52042e4',
-  domain: 'demo.example.com',
-  voteUrl: 'https://vote.demo.example.com',
-  resultUrl: 'https://result.demo.example.com',
-  grafanaUrl: 'https://grafana.demo.example.com',
-  createdAt: '2026-11-30T22:00:00.000Z',
-  updatedAt: '2026-11-30T22:00:00.000Z',
-};
+const environment = votingEnvironmentFixture();
 const location = 'url:http://localhost:7007/api/voting/environments/demo';
 
 describe('the entities of an environment', () => {

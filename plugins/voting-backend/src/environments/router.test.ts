@@ -18,6 +18,7 @@ import {
   ENVIRONMENTS_EVENT_TOPIC,
   type EnvironmentEvent,
 } from '@voting-platform/plugin-voting-common';
+import { environmentSpecFixture } from '@voting-platform/plugin-voting-common/testUtils';
 import request from 'supertest';
 import { votingPlugin } from '../plugin';
 
@@ -53,13 +54,7 @@ function eventListener(received: EnvironmentEvent[]): BackendFeature {
 }
 
 const spec = {
-  owner: 'group:default/team-a',
-  clusterId: 'bd5f5959-5e1e-4205-a714-a914373942af',
-  databaseId: '9cc10173-e9ea-4176-9dbc-a4cee4c4ff30',
-  vpcId: '5a4981aa-9653-4bd1-bef5-d6bff52042e4',
-  domain: 'demo.example.com',
-  voteUrl: 'https://vote.demo.example.com',
-  resultUrl: 'https://result.demo.example.com',
+  ...environmentSpecFixture(),
   grafanaUrl: 'https://grafana.demo.example.com',
 };
 

@@ -7,6 +7,7 @@ import {
 // the real voting backend runs beside this module in the test backend, as in the portal
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import votingBackend from '@voting-platform/plugin-voting-backend';
+import { environmentSpecFixture } from '@voting-platform/plugin-voting-common/testUtils';
 import { scaffolderModuleVoting } from '../../module';
 
 /**
@@ -40,13 +41,4 @@ export async function startVotingBackend() {
 }
 
 /** An environment as the create template's earlier steps describe it. */
-export const environmentInput = {
-  name: 'demo',
-  owner: 'group:default/team-a',
-  clusterId: 'bd5f5959-5e1e-4205-a714-a914373942af',
-  databaseId: '9cc10173-e9ea-4176-9dbc-a4cee4c4ff30',
-  vpcId: '5a4981aa-9653-4bd1-bef5-d6bff52042e4',
-  domain: 'demo.example.com',
-  voteUrl: 'https://vote.demo.example.com',
-  resultUrl: 'https://result.demo.example.com',
-};
+export const environmentInput = { name: 'demo', ...environmentSpecFixture() };
