@@ -774,6 +774,12 @@ describe('environments in the catalog', () => {
     ])
       assert.ok(relations.includes(expected), `${expected}: ${relations}`);
 
+    assert.doesNotMatch(
+      JSON.stringify(component) + backendOutput,
+      new RegExp(token),
+      'no token in the entity or the backend log',
+    );
+
     const removed = await api('/api/voting/environments/portal-demo', {
       method: 'DELETE',
     });
