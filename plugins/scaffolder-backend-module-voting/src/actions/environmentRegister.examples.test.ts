@@ -13,7 +13,7 @@ describe('voting:environment:register examples', () => {
 
   it('record the environment in the real backend, and a dry run after finds it up to date', async () => {
     const results = await runExamples(
-      env.action('voting:environment:register'),
+      env.register,
       {
         values: {
           'parameters.name': input.name,

@@ -14,11 +14,9 @@ describe('voting:environment:register', () => {
     env = await startVotingBackend();
   });
   afterAll(() => env.stop());
-  const register = () => env.action('voting:environment:register');
-  const unregister = () => env.action('voting:environment:unregister');
 
   it('records the environment in the voting backend, then finds it up to date', async () => {
-    const dry = await runAction(register(), input, { isDryRun: true });
+    const dry = await runAction(env.register, input, { isDryRun: true });
     expect(dry.outputs).toEqual({
       entityRef: 'component:voting-environments/demo',
       outcome: 'would-create',
@@ -29,7 +27,7 @@ describe('voting:environment:register', () => {
       'info Dry run: would create the record of environment "demo" (owner group:default/team-a) in the portal',
     ]);
 
-    const first = await runAction(register(), input);
+    const first = await runAction(env.register, input);
     expect(first.outputs).toMatchObject({
       entityRef: 'component:voting-environments/demo',
       outcome: 'created',
@@ -38,17 +36,17 @@ describe('voting:environment:register', () => {
       'info Created the record of environment "demo" (owner group:default/team-a) in the portal',
     ]);
 
-    const again = await runAction(register(), input);
+    const again = await runAction(env.register, input);
     expect(again.outputs).toEqual({ ...first.outputs, outcome: 'unchanged' });
     expect(again.logs[0]).toMatch(/^info Reusing the record .* up to date$/);
-    const dryAgain = await runAction(register(), input, { isDryRun: true });
+    const dryAgain = await runAction(env.register, input, { isDryRun: true });
     expect(dryAgain.outputs).toEqual(again.outputs);
   });
 
   it('updates the record when an input changed, keeping when it was created', async () => {
-    const before = await runAction(register(), input);
+    const before = await runAction(env.register, input);
     const dry = await runAction(
-      register(),
+      env.register,
       { ...input, grafanaUrl: 'https://grafana.demo.example.com' },
       { isDryRun: true },
     );
@@ -57,7 +55,7 @@ describe('voting:environment:register', () => {
       createdAt: before.outputs.createdAt,
       updatedAt: '',
     });
-    const after = await runAction(register(), {
+    const after = await runAction(env.register, {
       ...input,
       grafanaUrl: 'https://grafana.demo.example.com',
     });
@@ -69,25 +67,25 @@ describe('voting:environment:register', () => {
     const checkpoints = new Map();
     const fresh = { ...input, name: 'retried' };
     await expect(
-      runAction(register(), fresh, {
+      runAction(env.register, fresh, {
         checkpoints,
         crashAfter: 'environment.register.retried',
       }),
     ).rejects.toThrow(Crash);
-    const retried = await runAction(register(), fresh, { checkpoints });
+    const retried = await runAction(env.register, fresh, { checkpoints });
     expect(retried.outputs.outcome).toBe('unchanged');
     expect(retried.logs.join('\n')).not.toMatch(/Created/);
-    await runAction(unregister(), { name: 'retried' });
+    await runAction(env.unregister, { name: 'retried' });
   });
 
   it('refuses bad input before calling, and input the backend refuses, as InputError', async () => {
     await expect(
-      runAction(register(), { ...input, name: 'Not_A_Name' }),
+      runAction(env.register, { ...input, name: 'Not_A_Name' }),
     ).rejects.toThrow(InputError);
     await expect(
-      runAction(register(), { ...input, owner: 'user:default/jo' }),
+      runAction(env.register, { ...input, owner: 'user:default/jo' }),
     ).rejects.toThrow(/InputError|not a group/);
-    const refused = await runAction(register(), {
+    const refused = await runAction(env.register, {
       ...input,
       owner: 'user:default/jo',
     }).catch(e => e);

@@ -16,11 +16,11 @@ describe('voting:environment:unregister examples', () => {
 
   it('remove a recorded environment, and a dry run after finds it absent', async () => {
     await runAction(
-      env.action('voting:environment:register'),
+      env.register,
       environmentInput,
     );
     const [result] = await runExamples(
-      env.action('voting:environment:unregister'),
+      env.unregister,
       { values: { 'parameters.name': environmentInput.name } },
     );
     expect(result!.real.outputs.outcome).toBe('deleted');

@@ -10,15 +10,14 @@ describe('voting:environment:unregister', () => {
     env = await startVotingBackend();
   });
   afterAll(() => env.stop());
-  const unregister = () => env.action('voting:environment:unregister');
 
   it('removes the record; a second run finds nothing to delete and succeeds', async () => {
     await runAction(
-      env.action('voting:environment:register'),
+      env.register,
       environmentInput,
     );
     const dry = await runAction(
-      unregister(),
+      env.unregister,
       { name: 'demo' },
       { isDryRun: true },
     );
@@ -30,18 +29,18 @@ describe('voting:environment:unregister', () => {
       'info Dry run: would delete the record of environment "demo" (owner group:default/team-a) from the portal',
     ]);
 
-    const first = await runAction(unregister(), { name: 'demo' });
+    const first = await runAction(env.unregister, { name: 'demo' });
     expect(first.outputs.outcome).toBe('deleted');
     expect(first.logs).toEqual([
       'info Deleted the record of environment "demo" (owner group:default/team-a) from the portal',
     ]);
-    const second = await runAction(unregister(), { name: 'demo' });
+    const second = await runAction(env.unregister, { name: 'demo' });
     expect(second.outputs.outcome).toBe('absent');
     expect(second.logs).toEqual([
       'info No record of environment "demo" in the portal: nothing to delete',
     ]);
     const dryAbsent = await runAction(
-      unregister(),
+      env.unregister,
       { name: 'demo' },
       { isDryRun: true },
     );
@@ -49,7 +48,7 @@ describe('voting:environment:unregister', () => {
   });
 
   it('refuses a name that no template could have made', async () => {
-    await expect(runAction(unregister(), { name: '../x' })).rejects.toThrow(
+    await expect(runAction(env.unregister, { name: '../x' })).rejects.toThrow(
       /Invalid input: name/,
     );
   });

@@ -1,43 +1,48 @@
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import { startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  scaffolderActionsExtensionPoint,
-  type TemplateAction,
-} from '@backstage/plugin-scaffolder-node';
-// the real voting backend runs beside this module in the test backend, as in the portal
+// the real voting backend runs beside the actions in the test backend, as in the portal
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import votingBackend from '@voting-platform/plugin-voting-backend';
 import { environmentSpecFixture } from '@voting-platform/plugin-voting-common/testUtils';
-import { scaffolderModuleVoting } from '../../module';
+import { createVotingEnvironmentRegisterAction } from '../../actions/environmentRegister';
+import { createVotingEnvironmentUnregisterAction } from '../../actions/environmentUnregister';
+import type { VotingEnvironmentActionOptions } from '../environments';
 
 /**
- * A real backend with the voting plugin (its environments route on SQLite) and this module,
- * whose actions reach the route as they do in the portal: discovery and a service token.
+ * A real backend with the voting plugin (its environments route on SQLite), and the environment
+ * actions made with the discovery and auth services of a scaffolder module in it: they reach
+ * the route as they do in the portal, with the scaffolder's service token.
  */
 export async function startVotingBackend() {
-  const actions: TemplateAction<any, any, any>[] = [];
+  let services: VotingEnvironmentActionOptions | undefined;
   const backend = await startTestBackend({
-    extensionPoints: [
-      [
-        scaffolderActionsExtensionPoint,
-        {
-          addActions: (...added: TemplateAction<any, any, any>[]) =>
-            actions.push(...added),
-        },
-      ],
-    ],
     features: [
-      scaffolderModuleVoting,
       votingBackend,
       catalogServiceMock.factory({ entities: [] }),
+      createBackendModule({
+        pluginId: 'scaffolder',
+        moduleId: 'test-services',
+        register(reg) {
+          reg.registerInit({
+            deps: { discovery: coreServices.discovery, auth: coreServices.auth },
+            async init(deps) {
+              services = deps;
+            },
+          });
+        },
+      }),
     ],
   });
-  const action = (id: string) => {
-    const found = actions.find(a => a.id === id);
-    if (!found) throw new Error(`${id} is not registered`);
-    return found;
+  const options = services!;
+  return {
+    register: createVotingEnvironmentRegisterAction(options),
+    unregister: createVotingEnvironmentUnregisterAction(options),
+    stop: () => backend.stop(),
   };
-  return { backend, action, stop: () => backend.stop() };
 }
 
 /** An environment as the create template's earlier steps describe it. */
