@@ -12,21 +12,18 @@ describe('voting:environment:register examples', () => {
   afterAll(() => env.stop());
 
   it('record the environment in the real backend, and a dry run after finds it up to date', async () => {
-    const results = await runExamples(
-      env.register,
-      {
-        values: {
-          'parameters.name': input.name,
-          'parameters.owner': input.owner,
-          'parameters.domain': input.domain,
-          'steps.cluster.output.clusterId': input.clusterId,
-          'steps.database.output.databaseClusterId': input.databaseId,
-          'steps.vpc.output.vpcId': input.vpcId,
-          'steps.deploy.output.voteUrl': input.voteUrl,
-          'steps.deploy.output.resultUrl': input.resultUrl,
-        },
+    const results = await runExamples(env.register, {
+      values: {
+        'parameters.name': input.name,
+        'parameters.owner': input.owner,
+        'parameters.domain': input.domain,
+        'steps.cluster.output.clusterId': input.clusterId,
+        'steps.database.output.databaseClusterId': input.databaseId,
+        'steps.vpc.output.vpcId': input.vpcId,
+        'steps.deploy.output.voteUrl': input.voteUrl,
+        'steps.deploy.output.resultUrl': input.resultUrl,
       },
-    );
+    });
     expect(results.map(r => r.real.outputs.entityRef)).toEqual([
       'component:voting-environments/demo',
       'component:voting-environments/staging',

@@ -15,14 +15,10 @@ describe('voting:environment:unregister examples', () => {
   afterAll(() => env.stop());
 
   it('remove a recorded environment, and a dry run after finds it absent', async () => {
-    await runAction(
-      env.register,
-      environmentInput,
-    );
-    const [result] = await runExamples(
-      env.unregister,
-      { values: { 'parameters.name': environmentInput.name } },
-    );
+    await runAction(env.register, environmentInput);
+    const [result] = await runExamples(env.unregister, {
+      values: { 'parameters.name': environmentInput.name },
+    });
     expect(result!.real.outputs.outcome).toBe('deleted');
     expect(result!.dry.outputs).toEqual({
       ...result!.real.outputs,

@@ -12,10 +12,7 @@ describe('voting:environment:unregister', () => {
   afterAll(() => env.stop());
 
   it('removes the record; a second run finds nothing to delete and succeeds', async () => {
-    await runAction(
-      env.register,
-      environmentInput,
-    );
+    await runAction(env.register, environmentInput);
     const dry = await runAction(
       env.unregister,
       { name: 'demo' },

@@ -28,7 +28,10 @@ export async function startVotingBackend() {
         moduleId: 'test-services',
         register(reg) {
           reg.registerInit({
-            deps: { discovery: coreServices.discovery, auth: coreServices.auth },
+            deps: {
+              discovery: coreServices.discovery,
+              auth: coreServices.auth,
+            },
             async init(deps) {
               services = deps;
             },
