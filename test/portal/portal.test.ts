@@ -34,6 +34,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { templateEntityV1beta3Validator } from '@backstage/plugin-scaffolder-common';
+import { environmentSpecFixture } from '@voting-platform/plugin-voting-common/testUtils';
 import {
   ManualClock,
   startSandbox,
@@ -297,6 +298,8 @@ describe('portal backend', () => {
       'cloudflare:dns:delete',
       'cloudflare:zone:ssl:ensure',
       'cloudflare:origin-certificate:ensure',
+      'voting:environment:register',
+      'voting:environment:unregister',
     ]) {
       assert.ok(ids.includes(id), `${id} is not registered: ${ids.join(', ')}`);
     }
@@ -424,6 +427,40 @@ describe('portal backend', () => {
   });
 });
 
+/** Records an environment through the voting backend's route, as the register action does. */
+async function registerEnvironment(name: string) {
+  const response = await api(`/api/voting/environments/${name}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      ...environmentSpecFixture(),
+      owner: 'group:default/platform-team',
+      domain: `${name}.example.com`,
+      voteUrl: vote.url,
+      resultUrl: result.url,
+    }),
+  });
+  assert.equal(response.status, 200, await response.clone().text());
+  return ((await response.json()) as { outcome: string }).outcome;
+}
+
+/** The environment's Component once the catalog has processed it (relations included). */
+function environmentEntity(name: string) {
+  return waitFor(
+    `environment ${name} in the catalog`,
+    async () => {
+      const response = await api(
+        `/api/catalog/entities/by-name/component/voting-environments/${name}`,
+      );
+      if (!response.ok) return undefined;
+      const found = (await response.json()) as Entity;
+      return found.relations?.length ? found : undefined;
+    },
+    30_000,
+    250,
+  );
+}
+
 describe('portal in Chromium', () => {
   let context: BrowserContext;
   let profile: string;
@@ -507,6 +544,42 @@ describe('portal in Chromium', () => {
     await page.locator(`a[href="${vote.url}"]`).first().waitFor();
 
     assert.deepEqual(problems, []);
+  });
+
+  it("shows a registered environment's entity page with its live votes", async () => {
+    await registerEnvironment('portal-page');
+    await environmentEntity('portal-page');
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(
+      `${baseUrl}/catalog/voting-environments/component/portal-page`,
+    );
+    const enter = page.getByRole('button', { name: 'Enter' });
+    const card = page.getByText('Live votes');
+    await enter.or(card).first().waitFor();
+    if (await enter.isVisible()) await enter.click();
+    await card.waitFor();
+    await page.getByText('Cats or dogs?').waitFor();
+    await page.getByRole('link', { name: 'Result app' }).first().waitFor();
+  });
+
+  it('the teardown form refuses a confirmation that differs from the name', async () => {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(
+      `${baseUrl}/create/templates/default/voting-platform-teardown`,
+    );
+    const enter = page.getByRole('button', { name: 'Enter' });
+    const name = page.locator('#root_name');
+    await enter.or(name).first().waitFor();
+    if (await enter.isVisible()) await enter.click();
+    await name.fill('demo');
+    await page.locator('#root_confirmName').fill('dem0');
+    await page.locator('#root_domain').fill('example.com');
+    // the mismatch page is among the steps while the two differ, so the button says Next
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText('type "demo" exactly, as name says').first().waitFor();
+    await page.locator('#root_confirmName').fill('demo');
+    await page.getByRole('button', { name: 'Review' }).click();
+    await page.getByRole('button', { name: 'Create' }).waitFor();
   });
 });
 
@@ -652,7 +725,7 @@ describe('software templates', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         template: teardown,
-        values: { name: 'demo', domain: 'example.com' },
+        values: { name: 'demo', confirmName: 'demo', domain: 'example.com' },
         directoryContents: [],
       }),
     });
@@ -675,11 +748,75 @@ describe('software templates', () => {
       [],
       'nothing but reads',
     );
+    assert.match(messages, /No record of environment "demo" in the portal/);
     sandbox.assertNoViolations();
     assert.doesNotMatch(
       messages + backendOutput,
       new RegExp(`${sandbox.digitalocean.token}|${sandbox.cloudflare.token}`),
       'no token in the task log',
+    );
+  });
+});
+
+describe('environments in the catalog', () => {
+  it('an environment registered through the voting backend gets its entity, with relations, and leaves the catalog when unregistered', async () => {
+    assert.equal(await registerEnvironment('portal-demo'), 'created');
+    assert.equal(await registerEnvironment('portal-demo'), 'unchanged');
+    const component = await environmentEntity('portal-demo');
+    const relations = component.relations!.map(r => `${r.type} ${r.targetRef}`);
+    for (const expected of [
+      'ownedBy group:default/platform-team',
+      'partOf system:default/voting-platform',
+      'dependsOn resource:voting-environments/portal-demo-cluster',
+      'dependsOn resource:voting-environments/portal-demo-database',
+      'dependsOn resource:voting-environments/portal-demo-dns-vote',
+      'dependsOn resource:voting-environments/portal-demo-dns-result',
+    ])
+      assert.ok(relations.includes(expected), `${expected}: ${relations}`);
+
+    assert.doesNotMatch(
+      JSON.stringify(component) + backendOutput,
+      new RegExp(token),
+      'no token in the entity or the backend log',
+    );
+
+    const removed = await api('/api/voting/environments/portal-demo', {
+      method: 'DELETE',
+    });
+    assert.deepEqual(await removed.json(), { outcome: 'deleted' });
+    await waitFor(
+      'the environment to leave the catalog',
+      async () =>
+        (
+          await api(
+            '/api/catalog/entities/by-name/component/voting-environments/portal-demo',
+          )
+        ).status === 404
+          ? true
+          : undefined,
+      30_000,
+      250,
+    );
+  });
+
+  it('the teardown refuses a confirmation that differs from the name before any step runs', async () => {
+    const before =
+      sandbox.digitalocean.requests.length + sandbox.cloudflare.requests.length;
+    const response = await api('/api/scaffolder/v2/tasks', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        templateRef: 'template:default/voting-platform-teardown',
+        values: { name: 'demo', confirmName: 'dem0', domain: 'example.com' },
+      }),
+    });
+    const text = await response.text();
+    assert.equal(response.status, 400, text);
+    assert.match(text, /confirmationMatchesName/);
+    assert.equal(
+      sandbox.digitalocean.requests.length + sandbox.cloudflare.requests.length,
+      before,
+      'no request reached DigitalOcean or Cloudflare',
     );
   });
 });

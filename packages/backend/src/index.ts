@@ -20,6 +20,8 @@ backend.add(
   import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
 );
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+// The environments the templates made (recorded by the voting backend) as catalog entities.
+backend.add(import('@voting-platform/plugin-catalog-backend-module-voting'));
 
 backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(

@@ -1,5 +1,6 @@
 /**
- * Scaffolder actions of the voting app: voting:deploy, voting:manifests:render, voting:results:read.
+ * Scaffolder actions of the voting app: voting:deploy, voting:manifests:render, voting:results:read,
+ * voting:environment:register and voting:environment:unregister.
  *
  * @packageDocumentation
  */
@@ -10,3 +11,6 @@ export {
   type ReadResultsActionOptions,
 } from './actions/readResults';
 export { createDeployAction, type DeployActionOptions } from './actions/deploy';
+export { createVotingEnvironmentRegisterAction } from './actions/environmentRegister';
+export { createVotingEnvironmentUnregisterAction } from './actions/environmentUnregister';
+export type { VotingEnvironmentActionOptions } from './lib/environments';

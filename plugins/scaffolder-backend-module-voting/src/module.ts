@@ -4,6 +4,8 @@ import {
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { createDeployAction } from './actions/deploy';
+import { createVotingEnvironmentRegisterAction } from './actions/environmentRegister';
+import { createVotingEnvironmentUnregisterAction } from './actions/environmentUnregister';
 import { createReadResultsAction } from './actions/readResults';
 import { createRenderManifestsAction } from './actions/renderManifests';
 
@@ -21,12 +23,16 @@ export const scaffolderModuleVoting = createBackendModule({
       deps: {
         scaffolder: scaffolderActionsExtensionPoint,
         config: coreServices.rootConfig,
+        discovery: coreServices.discovery,
+        auth: coreServices.auth,
       },
-      async init({ scaffolder, config }) {
+      async init({ scaffolder, config, discovery, auth }) {
         scaffolder.addActions(
           createRenderManifestsAction(),
           createReadResultsAction({ config }),
           createDeployAction({ config }),
+          createVotingEnvironmentRegisterAction({ discovery, auth }),
+          createVotingEnvironmentUnregisterAction({ discovery, auth }),
         );
       },
     });

@@ -3,12 +3,16 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { EnvironmentStore } from './environments/EnvironmentStore';
+import { createEnvironmentsRouter } from './environments/router';
 import { createRouter } from './router';
 
 const DEFAULT_TIMEOUT_MS = 5000;
 
 /**
- * The voting backend plugin: serves `GET /api/voting/entities/:kind/:namespace/:name/results`.
+ * The voting backend plugin: serves `GET /api/voting/entities/:kind/:namespace/:name/results`
+ * and the record of environments under `/api/voting/environments`.
  *
  * @public
  */
@@ -22,8 +26,18 @@ export const votingPlugin = createBackendPlugin({
         httpRouter: coreServices.httpRouter,
         config: coreServices.rootConfig,
         catalog: catalogServiceRef,
+        database: coreServices.database,
+        events: eventsServiceRef,
       },
-      async init({ logger, httpAuth, httpRouter, config, catalog }) {
+      async init({
+        logger,
+        httpAuth,
+        httpRouter,
+        config,
+        catalog,
+        database,
+        events,
+      }) {
         const timeoutMs =
           config.getOptionalNumber('voting.resultsTimeoutMs') ??
           DEFAULT_TIMEOUT_MS;
@@ -42,6 +56,14 @@ export const votingPlugin = createBackendPlugin({
             catalog,
             timeoutMs,
             allowedHosts: allowedHosts?.map(host => host.toLowerCase()),
+          }),
+        );
+        httpRouter.use(
+          await createEnvironmentsRouter({
+            logger,
+            httpAuth,
+            events,
+            store: await EnvironmentStore.create(database),
           }),
         );
       },

@@ -11,3 +11,16 @@ export {
   ResultServiceError,
 } from './results';
 export type { PollResults, ResultServiceFailure } from './results';
+export {
+  ENVIRONMENT_NAME_PATTERN,
+  ENVIRONMENT_NAMESPACE,
+  environmentComponentRef,
+  ENVIRONMENTS_EVENT_TOPIC,
+  environmentSpecSchema,
+} from './environments';
+export type {
+  EnvironmentEvent,
+  EnvironmentOutcome,
+  EnvironmentSpec,
+  VotingEnvironment,
+} from './environments';

@@ -1,5 +1,6 @@
 import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 import { isVotingResultsAvailable } from './filter';
 
 /**
@@ -21,6 +22,20 @@ export const votingResultsEntityCard = EntityCardBlueprint.make({
 });
 
 /**
+ * The scaffolder form field `VotingConfirmName`: the teardown template's confirmation, which must
+ * repeat the environment's name.
+ *
+ * @alpha
+ */
+export const votingConfirmNameFormField = FormFieldBlueprint.make({
+  name: 'confirm-name',
+  params: {
+    field: () =>
+      import('./scaffolder/ConfirmNameField').then(m => m.confirmNameField),
+  },
+});
+
+/**
  * The voting plugin for the new frontend system.
  *
  * @alpha
@@ -28,5 +43,5 @@ export const votingResultsEntityCard = EntityCardBlueprint.make({
 export default createFrontendPlugin({
   pluginId: 'voting',
   info: { packageJson: () => import('../package.json') },
-  extensions: [votingResultsEntityCard],
+  extensions: [votingResultsEntityCard, votingConfirmNameFormField],
 });

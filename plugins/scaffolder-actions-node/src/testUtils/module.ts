@@ -33,13 +33,16 @@ export async function registeredActions(
 }
 
 /** The verbs of the dialect (plugins/README.md); a module with another one names it in `verbs`. */
-const VERBS = ['ensure', 'delete', 'read', 'render'];
+const VERBS = ['ensure', 'delete', 'read', 'render', 'register', 'unregister'];
+
+/** The verbs whose actions change something, and so say what in an `outcome` output. */
+const CHANGING_VERBS = ['ensure', 'delete', 'register', 'unregister'];
 
 /**
  * What an action does against the dialect of plugins/README.md: its id is
  * `<provider>:<resource>[:<sub-resource>]:<verb>`, it supports dry runs, its input is a JSON
- * schema, it has examples and each example uses it, and an `ensure` or `delete` action outputs
- * `outcome`. Empty when it follows it.
+ * schema, it has examples and each example uses it, and an `ensure`, `delete`, `register` or
+ * `unregister` action outputs `outcome`. Empty when it follows it.
  *
  * @public
  */
@@ -75,7 +78,7 @@ export function dialectProblems(
     (action.schema?.output as { properties?: object } | undefined)
       ?.properties ?? {},
   );
-  if ((verb === 'ensure' || verb === 'delete') && !outputs.includes('outcome'))
+  if (CHANGING_VERBS.includes(verb) && !outputs.includes('outcome'))
     problems.push(`${action.id}: no outcome output`);
   if (!action.examples?.length) problems.push(`${action.id}: no examples`);
   for (const example of action.examples ?? []) {

@@ -1,0 +1,39 @@
+/**
+ * Test data of the voting plugins, shared so that every test speaks of the same environment.
+ *
+ * @packageDocumentation
+ */
+import type { EnvironmentSpec, VotingEnvironment } from '../environments';
+
+/**
+ * An environment as the create template's steps describe it to `voting:environment:register`
+ * (no Grafana address). A fresh copy each call, so a test may change it.
+ *
+ * @public
+ */
+export function environmentSpecFixture(): EnvironmentSpec {
+  return {
+    owner: 'group:default/team-a',
+    clusterId: 'bd5f5959-5e1e-4205-a714-a914373942af',
+    databaseId: '9cc10173-e9ea-4176-9dbc-a4cee4c4ff30',
+    vpcId: '5a4981aa-9653-4bd1-bef5-d6bff52042e4',
+    domain: 'demo.example.com',
+    voteUrl: 'https://vote.demo.example.com',
+    resultUrl: 'https://result.demo.example.com',
+  };
+}
+
+/**
+ * The same environment, named `demo`, as the voting backend records it (with a Grafana address).
+ *
+ * @public
+ */
+export function votingEnvironmentFixture(): VotingEnvironment {
+  return {
+    name: 'demo',
+    ...environmentSpecFixture(),
+    grafanaUrl: 'https://grafana.demo.example.com',
+    createdAt: '2026-11-30T22:00:00.000Z',
+    updatedAt: '2026-11-30T22:00:00.000Z',
+  };
+}
