@@ -10,4 +10,5 @@ export {
   resultsApiUrl,
   ResultServiceError,
 } from './results';
-export type { PollResults, ResultServiceFailure } from './results';
+export type { ResultServiceFailure } from './results';
+export type { PollResults } from './types';
