@@ -1,12 +1,8 @@
 /**
- * Scaffolder actions of the voting app: voting:deploy, voting:manifests:render, voting:results:read.
+ * Scaffolder actions of the voting app: voting:stack:ensure, voting:manifests:render,
+ * voting:results:read.
  *
  * @packageDocumentation
  */
 export { scaffolderModuleVoting as default } from './module';
-export { createRenderManifestsAction } from './actions/renderManifests';
-export {
-  createReadResultsAction,
-  type ReadResultsActionOptions,
-} from './actions/readResults';
-export { createDeployAction, type DeployActionOptions } from './actions/deploy';
+export * from './actions';

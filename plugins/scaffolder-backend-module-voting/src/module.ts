@@ -3,13 +3,16 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
-import { createDeployAction } from './actions/deploy';
-import { createReadResultsAction } from './actions/readResults';
-import { createRenderManifestsAction } from './actions/renderManifests';
+import {
+  createVotingManifestsRenderAction,
+  createVotingResultsReadAction,
+  createVotingStackEnsureAction,
+} from './actions';
 
 /**
  * Scaffolder actions of the voting app (every `voting:*` action). To add an action, create
- * `src/actions/<name>.ts` and add it below.
+ * `src/actions/<resource><Verb>.ts` (see plugins/README.md), export it from `src/actions/index.ts`
+ * and add it below.
  *
  * @public
  */
@@ -24,9 +27,9 @@ export const scaffolderModuleVoting = createBackendModule({
       },
       async init({ scaffolder, config }) {
         scaffolder.addActions(
-          createRenderManifestsAction(),
-          createReadResultsAction({ config }),
-          createDeployAction({ config }),
+          createVotingManifestsRenderAction(),
+          createVotingResultsReadAction({ config }),
+          createVotingStackEnsureAction({ config }),
         );
       },
     });

@@ -1,0 +1,9 @@
+export { createVotingManifestsRenderAction } from './manifestsRender';
+export {
+  createVotingResultsReadAction,
+  type VotingResultsReadActionOptions,
+} from './resultsRead';
+export {
+  createVotingStackEnsureAction,
+  type VotingStackEnsureActionOptions,
+} from './stackEnsure';
