@@ -343,9 +343,11 @@ describe('kubernetes:helm-release:ensure against a local control plane', () => {
     const local = helmTestConfig().localChartRepositories[2]!.directory;
     await expect(
       run({ ...probe(), chart: join(local, 'probe') }),
-    ).rejects.toThrow(/is not a chart name: charts come from a repository/);
+    ).rejects.toThrow(
+      /chart: must be a chart name \(charts come from a repository, never from a path\)/,
+    );
     await expect(run({ ...probe(), chart: '../probe' })).rejects.toThrow(
-      /is not a chart name/,
+      /chart: must be a chart name/,
     );
     await expect(
       run({
@@ -416,7 +418,7 @@ describe('kubernetes:helm-release:ensure against a local control plane', () => {
       const wrapper = join(dir, 'helm');
       writeFileSync(
         wrapper,
-        `#!/bin/sh\necho "cannot use $KUBECONFIG" >&2\ncat "$KUBECONFIG" >&2\nexit 1\n`,
+        `#!/bin/sh\ncat "$KUBECONFIG" >&2\necho "cannot use $KUBECONFIG" >&2\nexit 1\n`,
       );
       chmodSync(wrapper, 0o755);
       const error = await run(probe(), false, helmTestConfig(wrapper)).catch(
@@ -428,6 +430,8 @@ describe('kubernetes:helm-release:ensure against a local control plane', () => {
           /failed: .*cannot use <task dir>\/kubeconfig/s,
         ),
       });
+      // the token was in Helm's output, replaced
+      expect(error.message).toMatch(/token: \*\*\*/);
       expect(error.message).not.toContain(h.cluster.token);
       expect(error.message).not.toContain(tempDir);
     } finally {

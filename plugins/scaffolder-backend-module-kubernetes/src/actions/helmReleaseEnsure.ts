@@ -535,7 +535,10 @@ export function createKubernetesHelmReleaseEnsureAction(
                 options.loadBalancerTimeoutMs ?? i.timeoutSeconds * 1000,
                 ctx.signal,
               );
-          if (address) ctx.logger.info(`Traefik's load balancer: ${address}`);
+          if (address)
+            ctx.logger.info(
+              describeRead(ctx.isDryRun, `Traefik's load balancer: ${address}`),
+            );
           ctx.output('serviceName', serviceName);
           ctx.output('loadBalancerAddress', address);
         }
