@@ -287,8 +287,10 @@ describe('portal backend', () => {
     const ids = ((await response.json()) as { id: string }[]).map(a => a.id);
     assert.ok(ids.includes('voting:manifests:render'), ids.join(', '));
     assert.ok(ids.includes('voting:results:read'), ids.join(', '));
-    // the cloud actions, in the dialect of plugins/README.md (provider:resource:verb; ensure for "create if missing")
+    // every module's actions, in the dialect of plugins/README.md (provider:resource:verb; ensure for "create if missing")
     for (const id of [
+      'voting:stack:ensure',
+      'kubernetes:helm-release:ensure',
       'digitalocean:vpc:ensure',
       'digitalocean:kubernetes:ensure',
       'digitalocean:database:ensure',
@@ -669,7 +671,8 @@ describe('software templates', () => {
       }
     ).steps;
     const step = (id: string) => steps.find(s => s.id === id)!;
-    assert.equal(step('traefik').action, 'kubernetes:helm:install');
+    assert.equal(step('traefik').action, 'kubernetes:helm-release:ensure');
+    assert.equal(step('deploy').action, 'voting:stack:ensure');
     for (const id of ['dnsVote', 'dnsResult'])
       assert.equal(
         step(id).input.content,

@@ -1,19 +1,13 @@
+import type { PollResults } from '@voting-platform/plugin-voting-common/types';
 import type { OptionId, Poll } from './poll.js';
 
-export interface OptionResult {
-  id: OptionId;
-  label: string;
-  votes: number;
-  /** Share of the total in percent with one decimal; the shares add up to exactly 100. */
-  percent: number;
-}
-
-export interface PollResults {
-  poll: string;
-  question: string;
-  total: number;
-  options: OptionResult[];
-}
+/**
+ * The published results are the contract between the result service and the portal, so the type
+ * is declared once, by the plugins' common package (which the plugins import without any service
+ * code); this package only computes them. Shares are percent with one decimal and add up to
+ * exactly 100.
+ */
+export type { PollResults };
 
 /**
  * Turns raw counts into the published results. With no votes every share is 0, never 50/50.

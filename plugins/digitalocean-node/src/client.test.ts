@@ -322,7 +322,12 @@ describe('shared reads', () => {
         timeoutMs: 60_000,
         intervalMs: 15_000,
       }),
-    ).rejects.toThrow(/cluster "wait-late" is provisioning: stuck/);
+    ).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringMatching(
+        /cluster "wait-late" is provisioning: stuck/,
+      ),
+    });
   });
 
   it('a wait is cancelled by the signal', async () => {

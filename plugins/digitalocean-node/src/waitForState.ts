@@ -1,3 +1,4 @@
+import { ConflictError } from '@backstage/errors';
 import { formatDuration, waitUntil } from '@voting-platform/timing';
 import type { DigitalOceanClient } from './client';
 
@@ -17,7 +18,8 @@ export interface WaitForStateOptions<T> {
 
 /**
  * Polls a resource until it reaches a state, on the client's clock and signal, logging each state
- * it passes through with the time spent (and the unchanged ones at debug level).
+ * it passes through with the time spent (and the unchanged ones at debug level). A failure state
+ * is a `ConflictError`.
  */
 export async function waitForState<T>(
   client: DigitalOceanClient,
@@ -39,8 +41,9 @@ export async function waitForState<T>(
       last = state;
       if (state === until) return value;
       const failure = options.failure?.(value);
+      // a state the resource does not leave by itself: not ready for this step, and no retry helps
       if (failure !== undefined)
-        throw new Error(`${what} is ${state}: ${failure}`);
+        throw new ConflictError(`${what} is ${state}: ${failure}`);
       return undefined;
     },
     {

@@ -15,5 +15,9 @@ export {
 } from './KubernetesConnection';
 export { checkWithServer, type ServerCheck } from './serverCheck';
 export { DNS_LABEL, DNS_LABEL_MESSAGE } from './names';
-export { waitForLoadBalancer, waitForRollouts } from './rollout';
+export {
+  loadBalancerAddressOf,
+  waitForLoadBalancer,
+  waitForRollouts,
+} from './rollout';
 // until plugins/digitalocean-node replaces it (issue 8, item 1)

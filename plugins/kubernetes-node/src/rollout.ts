@@ -143,6 +143,12 @@ export async function waitForRollouts(
   );
 }
 
+/** A LoadBalancer Service's address (IP or host name), or '' while it has none. */
+export function loadBalancerAddressOf(service: any): string {
+  const ingress = service?.status?.loadBalancer?.ingress?.[0];
+  return ingress?.ip ?? ingress?.hostname ?? '';
+}
+
 /** Waits for a LoadBalancer Service's address (IP or host name). */
 export async function waitForLoadBalancer(
   client: KubernetesConnection,
@@ -158,10 +164,9 @@ export async function waitForLoadBalancer(
       const svc = await client.get<any>('v1', 'Service', name, namespace);
       if (!svc)
         throw new Error(
-          `Service ${namespace}/${name} (Traefik's load balancer) not found: install Traefik first (kubernetes:helm:install with preset traefik)`,
+          `Service ${namespace}/${name} (Traefik's load balancer) not found: install Traefik first (kubernetes:helm-release:ensure with preset traefik)`,
         );
-      const ingress = svc.status?.loadBalancer?.ingress?.[0];
-      const address: string | undefined = ingress?.ip ?? ingress?.hostname;
+      const address = loadBalancerAddressOf(svc);
       if (!address && !logged) {
         logger.info(
           `waiting for the load balancer address of Service ${namespace}/${name}`,

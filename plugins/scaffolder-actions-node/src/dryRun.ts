@@ -18,6 +18,20 @@ export type Outcome =
 /** @public */
 export type Change = 'create' | 'update' | 'delete';
 
+/**
+ * The `outcome`s of an `ensure` action that can update what exists, for its output field:
+ * `outcome: z => z.enum(ENSURE_OUTCOMES)`.
+ *
+ * @public
+ */
+export const ENSURE_OUTCOMES = [
+  'created',
+  'updated',
+  'unchanged',
+  'would-create',
+  'would-update',
+] as const;
+
 const DONE = {
   create: 'created',
   update: 'updated',

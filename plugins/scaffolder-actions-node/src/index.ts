@@ -10,6 +10,7 @@ export {
   describeChange,
   describeRead,
   dryRunId,
+  ENSURE_OUTCOMES,
   outcomeOf,
   type Change,
   type Outcome,

@@ -1,5 +1,6 @@
 import {
   dialectProblems,
+  factoryName,
   missingActionFiles,
   registeredActions,
 } from '@voting-platform/plugin-scaffolder-actions-node/testUtils';
@@ -25,15 +26,8 @@ describe('the digitalocean scaffolder module', () => {
     const factories = Object.keys(exported).filter(name =>
       /^create.*Action$/.test(name),
     );
-    const names = (await registeredActions(module)).map(
-      a =>
-        `createDigitalOcean${a.id
-          .split(':')
-          .slice(1)
-          .map(p =>
-            p.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
-          )
-          .join('')}Action`,
+    const names = (await registeredActions(module)).map(a =>
+      factoryName(a.id, 'DigitalOcean'),
     );
     expect(factories.sort()).toEqual(names.sort());
   });

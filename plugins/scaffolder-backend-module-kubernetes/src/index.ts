@@ -1,10 +1,8 @@
 /**
- * Scaffolder actions for Kubernetes clusters: kubernetes:helm:install.
+ * Scaffolder actions for Kubernetes clusters: kubernetes:helm-release:ensure.
  *
  * @packageDocumentation
  */
 export { scaffolderModuleKubernetes as default } from './module';
-export {
-  createHelmInstallAction,
-  type HelmInstallActionOptions,
-} from './actions/helmInstall';
+export * from './actions';
+export { HelmError } from './lib/helm';

@@ -3,11 +3,13 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
-import { createHelmInstallAction } from './actions/helmInstall';
+import { createKubernetesHelmReleaseEnsureAction } from './actions';
 
 /**
  * Scaffolder actions for Kubernetes clusters (nothing specific to one app: the voting actions are
- * in the voting module). To add an action, create `src/actions/<name>.ts` and add it below.
+ * in the voting module). To add an action, create
+ * `src/actions/<resource><Verb>.ts` (see plugins/README.md), export it from `src/actions/index.ts`
+ * and add it below.
  *
  * @public
  */
@@ -21,7 +23,9 @@ export const scaffolderModuleKubernetes = createBackendModule({
         config: coreServices.rootConfig,
       },
       async init({ scaffolder, config }) {
-        scaffolder.addActions(createHelmInstallAction({ config }));
+        scaffolder.addActions(
+          createKubernetesHelmReleaseEnsureAction({ config }),
+        );
       },
     });
   },

@@ -3,15 +3,18 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
-import { createDeployAction } from './actions/deploy';
-import { createVotingEnvironmentRegisterAction } from './actions/environmentRegister';
-import { createVotingEnvironmentUnregisterAction } from './actions/environmentUnregister';
-import { createReadResultsAction } from './actions/readResults';
-import { createRenderManifestsAction } from './actions/renderManifests';
+import {
+  createVotingEnvironmentRegisterAction,
+  createVotingEnvironmentUnregisterAction,
+  createVotingManifestsRenderAction,
+  createVotingResultsReadAction,
+  createVotingStackEnsureAction,
+} from './actions';
 
 /**
  * Scaffolder actions of the voting app (every `voting:*` action). To add an action, create
- * `src/actions/<name>.ts` and add it below.
+ * `src/actions/<resource><Verb>.ts` (see plugins/README.md), export it from `src/actions/index.ts`
+ * and add it below.
  *
  * @public
  */
@@ -28,9 +31,9 @@ export const scaffolderModuleVoting = createBackendModule({
       },
       async init({ scaffolder, config, discovery, auth }) {
         scaffolder.addActions(
-          createRenderManifestsAction(),
-          createReadResultsAction({ config }),
-          createDeployAction({ config }),
+          createVotingManifestsRenderAction(),
+          createVotingResultsReadAction({ config }),
+          createVotingStackEnsureAction({ config }),
           createVotingEnvironmentRegisterAction({ discovery, auth }),
           createVotingEnvironmentUnregisterAction({ discovery, auth }),
         );

@@ -6,20 +6,13 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Entity } from '@backstage/catalog-model';
 import { RESULT_URL_ANNOTATION } from '@voting-platform/plugin-voting-common';
+import { pollResultsFixture } from '@voting-platform/plugin-voting-common/testUtils';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { votingPlugin } from './plugin';
 
-const tallies = {
-  poll: 'default',
-  question: 'Cats or dogs?',
-  total: 2,
-  options: [
-    { id: 'a', label: 'Cats', votes: 1, percent: 50 },
-    { id: 'b', label: 'Dogs', votes: 1, percent: 50 },
-  ],
-};
+const tallies = pollResultsFixture();
 
 function component(name: string, resultUrl?: string): Entity {
   return {

@@ -10,7 +10,8 @@ export {
   resultsApiUrl,
   ResultServiceError,
 } from './results';
-export type { PollResults, ResultServiceFailure } from './results';
+export type { ResultServiceFailure } from './results';
+export type { PollResults } from './types';
 export {
   ENVIRONMENT_NAME_PATTERN,
   ENVIRONMENT_NAMESPACE,

@@ -6,16 +6,9 @@ import {
   resultsApiUrl,
   ResultServiceError,
 } from './results';
+import { pollResultsFixture } from './testUtils';
 
-const tallies = {
-  poll: 'default',
-  question: 'Cats or dogs?',
-  total: 3,
-  options: [
-    { id: 'a', label: 'Cats', votes: 2, percent: 66.7 },
-    { id: 'b', label: 'Dogs', votes: 1, percent: 33.3 },
-  ],
-};
+const tallies = pollResultsFixture();
 
 /** A real HTTP server whose answer each test chooses. */
 let server: Server;

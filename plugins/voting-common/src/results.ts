@@ -1,16 +1,5 @@
 import { z } from 'zod';
-
-/**
- * The tallies of one poll as the result service serves them at `GET /api/results`.
- *
- * @public
- */
-export interface PollResults {
-  poll: string;
-  question: string;
-  total: number;
-  options: Array<{ id: string; label: string; votes: number; percent: number }>;
-}
+import type { PollResults } from './types';
 
 const count = z.number().int().nonnegative();
 

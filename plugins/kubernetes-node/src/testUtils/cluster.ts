@@ -132,7 +132,7 @@ export async function startLocalCluster(
   return { admin, adminKubeconfig, tokenKubeconfig, token, stop };
 }
 
-/** Minimal CRDs (written here, not the projects' own) for the kinds voting:deploy uses. */
+/** Minimal CRDs (written here, not the projects' own) for the kinds voting:stack:ensure uses. */
 export function minimalCrds(): KubeObject[] {
   const crd = (
     group: string,
@@ -358,4 +358,63 @@ export async function provideTestStorage(
       { fieldManager: 'test' },
     );
   }
+}
+
+/** What {@link serveAtDigitalOcean} needs of the DigitalOcean emulator of `@voting-platform/cloud-sandbox`. */
+export interface DigitalOceanEmulator {
+  url: string;
+  token: string;
+  override(
+    operationId: string,
+    handler: () => { status: number; text: string; contentType: string },
+  ): void;
+}
+
+/**
+ * Calls the DigitalOcean emulator's API as a test's set-up does (not through the code under
+ * test): `call('POST', '/databases', {...})` gives the JSON answer, and throws on an error status.
+ */
+export function digitalOceanCall(digitalocean: DigitalOceanEmulator) {
+  return async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${digitalocean.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${digitalocean.token}`,
+        'content-type': 'application/json',
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok)
+      throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return res.json() as Promise<any>;
+  };
+}
+
+/**
+ * Creates a Kubernetes cluster in the DigitalOcean emulator whose kubeconfig (as DigitalOcean
+ * serves it: a bearer token) is the local control plane's, so an action that fetches the
+ * kubeconfig by cluster id talks to the real API server. Returns the cluster id; the emulated
+ * cluster runs once the emulator's clock has moved on (its provisioning time).
+ */
+export async function serveAtDigitalOcean(
+  digitalocean: DigitalOceanEmulator,
+  cluster: LocalCluster,
+  name = 'local',
+): Promise<string> {
+  const created = await digitalOceanCall(digitalocean)(
+    'POST',
+    '/kubernetes/clusters',
+    {
+      name,
+      region: 'nyc1',
+      version: 'latest',
+      node_pools: [{ name: 'pool', size: 's-2vcpu-4gb', count: 2 }],
+    },
+  );
+  digitalocean.override('kubernetes_get_kubeconfig', () => ({
+    status: 200,
+    text: cluster.tokenKubeconfig,
+    contentType: 'application/yaml',
+  }));
+  return created.kubernetes_cluster.id;
 }

@@ -4,10 +4,13 @@
  * @packageDocumentation
  */
 export {
+  digitalOceanCall,
   installCrds,
   minimalCrds,
   provideTestStorage,
   repoRoot,
+  serveAtDigitalOcean,
   startLocalCluster,
+  type DigitalOceanEmulator,
   type LocalCluster,
 } from './cluster';

@@ -16,6 +16,7 @@ export { waitForAnswers } from './requests';
 export { assertNoSecrets } from './secrets';
 export {
   dialectProblems,
+  factoryName,
   missingActionFiles,
   registeredActions,
 } from './module';

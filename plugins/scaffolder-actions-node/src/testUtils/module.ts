@@ -32,6 +32,23 @@ export async function registeredActions(
   return actions;
 }
 
+/**
+ * The factory name the dialect gives an action: `create<Provider><Resource><Verb>Action`, e.g.
+ * `createDigitalOceanVpcEnsureAction` for `digitalocean:vpc:ensure` with provider `DigitalOcean`
+ * (the provider's own spelling; the rest is the id's words in PascalCase).
+ *
+ * @public
+ */
+export function factoryName(actionId: string, provider: string): string {
+  const words = actionId
+    .split(':')
+    .slice(1)
+    .map(part =>
+      part.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
+    );
+  return `create${provider}${words.join('')}Action`;
+}
+
 /** The verbs of the dialect (plugins/README.md); a module with another one names it in `verbs`. */
 const VERBS = ['ensure', 'delete', 'read', 'render', 'register', 'unregister'];
 

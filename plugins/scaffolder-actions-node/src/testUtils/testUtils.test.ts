@@ -6,6 +6,7 @@ import {
   assertNoSecrets,
   Crash,
   exampleSteps,
+  factoryName,
   missingActionFiles,
   renderInput,
   runAction,
@@ -164,5 +165,19 @@ describe('missingActionFiles', () => {
       'dnsDelete.examples.test.ts',
     ]);
     await rm(dir, { recursive: true });
+  });
+});
+
+describe('factoryName', () => {
+  it('is create<Provider><Resource><Verb>Action, dashed words in PascalCase', () => {
+    expect(factoryName('digitalocean:vpc:ensure', 'DigitalOcean')).toBe(
+      'createDigitalOceanVpcEnsureAction',
+    );
+    expect(factoryName('cloudflare:zone:ssl:ensure', 'Cloudflare')).toBe(
+      'createCloudflareZoneSslEnsureAction',
+    );
+    expect(factoryName('kubernetes:helm-release:ensure', 'Kubernetes')).toBe(
+      'createKubernetesHelmReleaseEnsureAction',
+    );
   });
 });

@@ -261,18 +261,24 @@ describe('digitalocean:kubernetes:ensure', () => {
           message: 'droplet limit exceeded',
         });
     }, 1);
-    await expect(broken).rejects.toThrow(
-      /cluster "k8s-error" is error: droplet limit exceeded/,
-    );
+    await expect(broken).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringMatching(
+        /cluster "k8s-error" is error: droplet limit exceeded/,
+      ),
+    });
     clearInterval(timer);
     const existing = clusters('k8s-error')[0]!;
     digitalocean.breakCluster(existing.id, {
       state: 'degraded',
       message: '1 of 2 nodes is not ready',
     });
-    await expect(h.run(action(), spec('k8s-error'))).rejects.toThrow(
-      /cluster "k8s-error" is degraded: 1 of 2 nodes is not ready/,
-    );
+    await expect(h.run(action(), spec('k8s-error'))).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringMatching(
+        /cluster "k8s-error" is degraded: 1 of 2 nodes is not ready/,
+      ),
+    });
     const late = h.run(action(), spec('k8s-late', { timeoutMinutes: 2 }));
     await expect(late).rejects.toThrow(
       /cluster "k8s-late" did not become running within 2m00s \(last state: provisioning\)/,

@@ -1,12 +1,20 @@
 /**
  * Test glue for Helm: the pinned Helm that `test/k8s/install-helm.sh` puts in the test cache (only
- * tests look there; the actions take Helm from config or the PATH), and the module config that
- * serves the chart repositories the tests name from local folders.
+ * tests look there; the actions take Helm from config or the PATH), the module config that
+ * serves the chart repositories the tests name from local folders, and a cluster "at
+ * DigitalOcean" (the sandbox's emulator) that is a real local control plane.
  */
+import { ConfigReader } from '@backstage/config';
+import { ManualClock, useSandbox } from '@voting-platform/cloud-sandbox';
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { repoRoot } from '@voting-platform/plugin-kubernetes-node/testUtils';
+import {
+  repoRoot,
+  serveAtDigitalOcean,
+  startLocalCluster,
+  type LocalCluster,
+} from '@voting-platform/plugin-kubernetes-node/testUtils';
 import { presetRepositories } from '../lib/helm';
 
 /** Stand-ins of the presets' charts (test-charts/<chart>). */
@@ -41,5 +49,46 @@ export function helmTestConfig(binary = helmPath()) {
       ...presetRepositories().map(url => ({ url, directory: standInCharts })),
       { url: TEST_REPOSITORY, directory: join(repoRoot, 'test/k8s/charts') },
     ],
+  };
+}
+
+/**
+ * The sandbox (for the kubeconfig by cluster id) and a local control plane behind one emulated
+ * cluster, for a test file: `clusterId` and `cluster` once `beforeAll` ran, and the module config
+ * pointing at both with the given `kubernetesActions.helm`.
+ */
+export function useHelmCluster() {
+  const clock = new ManualClock();
+  const env = useSandbox(
+    { beforeAll, afterAll, afterEach },
+    { clock, coverageDir: false },
+  );
+  const state: { cluster?: LocalCluster; clusterId?: string } = {};
+  beforeAll(async () => {
+    state.cluster = await startLocalCluster();
+    state.clusterId = await serveAtDigitalOcean(
+      env.sandbox.digitalocean,
+      state.cluster,
+      'helm',
+    );
+    clock.advance(10 * 60_000);
+  });
+  afterAll(() => state.cluster?.stop());
+  return {
+    env,
+    get cluster() {
+      return state.cluster!;
+    },
+    get clusterId() {
+      return state.clusterId!;
+    },
+    config: (helm: object = helmTestConfig()) =>
+      new ConfigReader({
+        digitalocean: {
+          token: env.sandbox.digitalocean.token,
+          apiUrl: env.sandbox.digitalocean.url,
+        },
+        kubernetesActions: { helm },
+      }),
   };
 }

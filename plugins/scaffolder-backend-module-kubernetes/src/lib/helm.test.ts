@@ -1,4 +1,5 @@
 import { ConfigReader } from '@backstage/config';
+import { InputError } from '@backstage/errors';
 import {
   chmodSync,
   mkdirSync,
@@ -100,6 +101,67 @@ describe('Helm settings', () => {
         chartSource(settings, chart, 'https://charts.example.com'),
       ).toThrow(/is not a chart name/);
     }
+  });
+
+  it("takes a preset's repository and version from config, and allows that repository without listing it", () => {
+    const mirrored = helmSettings(
+      new ConfigReader({
+        kubernetesActions: {
+          helm: {
+            presets: {
+              traefik: {
+                repository: 'https://mirror.example.com/charts/',
+                version: '37.1.0',
+              },
+            },
+          },
+        },
+      }),
+    );
+    expect(mirrored.presets).toEqual({
+      traefik: {
+        repositoryUrl: 'https://mirror.example.com/charts',
+        version: '37.1.0',
+      },
+      'kube-prometheus-stack': {
+        repositoryUrl: 'https://prometheus-community.github.io/helm-charts',
+        version: '77.0.0',
+      },
+    });
+    expect(mirrored.allowedRepositories).toEqual([
+      'https://mirror.example.com/charts',
+      'https://prometheus-community.github.io/helm-charts',
+    ]);
+    const listed = helmSettings(
+      new ConfigReader({
+        kubernetesActions: {
+          helm: {
+            allowedRepositories: ['https://charts.example.com'],
+            presets: {
+              traefik: { repository: 'oci://registry.example.com/charts' },
+            },
+          },
+        },
+      }),
+    );
+    expect(listed.allowedRepositories).toEqual([
+      'https://charts.example.com',
+      'oci://registry.example.com/charts',
+    ]);
+    expect(listed.presets.traefik.version).toBe('37.0.0');
+    const withPreset = (traefik: object) => () =>
+      helmSettings(
+        new ConfigReader({
+          kubernetesActions: { helm: { presets: { traefik } } },
+        }),
+      );
+    expect(withPreset({ version: '^37.0.0' })).toThrow(
+      /kubernetesActions.helm.presets.traefik.version "\^37.0.0" is not an exact chart version/,
+    );
+    expect(withPreset({ repository: 'file:///charts' })).toThrow(
+      /kubernetesActions.helm.presets.traefik.repository file:\/\/\/charts must be an http\(s\) or oci URL/,
+    );
+    expect(withPreset({ version: '^37.0.0' })).toThrow(InputError);
   });
 
   it('serves a repository from a local folder only when the config says so, and checks the folder', () => {

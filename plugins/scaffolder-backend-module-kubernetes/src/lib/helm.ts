@@ -1,14 +1,50 @@
 import type { Config } from '@backstage/config';
+import { CustomErrorBase, InputError } from '@backstage/errors';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { PRESET_NAMES, preset } from '../presets';
+import { PRESET_NAMES, preset, type PresetName } from '../presets';
 
 /** The config section of this module (`kubernetes` belongs to Backstage's Kubernetes plugin). */
 export const CONFIG_ROOT = 'kubernetesActions';
 
 /** A chart's name in its repository: no paths, no URLs. */
 export const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** A pinned chart version: an exact semantic version, never a range. */
+export const PINNED = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+
+const tail = (text: string, lines = 12) =>
+  text.trim().split('\n').slice(-lines).join('\n');
+
+/**
+ * Helm failed (it could not run, a release did not become ready, a read failed). The message
+ * carries the end of Helm's own output with every secret the run knows of replaced by `***`
+ * (the kubeconfig's token, generated passwords) and the task's temp folder, which holds the
+ * kubeconfig and the values file, by `<task dir>`; never the values themselves.
+ *
+ * @public
+ */
+export class HelmError extends CustomErrorBase {
+  constructor(
+    message: string,
+    options: { output?: string; secrets?: string[]; taskDir?: string } = {},
+  ) {
+    const { output, secrets = [], taskDir } = options;
+    let text = output ? `${message}: ${tail(output)}` : message;
+    for (const secret of secrets)
+      if (secret) text = text.split(secret).join('***');
+    if (taskDir) text = text.split(taskDir).join('<task dir>');
+    super(text);
+    this.name = 'HelmError';
+  }
+}
+
+/** Where a preset's chart comes from: `kubernetesActions.helm.presets.<name>`, else the preset's own. */
+export interface PresetChart {
+  repositoryUrl: string;
+  version: string;
+}
 
 export interface HelmSettings {
   /** The Helm binary: `kubernetesActions.helm.binary`, else `helm` on the PATH. */
@@ -17,6 +53,8 @@ export interface HelmSettings {
   allowedRepositories: string[];
   /** Repositories whose charts are read from a local folder instead (tests, through config only). */
   localChartRepositories: { url: string; directory: string }[];
+  /** Each preset's repository and pinned version, config over the preset's defaults. */
+  presets: Record<PresetName, PresetChart>;
 }
 
 const normalise = (url: string) => url.trim().replace(/\/+$/, '');
@@ -28,14 +66,16 @@ export const presetRepositories = () => [
 
 /**
  * Helm settings from `kubernetesActions.helm`: the binary (config, else `helm` on the PATH; never
- * a build or test cache), the allowed chart repositories (default: the presets' repositories) and,
- * for tests, repositories served from local folders.
+ * a build or test cache), each preset's chart repository and version (config, else the public
+ * repository at the preset's pinned version), the allowed chart repositories (default: the
+ * presets' repositories; a repository configured for a preset is always allowed) and, for tests,
+ * repositories served from local folders. A bad value is an `InputError` naming the key.
  */
 export function helmSettings(config?: Config): HelmSettings {
   const helm = config?.getOptionalConfig(`${CONFIG_ROOT}.helm`);
   const binary = helm?.getOptionalString('binary');
   if (binary !== undefined && !existsSync(binary)) {
-    throw new Error(
+    throw new InputError(
       `${CONFIG_ROOT}.helm.binary points at ${binary}, which does not exist`,
     );
   }
@@ -47,19 +87,69 @@ export function helmSettings(config?: Config): HelmSettings {
   }));
   for (const { directory } of local) {
     if (!isAbsolute(directory) || !existsSync(directory)) {
-      throw new Error(
+      throw new InputError(
         `${CONFIG_ROOT}.helm.localChartRepositories: ${directory} is not an existing absolute path`,
       );
     }
   }
+  const configured: string[] = [];
+  const presets = Object.fromEntries(
+    PRESET_NAMES.map(name => {
+      const key = `${CONFIG_ROOT}.helm.presets.${name}`;
+      const own = helm?.getOptionalConfig(`presets.${name}`);
+      const repository = own?.getOptionalString('repository');
+      const version = own?.getOptionalString('version');
+      if (repository !== undefined) {
+        checkRepositoryUrl(repository, `${key}.repository`);
+        configured.push(normalise(repository));
+      }
+      if (version !== undefined && !PINNED.test(version))
+        throw new InputError(
+          `${key}.version ${JSON.stringify(
+            version,
+          )} is not an exact chart version such as 1.2.3`,
+        );
+      const defaults = preset(name);
+      return [
+        name,
+        {
+          repositoryUrl: normalise(repository ?? defaults.repositoryUrl),
+          version: version ?? defaults.version,
+        },
+      ];
+    }),
+  ) as Record<PresetName, PresetChart>;
+  const allowed =
+    helm?.getOptionalStringArray('allowedRepositories') ??
+    Object.values(presets).map(p => p.repositoryUrl);
   return {
     binary: binary ?? 'helm',
-    allowedRepositories: (
-      helm?.getOptionalStringArray('allowedRepositories') ??
-      presetRepositories()
-    ).map(normalise),
+    allowedRepositories: [
+      ...new Set([...allowed.map(normalise), ...configured]),
+    ],
     localChartRepositories: local,
+    presets,
   };
+}
+
+/** An http(s) or oci URL without credentials (`what` names the field or key in the error). */
+function checkRepositoryUrl(url: string, what: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InputError(`${what} ${url} is not a URL`);
+  }
+  if (
+    !['https:', 'http:', 'oci:'].includes(parsed.protocol) ||
+    parsed.username ||
+    parsed.password
+  ) {
+    throw new InputError(
+      `${what} ${url} must be an http(s) or oci URL without credentials`,
+    );
+  }
+  return parsed;
 }
 
 export interface ChartSource {
@@ -82,30 +172,16 @@ export function chartSource(
   repositoryUrl: string,
 ): ChartSource {
   if (!CHART_NAME.test(chart)) {
-    throw new Error(
+    throw new InputError(
       `chart ${JSON.stringify(
         chart,
       )} is not a chart name: charts come from a repository (repositoryUrl), never from a path`,
     );
   }
   const url = normalise(repositoryUrl);
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(`repositoryUrl ${url} is not a URL`);
-  }
-  if (
-    !['https:', 'http:', 'oci:'].includes(parsed.protocol) ||
-    parsed.username ||
-    parsed.password
-  ) {
-    throw new Error(
-      `repositoryUrl ${url} must be an http(s) or oci URL without credentials`,
-    );
-  }
+  const parsed = checkRepositoryUrl(url, 'repositoryUrl');
   if (!settings.allowedRepositories.includes(url)) {
-    throw new Error(
+    throw new InputError(
       `chart repository ${url} is not allowed: add it to ${CONFIG_ROOT}.helm.allowedRepositories (allowed: ${settings.allowedRepositories.join(
         ', ',
       )})`,
@@ -154,7 +230,7 @@ export function runHelm(
     });
     child.on('error', err =>
       reject(
-        new Error(
+        new HelmError(
           `could not run Helm (${helm}): ${err.message}; set ${CONFIG_ROOT}.helm.binary or put helm on the PATH`,
         ),
       ),

@@ -3,6 +3,7 @@ import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { screen } from '@testing-library/react';
+import { pollResultsFixture } from '@voting-platform/plugin-voting-common/testUtils';
 import { VotingResultsCard } from './VotingResultsCard';
 
 const entity: Entity = {
@@ -57,15 +58,7 @@ describe('VotingResultsCard', () => {
     const api = backend(200, {
       entityRef: 'component:default/result',
       resultUrl: 'http://localhost:8081',
-      results: {
-        poll: 'default',
-        question: 'Cats or dogs?',
-        total: 3,
-        options: [
-          { id: 'a', label: 'Cats', votes: 2, percent: 66.7 },
-          { id: 'b', label: 'Dogs', votes: 1, percent: 33.3 },
-        ],
-      },
+      results: pollResultsFixture(),
     });
     await renderCard(api);
     expect(await screen.findByText('Cats or dogs?')).toBeInTheDocument();

@@ -3,9 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import * as k8s from '@kubernetes/client-node';
-import { ConfigReader } from '@backstage/config';
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import { ManualClock, useSandbox } from '@voting-platform/cloud-sandbox';
 import {
   checkWithServer,
   KubernetesConnection,
@@ -15,12 +12,15 @@ import {
 import {
   installCrds,
   minimalCrds,
-  provideTestStorage,
-  startLocalCluster,
-  type LocalCluster,
 } from '@voting-platform/plugin-kubernetes-node/testUtils';
-import { createDeployAction, FIELD_MANAGER } from './deploy';
+import {
+  Crash,
+  runAction,
+  type RunOptions,
+} from '@voting-platform/plugin-scaffolder-actions-node/testUtils';
 import { sleep } from '@voting-platform/timing';
+import { useStackCluster } from '../__testUtils__/stack';
+import { createVotingStackEnsureAction, FIELD_MANAGER } from './stackEnsure';
 
 /** When set, this changes the generated manifests (a typo, as a bug in the generator would make). */
 let mockBreakManifests: ((objects: KubeObject[]) => void) | undefined;
@@ -41,141 +41,38 @@ jest.setTimeout(120_000);
 /** The test's volumes (see provideTestStorage): the real default, do-block-storage, has no provisioner here. */
 const STORAGE_CLASS = 'test-block';
 
-describe('voting:deploy against a local control plane', () => {
-  const clock = new ManualClock();
-  const env = useSandbox(
-    { beforeAll, afterAll, afterEach },
-    { clock, coverageDir: false },
-  );
-  let cluster: LocalCluster;
-  let clusterId: string;
-  let databaseId: string;
-  let dbPassword: string;
-  const cookieSecret = 'cookie-secret-of-the-deploy-test-0123456789';
-
-  beforeAll(async () => {
-    // three nodes: NATS's pods must each have their own
-    cluster = await startLocalCluster({ nodes: 3 });
-    await provideTestStorage(cluster.admin, {
-      className: STORAGE_CLASS,
-      volumes: 8,
-    });
-    const { digitalocean } = env.sandbox;
-    const call = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${digitalocean.url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${digitalocean.token}`,
-          'content-type': 'application/json',
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      if (!res.ok)
-        throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-      return res.json() as Promise<any>;
-    };
-    clusterId = (
-      await call('POST', '/kubernetes/clusters', {
-        name: 'voting',
-        region: 'nyc1',
-        version: 'latest',
-        node_pools: [{ name: 'pool', size: 's-2vcpu-4gb', count: 2 }],
-      })
-    ).kubernetes_cluster.id;
-    databaseId = (
-      await call('POST', '/databases', {
-        name: 'voting-db',
-        engine: 'pg',
-        version: '16',
-        region: 'nyc1',
-        size: 'db-s-1vcpu-1gb',
-        num_nodes: 1,
-      })
-    ).database.id;
-    clock.advance(10 * 60_000);
-    dbPassword = (await call('GET', `/databases/${databaseId}`)).database
-      .connection.password;
-    if (!dbPassword) throw new Error('the emulated database has no password');
-    // the cluster "at DigitalOcean" is the local control plane
-    digitalocean.override('kubernetes_get_kubeconfig', () => ({
-      status: 200,
-      text: cluster.tokenKubeconfig,
-      contentType: 'application/yaml',
-    }));
-    // Traefik's LoadBalancer Service, as the Traefik release makes it (the lb-controller gives it an address)
-    await cluster.admin.apply(
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'traefik' } },
-      { fieldManager: 'test' },
-    );
-    await cluster.admin.apply(
-      {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: {
-          name: 'traefik',
-          namespace: 'traefik',
-          annotations: {
-            'service.beta.kubernetes.io/do-loadbalancer-hostname':
-              'lb.example.com',
-          },
-        },
-        spec: {
-          type: 'LoadBalancer',
-          selector: { app: 'traefik' },
-          ports: [{ name: 'websecure', port: 443, targetPort: 8443 }],
-        },
-      },
-      { fieldManager: 'test' },
-    );
+describe('voting:stack:ensure against a local control plane', () => {
+  // three nodes: NATS's pods must each have their own
+  const h = useStackCluster({
+    nodes: 3,
+    storageClass: STORAGE_CLASS,
+    volumes: 10,
   });
-  afterAll(() => cluster?.stop());
+  const cookieSecret = 'cookie-secret-of-the-deploy-test-0123456789';
 
   const logs: string[] = [];
   const allOutputs: unknown[] = [];
-  function run(
+  async function run(
     input: Record<string, unknown>,
-    opts: {
-      secrets?: Record<string, string>;
-      isDryRun?: boolean;
-      workspacePath?: string;
-    } = {},
-  ) {
-    const push = (level: string) => (message: string, meta?: unknown) => {
-      logs.push(`${level} ${message}${meta ? ` ${JSON.stringify(meta)}` : ''}`);
-    };
-    const logger: LoggerService = {
-      info: push('info'),
-      warn: push('warn'),
-      error: push('error'),
-      debug: push('debug'),
-      child: () => logger,
-    };
-    const { digitalocean } = env.sandbox;
-    const action = createDeployAction({
-      config: new ConfigReader({
-        digitalocean: { token: digitalocean.token, apiUrl: digitalocean.url },
-      }),
+    opts: RunOptions = {},
+  ): Promise<Record<string, any>> {
+    const action = createVotingStackEnsureAction({
+      config: h.config(),
       loadBalancerTimeoutMs: 30_000,
     });
-    const ctx = {
-      ...createMockActionContext({
-        input: input as any,
-        secrets: opts.secrets,
-        logger,
-        workspacePath: opts.workspacePath,
-      }),
-      isDryRun: !!opts.isDryRun,
-    };
-    return (async () => {
-      await action.handler(ctx as any);
-      const outputs = Object.fromEntries((ctx.output as jest.Mock).mock.calls);
-      allOutputs.push(outputs);
-      return outputs;
-    })();
+    try {
+      const result = await runAction(action, input, opts);
+      logs.push(...result.logs);
+      allOutputs.push(result.outputs);
+      return result.outputs;
+    } catch (err) {
+      logs.push(...((err as { logs?: string[] }).logs ?? []));
+      throw err;
+    }
   }
   const base = () => ({
-    clusterId,
-    databaseId,
+    clusterId: h.clusterId,
+    databaseId: h.databaseId,
     domain: 'example.com',
     imageRepository: 'registry.example.com/acme',
     imageTag: '1.0.0',
@@ -219,7 +116,7 @@ describe('voting:deploy against a local control plane', () => {
         ServiceMonitor: 'monitoring.coreos.com/v1',
         PrometheusRule: 'monitoring.coreos.com/v1',
       };
-      const obj = await cluster.admin.get(
+      const obj = await h.cluster.admin.get(
         apiVersion[kind]!,
         kind,
         name,
@@ -235,17 +132,20 @@ describe('voting:deploy against a local control plane', () => {
   }
 
   it('rejects bad inputs before any request', async () => {
-    const requests = env.sandbox.digitalocean.requests.length;
+    const requests = h.env.sandbox.digitalocean.requests.length;
     await expect(
       run({ ...base(), optionA: 'Same', optionB: 'Same' }),
-    ).rejects.toThrow(/must differ/);
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringMatching(/optionB: must differ from optionA/),
+    });
     await expect(
       run({ ...base(), voteMinReplicas: 5, voteMaxReplicas: 2 }),
     ).rejects.toThrow(/voteMinReplicas/);
     await expect(
       run(base(), { secrets: { voteCookieSecret: 'short' } }),
     ).rejects.toThrow(/at least 32/);
-    expect(env.sandbox.digitalocean.requests.length).toBe(requests);
+    expect(h.env.sandbox.digitalocean.requests.length).toBe(requests);
   });
 
   it('falls back to an Ingress and skips monitoring kinds when the CRDs are absent', async () => {
@@ -266,7 +166,7 @@ describe('voting:deploy against a local control plane', () => {
     expect(logs.join('\n')).toMatch(
       /no ServiceMonitor\/PrometheusRule CRDs.*skipping/,
     );
-    const ingress: any = await cluster.admin.get(
+    const ingress: any = await h.cluster.admin.get(
       'networking.k8s.io/v1',
       'Ingress',
       'voting',
@@ -280,7 +180,7 @@ describe('voting:deploy against a local control plane', () => {
 
   let firstObjects: string[] = [];
   it('deploys everything, applies CRD kinds after the CRDs exist, waits for Ready pods, outputs URLs and the LB address', async () => {
-    await installCrds(cluster.admin, minimalCrds());
+    await installCrds(h.cluster.admin, minimalCrds());
     const started = Date.now();
     const outputs = await run(base(), {
       secrets: { voteCookieSecret: cookieSecret },
@@ -320,8 +220,9 @@ describe('voting:deploy against a local control plane', () => {
         ),
     ).toBe(true);
     expect(outputs.changed).toHaveLength(outputs.objects.length);
+    expect(outputs.outcome).toBe('created');
 
-    const pods: any[] = await cluster.admin.list('v1', 'Pod', 'voting');
+    const pods: any[] = await h.cluster.admin.list('v1', 'Pod', 'voting');
     const ready = pods.filter(p =>
       p.status?.conditions?.some(
         (c: any) => c.type === 'Ready' && c.status === 'True',
@@ -329,7 +230,7 @@ describe('voting:deploy against a local control plane', () => {
     );
     // vote 2 (autoscaler minimum), result 2, worker 1, redis 1
     expect(ready.length).toBe(6);
-    const secret: any = await cluster.admin.get(
+    const secret: any = await h.cluster.admin.get(
       'v1',
       'Secret',
       'voting-secrets',
@@ -337,8 +238,8 @@ describe('voting:deploy against a local control plane', () => {
     );
     expect(
       Buffer.from(secret.data.POSTGRES_URL, 'base64').toString(),
-    ).toContain(dbPassword);
-    const vote: any = await cluster.admin.get(
+    ).toContain(h.dbPassword);
+    const vote: any = await h.cluster.admin.get(
       'apps/v1',
       'Deployment',
       'vote',
@@ -357,7 +258,7 @@ describe('voting:deploy against a local control plane', () => {
     });
     expect(c.resources.limits).toMatchObject({ cpu: '500m', memory: '256Mi' });
     expect(c.readinessProbe.httpGet.path).toBe('/readyz');
-    const route: any = await cluster.admin.get(
+    const route: any = await h.cluster.admin.get(
       'traefik.io/v1alpha1',
       'IngressRoute',
       'voting',
@@ -368,7 +269,7 @@ describe('voting:deploy against a local control plane', () => {
       'Host(`vote.example.com`)',
       'Host(`result.example.com`)',
     ]);
-    const dashboard: any = await cluster.admin.get(
+    const dashboard: any = await h.cluster.admin.get(
       'v1',
       'ConfigMap',
       'voting-dashboard-voting',
@@ -382,7 +283,7 @@ describe('voting:deploy against a local control plane', () => {
     ).toMatch(
       /votes_accepted_total.*votes_rejected_total.*queue_lag.*result_pushes_total/,
     );
-    const rule: any = await cluster.admin.get(
+    const rule: any = await h.cluster.admin.get(
       'monitoring.coreos.com/v1',
       'PrometheusRule',
       'voting',
@@ -396,7 +297,7 @@ describe('voting:deploy against a local control plane', () => {
       'VoteQueueStoreLostData',
     ]);
     // Redis on its own volume, bound (here to a test volume; do-block-storage on DigitalOcean)
-    const claim: any = await cluster.admin.get(
+    const claim: any = await h.cluster.admin.get(
       'v1',
       'PersistentVolumeClaim',
       'data-redis-0',
@@ -418,10 +319,17 @@ describe('voting:deploy against a local control plane', () => {
 
   it('changes nothing on a second run with the same inputs (resourceVersions unchanged)', async () => {
     const before = await resourceVersions(firstObjects);
+    const dry = await run(base(), {
+      secrets: { voteCookieSecret: cookieSecret },
+      isDryRun: true,
+    });
     const outputs = await run(base(), {
       secrets: { voteCookieSecret: cookieSecret },
     });
     expect(outputs.changed).toEqual([]);
+    expect(outputs.outcome).toBe('unchanged');
+    // the dry run read the same: nothing to change
+    expect(dry).toEqual(outputs);
     expect(await resourceVersions(firstObjects)).toEqual(before);
   });
 
@@ -430,11 +338,26 @@ describe('voting:deploy against a local control plane', () => {
     expect(outputs.changed).toEqual([]);
   });
 
-  it('rolls out a changed input', async () => {
+  it('rolls out a changed input, which a dry run names first', async () => {
+    const dry = await run(
+      { ...base(), imageTag: '1.0.1' },
+      { secrets: { voteCookieSecret: cookieSecret }, isDryRun: true },
+    );
+    expect(dry.outcome).toBe('would-update');
     const outputs = await run(
       { ...base(), imageTag: '1.0.1' },
       { secrets: { voteCookieSecret: cookieSecret } },
     );
+    expect(outputs.outcome).toBe('updated');
+    // the dry run compares specs; the real run also counts a status a controller wrote meanwhile
+    expect(dry.changed).toEqual(
+      expect.arrayContaining([
+        'Deployment/voting/vote',
+        'Deployment/voting/worker',
+        'Deployment/voting/result',
+      ]),
+    );
+    expect(outputs.changed).toEqual(expect.arrayContaining(dry.changed));
     expect(outputs.changed).toEqual(
       expect.arrayContaining([
         'Deployment/voting/vote',
@@ -444,7 +367,7 @@ describe('voting:deploy against a local control plane', () => {
     );
     expect(outputs.changed).not.toContain('StatefulSet/voting/redis');
     for (const name of ['vote', 'worker', 'result']) {
-      const d: any = await cluster.admin.get(
+      const d: any = await h.cluster.admin.get(
         'apps/v1',
         'Deployment',
         name,
@@ -491,7 +414,7 @@ describe('voting:deploy against a local control plane', () => {
       ]),
     );
     expect(first.objects.some((o: string) => o.includes('redis'))).toBe(false);
-    const pods: any[] = await cluster.admin.list(
+    const pods: any[] = await h.cluster.admin.list(
       'v1',
       'Pod',
       'nats',
@@ -501,7 +424,7 @@ describe('voting:deploy against a local control plane', () => {
     // the anti-affinity put each on its own node
     expect(new Set(pods.map(p => p.spec.nodeName)).size).toBe(3);
     for (let i = 0; i < 3; i++) {
-      const claim: any = await cluster.admin.get(
+      const claim: any = await h.cluster.admin.get(
         'v1',
         'PersistentVolumeClaim',
         `data-nats-${i}`,
@@ -509,7 +432,7 @@ describe('voting:deploy against a local control plane', () => {
       );
       expect(claim.status.phase).toBe('Bound');
     }
-    const worker: any = await cluster.admin.get(
+    const worker: any = await h.cluster.admin.get(
       'apps/v1',
       'Deployment',
       'worker',
@@ -531,17 +454,19 @@ describe('voting:deploy against a local control plane', () => {
     const text = `${logs.join('\n')}\n${JSON.stringify(allOutputs)}`;
     expect(logs.length).toBeGreaterThan(20);
     for (const secret of [
-      cluster.token,
-      dbPassword,
+      h.cluster.token,
+      h.dbPassword,
       cookieSecret,
-      ...env.sandbox.digitalocean.secrets(),
+      ...h.env.sandbox.digitalocean.secrets(),
     ]) {
       expect(text).not.toContain(secret);
     }
   });
 
   it("the API server's dry run catches typos, wrong types and enums (built-in kind and CRD kind) and creates nothing", async () => {
-    const client = KubernetesConnection.fromKubeconfig(cluster.tokenKubeconfig);
+    const client = KubernetesConnection.fromKubeconfig(
+      h.cluster.tokenKubeconfig,
+    );
     const deployment: KubeObject = {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -604,13 +529,13 @@ describe('voting:deploy against a local control plane', () => {
     ]);
     expect(check.deferred).toEqual([]);
     expect(
-      await cluster.admin.get('v1', 'Namespace', 'checked'),
+      await h.cluster.admin.get('v1', 'Namespace', 'checked'),
     ).toBeUndefined();
     expect(
-      await cluster.admin.get('v1', 'ConfigMap', 'typed', 'voting'),
+      await h.cluster.admin.get('v1', 'ConfigMap', 'typed', 'voting'),
     ).toBeUndefined();
     expect(
-      await cluster.admin.get('v1', 'Service', 's', 'voting'),
+      await h.cluster.admin.get('v1', 'Service', 's', 'voting'),
     ).toBeUndefined();
   });
 
@@ -633,7 +558,7 @@ describe('voting:deploy against a local control plane', () => {
         /1 problem\(s\) in the generated manifests, nothing applied:\nDeployment\/typo\/vote: .*readinesProbe/,
       );
       expect(
-        await cluster.admin.get('v1', 'Namespace', 'typo'),
+        await h.cluster.admin.get('v1', 'Namespace', 'typo'),
       ).toBeUndefined();
     } finally {
       mockBreakManifests = undefined;
@@ -641,7 +566,7 @@ describe('voting:deploy against a local control plane', () => {
   });
 
   it('admission (a CEL ValidatingAdmissionPolicy) is checked before anything is applied, in a new namespace once it exists', async () => {
-    await cluster.admin.apply(
+    await h.cluster.admin.apply(
       {
         apiVersion: 'admissionregistration.k8s.io/v1',
         kind: 'ValidatingAdmissionPolicy',
@@ -669,7 +594,7 @@ describe('voting:deploy against a local control plane', () => {
       },
       { fieldManager: 'test' },
     );
-    await cluster.admin.apply(
+    await h.cluster.admin.apply(
       {
         apiVersion: 'admissionregistration.k8s.io/v1',
         kind: 'ValidatingAdmissionPolicyBinding',
@@ -693,7 +618,7 @@ describe('voting:deploy against a local control plane', () => {
     };
     const deadline = Date.now() + 20_000;
     while (
-      (await checkWithServer(cluster.admin, [probe], 'test')).problems
+      (await checkWithServer(h.cluster.admin, [probe], 'test')).problems
         .length === 0
     ) {
       if (Date.now() > deadline)
@@ -721,22 +646,22 @@ describe('voting:deploy against a local control plane', () => {
       ).rejects.toThrow(
         /3 problem\(s\) in the generated manifests; applied only Namespace\/blocked:\n.*images tagged blocked are not allowed/,
       );
-      expect(await cluster.admin.list('v1', 'Secret', 'blocked')).toEqual([]);
+      expect(await h.cluster.admin.list('v1', 'Secret', 'blocked')).toEqual([]);
       expect(
-        await cluster.admin.list('apps/v1', 'Deployment', 'blocked'),
+        await h.cluster.admin.list('apps/v1', 'Deployment', 'blocked'),
       ).toEqual([]);
     } finally {
-      await cluster.admin
+      await h.cluster.admin
         .api(k8s.AdmissionregistrationV1Api)
         .deleteValidatingAdmissionPolicyBinding({ name: 'no-blocked-images' });
-      await cluster.admin
+      await h.cluster.admin
         .api(k8s.AdmissionregistrationV1Api)
         .deleteValidatingAdmissionPolicy({ name: 'no-blocked-images' });
     }
   });
 
   it('fails with a clear error when a rollout does not complete in time', async () => {
-    await cluster.admin.apply(
+    await h.cluster.admin.apply(
       {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
@@ -764,7 +689,7 @@ describe('voting:deploy against a local control plane', () => {
     };
     await expect(
       waitForRollouts(
-        cluster.admin,
+        h.cluster.admin,
         [{ namespace: 'plain', name: 'stuck' }],
         logger,
         4000,
@@ -775,7 +700,7 @@ describe('voting:deploy against a local control plane', () => {
   });
 
   it('refuses a database that is not online yet, before applying anything', async () => {
-    const { digitalocean } = env.sandbox;
+    const { digitalocean } = h.env.sandbox;
     const res = await fetch(`${digitalocean.url}/databases`, {
       method: 'POST',
       headers: {
@@ -795,7 +720,9 @@ describe('voting:deploy against a local control plane', () => {
     await expect(
       run({ ...base(), databaseId: lateId, namespace: 'late' }),
     ).rejects.toThrow(/database .* is not online yet \(status creating\)/);
-    expect(await cluster.admin.get('v1', 'Namespace', 'late')).toBeUndefined();
+    expect(
+      await h.cluster.admin.get('v1', 'Namespace', 'late'),
+    ).toBeUndefined();
   });
 
   it('stores the origin certificate from the workspace in the TLS Secret, and refuses half a pair or a path outside the workspace', async () => {
@@ -826,7 +753,7 @@ describe('voting:deploy against a local control plane', () => {
       ).rejects.toThrow(/outside/i);
       const outputs = await run(tlsInput, { workspacePath: workspace });
       expect(outputs.changed).toContain('Secret/voting/cloudflare-origin-tls');
-      const secret: any = await cluster.admin.get(
+      const secret: any = await h.cluster.admin.get(
         'v1',
         'Secret',
         'cloudflare-origin-tls',
@@ -847,10 +774,54 @@ describe('voting:deploy against a local control plane', () => {
     }
   });
 
-  it('a dry run sends nothing and lists what it would apply', async () => {
-    const requests = env.sandbox.digitalocean.requests.length;
-    const outputs = await run(base(), { isDryRun: true });
-    expect(outputs.objects).toContain('Deployment/voting/vote');
-    expect(env.sandbox.digitalocean.requests.length).toBe(requests);
+  it('a dry run reads the cluster and says what it would create, changing nothing, with the keys of a real run', async () => {
+    const { outputs: dry, logs: dryLogs } = await runAction(
+      createVotingStackEnsureAction({ config: h.config() }),
+      { ...base(), namespace: 'dry' },
+      { isDryRun: true },
+    );
+    expect(dry).toMatchObject({
+      namespace: 'dry',
+      voteUrl: 'https://vote.example.com',
+      loadBalancerAddress: expect.stringMatching(/^127\.0\.0\.\d+$/),
+      outcome: 'would-create',
+    });
+    expect(dry.objects).toContain('Deployment/dry/vote');
+    expect(dry.changed).toEqual(dry.objects);
+    expect(await h.cluster.admin.get('v1', 'Namespace', 'dry')).toBeUndefined();
+    expect(Object.keys(dry).sort()).toEqual(
+      Object.keys(allOutputs[0] as object).sort(),
+    );
+    expect(dryLogs.length).toBeGreaterThan(0);
+    for (const line of dryLogs) expect(line).toMatch(/^\w+ Dry run: /);
+  });
+
+  it('applies once when the worker dies after the apply and the task is retried', async () => {
+    const checkpoints = new Map();
+    const input = {
+      ...base(),
+      namespace: 'retried',
+      voteMinReplicas: 1,
+      resultReplicas: 1,
+    };
+    await expect(
+      run(input, {
+        checkpoints,
+        crashAfter: 'voting-stack.apply.retried',
+        secrets: { voteCookieSecret: cookieSecret },
+      }),
+    ).rejects.toThrow(Crash);
+    const applied = await resourceVersions(
+      checkpoints.get('voting-stack.apply.retried') as string[],
+    );
+    const retried = await run(input, {
+      checkpoints,
+      secrets: { voteCookieSecret: cookieSecret },
+    });
+    // the retry replays what the first attempt applied, and applies nothing again
+    expect(retried.changed).toEqual(
+      checkpoints.get('voting-stack.apply.retried'),
+    );
+    expect(await resourceVersions(retried.changed)).toEqual(applied);
   });
 });

@@ -1,12 +1,12 @@
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { runAction } from '@voting-platform/plugin-scaffolder-actions-node/testUtils';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { createRenderManifestsAction } from './renderManifests';
+import { createVotingManifestsRenderAction } from './manifestsRender';
 
 describe('voting:manifests:render', () => {
-  const action = createRenderManifestsAction();
+  const action = createVotingManifestsRenderAction();
   let workspacePath: string;
 
   beforeEach(async () => {
@@ -16,15 +16,10 @@ describe('voting:manifests:render', () => {
     await rm(workspacePath, { recursive: true, force: true });
   });
 
-  /** Runs the action with inputs as the scaffolder passes them (defaults filled in). */
+  /** Runs the action as the scaffolder does: the input as the template wrote it, no defaults filled in. */
   async function run(input: Record<string, unknown>, isDryRun = false) {
-    const ctx = createMockActionContext({
-      workspacePath,
-      isDryRun,
-      input: input as any,
-    });
-    await action.handler(ctx);
-    return Object.fromEntries((ctx.output as jest.Mock).mock.calls);
+    return (await runAction(action, input, { isDryRun, workspacePath }))
+      .outputs;
   }
 
   async function docs(path = 'k8s/voting-stack.yaml') {
@@ -127,10 +122,17 @@ describe('voting:manifests:render', () => {
     });
   });
 
-  it('renders the same files in a dry run', async () => {
-    const outputs = await run({ imageRepository: 'r.example.com/x' }, true);
-    expect(outputs.objects).toHaveLength(16);
+  it('renders the same files in a dry run, saying it is one', async () => {
+    const dry = await runAction(
+      action,
+      { imageRepository: 'r.example.com/x' },
+      { isDryRun: true, workspacePath },
+    );
+    expect(dry.outputs.objects).toHaveLength(16);
     expect(await docs()).toHaveLength(16);
+    expect(dry.logs).toEqual([
+      'info Dry run: rendered 16 objects into k8s/voting-stack.yaml',
+    ]);
   });
 
   it('renders NATS as a 3-node cluster with volumes, monitoring kinds and an IngressRoute when asked', async () => {
@@ -188,14 +190,17 @@ describe('voting:manifests:render', () => {
         voteMinReplicas: 5,
         voteMaxReplicas: 2,
       }),
-    ).rejects.toThrow(/voteMinReplicas/);
+    ).rejects.toThrow(/voteMinReplicas: must not exceed voteMaxReplicas \(2\)/);
     await expect(
       run({
         imageRepository: 'r.example.com/x',
         optionA: 'Same',
         optionB: 'Same',
       }),
-    ).rejects.toThrow(/must differ/);
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringMatching(/optionB: must differ from optionA/),
+    });
     await expect(
       run({
         imageRepository: 'r.example.com/x',

@@ -1,11 +1,12 @@
 import { ConfigReader } from '@backstage/config';
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { runAction } from '@voting-platform/plugin-scaffolder-actions-node/testUtils';
+import { pollResultsFixture } from '@voting-platform/plugin-voting-common/testUtils';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { createReadResultsAction } from './readResults';
+import { createVotingResultsReadAction } from './resultsRead';
 
 describe('voting:results:read', () => {
-  const action = createReadResultsAction();
+  const action = createVotingResultsReadAction();
   let server: Server;
   let baseUrl: string;
   let body = '';
@@ -25,50 +26,57 @@ describe('voting:results:read', () => {
     await new Promise(resolve => server.close(resolve));
   });
 
-  it('outputs the tallies of a result service', async () => {
-    body = JSON.stringify({
-      poll: 'default',
-      question: 'Cats or dogs?',
-      total: 4,
-      options: [
-        { id: 'a', label: 'Cats', votes: 3, percent: 75 },
-        { id: 'b', label: 'Dogs', votes: 1, percent: 25 },
-      ],
-    });
-    const ctx = createMockActionContext({
-      input: { resultUrl: baseUrl, timeoutMs: 2000 },
-    });
-    await action.handler(ctx);
-    const outputs = Object.fromEntries((ctx.output as jest.Mock).mock.calls);
-    expect(outputs).toMatchObject({ poll: 'default', total: 4 });
-    expect(outputs.options).toHaveLength(2);
+  it('outputs the tallies of a result service, the same in a dry run', async () => {
+    body = JSON.stringify(pollResultsFixture());
+    const real = await runAction(action, { resultUrl: baseUrl });
+    expect(real.outputs).toEqual(pollResultsFixture());
+    expect(real.logs).toEqual(['info default: 3 votes (Cats 2, Dogs 1)']);
+    const dry = await runAction(
+      action,
+      { resultUrl: baseUrl, timeoutMs: 2000 },
+      { isDryRun: true },
+    );
+    expect(dry.outputs).toEqual(real.outputs);
+    expect(dry.logs).toEqual([
+      'info Dry run: default: 3 votes (Cats 2, Dogs 1)',
+    ]);
   });
 
   it('fails with the reason when the answer is not tallies', async () => {
     body = '{"status":"ok"}';
-    const ctx = createMockActionContext({
-      input: { resultUrl: baseUrl, timeoutMs: 2000 },
-    });
-    await expect(action.handler(ctx)).rejects.toThrow(/not a results document/);
+    await expect(
+      runAction(action, { resultUrl: baseUrl, timeoutMs: 2000 }),
+    ).rejects.toThrow(/not a results document/);
   });
 
   it('fails on a 404 (not a result service)', async () => {
-    const ctx = createMockActionContext({
-      input: { resultUrl: `${baseUrl}/elsewhere`, timeoutMs: 2000 },
+    await expect(
+      runAction(action, {
+        resultUrl: `${baseUrl}/elsewhere`,
+        timeoutMs: 2000,
+      }),
+    ).rejects.toThrow(/answered 404/);
+  });
+
+  it('refuses a URL with credentials or a query as an InputError, before any request', async () => {
+    await expect(
+      runAction(action, { resultUrl: 'http://user:pw@127.0.0.1:1' }),
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringMatching(
+        /resultUrl: .*must not contain credentials/,
+      ),
     });
-    await expect(action.handler(ctx)).rejects.toThrow(/answered 404/);
+    await expect(
+      runAction(action, { resultUrl: `${baseUrl}?x=1` }),
+    ).rejects.toThrow(/resultUrl: .* must not have a query/);
   });
 });
 
 describe('voting:results:read with voting.allowedResultHosts', () => {
   let server: Server;
   let host: string;
-  const tallies = JSON.stringify({
-    poll: 'default',
-    question: 'Q?',
-    total: 0,
-    options: [],
-  });
+  const tallies = JSON.stringify(pollResultsFixture());
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -88,17 +96,11 @@ describe('voting:results:read with voting.allowedResultHosts', () => {
   });
 
   const action = (allowedResultHosts: string[]) =>
-    createReadResultsAction({
+    createVotingResultsReadAction({
       config: new ConfigReader({ voting: { allowedResultHosts } }),
     });
-  const run = (allowed: string[], resultUrl: string) => {
-    const ctx = createMockActionContext({
-      input: { resultUrl, timeoutMs: 2000 },
-    });
-    return action(allowed)
-      .handler(ctx)
-      .then(() => Object.fromEntries((ctx.output as jest.Mock).mock.calls));
-  };
+  const run = async (allowed: string[], resultUrl: string) =>
+    (await runAction(action(allowed), { resultUrl, timeoutMs: 2000 })).outputs;
 
   it('reads a listed host', async () => {
     await expect(
@@ -111,9 +113,12 @@ describe('voting:results:read with voting.allowedResultHosts', () => {
     server.once('request', () => {
       requests++;
     });
-    await expect(run(['result.example.com'], `http://${host}`)).rejects.toThrow(
-      `${host} (from resultUrl) is not in voting.allowedResultHosts`,
-    );
+    await expect(
+      run(['result.example.com'], `http://${host}`),
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      message: `${host} (from resultUrl) is not in voting.allowedResultHosts`,
+    });
     await expect(run([host], 'http://169.254.169.254')).rejects.toThrow(
       /169.254.169.254 .* not in voting.allowedResultHosts/,
     );

@@ -9,7 +9,7 @@ export const examples: TemplateExample[] = [
       steps: [
         {
           id: 'monitoring',
-          action: 'kubernetes:helm:install',
+          action: 'kubernetes:helm-release:ensure',
           input: {
             clusterId: '${{ steps.cluster.output.clusterId }}',
             preset: 'kube-prometheus-stack',
@@ -17,7 +17,7 @@ export const examples: TemplateExample[] = [
         },
         {
           id: 'traefik',
-          action: 'kubernetes:helm:install',
+          action: 'kubernetes:helm-release:ensure',
           input: {
             clusterId: '${{ steps.cluster.output.clusterId }}',
             preset: 'traefik',
@@ -34,7 +34,7 @@ export const examples: TemplateExample[] = [
       steps: [
         {
           id: 'redis',
-          action: 'kubernetes:helm:install',
+          action: 'kubernetes:helm-release:ensure',
           input: {
             clusterId: '${{ steps.cluster.output.clusterId }}',
             chart: 'redis',

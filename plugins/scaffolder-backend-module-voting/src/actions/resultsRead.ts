@@ -1,12 +1,37 @@
 import type { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  describeRead,
+  parseInput,
+  type Zod,
+} from '@voting-platform/plugin-scaffolder-actions-node';
 import {
   fetchPollResults,
   resultsApiUrl,
 } from '@voting-platform/plugin-voting-common';
+import { examples } from './resultsRead.examples';
 
-/** Options of {@link createReadResultsAction}. @public */
-export interface ReadResultsActionOptions {
+const input = {
+  resultUrl: (z: Zod) =>
+    z
+      .string()
+      .url()
+      .describe(
+        'Base URL of the result service, e.g. https://result.example.com',
+      ),
+  timeoutMs: (z: Zod) =>
+    z
+      .number()
+      .int()
+      .min(100)
+      .max(60_000)
+      .default(5000)
+      .describe('How long to wait for an answer, in ms'),
+};
+
+/** Options of {@link createVotingResultsReadAction}. @public */
+export interface VotingResultsReadActionOptions {
   /** `voting.allowedResultHosts`: the hosts result URLs may point at, as the voting backend enforces. */
   config?: Config;
 }
@@ -18,8 +43,8 @@ export interface ReadResultsActionOptions {
  *
  * @public
  */
-export function createReadResultsAction(
-  options: ReadResultsActionOptions = {},
+export function createVotingResultsReadAction(
+  options: VotingResultsReadActionOptions = {},
 ) {
   const allowedHosts = options.config
     ?.getOptionalStringArray('voting.allowedResultHosts')
@@ -29,24 +54,9 @@ export function createReadResultsAction(
     description:
       'Reads GET <resultUrl>/api/results from a running result service and outputs the tallies; fails if it does not answer in time or answers something else.',
     supportsDryRun: true,
+    examples,
     schema: {
-      input: {
-        resultUrl: z =>
-          z
-            .string()
-            .url()
-            .describe(
-              'Base URL of the result service, e.g. https://result.example.com',
-            ),
-        timeoutMs: z =>
-          z
-            .number()
-            .int()
-            .min(100)
-            .max(60_000)
-            .optional()
-            .describe('How long to wait for an answer, in ms (default 5000)'),
-      },
+      input,
       output: {
         poll: z => z.string(),
         question: z => z.string(),
@@ -63,16 +73,20 @@ export function createReadResultsAction(
       },
     },
     async handler(ctx) {
-      if (allowedHosts) {
-        const host = resultsApiUrl(ctx.input.resultUrl).host;
-        if (!allowedHosts.includes(host)) {
-          throw new Error(
-            `${host} (from resultUrl) is not in voting.allowedResultHosts`,
-          );
-        }
+      const i = parseInput(input, ctx.input);
+      let host: string;
+      try {
+        host = resultsApiUrl(i.resultUrl).host;
+      } catch (err) {
+        throw new InputError(`resultUrl: ${(err as Error).message}`);
       }
-      const results = await fetchPollResults(ctx.input.resultUrl, {
-        timeoutMs: ctx.input.timeoutMs ?? 5000,
+      if (allowedHosts && !allowedHosts.includes(host))
+        throw new InputError(
+          `${host} (from resultUrl) is not in voting.allowedResultHosts`,
+        );
+      // a read changes nothing: a dry run reads as a real run does
+      const results = await fetchPollResults(i.resultUrl, {
+        timeoutMs: i.timeoutMs,
         signal: ctx.signal,
         // a redirect could lead anywhere: with an allow-list, none is followed
         fetch: allowedHosts
@@ -80,9 +94,12 @@ export function createReadResultsAction(
           : undefined,
       });
       ctx.logger.info(
-        `${results.poll}: ${results.total} votes (${results.options
-          .map(o => `${o.label} ${o.votes}`)
-          .join(', ')})`,
+        describeRead(
+          ctx.isDryRun,
+          `${results.poll}: ${results.total} votes (${results.options
+            .map(o => `${o.label} ${o.votes}`)
+            .join(', ')})`,
+        ),
       );
       ctx.output('poll', results.poll);
       ctx.output('question', results.question);

@@ -4,19 +4,18 @@ import { stringify } from 'yaml';
 export const examples: TemplateExample[] = [
   {
     description:
-      'Deploy the voting services to the cluster and database made by earlier steps',
+      'Render the stack for vote.example.com and result.example.com, with NATS as the queue',
     example: stringify({
       steps: [
         {
-          id: 'deploy',
-          action: 'voting:deploy',
+          id: 'manifests',
+          action: 'voting:manifests:render',
           input: {
-            clusterId: '${{ steps.cluster.output.clusterId }}',
-            databaseId: '${{ steps.database.output.databaseId }}',
-            domain: 'example.com',
+            namespace: 'voting',
             imageRepository: 'registry.digitalocean.com/acme',
             imageTag: '1.0.0',
-            tlsSecretName: 'cloudflare-origin-tls',
+            domain: 'example.com',
+            queue: 'nats',
           },
         },
       ],

@@ -1,9 +1,7 @@
-import type { LoggerService } from '@backstage/backend-plugin-api';
-import { ConfigReader } from '@backstage/config';
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import { ManualClock, useSandbox } from '@voting-platform/cloud-sandbox';
+import { runAction } from '@voting-platform/plugin-scaffolder-actions-node/testUtils';
 import {
   chmodSync,
+  cpSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -13,52 +11,19 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  startLocalCluster,
-  type LocalCluster,
-} from '@voting-platform/plugin-kubernetes-node/testUtils';
-import {
   helmPath,
   helmTestConfig,
+  standInCharts,
   TEST_REPOSITORY,
+  useHelmCluster,
 } from '../__testUtils__/helm';
-import { createHelmInstallAction } from './helmInstall';
+import { createKubernetesHelmReleaseEnsureAction } from './helmReleaseEnsure';
 
 jest.setTimeout(120_000);
 
-describe('kubernetes:helm:install against a local control plane', () => {
-  const clock = new ManualClock();
-  const env = useSandbox(
-    { beforeAll, afterAll, afterEach },
-    { clock, coverageDir: false },
-  );
-  let cluster: LocalCluster;
-  let clusterId: string;
-
-  beforeAll(async () => {
-    cluster = await startLocalCluster();
-    const { digitalocean } = env.sandbox;
-    const res = await fetch(`${digitalocean.url}/kubernetes/clusters`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${digitalocean.token}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({
-        name: 'helm',
-        region: 'nyc1',
-        version: 'latest',
-        node_pools: [{ name: 'pool', size: 's-2vcpu-4gb', count: 2 }],
-      }),
-    });
-    clusterId = ((await res.json()) as any).kubernetes_cluster.id;
-    clock.advance(10 * 60_000);
-    digitalocean.override('kubernetes_get_kubeconfig', () => ({
-      status: 200,
-      text: cluster.tokenKubeconfig,
-      contentType: 'application/yaml',
-    }));
-  });
-  afterAll(() => cluster?.stop());
+describe('kubernetes:helm-release:ensure against a local control plane', () => {
+  const h = useHelmCluster();
+  const env = h.env;
 
   // a temp dir of this file's own, so other processes' temp files cannot disturb the checks
   const tempDir = mkdtempSync(join(tmpdir(), 'helm-install-test-'));
@@ -70,36 +35,24 @@ describe('kubernetes:helm:install against a local control plane', () => {
     isDryRun = false,
     helm: object = helmTestConfig(),
   ) {
-    const push = (level: string) => (message: string) => {
-      logs.push(`${level} ${message}`);
-    };
-    const logger: LoggerService = {
-      info: push('info'),
-      warn: push('warn'),
-      error: push('error'),
-      debug: push('debug'),
-      child: () => logger,
-    };
-    const { digitalocean } = env.sandbox;
-    const action = createHelmInstallAction({
-      config: new ConfigReader({
-        digitalocean: { token: digitalocean.token, apiUrl: digitalocean.url },
-        kubernetesActions: { helm },
-      }),
+    const action = createKubernetesHelmReleaseEnsureAction({
+      config: h.config(helm),
       tempDir,
     });
-    const ctx = {
-      ...createMockActionContext({ input: input as any, logger }),
-      isDryRun,
-    };
-    await action.handler(ctx as any);
-    const outputs = Object.fromEntries((ctx.output as jest.Mock).mock.calls);
-    allOutputs.push(outputs);
-    return outputs;
+    try {
+      const result = await runAction(action, input, { isDryRun });
+      logs.push(...result.logs);
+      allOutputs.push(result.outputs);
+      return result.outputs;
+    } catch (err) {
+      logs.push(...((err as { logs?: string[] }).logs ?? []));
+      allOutputs.push(String(err));
+      throw err;
+    }
   }
   const helmTempDirs = () => readdirSync(tempDir);
   const probe = (extra: Record<string, unknown> = {}) => ({
-    clusterId,
+    clusterId: h.clusterId,
     chart: 'probe',
     repositoryUrl: TEST_REPOSITORY,
     version: '0.1.0',
@@ -121,15 +74,16 @@ describe('kubernetes:helm:install against a local control plane', () => {
       status: 'deployed',
       chartVersion: '0.1.0',
       appVersion: '1.0.0',
+      outcome: 'created',
     });
-    const cm: any = await cluster.admin.get(
+    const cm: any = await h.cluster.admin.get(
       'v1',
       'ConfigMap',
       'web-probe',
       'charts',
     );
     expect(JSON.stringify(cm.data)).toContain('first');
-    const d: any = await cluster.admin.get(
+    const d: any = await h.cluster.admin.get(
       'apps/v1',
       'Deployment',
       'web-probe',
@@ -147,15 +101,19 @@ describe('kubernetes:helm:install against a local control plane', () => {
         valuesOverrides: { message: 'second' },
       }),
     );
-    expect(outputs).toMatchObject({ revision: 2, status: 'deployed' });
-    const cm: any = await cluster.admin.get(
+    expect(outputs).toMatchObject({
+      revision: 2,
+      status: 'deployed',
+      outcome: 'updated',
+    });
+    const cm: any = await h.cluster.admin.get(
       'v1',
       'ConfigMap',
       'web-probe',
       'charts',
     );
     expect(JSON.stringify(cm.data)).toContain('second');
-    const d: any = await cluster.admin.get(
+    const d: any = await h.cluster.admin.get(
       'apps/v1',
       'Deployment',
       'web-probe',
@@ -164,15 +122,27 @@ describe('kubernetes:helm:install against a local control plane', () => {
     deploymentGeneration = d.metadata.generation;
   });
 
-  it('a re-run with the same inputs succeeds and changes no workload', async () => {
-    const outputs = await run(
-      probe({
-        values: { replicas: 2, message: 'first' },
-        valuesOverrides: { message: 'second' },
-      }),
+  it('a re-run with the same inputs leaves the release as it is (no new revision), and a dry run says so first', async () => {
+    const input = probe({
+      values: { replicas: 2, message: 'first' },
+      valuesOverrides: { message: 'second' },
+    });
+    const dry = await run(input, true);
+    const outputs = await run(input);
+    expect(outputs).toEqual({
+      releaseName: 'web',
+      namespace: 'charts',
+      revision: 2,
+      status: 'deployed',
+      chartVersion: '0.1.0',
+      appVersion: '1.0.0',
+      outcome: 'unchanged',
+    });
+    expect(dry).toEqual(outputs);
+    expect(logs.join('\n')).toContain(
+      'Dry run: Helm release charts/web is deployed with probe 0.1.0',
     );
-    expect(outputs).toMatchObject({ revision: 3, status: 'deployed' });
-    const d: any = await cluster.admin.get(
+    const d: any = await h.cluster.admin.get(
       'apps/v1',
       'Deployment',
       'web-probe',
@@ -190,15 +160,18 @@ describe('kubernetes:helm:install against a local control plane', () => {
           timeoutSeconds: 8,
         }),
       ),
-    ).rejects.toThrow(
-      /stuck did not become ready within 8 s; the release was rolled back/,
-    );
+    ).rejects.toMatchObject({
+      name: 'HelmError',
+      message: expect.stringMatching(
+        /stuck did not become ready within 8 s; the release was rolled back/,
+      ),
+    });
     expect(helmTempDirs()).toEqual([]);
     // an upgrade that fails goes back to the last good revision
     await expect(
       run(probe({ values: { neverReady: true }, timeoutSeconds: 8 })),
     ).rejects.toThrow(/web did not become ready within 8 s/);
-    const d: any = await cluster.admin.get(
+    const d: any = await h.cluster.admin.get(
       'apps/v1',
       'Deployment',
       'web-probe',
@@ -213,19 +186,28 @@ describe('kubernetes:helm:install against a local control plane', () => {
     );
     await expect(
       run({
-        clusterId,
+        clusterId: h.clusterId,
         chart: 'traefik',
         repositoryUrl: 'https://charts.example.com',
       }),
-    ).rejects.toThrow(/version is required/);
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringMatching(/version: required with chart/),
+    });
     await expect(
-      run({ clusterId, chart: 'traefik', version: '1.0.0' }),
-    ).rejects.toThrow(/repositoryUrl is required/);
+      run({ clusterId: h.clusterId, chart: 'traefik', version: '1.0.0' }),
+    ).rejects.toThrow(/repositoryUrl: required with chart/);
+    await expect(
+      run({ clusterId: h.clusterId, version: '1.0.0' }),
+    ).rejects.toThrow(/chart: give a chart, or a preset/);
+    await expect(run(probe({ version: '^1.0.0' }))).rejects.toThrow(
+      /version: must be an exact chart version/,
+    );
   });
 
   it('kube-prometheus-stack preset (on the stand-in chart): Grafana password generated into a Secret, kept on re-run, never in values', async () => {
     const input = {
-      clusterId,
+      clusterId: h.clusterId,
       preset: 'kube-prometheus-stack',
       timeoutSeconds: 60,
     };
@@ -236,8 +218,9 @@ describe('kubernetes:helm:install against a local control plane', () => {
       status: 'deployed',
       chartVersion: '77.0.0',
       grafanaSecretName: 'grafana-admin',
+      outcome: 'created',
     });
-    const secret: any = await cluster.admin.get(
+    const secret: any = await h.cluster.admin.get(
       'v1',
       'Secret',
       'grafana-admin',
@@ -249,7 +232,7 @@ describe('kubernetes:helm:install against a local control plane', () => {
     ).toString();
     expect(password.length).toBeGreaterThanOrEqual(24);
     await run(input);
-    const again: any = await cluster.admin.get(
+    const again: any = await h.cluster.admin.get(
       'v1',
       'Secret',
       'grafana-admin',
@@ -259,7 +242,7 @@ describe('kubernetes:helm:install against a local control plane', () => {
       secret.metadata.resourceVersion,
     );
     // the release's stored values and manifest hold no password
-    const summary: any = await cluster.admin.get(
+    const summary: any = await h.cluster.admin.get(
       'v1',
       'ConfigMap',
       'kube-prometheus-stack-summary',
@@ -271,7 +254,7 @@ describe('kubernetes:helm:install against a local control plane', () => {
       dashboardLabel: 'grafana_dashboard=1',
     });
     expect(JSON.stringify(summary)).not.toContain(password);
-    const releases = await cluster.admin.list(
+    const releases = await h.cluster.admin.list(
       'v1',
       'Secret',
       'monitoring',
@@ -281,7 +264,7 @@ describe('kubernetes:helm:install against a local control plane', () => {
     const text = `${logs.join('\n')}\n${JSON.stringify(allOutputs)}`;
     for (const s of [
       password,
-      cluster.token,
+      h.cluster.token,
       ...env.sandbox.digitalocean.secrets(),
     ])
       expect(text).not.toContain(s);
@@ -289,7 +272,7 @@ describe('kubernetes:helm:install against a local control plane', () => {
 
   it('traefik preset (on the stand-in chart): waits for the load balancer address, leaves the ServiceMonitor out without its CRD', async () => {
     const outputs = await run({
-      clusterId,
+      clusterId: h.clusterId,
       preset: 'traefik',
       loadBalancerName: 'voting-lb',
       timeoutSeconds: 60,
@@ -303,7 +286,7 @@ describe('kubernetes:helm:install against a local control plane', () => {
     });
     // the step outputs the address the DNS steps need
     expect(outputs.loadBalancerAddress).toMatch(/^127\.0\.0\./);
-    const svc: any = await cluster.admin.get(
+    const svc: any = await h.cluster.admin.get(
       'v1',
       'Service',
       'traefik',
@@ -317,7 +300,7 @@ describe('kubernetes:helm:install against a local control plane', () => {
     ).toBe('voting-lb');
     expect(svc.status.loadBalancer.ingress[0].ip).toMatch(/^127\.0\.0\./);
     expect(
-      await cluster.admin.get(
+      await h.cluster.admin.get(
         'v1',
         'ConfigMap',
         'traefik-servicemonitor',
@@ -325,7 +308,7 @@ describe('kubernetes:helm:install against a local control plane', () => {
       ),
     ).toBeUndefined();
     expect(
-      await cluster.admin.get(
+      await h.cluster.admin.get(
         'v1',
         'ConfigMap',
         'traefik-dashboard-exposed',
@@ -360,9 +343,11 @@ describe('kubernetes:helm:install against a local control plane', () => {
     const local = helmTestConfig().localChartRepositories[2]!.directory;
     await expect(
       run({ ...probe(), chart: join(local, 'probe') }),
-    ).rejects.toThrow(/is not a chart name: charts come from a repository/);
+    ).rejects.toThrow(
+      /chart: must be a chart name \(charts come from a repository, never from a path\)/,
+    );
     await expect(run({ ...probe(), chart: '../probe' })).rejects.toThrow(
-      /is not a chart name/,
+      /chart: must be a chart name/,
     );
     await expect(
       run({
@@ -382,17 +367,122 @@ describe('kubernetes:helm:install against a local control plane', () => {
     expect(env.sandbox.digitalocean.requests.length).toBe(requests);
   });
 
-  it('a dry run fetches nothing', async () => {
-    const requests = env.sandbox.digitalocean.requests.length;
-    const outputs = await run({ clusterId, preset: 'traefik' }, true);
-    expect(outputs).toMatchObject({
+  it('a dry run reads the release and says what would change, changing nothing, with the keys of a real run', async () => {
+    const before: any = await h.cluster.admin.get(
+      'v1',
+      'Service',
+      'traefik',
+      'traefik',
+    );
+    const update = await run(
+      { clusterId: h.clusterId, preset: 'traefik', loadBalancerName: 'other' },
+      true,
+    );
+    expect(update).toEqual({
       releaseName: 'traefik',
       namespace: 'traefik',
-      status: 'dry-run',
+      revision: 2,
+      status: 'deployed',
       chartVersion: '37.0.0',
+      appVersion: '',
       serviceName: 'traefik',
-      loadBalancerAddress: '',
+      // the address the Service has: the update keeps it
+      loadBalancerAddress: before.status.loadBalancer.ingress[0].ip,
+      outcome: 'would-update',
     });
-    expect(env.sandbox.digitalocean.requests.length).toBe(requests);
+    const after: any = await h.cluster.admin.get(
+      'v1',
+      'Service',
+      'traefik',
+      'traefik',
+    );
+    expect(after.metadata.resourceVersion).toBe(
+      before.metadata.resourceVersion,
+    );
+    const create = await run(probe({ releaseName: 'not-yet' }), true);
+    expect(create).toMatchObject({
+      releaseName: 'not-yet',
+      revision: 1,
+      outcome: 'would-create',
+    });
+    expect(
+      await h.cluster.admin.list('v1', 'Secret', 'charts', 'name=not-yet'),
+    ).toEqual([]);
+    expect(helmTempDirs()).toEqual([]);
+  });
+
+  it("a Helm failure is a HelmError that quotes Helm's output without the kubeconfig's token or the task's temp folder", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'helm-leaky-'));
+    try {
+      // a Helm that fails repeating what it was given: its kubeconfig, by path and content
+      const wrapper = join(dir, 'helm');
+      writeFileSync(
+        wrapper,
+        `#!/bin/sh\ncat "$KUBECONFIG" >&2\necho "cannot use $KUBECONFIG" >&2\nexit 1\n`,
+      );
+      chmodSync(wrapper, 0o755);
+      const error = await run(probe(), false, helmTestConfig(wrapper)).catch(
+        e => e,
+      );
+      expect(error).toMatchObject({
+        name: 'HelmError',
+        message: expect.stringMatching(
+          /failed: .*cannot use <task dir>\/kubeconfig/s,
+        ),
+      });
+      // the token was in Helm's output, replaced
+      expect(error.message).toMatch(/token: \*\*\*/);
+      expect(error.message).not.toContain(h.cluster.token);
+      expect(error.message).not.toContain(tempDir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('installs a preset from the repository and version set in kubernetesActions.helm.presets, which needs no allow-listing', async () => {
+    // a mirror with a chart the public repository does not have at that version
+    const mirror = mkdtempSync(join(tmpdir(), 'helm-mirror-'));
+    try {
+      cpSync(join(standInCharts, 'traefik'), join(mirror, 'traefik'), {
+        recursive: true,
+      });
+      const chartFile = join(mirror, 'traefik', 'Chart.yaml');
+      writeFileSync(
+        chartFile,
+        readFileSync(chartFile, 'utf8').replace(
+          /^version: .*$/m,
+          'version: 37.0.1',
+        ),
+      );
+      const url = 'https://mirror.example.com/traefik';
+      const helm = helmTestConfig();
+      const outputs = await run(
+        {
+          clusterId: h.clusterId,
+          preset: 'traefik',
+          releaseName: 'mirrored-traefik',
+          namespace: 'mirrored',
+          timeoutSeconds: 60,
+        },
+        false,
+        {
+          ...helm,
+          presets: { traefik: { repository: url, version: '37.0.1' } },
+          localChartRepositories: [
+            ...helm.localChartRepositories,
+            { url, directory: mirror },
+          ],
+        },
+      );
+      expect(helm.allowedRepositories).not.toContain(url);
+      expect(outputs).toMatchObject({
+        releaseName: 'mirrored-traefik',
+        chartVersion: '37.0.1',
+        outcome: 'created',
+      });
+      expect(logs.join('\n')).toContain(`traefik 37.0.1 from ${url}`);
+    } finally {
+      rmSync(mirror, { recursive: true, force: true });
+    }
   });
 });

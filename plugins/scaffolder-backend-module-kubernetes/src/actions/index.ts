@@ -1,0 +1,4 @@
+export {
+  createKubernetesHelmReleaseEnsureAction,
+  type KubernetesHelmReleaseEnsureActionOptions,
+} from './helmReleaseEnsure';

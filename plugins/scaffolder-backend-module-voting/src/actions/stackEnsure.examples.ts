@@ -1,0 +1,25 @@
+import type { TemplateExample } from '@backstage/plugin-scaffolder-node';
+import { stringify } from 'yaml';
+
+export const examples: TemplateExample[] = [
+  {
+    description:
+      'Deploy the voting services to the cluster and database made by earlier steps',
+    example: stringify({
+      steps: [
+        {
+          id: 'deploy',
+          action: 'voting:stack:ensure',
+          input: {
+            clusterId: '${{ steps.cluster.output.clusterId }}',
+            databaseId: '${{ steps.database.output.databaseId }}',
+            domain: 'example.com',
+            imageRepository: 'registry.digitalocean.com/acme',
+            imageTag: '1.0.0',
+            tlsSecretName: 'cloudflare-origin-tls',
+          },
+        },
+      ],
+    }),
+  },
+];

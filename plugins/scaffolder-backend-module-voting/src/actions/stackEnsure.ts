@@ -1,0 +1,453 @@
+import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
+import { readFile } from 'node:fs/promises';
+import type { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  createDigitalOceanClient,
+  getDatabaseConnection,
+  getKubeconfig,
+} from '@voting-platform/plugin-digitalocean-node';
+import {
+  checkpointKey,
+  describeChange,
+  describeRead,
+  ENSURE_OUTCOMES,
+  outcomeOf,
+  parseInput,
+  type Zod,
+} from '@voting-platform/plugin-scaffolder-actions-node';
+import { randomBytes } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import {
+  checkWithServer,
+  KubernetesConnection,
+  ref,
+  loadBalancerAddressOf,
+  waitForLoadBalancer,
+  waitForRollouts,
+  type KubeObject,
+} from '@voting-platform/plugin-kubernetes-node';
+import { CRD_KINDS, votingManifests } from '../manifests';
+import {
+  DNS_LABEL,
+  DNS_LABEL_MESSAGE,
+  DOMAIN,
+  DOMAIN_MESSAGE,
+  hosts,
+} from '../manifests/rules';
+import {
+  manifestOptions,
+  refineStackInput,
+  stackInput,
+} from './inputProperties';
+import { examples } from './stackEnsure.examples';
+
+/** The field manager of every object this action applies. */
+export const FIELD_MANAGER = 'backstage-voting-deploy';
+/** Task secret with the vote cookie secret; without it the one in the cluster is kept, or one is generated. */
+export const COOKIE_SECRET = 'voteCookieSecret';
+
+const input = {
+  clusterId: (z: Zod) =>
+    z
+      .string()
+      .min(1)
+      .describe(
+        'DigitalOcean Kubernetes cluster id (its kubeconfig is fetched inside the action)',
+      ),
+  databaseId: (z: Zod) =>
+    z
+      .string()
+      .min(1)
+      .describe(
+        'DigitalOcean database cluster id (its connection goes into the Secret)',
+      ),
+  ...stackInput,
+  domain: (z: Zod) =>
+    z
+      .string()
+      .regex(DOMAIN, DOMAIN_MESSAGE)
+      .describe('The apps are served at vote.<domain> and result.<domain>'),
+  tlsCertificateFile: (z: Zod) =>
+    z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Workspace path of the PEM certificate to store in the TLS Secret (e.g. the output certificatePath of cloudflare:origin-certificate:ensure); without it the Secret must exist',
+      ),
+  tlsKeyFile: (z: Zod) =>
+    z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Workspace path of its private key (keyPath of the same step)'),
+  traefikNamespace: (z: Zod) =>
+    z
+      .string()
+      .regex(DNS_LABEL, DNS_LABEL_MESSAGE)
+      .default('traefik')
+      .describe(
+        'Namespace of the Traefik release (the Traefik step outputs it)',
+      ),
+  traefikService: (z: Zod) =>
+    z
+      .string()
+      .regex(DNS_LABEL, DNS_LABEL_MESSAGE)
+      .default('traefik')
+      .describe('Traefik LoadBalancer Service (the Traefik step outputs it)'),
+  rolloutTimeoutSeconds: (z: Zod) =>
+    z
+      .number()
+      .int()
+      .min(5)
+      .max(3600)
+      .default(300)
+      .describe('How long to wait for rollouts, in seconds'),
+};
+
+/** @public */
+export interface VotingStackEnsureActionOptions {
+  config: Config;
+  /** Time to wait for the Traefik load balancer address (default 120 s). */
+  loadBalancerTimeoutMs?: number;
+}
+
+/** The object as a change would leave it, without what the server writes on every write. */
+const content = (obj: KubeObject | undefined) => {
+  if (!obj) return undefined;
+  const { status: _status, ...rest } = obj as KubeObject & { status?: unknown };
+  const {
+    managedFields: _managedFields,
+    resourceVersion: _resourceVersion,
+    generation: _generation,
+    ...metadata
+  } = obj.metadata as KubeObject['metadata'] & Record<string, unknown>;
+  return { ...rest, metadata };
+};
+
+/**
+ * `voting:stack:ensure`: makes the voting services run on a DOKS cluster as declared (kubeconfig
+ * and database connection fetched from DigitalOcean inside the action): every object checked by
+ * the API server first (dry run), applied with server-side apply, rollouts awaited. A stack that
+ * already is as declared is left as it is.
+ *
+ * @public
+ */
+export function createVotingStackEnsureAction(
+  options: VotingStackEnsureActionOptions,
+) {
+  return createTemplateAction({
+    id: 'voting:stack:ensure',
+    description:
+      "Deploys vote, worker, result and the queue to a DigitalOcean Kubernetes cluster: Namespace, Secret with the database connection, Deployments, Services, the queue on volumes (Redis with AOF fsync always, or a 3-node NATS JetStream cluster: StatefulSets with PersistentVolumeClaims), Traefik IngressRoute with TLS, ServiceMonitors, PrometheusRule, Grafana dashboard, PodDisruptionBudgets and an autoscaler for vote. Every object is first checked by the cluster's API server (server-side apply with dryRun=All and strict field validation: unknown fields, schemas, CEL rules, admission) before anything is applied; server-side apply; waits for every rollout. Outputs the URLs and the Traefik load balancer address.",
+    supportsDryRun: true,
+    examples,
+    schema: {
+      input,
+      output: {
+        voteUrl: z => z.string(),
+        resultUrl: z => z.string(),
+        loadBalancerAddress: z =>
+          z
+            .string()
+            .describe(
+              "Traefik load balancer's IP or host name (for the DNS records; in a dry run, the one it has now, or empty)",
+            ),
+        namespace: z => z.string(),
+        objects: z =>
+          z
+            .array(z.string())
+            .describe('Kind/namespace/name of every applied object, in order'),
+        changed: z =>
+          z
+            .array(z.string())
+            .describe(
+              'Objects this run created or changed (empty on a re-run with the same inputs); in a dry run, those it would',
+            ),
+        outcome: z => z.enum(ENSURE_OUTCOMES),
+      },
+    },
+    async handler(ctx) {
+      const i = parseInput(input, ctx.input, (value, check) => {
+        refineStackInput(value, check);
+        if (!value.tlsCertificateFile !== !value.tlsKeyFile)
+          check.addIssue({
+            code: 'custom',
+            path: [
+              value.tlsCertificateFile ? 'tlsKeyFile' : 'tlsCertificateFile',
+            ],
+            message:
+              'tlsCertificateFile and tlsKeyFile go together: give both or neither',
+          });
+      });
+      const cookieFromSecrets = ctx.secrets?.[COOKIE_SECRET];
+      if (cookieFromSecrets !== undefined && cookieFromSecrets.length < 32)
+        throw new InputError(
+          `the ${COOKIE_SECRET} task secret must have at least 32 characters`,
+        );
+      // read from the workspace (never from outside it); the key goes into the Secret only
+      const tls =
+        i.tlsCertificateFile && i.tlsKeyFile
+          ? {
+              certificate: await readFile(
+                resolveSafeChildPath(ctx.workspacePath, i.tlsCertificateFile),
+                'utf8',
+              ),
+              key: await readFile(
+                resolveSafeChildPath(ctx.workspacePath, i.tlsKeyFile),
+                'utf8',
+              ),
+            }
+          : undefined;
+      if (tls && !/-----BEGIN CERTIFICATE-----/.test(tls.certificate))
+        throw new InputError(
+          `tlsCertificateFile: ${i.tlsCertificateFile} holds no PEM certificate`,
+        );
+      if (tls && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(tls.key))
+        throw new InputError(
+          `tlsKeyFile: ${i.tlsKeyFile} holds no PEM private key`,
+        );
+      const h = hosts(i.domain);
+      const urls = { vote: `https://${h.vote}`, result: `https://${h.result}` };
+
+      const digitalocean = createDigitalOceanClient(
+        { config: options.config },
+        ctx,
+      );
+      ctx.logger.info(
+        describeRead(
+          ctx.isDryRun,
+          `fetching the kubeconfig of cluster ${i.clusterId} and the connection of database ${i.databaseId} from DigitalOcean`,
+        ),
+      );
+      const client = KubernetesConnection.fromKubeconfig(
+        await getKubeconfig(digitalocean, i.clusterId),
+        { signal: ctx.signal },
+      );
+      const postgresUrl = (
+        await getDatabaseConnection(digitalocean, i.databaseId)
+      ).uri;
+
+      // keep the cookie secret already in the cluster unless one is given: sessions survive re-runs
+      let voteCookieSecret = cookieFromSecrets;
+      if (!voteCookieSecret) {
+        const existing = await client.get<any>(
+          'v1',
+          'Secret',
+          i.secretName,
+          i.namespace,
+        );
+        const current = existing?.data?.VOTE_COOKIE_SECRET;
+        voteCookieSecret = current
+          ? Buffer.from(current, 'base64').toString('utf8')
+          : randomBytes(32).toString('base64url');
+        if (!current)
+          ctx.logger.info(
+            describeChange(ctx.isDryRun, 'create', 'a new vote cookie secret'),
+          );
+      }
+
+      const hasIngressRoute = await client.served(
+        'traefik.io/v1alpha1',
+        'IngressRoute',
+      );
+      const hasMonitoring =
+        (await client.served('monitoring.coreos.com/v1', 'ServiceMonitor')) &&
+        (await client.served('monitoring.coreos.com/v1', 'PrometheusRule'));
+      if (!hasIngressRoute)
+        ctx.logger.warn(
+          describeRead(
+            ctx.isDryRun,
+            'the cluster has no IngressRoute CRD (traefik.io/v1alpha1; install Traefik first): using a networking.k8s.io Ingress of class traefik instead',
+          ),
+        );
+      if (!hasMonitoring)
+        ctx.logger.warn(
+          describeRead(
+            ctx.isDryRun,
+            'the cluster has no ServiceMonitor/PrometheusRule CRDs (monitoring.coreos.com/v1; install kube-prometheus-stack first): skipping ServiceMonitors and alert rules',
+          ),
+        );
+
+      const objects = votingManifests(
+        manifestOptions(i, {
+          secret: {
+            name: i.secretName,
+            values: { postgresUrl, voteCookieSecret: voteCookieSecret! },
+          },
+          tls,
+          ingressKind: hasIngressRoute ? 'IngressRoute' : 'Ingress',
+          ingressClassName: 'traefik',
+          monitoringKinds: hasMonitoring,
+        }),
+      );
+      // built-in kinds first, then the kinds that need CRDs
+      objects.sort(
+        (a, b) => Number(CRD_KINDS.has(a.kind)) - Number(CRD_KINDS.has(b.kind)),
+      );
+      // the server refuses what these inputs make of the stack (or its admission policies do)
+      const problemsIn = (problems: string[], applied: string) =>
+        new InputError(
+          `${
+            problems.length
+          } problem(s) in the generated manifests${applied}:\n${problems.join(
+            '\n',
+          )}`,
+        );
+
+      // the API server checks every object (dry run) before anything is applied
+      const check = await checkWithServer(client, objects, FIELD_MANAGER);
+      if (check.problems.length > 0)
+        throw problemsIn(check.problems, ', nothing applied');
+      const waiting = new Set(check.deferred);
+      ctx.logger.info(
+        describeRead(
+          ctx.isDryRun,
+          waiting.size === 0
+            ? `the API server accepts all ${objects.length} objects (dry run)`
+            : `the API server accepts the fields of all ${objects.length} objects (dry run); ${waiting.size} in namespace ${i.namespace} go through admission again once it exists`,
+        ),
+      );
+      const namespaceExisted = !!(await client.get(
+        'v1',
+        'Namespace',
+        i.namespace,
+      ));
+
+      let changed: string[];
+      if (ctx.isDryRun) {
+        // what the server would make of each object, against what it holds now
+        changed = [];
+        for (const obj of objects) {
+          const before = await client.get(
+            obj.apiVersion,
+            obj.kind,
+            obj.metadata.name,
+            obj.metadata.namespace,
+          );
+          const after = before
+            ? await client.apply(obj, {
+                fieldManager: FIELD_MANAGER,
+                dryRun: true,
+              })
+            : undefined;
+          if (!before || !isDeepStrictEqual(content(before), content(after)))
+            changed.push(ref(obj));
+        }
+        ctx.logger.info(
+          changed.length === 0
+            ? describeRead(
+                true,
+                `all ${objects.length} objects in namespace ${i.namespace} are as declared`,
+              )
+            : describeChange(
+                true,
+                namespaceExisted ? 'update' : 'create',
+                `${changed.length} of ${objects.length} objects: ${changed.join(
+                  ', ',
+                )}`,
+              ),
+        );
+      } else {
+        changed = await ctx.checkpoint({
+          key: checkpointKey('voting-stack', 'apply', i.namespace),
+          fn: async () => {
+            const touched: string[] = [];
+            const applied: string[] = [];
+            for (const obj of objects) {
+              if (waiting.has(obj)) {
+                // its namespace exists now: the full dry run, before any object in it is applied
+                const again = await checkWithServer(
+                  client,
+                  [...waiting],
+                  FIELD_MANAGER,
+                );
+                if (again.problems.length > 0)
+                  throw problemsIn(
+                    again.problems,
+                    `; applied only ${applied.join(', ')}`,
+                  );
+                waiting.clear();
+              }
+              const before = await client.get(
+                obj.apiVersion,
+                obj.kind,
+                obj.metadata.name,
+                obj.metadata.namespace,
+              );
+              const after = await client.apply(obj, {
+                fieldManager: FIELD_MANAGER,
+              });
+              let state = 'created';
+              if (before)
+                state =
+                  before.metadata.resourceVersion ===
+                  after.metadata.resourceVersion
+                    ? 'unchanged'
+                    : 'configured';
+              applied.push(ref(obj));
+              if (state !== 'unchanged') touched.push(ref(obj));
+              ctx.logger.info(`${ref(obj)} ${state}`);
+            }
+            return touched;
+          },
+        });
+
+        await waitForRollouts(
+          client,
+          objects
+            .filter(o => o.kind === 'Deployment' || o.kind === 'StatefulSet')
+            .map(o => ({
+              kind: o.kind as 'Deployment' | 'StatefulSet',
+              namespace: o.metadata.namespace!,
+              name: o.metadata.name,
+              minReplicas:
+                o.metadata.name === 'vote' ? i.voteMinReplicas : undefined,
+            })),
+          ctx.logger,
+          i.rolloutTimeoutSeconds * 1000,
+          ctx.signal,
+        );
+      }
+      // a dry run waits for nothing: the address Traefik's load balancer has now, if any
+      const address = ctx.isDryRun
+        ? loadBalancerAddressOf(
+            await client.get<any>(
+              'v1',
+              'Service',
+              i.traefikService,
+              i.traefikNamespace,
+            ),
+          )
+        : await waitForLoadBalancer(
+            client,
+            i.traefikNamespace,
+            i.traefikService,
+            ctx.logger,
+            options.loadBalancerTimeoutMs ?? 120_000,
+            ctx.signal,
+          );
+      const change = namespaceExisted ? 'update' : 'create';
+      if (!ctx.isDryRun)
+        ctx.logger.info(
+          describeChange(
+            false,
+            changed.length === 0 ? 'reuse' : change,
+            `the voting stack in namespace ${i.namespace}: ${urls.vote} and ${urls.result} behind ${address}`,
+          ),
+        );
+      ctx.output('voteUrl', urls.vote);
+      ctx.output('resultUrl', urls.result);
+      ctx.output('loadBalancerAddress', address);
+      ctx.output('namespace', i.namespace);
+      ctx.output('objects', objects.map(ref));
+      ctx.output('changed', changed);
+      ctx.output(
+        'outcome',
+        changed.length === 0 ? 'unchanged' : outcomeOf(ctx.isDryRun, change),
+      );
+    },
+  });
+}
