@@ -59,60 +59,24 @@ async function check(
     );
 }
 
-/** Pass/fail counts from a TAP file written by node's test runner. */
-function tapTotals(file: string): { passed: number; failed: number } {
-  const tap = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const read = (key: string) =>
-    Number(tap.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? 0);
-  return { passed: read('pass'), failed: read('fail') + read('cancelled') };
-}
-
-async function nodeTests(
+/**
+ * Runs jest as a step and counts its tests from jest's JSON report; a run that wrote no report
+ * (it crashed or hit its time limit) counts as one failure.
+ */
+async function jestTests(
   name: string,
-  patterns: string[],
+  command: string[],
   timeoutMinutes: number,
 ): Promise<void> {
   if (!wanted(name)) return;
-  const tap = join(cache, `${name.replace(/\W+/g, '-')}.tap`);
-  rmSync(tap, { force: true });
-  const result = await runner.run(
-    name,
-    process.execPath,
-    [
-      '--conditions=source',
-      '--import',
-      'tsx',
-      '--test',
-      '--test-concurrency=1',
-      '--test-reporter=spec',
-      '--test-reporter-destination=stdout',
-      '--test-reporter=tap',
-      `--test-reporter-destination=${tap}`,
-      ...patterns,
-    ],
-    { timeoutMs: minutes(timeoutMinutes), env: { FORCE_COLOR: '0' } },
-  );
-  countStep(result, tapTotals(tap));
-}
-
-async function jestTests(name: string, timeoutMinutes: number): Promise<void> {
-  if (!wanted(name)) return;
-  const report = join(cache, 'backstage-jest.json');
+  const report = join(cache, `${name.replace(/\W+/g, '-')}.json`);
   rmSync(report, { force: true });
+  const [executable, ...args] = command;
   // CI=true: jest runs every suite once instead of watching changed files.
   const result = await runner.run(
     name,
-    'nice',
-    [
-      '-n',
-      '10',
-      bin('backstage-cli'),
-      'repo',
-      'test',
-      '--ci',
-      '--json',
-      `--outputFile=${report}`,
-    ],
+    executable!,
+    [...args, '--ci', '--json', `--outputFile=${report}`],
     {
       timeoutMs: minutes(timeoutMinutes),
       env: { CI: 'true', FORCE_COLOR: '0' },
@@ -126,6 +90,20 @@ async function jestTests(name: string, timeoutMinutes: number): Promise<void> {
     failed: numFailedTests + numRuntimeErrorTestSuites,
   });
 }
+
+/** A project of `jest.config.mjs` as `yarn jest` runs it, printing every test's name. */
+const jestProject = (project: string): string[] => [
+  process.execPath,
+  '--conditions=source',
+  '--import',
+  'tsx',
+  bin('jest'),
+  '--config',
+  'jest.config.mjs',
+  '--selectProjects',
+  project,
+  '--verbose',
+];
 
 // ── set-up: everything the suites below need, before any of them starts ──────────────────────
 const needsKubernetes = wanted('backstage unit') || wanted('kubernetes');
@@ -196,15 +174,7 @@ if (setUpOk) {
   // the cloud emulators write which API operations the unit tests exercised; start afresh, print the table after
   if (wanted('unit tests'))
     rmSync(join(cache, 'contract-coverage'), { recursive: true, force: true });
-  await nodeTests(
-    'unit tests',
-    [
-      'packages/*/src/**/*.test.ts',
-      'apps/*/src/**/*.test.ts',
-      'scripts/**/*.test.ts',
-    ],
-    15,
-  );
+  await jestTests('unit tests', jestProject('unit'), 15);
   if (wanted('unit tests'))
     await runner.run(
       'contract coverage of the unit tests',
@@ -212,7 +182,7 @@ if (setUpOk) {
       ['--import', 'tsx', 'packages/cloud-sandbox/src/cli.ts', 'coverage'],
       { timeoutMs: minutes(1) },
     );
-  await nodeTests('voting stack tests', ['test/voting/**/*.test.ts'], 20);
+  await jestTests('voting stack tests', jestProject('voting'), 20);
   // The Backstage portal (packages/app, packages/backend, plugins/*): lint, types, jest, then the
   // real backend process with the built frontend, over HTTP and in Chromium.
   await check(
@@ -225,15 +195,19 @@ if (setUpOk) {
     '-p',
     'tsconfig.json',
   ]);
-  await jestTests('backstage unit tests (backstage-cli repo test)', 30);
-  await nodeTests(
+  await jestTests(
+    'backstage unit tests (backstage-cli repo test)',
+    ['nice', '-n', '10', bin('backstage-cli'), 'repo', 'test'],
+    30,
+  );
+  await jestTests(
     'portal tests (backend, catalog, scaffolder, Chromium)',
-    ['test/portal/**/*.test.ts'],
+    jestProject('portal'),
     15,
   );
-  await nodeTests(
+  await jestTests(
     'kubernetes control plane tests',
-    ['test/k8s/**/*.test.ts'],
+    jestProject('kubernetes'),
     15,
   );
 }

@@ -30,7 +30,6 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { templateEntityV1beta3Validator } from '@backstage/plugin-scaffolder-common';
@@ -84,7 +83,7 @@ const api = (
     },
   });
 
-before(async () => {
+beforeAll(async () => {
   const build = ensureFrontendBuilt(message => console.log(`# ${message}`));
   backends = await startBackends('redis');
   const env = stackEnv(backends.urls);
@@ -162,7 +161,7 @@ before(async () => {
   );
 });
 
-after(async () => {
+afterAll(async () => {
   if (backend && backend.exitCode === null) {
     const exited = new Promise(resolve => backend.once('exit', resolve));
     backend.kill('SIGTERM');
@@ -427,7 +426,7 @@ describe('portal backend', () => {
 describe('portal in Chromium', () => {
   let context: BrowserContext;
   let profile: string;
-  before(async () => {
+  beforeAll(async () => {
     // An empty profile of its own (playwright passes it as --user-data-dir).
     profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
     context = await chromium.launchPersistentContext(profile, {
@@ -445,7 +444,7 @@ describe('portal in Chromium', () => {
       ],
     });
   });
-  after(async () => {
+  afterAll(async () => {
     await context?.close();
     rmSync(profile, { recursive: true, force: true });
   });
