@@ -69,7 +69,10 @@ async function jestTests(
   timeoutMinutes: number,
 ): Promise<void> {
   if (!wanted(name)) return;
-  const report = join(cache, `${name.replace(/\W+/g, '-')}.json`);
+  const report = join(
+    cache,
+    `${name.replace(/\W+/g, '-').replace(/-$/, '')}.json`,
+  );
   rmSync(report, { force: true });
   const [executable, ...args] = command;
   // CI=true: jest runs every suite once instead of watching changed files.
@@ -105,9 +108,19 @@ const jestProject = (project: string): string[] => [
   '--verbose',
 ];
 
+// The suites' steps, by name: a set-up runs when a suite that needs it will run, whichever word
+// selected that suite (`npm test -- "unit tests"` selects the Backstage suite too).
+const suites = {
+  unit: 'unit tests',
+  voting: 'voting stack tests',
+  backstage: 'backstage unit tests (backstage-cli repo test)',
+  portal: 'portal tests (backend, catalog, scaffolder, Chromium)',
+  kubernetes: 'kubernetes control plane tests',
+};
+
 // ── set-up: everything the suites below need, before any of them starts ──────────────────────
-const needsKubernetes = wanted('backstage unit') || wanted('kubernetes');
-const needsBrowser = wanted('voting') || wanted('portal');
+const needsKubernetes = wanted(suites.backstage) || wanted(suites.kubernetes);
+const needsBrowser = wanted(suites.voting) || wanted(suites.portal);
 let stopStartedServices = () => {};
 const setUpOk = [
   await runner.setUp('set-up: server binaries (PostgreSQL, Redis, NATS)', () =>
@@ -143,7 +156,7 @@ if (needsKubernetes) {
     { timeoutMs: minutes(5) },
   );
 }
-if (wanted('portal'))
+if (wanted(suites.portal))
   await runner.setUp(
     'set-up: portal frontend bundle (built once per source change)',
     () => ensureFrontendBuilt(log),
@@ -172,17 +185,17 @@ if (setUpOk) {
     5,
   );
   // the cloud emulators write which API operations the unit tests exercised; start afresh, print the table after
-  if (wanted('unit tests'))
+  if (wanted(suites.unit))
     rmSync(join(cache, 'contract-coverage'), { recursive: true, force: true });
-  await jestTests('unit tests', jestProject('unit'), 15);
-  if (wanted('unit tests'))
+  await jestTests(suites.unit, jestProject('unit'), 15);
+  if (wanted(suites.unit))
     await runner.run(
       'contract coverage of the unit tests',
       process.execPath,
       ['--import', 'tsx', 'packages/cloud-sandbox/src/cli.ts', 'coverage'],
       { timeoutMs: minutes(1) },
     );
-  await jestTests('voting stack tests', jestProject('voting'), 20);
+  await jestTests(suites.voting, jestProject('voting'), 20);
   // The Backstage portal (packages/app, packages/backend, plugins/*): lint, types, jest, then the
   // real backend process with the built frontend, over HTTP and in Chromium.
   await check(
@@ -196,20 +209,12 @@ if (setUpOk) {
     'tsconfig.json',
   ]);
   await jestTests(
-    'backstage unit tests (backstage-cli repo test)',
+    suites.backstage,
     ['nice', '-n', '10', bin('backstage-cli'), 'repo', 'test'],
     30,
   );
-  await jestTests(
-    'portal tests (backend, catalog, scaffolder, Chromium)',
-    jestProject('portal'),
-    15,
-  );
-  await jestTests(
-    'kubernetes control plane tests',
-    jestProject('kubernetes'),
-    15,
-  );
+  await jestTests(suites.portal, jestProject('portal'), 15);
+  await jestTests(suites.kubernetes, jestProject('kubernetes'), 15);
 }
 
 // ── nothing may outlive the command ───────────────────────────────────────────────────────────
