@@ -59,60 +59,27 @@ async function check(
     );
 }
 
-/** Pass/fail counts from a TAP file written by node's test runner. */
-function tapTotals(file: string): { passed: number; failed: number } {
-  const tap = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const read = (key: string) =>
-    Number(tap.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? 0);
-  return { passed: read('pass'), failed: read('fail') + read('cancelled') };
-}
-
-async function nodeTests(
+/**
+ * Runs jest as a step and counts its tests from jest's JSON report; a run that wrote no report
+ * (it crashed or hit its time limit) counts as one failure.
+ */
+async function jestTests(
   name: string,
-  patterns: string[],
+  command: string[],
   timeoutMinutes: number,
 ): Promise<void> {
   if (!wanted(name)) return;
-  const tap = join(cache, `${name.replace(/\W+/g, '-')}.tap`);
-  rmSync(tap, { force: true });
-  const result = await runner.run(
-    name,
-    process.execPath,
-    [
-      '--conditions=source',
-      '--import',
-      'tsx',
-      '--test',
-      '--test-concurrency=1',
-      '--test-reporter=spec',
-      '--test-reporter-destination=stdout',
-      '--test-reporter=tap',
-      `--test-reporter-destination=${tap}`,
-      ...patterns,
-    ],
-    { timeoutMs: minutes(timeoutMinutes), env: { FORCE_COLOR: '0' } },
+  const report = join(
+    cache,
+    `${name.replace(/\W+/g, '-').replace(/-$/, '')}.json`,
   );
-  countStep(result, tapTotals(tap));
-}
-
-async function jestTests(name: string, timeoutMinutes: number): Promise<void> {
-  if (!wanted(name)) return;
-  const report = join(cache, 'backstage-jest.json');
   rmSync(report, { force: true });
+  const [executable, ...args] = command;
   // CI=true: jest runs every suite once instead of watching changed files.
   const result = await runner.run(
     name,
-    'nice',
-    [
-      '-n',
-      '10',
-      bin('backstage-cli'),
-      'repo',
-      'test',
-      '--ci',
-      '--json',
-      `--outputFile=${report}`,
-    ],
+    executable!,
+    [...args, '--ci', '--json', `--outputFile=${report}`],
     {
       timeoutMs: minutes(timeoutMinutes),
       env: { CI: 'true', FORCE_COLOR: '0' },
@@ -127,9 +94,33 @@ async function jestTests(name: string, timeoutMinutes: number): Promise<void> {
   });
 }
 
+/** A project of `jest.config.mjs` as `yarn jest` runs it, printing every test's name. */
+const jestProject = (project: string): string[] => [
+  process.execPath,
+  '--conditions=source',
+  '--import',
+  'tsx',
+  bin('jest'),
+  '--config',
+  'jest.config.mjs',
+  '--selectProjects',
+  project,
+  '--verbose',
+];
+
+// The suites' steps, by name: a set-up runs when a suite that needs it will run, whichever word
+// selected that suite (`npm test -- "unit tests"` selects the Backstage suite too).
+const suites = {
+  unit: 'unit tests',
+  voting: 'voting stack tests',
+  backstage: 'backstage unit tests (backstage-cli repo test)',
+  portal: 'portal tests (backend, catalog, scaffolder, Chromium)',
+  kubernetes: 'kubernetes control plane tests',
+};
+
 // ── set-up: everything the suites below need, before any of them starts ──────────────────────
-const needsKubernetes = wanted('backstage unit') || wanted('kubernetes');
-const needsBrowser = wanted('voting') || wanted('portal');
+const needsKubernetes = wanted(suites.backstage) || wanted(suites.kubernetes);
+const needsBrowser = wanted(suites.voting) || wanted(suites.portal);
 let stopStartedServices = () => {};
 const setUpOk = [
   await runner.setUp('set-up: server binaries (PostgreSQL, Redis, NATS)', () =>
@@ -165,7 +156,7 @@ if (needsKubernetes) {
     { timeoutMs: minutes(5) },
   );
 }
-if (wanted('portal'))
+if (wanted(suites.portal))
   await runner.setUp(
     'set-up: portal frontend bundle (built once per source change)',
     () => ensureFrontendBuilt(log),
@@ -194,25 +185,17 @@ if (setUpOk) {
     5,
   );
   // the cloud emulators write which API operations the unit tests exercised; start afresh, print the table after
-  if (wanted('unit tests'))
+  if (wanted(suites.unit))
     rmSync(join(cache, 'contract-coverage'), { recursive: true, force: true });
-  await nodeTests(
-    'unit tests',
-    [
-      'packages/*/src/**/*.test.ts',
-      'apps/*/src/**/*.test.ts',
-      'scripts/**/*.test.ts',
-    ],
-    15,
-  );
-  if (wanted('unit tests'))
+  await jestTests(suites.unit, jestProject('unit'), 15);
+  if (wanted(suites.unit))
     await runner.run(
       'contract coverage of the unit tests',
       process.execPath,
       ['--import', 'tsx', 'packages/cloud-sandbox/src/cli.ts', 'coverage'],
       { timeoutMs: minutes(1) },
     );
-  await nodeTests('voting stack tests', ['test/voting/**/*.test.ts'], 20);
+  await jestTests(suites.voting, jestProject('voting'), 20);
   // The Backstage portal (packages/app, packages/backend, plugins/*): lint, types, jest, then the
   // real backend process with the built frontend, over HTTP and in Chromium.
   await check(
@@ -225,17 +208,13 @@ if (setUpOk) {
     '-p',
     'tsconfig.json',
   ]);
-  await jestTests('backstage unit tests (backstage-cli repo test)', 30);
-  await nodeTests(
-    'portal tests (backend, catalog, scaffolder, Chromium)',
-    ['test/portal/**/*.test.ts'],
-    15,
+  await jestTests(
+    suites.backstage,
+    ['nice', '-n', '10', bin('backstage-cli'), 'repo', 'test'],
+    30,
   );
-  await nodeTests(
-    'kubernetes control plane tests',
-    ['test/k8s/**/*.test.ts'],
-    15,
-  );
+  await jestTests(suites.portal, jestProject('portal'), 15);
+  await jestTests(suites.kubernetes, jestProject('kubernetes'), 15);
 }
 
 // ── nothing may outlive the command ───────────────────────────────────────────────────────────

@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { test } from 'node:test';
 import { startControlPlane } from './control-plane.js';
 import { waitUntil } from '@voting-platform/timing';
 

@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
 import {
   AppsV1Api,
   CoreV1Api,
@@ -65,7 +64,7 @@ describe('local Kubernetes control plane', () => {
   let apps: AppsV1Api;
   let objects: KubernetesObjectApi;
 
-  before(async () => {
+  beforeAll(async () => {
     cp = await startControlPlane();
     console.log(
       `# control plane ${versions.K8S_VERSION} ready at ${
@@ -79,7 +78,7 @@ describe('local Kubernetes control plane', () => {
     objects = KubernetesObjectApi.makeApiClient(kc);
   });
 
-  after(async () => {
+  afterAll(async () => {
     if (!cp) return;
     const pids = Object.values(cp.pids);
     const stopping = Date.now();

@@ -8,7 +8,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
 import { startControlPlane } from './control-plane.js';
 
 const here = import.meta.dirname;
@@ -16,7 +15,7 @@ const emptyCache = mkdtempSync(join(tmpdir(), 'voting-empty-cache-'));
 const onNewMachine = { ...process.env, XDG_CACHE_HOME: emptyCache };
 
 describe('without a built control plane', () => {
-  after(() => rmSync(emptyCache, { recursive: true, force: true }));
+  afterAll(() => rmSync(emptyCache, { recursive: true, force: true }));
 
   test('build.sh --check exits 3 and says how to build, building nothing', () => {
     const started = Date.now();

@@ -30,7 +30,6 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { templateEntityV1beta3Validator } from '@backstage/plugin-scaffolder-common';
@@ -85,7 +84,7 @@ const api = (
     },
   });
 
-before(async () => {
+beforeAll(async () => {
   const build = ensureFrontendBuilt(message => console.log(`# ${message}`));
   backends = await startBackends('redis');
   const env = stackEnv(backends.urls);
@@ -163,7 +162,7 @@ before(async () => {
   );
 });
 
-after(async () => {
+afterAll(async () => {
   if (backend && backend.exitCode === null) {
     const exited = new Promise(resolve => backend.once('exit', resolve));
     backend.kill('SIGTERM');
@@ -466,7 +465,7 @@ function environmentEntity(name: string) {
 describe('portal in Chromium', () => {
   let context: BrowserContext;
   let profile: string;
-  before(async () => {
+  beforeAll(async () => {
     // An empty profile of its own (playwright passes it as --user-data-dir).
     profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
     context = await chromium.launchPersistentContext(profile, {
@@ -484,7 +483,7 @@ describe('portal in Chromium', () => {
       ],
     });
   });
-  after(async () => {
+  afterAll(async () => {
     await context?.close();
     rmSync(profile, { recursive: true, force: true });
   });

@@ -1,4 +1,3 @@
-import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -38,7 +37,7 @@ describe('voting in a real browser', () => {
   const apps: AppProcess[] = [];
   let browser: Awaited<ReturnType<typeof launchChromium>>;
 
-  before(async () => {
+  beforeAll(async () => {
     backends = await startBackends('redis');
     const result = await appProcess('result', stackEnv(backends.urls));
     const env = stackEnv({
@@ -55,7 +54,7 @@ describe('voting in a real browser', () => {
     browser = await launchChromium();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await Promise.all(apps.map(app => app.stop()));
     await backends?.destroy();

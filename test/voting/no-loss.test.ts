@@ -1,4 +1,3 @@
-import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sleep } from '@voting-platform/timing';
 import { appProcess, stackEnv, type AppProcess } from '../support/apps.js';
@@ -54,7 +53,7 @@ for (const backend of ['redis', 'nats'] as const satisfies Backend[]) {
     let vote: AppProcess;
     let worker: AppProcess;
 
-    after(async () => {
+    afterAll(async () => {
       await vote?.stop();
       await worker?.stop('SIGKILL');
       await backends?.destroy();

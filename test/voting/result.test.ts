@@ -1,4 +1,3 @@
-import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sleep } from '@voting-platform/timing';
 import pg from 'pg';
@@ -31,7 +30,7 @@ describe('result app', () => {
     return client;
   };
 
-  before(async () => {
+  beforeAll(async () => {
     database = await createDatabase();
     result = await appProcess(
       'result',
@@ -44,7 +43,7 @@ describe('result app', () => {
     pool = createPool(database.url, createLogger('test', 'silent'));
   });
 
-  after(async () => {
+  afterAll(async () => {
     for (const client of clients) client.close();
     await pool?.end();
     await result?.stop();

@@ -1,4 +1,3 @@
-import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { newVoterId } from '@voting-platform/core';
@@ -41,14 +40,14 @@ describe('the generation fence between batches and a rebuild (PostgreSQL)', () =
   let database: Awaited<ReturnType<typeof createDatabase>>;
   let pool: pg.Pool;
 
-  before(async () => {
+  beforeAll(async () => {
     database = await createDatabase();
     const logger = createLogger('test', 'silent');
     await migrate(database.url, logger);
     pool = createPool(database.url, logger);
   });
 
-  after(async () => {
+  afterAll(async () => {
     await pool?.end();
     await database?.drop();
   });

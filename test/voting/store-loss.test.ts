@@ -1,4 +1,3 @@
-import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sleep } from '@voting-platform/timing';
 import pg from 'pg';
@@ -114,7 +113,7 @@ function stackOn(backend: Backend) {
 for (const backend of ['redis', 'nats'] as const satisfies Backend[]) {
   describe(`a queue store that loses its data, on ${backend}`, () => {
     const stack = stackOn(backend);
-    after(() => stack.stop());
+    afterAll(() => stack.stop());
 
     it("keeps a counted voter's first choice: 503 while the store is rebuilt, then 409 with it; never 202", async () => {
       const { backends, vote, worker } = await stack.start();
@@ -216,7 +215,7 @@ for (const backend of ['redis', 'nats'] as const satisfies Backend[]) {
 for (const backend of ['redis', 'nats'] as const satisfies Backend[]) {
   describe(`a batch in a worker's hands when the ${backend} store loses its data`, () => {
     const stack = stackOn(backend);
-    after(() => stack.stop());
+    afterAll(() => stack.stop());
 
     it('is not inserted behind the rebuild but put back into the rebuilt store, and counted', async () => {
       const { backends, vote, worker } = await stack.start();
@@ -380,7 +379,7 @@ async function votersThrough(
 for (const backend of ['redis', 'nats'] as const satisfies Backend[]) {
   describe(`${VOTERS} voters while the ${backend} store is wiped`, () => {
     const stack = stackOn(backend);
-    after(() => stack.stop());
+    afterAll(() => stack.stop());
 
     it('counts every vote it accepted after the wipe, refuses none silently, and loses only what was queued', async () => {
       const { backends, vote, worker } = await stack.start();
@@ -428,7 +427,7 @@ for (const fsync of ['always', 'everysec'] as const) {
     let vote: AppProcess | undefined;
     let worker: AppProcess | undefined;
 
-    after(async () => {
+    afterAll(async () => {
       await vote?.stop();
       await worker?.stop('SIGKILL');
       await redis?.destroy();

@@ -1,4 +1,3 @@
-import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { appProcess, stackEnv, type AppProcess } from '../support/apps.js';
 import { Voter } from '../support/http.js';
@@ -20,7 +19,7 @@ for (const backend of ['redis', 'nats'] as const) {
     const stream = `votes_${backend}`;
     const queued = () => queuedEntries(backend, queue.url, stream);
 
-    before(async () => {
+    beforeAll(async () => {
       queue = backend === 'redis' ? await startRedis() : await startNats();
       database = await createDatabase();
       const env = stackEnv({
@@ -38,7 +37,7 @@ for (const backend of ['redis', 'nats'] as const) {
       await vote.start();
     });
 
-    after(async () => {
+    afterAll(async () => {
       await vote?.stop();
       await worker?.stop();
       await queue?.destroy();

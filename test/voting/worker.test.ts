@@ -1,4 +1,3 @@
-import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { sleep } from '@voting-platform/timing';
@@ -32,7 +31,7 @@ for (const backend of ['redis', 'nats'] as const satisfies Backend[]) {
     let producer: VoteProducer;
     let worker: AppProcess;
 
-    before(async () => {
+    beforeAll(async () => {
       backends = await startBackends(backend);
       const env = stackEnv({
         ...backends.urls,
@@ -49,7 +48,7 @@ for (const backend of ['redis', 'nats'] as const satisfies Backend[]) {
       await worker.start();
     });
 
-    after(async () => {
+    afterAll(async () => {
       await worker?.stop();
       await producer?.close();
       await backends?.destroy();

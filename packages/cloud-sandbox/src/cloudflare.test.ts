@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
 import Cloudflare from 'cloudflare';
 import { CloudflareEmulator } from './index';
 
@@ -28,7 +27,7 @@ describe('Cloudflare emulator driven by the cloudflare SDK', () => {
   let cf: Cloudflare;
   let zoneId: string;
 
-  before(async () => {
+  beforeAll(async () => {
     await emulator.start();
     cf = new Cloudflare({
       apiToken: emulator.token,
@@ -39,7 +38,7 @@ describe('Cloudflare emulator driven by the cloudflare SDK', () => {
       z => z.name === 'example.com',
     )!.id;
   });
-  after(() => emulator.stop());
+  afterAll(() => emulator.stop());
   afterEach(() => {
     emulator.assertNoViolations();
     emulator.faults.clear();

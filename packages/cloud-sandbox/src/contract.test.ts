@@ -8,7 +8,6 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { createApiClient } from 'dots-wrapper';
 import {
@@ -73,7 +72,7 @@ describe('contract checks', () => {
       },
     });
 
-  before(async () => {
+  beforeAll(async () => {
     coverageDir = mkdtempSync(join(tmpdir(), 'cloud-sandbox-coverage-'));
     sandbox = await startSandbox({
       coverageDir,
@@ -81,7 +80,7 @@ describe('contract checks', () => {
       cloudflare: { zones: ['example.com'] },
     });
   });
-  after(async () => {
+  afterAll(async () => {
     await sandbox.stop();
     rmSync(coverageDir, { recursive: true, force: true });
   });

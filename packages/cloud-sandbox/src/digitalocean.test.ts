@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
 import { createApiClient } from 'dots-wrapper';
 import { parse as parseYaml } from 'yaml';
 import { NOT_EMULATED } from './digitalocean';
@@ -27,11 +26,11 @@ describe('DigitalOcean emulator driven by dots-wrapper', () => {
   const emulator = new DigitalOceanEmulator({ clock, logViolations: false });
   let api: ReturnType<typeof createApiClient>;
 
-  before(async () => {
+  beforeAll(async () => {
     await emulator.start();
     api = createApiClient({ token: emulator.token, endpoint: emulator.url });
   });
-  after(() => emulator.stop());
+  afterAll(() => emulator.stop());
   afterEach(() => {
     emulator.assertNoViolations();
     emulator.faults.clear();

@@ -4,7 +4,6 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
 import { sleep } from '@voting-platform/timing';
 
 const pkgDir = join(__dirname, '..');

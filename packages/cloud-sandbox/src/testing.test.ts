@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
 import Cloudflare from 'cloudflare';
 import { createApiClient } from 'dots-wrapper';
 import { ManualClock, useSandbox } from './index';
 
-describe('useSandbox (the jest / node:test glue)', () => {
+describe('useSandbox (the jest glue)', () => {
   const clock = new ManualClock();
   const env = useSandbox(
-    { beforeAll: before, afterAll: after, afterEach },
+    { beforeAll, afterAll, afterEach },
     { clock, cloudflare: { zones: ['example.com'] } },
   );
 

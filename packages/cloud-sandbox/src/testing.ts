@@ -1,16 +1,13 @@
-/**
- * Test-runner glue that works with jest (`beforeAll`/`afterAll`/`afterEach`) and node:test
- * (`before`/`after`/`afterEach`) alike.
- */
+/** Test-runner glue: jest's `beforeAll`/`afterAll`/`afterEach`, passed in by the test file. */
 import { ContractViolationError } from './emulator';
 import { startSandbox, type Sandbox, type SandboxOptions } from './sandbox';
 
 type Hook = (fn: () => unknown) => unknown;
 
 export interface TestHooks {
-  /** runs once before the tests: jest's beforeAll, node:test's before */
+  /** runs once before the tests */
   beforeAll: Hook;
-  /** runs once after the tests: jest's afterAll, node:test's after */
+  /** runs once after the tests */
   afterAll: Hook;
   /** after each test: no contract violation may have happened, and faults are cleared */
   afterEach?: Hook;

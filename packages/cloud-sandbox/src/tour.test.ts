@@ -4,7 +4,6 @@
  * uses (NOT_EMULATED) are called too: they answer 501 in the error envelope the spec declares.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { NOT_EMULATED } from './digitalocean';
 import { ManualClock, startSandbox, type Sandbox } from './index';
 
@@ -14,13 +13,13 @@ describe('a tour of every operation', () => {
   const clock = new ManualClock();
   let sandbox: Sandbox;
 
-  before(async () => {
+  beforeAll(async () => {
     sandbox = await startSandbox({
       clock,
       cloudflare: { zones: ['example.com'] },
     });
   });
-  after(() => sandbox.stop());
+  afterAll(() => sandbox.stop());
 
   async function call(
     provider: 'digitalocean' | 'cloudflare',

@@ -1,4 +1,3 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildResults, sameResults } from './tally.js';
 import type { Poll } from './poll.js';

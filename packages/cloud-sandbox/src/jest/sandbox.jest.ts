@@ -1,6 +1,6 @@
 /**
  * The package as the scaffolder modules will use it: from jest (Backstage's config, CommonJS).
- * Run with `yarn workspace @voting-platform/cloud-sandbox test:jest` (not part of the node:test unit step).
+ * Run with `yarn workspace @voting-platform/cloud-sandbox test:jest` (the unit step runs the package's own tests under `jest.config.mjs`).
  */
 import Cloudflare from 'cloudflare';
 import { createApiClient } from 'dots-wrapper';
