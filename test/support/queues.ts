@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { createClient } from 'redis';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 
@@ -14,11 +14,11 @@ export async function queuedEntries(
   stream: string,
 ): Promise<number> {
   if (backend === 'redis') {
-    const redis = new Redis(url);
+    const redis = await createClient({ url }).connect();
     try {
-      return await redis.xlen(`${stream}:stream`);
+      return await redis.xLen(`${stream}:stream`);
     } finally {
-      redis.disconnect();
+      redis.destroy();
     }
   }
   const nc = await connect({ servers: url });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { sleep } from '@voting-platform/timing';
 import pg from 'pg';
-import { Redis } from 'ioredis';
+import { createClient } from 'redis';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { appProcess, stackEnv, type AppProcess } from '../support/apps.js';
@@ -29,16 +29,16 @@ const WORKER_ENV = {
  */
 async function wipe(backend: Backend, url: string): Promise<number> {
   if (backend === 'redis') {
-    const redis = new Redis(url);
+    const redis = await createClient({ url }).connect();
     try {
       const replies = await redis
         .multi()
-        .xlen(`${STREAM}:stream`)
-        .flushall()
+        .xLen(`${STREAM}:stream`)
+        .flushAll()
         .exec();
-      return Number(replies![0]![1]);
+      return Number(replies[0]);
     } finally {
-      redis.disconnect();
+      redis.destroy();
     }
   }
   const nc = await connect({ servers: url });

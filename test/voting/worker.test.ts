@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { sleep } from '@voting-platform/timing';
 import pg from 'pg';
-import { Redis } from 'ioredis';
+import { createClient } from 'redis';
 import { newVoterId, type Vote } from '@voting-platform/core';
 import { openProducer, type VoteProducer } from '@voting-platform/core/queue';
 import { appProcess, stackEnv, type AppProcess } from '../support/apps.js';
@@ -126,39 +126,27 @@ describe('worker with a malformed queue entry', () => {
     );
     try {
       await worker.start();
-      const client = new Redis(redis.url);
-      await client.xadd(
-        'votes:stream',
-        '*',
-        'poll',
-        'default',
-        'voter',
-        'not-a-voter',
-        'option',
-        'z',
-        'at',
-        'x',
-      );
-      await client.xadd(
-        'votes:stream',
-        '*',
-        'poll',
-        'default',
-        'voter',
-        newVoterId(),
-        'option',
-        'a',
-        'at',
-        String(Date.now()),
-      );
+      const client = await createClient({ url: redis.url }).connect();
+      await client.xAdd('votes:stream', '*', {
+        poll: 'default',
+        voter: 'not-a-voter',
+        option: 'z',
+        at: 'x',
+      });
+      await client.xAdd('votes:stream', '*', {
+        poll: 'default',
+        voter: newVoterId(),
+        option: 'a',
+        at: String(Date.now()),
+      });
       await waitForStoredVotes(database.url, 1);
       await sleep(200);
       assert.equal(
-        await client.xlen('votes:stream'),
+        await client.xLen('votes:stream'),
         0,
         'both entries were acknowledged and removed',
       );
-      client.disconnect();
+      client.destroy();
       const metrics = await (await fetch(`${worker.url}/metrics`)).text();
       assert.match(
         metrics,

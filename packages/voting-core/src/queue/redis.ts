@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
+import { createClient, defineScript, type CommandParser } from 'redis';
 import type { OptionId, SubmitOutcome, Vote } from '../poll.js';
 import { isOptionId } from '../poll.js';
 import { decodeVote } from './decode.js';
@@ -73,73 +73,128 @@ function keysFor(prefix: string): RedisKeys {
   };
 }
 
-type ScriptedRedis = Redis & {
-  submitVote(
-    voterKey: string,
-    stream: string,
-    marker: string,
-    option: string,
-    poll: string,
-    voter: string,
-    at: string,
-  ): Promise<[number, string]>;
-  requeueVotes(
-    numberOfKeys: number,
-    ...args: string[]
-  ): Promise<number | number[]>;
+// node-redis sends EVALSHA and falls back to EVAL on NOSCRIPT (a restarted Redis has no
+// script cache), so each script crosses the wire once per server start.
+const scripts = {
+  submitVote: defineScript({
+    SCRIPT: SUBMIT_SCRIPT,
+    NUMBER_OF_KEYS: 3,
+    parseCommand(parser: CommandParser, keys: RedisKeys, vote: Vote) {
+      parser.pushKeys([
+        keys.voter(vote.pollId, vote.voterId),
+        keys.stream,
+        keys.marker,
+      ]);
+      parser.push(vote.option, vote.pollId, vote.voterId, String(vote.castAt));
+    },
+    transformReply: (reply: unknown) => {
+      const [accepted, option] = reply as [number, string];
+      return { accepted, option };
+    },
+  }),
+  requeueVotes: defineScript({
+    SCRIPT: REQUEUE_SCRIPT,
+    parseCommand(
+      parser: CommandParser,
+      keys: RedisKeys,
+      votes: QueuedVote[],
+      generation: number,
+    ) {
+      parser.push(String(2 + votes.length));
+      parser.pushKeys([
+        keys.marker,
+        keys.stream,
+        ...votes.map(v => keys.voter(v.pollId, v.voterId)),
+      ]);
+      parser.push(String(generation));
+      for (const v of votes)
+        parser.push(v.pollId, v.voterId, v.option, String(v.castAt));
+    },
+    transformReply: (reply: unknown) => reply as number | number[],
+  }),
 };
 
-function connect(url: string, options: RedisOptions): ScriptedRedis {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    // Reconnect forever with a capped back-off; the services report not-ready meanwhile.
-    retryStrategy: attempt => Math.min(100 * 2 ** Math.min(attempt, 6), 2_000),
-    ...options,
+/**
+ * RESP2 on purpose: node-redis 5 shapes stream replies (XREADGROUP, XAUTOCLAIM, XINFO) only
+ * for RESP2; under RESP3 it passes XREADGROUP's map through untransformed and flags XREAD as
+ * unstable. Nothing here needs RESP3's extras (client-side caching, push messages).
+ *
+ * Without the offline queue a command fails at once while Redis is away, and every command not
+ * yet answered is rejected when the connection drops: a vote is never held in a client-side
+ * queue nor re-sent blindly after a reconnect. Commands issued in one turn of the event loop go
+ * out in one write.
+ */
+function connect(url: string) {
+  const client = createClient({
+    url,
+    RESP: 2,
+    scripts,
+    disableOfflineQueue: true,
+    socket: {
+      // Reconnect forever with a capped back-off; the services report not-ready meanwhile.
+      reconnectStrategy: attempt =>
+        Math.min(100 * 2 ** Math.min(attempt, 6), 2_000),
+    },
   });
-  redis.defineCommand('submitVote', { numberOfKeys: 3, lua: SUBMIT_SCRIPT });
-  redis.defineCommand('requeueVotes', { lua: REQUEUE_SCRIPT });
   // Errors surface through the commands that fail; the connection reports them here too.
-  redis.on('error', () => {});
-  return redis as ScriptedRedis;
+  client.on('error', () => {});
+  return client;
+}
+
+type Client = ReturnType<typeof connect>;
+
+/**
+ * Resolves once connected or after the first failed attempt, so a service starts (not ready)
+ * while Redis is away; node-redis keeps trying in the background.
+ */
+function firstAttempt(client: Client): Promise<void> {
+  return new Promise(resolve => {
+    const failed = () => resolve();
+    client.once('error', failed);
+    client.connect().then(
+      () => {
+        client.off('error', failed);
+        resolve();
+      },
+      () => resolve(),
+    );
+  });
+}
+
+/** Waits for commands in flight when connected; drops the connection (and its queue) if not. */
+async function shut(client: Client): Promise<void> {
+  if (!client.isOpen) return;
+  if (client.isReady) await client.close();
+  else client.destroy();
+}
+
+function unavailable(error: unknown): QueueUnavailableError {
+  return new QueueUnavailableError(`redis: ${(error as Error).message}`, {
+    cause: error,
+  });
 }
 
 export class RedisVoteProducer implements VoteProducer {
   private readonly keys: RedisKeys;
-  private readonly redis: ScriptedRedis;
+  private readonly redis: Client;
 
   constructor(url: string, prefix: string) {
     this.keys = keysFor(prefix);
-    this.redis = connect(url, {
-      // A vote must fail fast when Redis is away, never wait in a client-side queue, and
-      // never be re-sent blindly after a reconnect.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      enableAutoPipelining: true,
-    });
+    this.redis = connect(url);
   }
 
   async connect(): Promise<void> {
-    await this.redis.connect().catch(() => {});
+    await firstAttempt(this.redis);
   }
 
   async submit(vote: Vote): Promise<SubmitOutcome> {
-    let reply: [number, string];
+    let reply: { accepted: number; option: string };
     try {
-      reply = await this.redis.submitVote(
-        this.keys.voter(vote.pollId, vote.voterId),
-        this.keys.stream,
-        this.keys.marker,
-        vote.option,
-        vote.pollId,
-        vote.voterId,
-        String(vote.castAt),
-      );
+      reply = await this.redis.submitVote(this.keys, vote);
     } catch (error) {
-      throw new QueueUnavailableError(`redis: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw unavailable(error);
     }
-    const [accepted, option] = reply;
+    const { accepted, option } = reply;
     if (accepted === -1) throw new StoreIncompleteError('redis: no marker');
     if (!isOptionId(option))
       throw new QueueUnavailableError(
@@ -152,14 +207,12 @@ export class RedisVoteProducer implements VoteProducer {
     let marker: string | null | undefined;
     let option: string | null | undefined;
     try {
-      [marker, option] = await this.redis.mget(
+      [marker, option] = await this.redis.mGet([
         this.keys.marker,
         this.keys.voter(pollId, voterId),
-      );
+      ]);
     } catch (error) {
-      throw new QueueUnavailableError(`redis: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw unavailable(error);
     }
     if (marker === null || marker === undefined)
       throw new StoreIncompleteError('redis: no marker');
@@ -176,18 +229,22 @@ export class RedisVoteProducer implements VoteProducer {
   }
 
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await shut(this.redis);
   }
 }
 
-type StreamEntry = [id: string, fields: string[]];
+type StreamEntry = { id: string; message: Record<string, string> };
 type RedisBatch = VoteBatch & { ids: string[] };
 
 export class RedisVoteConsumer implements VoteConsumer {
   private readonly keys: RedisKeys;
-  /** Blocking reads hold a connection; commands and acknowledgements use the other one. */
-  private readonly reader: ScriptedRedis;
-  private readonly redis: ScriptedRedis;
+  /**
+   * Blocking reads hold a connection of their own, so a waiting XREADGROUP never delays
+   * acknowledgements and checks. While Redis is away, commands fail at once (the worker backs
+   * off and retries) and the reader's next read waits for the reconnect.
+   */
+  private readonly redis: Client;
+  private readonly reader: Client;
   private readonly name = `${hostname()}-${process.pid}-${randomBytes(
     3,
   ).toString('hex')}`;
@@ -200,27 +257,21 @@ export class RedisVoteConsumer implements VoteConsumer {
     private readonly claimIdleMs: number,
   ) {
     this.keys = keysFor(prefix);
-    this.reader = connect(url, { maxRetriesPerRequest: null });
-    this.redis = connect(url, { maxRetriesPerRequest: 1 });
+    this.redis = connect(url);
+    this.reader = this.redis.duplicate({ disableOfflineQueue: false });
+    this.reader.on('error', () => {});
   }
 
   async connect(): Promise<void> {
-    await Promise.all([
-      this.reader.connect().catch(() => {}),
-      this.redis.connect().catch(() => {}),
-    ]);
+    await Promise.all([firstAttempt(this.reader), firstAttempt(this.redis)]);
   }
 
   private async ensureGroup(): Promise<void> {
     if (this.groupReady) return;
     try {
-      await this.redis.xgroup(
-        'CREATE',
-        this.keys.stream,
-        GROUP,
-        '0',
-        'MKSTREAM',
-      );
+      await this.redis.xGroupCreate(this.keys.stream, GROUP, '0', {
+        MKSTREAM: true,
+      });
     } catch (error) {
       if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
     }
@@ -232,19 +283,13 @@ export class RedisVoteConsumer implements VoteConsumer {
     try {
       const reclaimed = await this.reclaimAbandoned(max);
       if (reclaimed.length > 0) return toBatch(reclaimed);
-      const reply = (await this.reader.xreadgroup(
-        'GROUP',
+      const reply = await this.reader.xReadGroup(
         GROUP,
         this.name,
-        'COUNT',
-        max,
-        'BLOCK',
-        waitMs,
-        'STREAMS',
-        this.keys.stream,
-        '>',
-      )) as Array<[string, StreamEntry[]]> | null;
-      return toBatch(reply?.[0]?.[1] ?? []);
+        { key: this.keys.stream, id: '>' },
+        { COUNT: max, BLOCK: waitMs },
+      );
+      return toBatch(reply?.[0]?.messages ?? []);
     } catch (error) {
       // The group vanishes when Redis restarts without persistence; create it again next time.
       if (String((error as Error).message).includes('NOGROUP'))
@@ -257,44 +302,36 @@ export class RedisVoteConsumer implements VoteConsumer {
   private async reclaimAbandoned(max: number): Promise<StreamEntry[]> {
     const now = Date.now();
     if (now < this.nextReclaimAt) return [];
-    const [cursor, entries] = (await this.redis.xautoclaim(
+    const { nextId, messages } = await this.redis.xAutoClaim(
       this.keys.stream,
       GROUP,
       this.name,
       this.claimIdleMs,
       '0-0',
-      'COUNT',
-      max,
-    )) as [string, StreamEntry[], string[]];
+      { COUNT: max },
+    );
     // Keep draining while there is more to take; otherwise look again after a while.
-    if (cursor === '0-0' || entries.length === 0) {
+    if (nextId === '0-0' || messages.length === 0) {
       this.nextReclaimAt = now + Math.max(250, this.claimIdleMs / 2);
       await this.forgetIdleConsumers();
     }
-    return entries.filter(([, fields]) => fields !== null);
+    return messages.filter(entry => entry !== null);
   }
 
   /** Consumers of killed processes accumulate in the group; drop those that hold nothing. */
   private async forgetIdleConsumers(): Promise<void> {
-    const consumers = (await this.redis.xinfo(
-      'CONSUMERS',
-      this.keys.stream,
-      GROUP,
-    )) as Array<Array<string | number>>;
-    for (const info of consumers) {
-      const fields = Object.fromEntries(pairs(info));
+    const consumers = await this.redis.xInfoConsumers(this.keys.stream, GROUP);
+    for (const consumer of consumers) {
       if (
-        fields.name !== this.name &&
-        Number(fields.pending) === 0 &&
-        Number(fields.idle) > this.claimIdleMs * 4
-      ) {
-        await this.redis.xgroup(
-          'DELCONSUMER',
+        consumer.name !== this.name &&
+        consumer.pending === 0 &&
+        consumer.idle > this.claimIdleMs * 4
+      )
+        await this.redis.xGroupDelConsumer(
           this.keys.stream,
           GROUP,
-          String(fields.name),
+          consumer.name,
         );
-      }
     }
   }
 
@@ -304,8 +341,8 @@ export class RedisVoteConsumer implements VoteConsumer {
     // Acknowledged entries are deleted too, so the stream holds only work not yet done.
     await this.redis
       .multi()
-      .xack(this.keys.stream, GROUP, ...ids)
-      .xdel(this.keys.stream, ...ids)
+      .xAck(this.keys.stream, GROUP, ids)
+      .xDel(this.keys.stream, ids)
       .exec();
   }
 
@@ -314,7 +351,7 @@ export class RedisVoteConsumer implements VoteConsumer {
   }
 
   async lag(): Promise<number> {
-    return this.redis.xlen(this.keys.stream);
+    return this.redis.xLen(this.keys.stream);
   }
 
   async storeGeneration(): Promise<number | null> {
@@ -330,8 +367,8 @@ export class RedisVoteConsumer implements VoteConsumer {
 
   async restoreVoters(records: VoterRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await this.redis.mset(
-      ...records.flatMap(r => [this.keys.voter(r.pollId, r.voterId), r.option]),
+    await this.redis.mSet(
+      records.map(r => [this.keys.voter(r.pollId, r.voterId), r.option]),
     );
   }
 
@@ -344,14 +381,7 @@ export class RedisVoteConsumer implements VoteConsumer {
     generation: number,
   ): Promise<RequeueOutcome[]> {
     if (votes.length === 0) return [];
-    const reply = await this.redis.requeueVotes(
-      2 + votes.length,
-      this.keys.marker,
-      this.keys.stream,
-      ...votes.map(v => this.keys.voter(v.pollId, v.voterId)),
-      String(generation),
-      ...votes.flatMap(v => [v.pollId, v.voterId, v.option, String(v.castAt)]),
-    );
+    const reply = await this.redis.requeueVotes(this.keys, votes, generation);
     if (!Array.isArray(reply))
       throw new StoreIncompleteError(
         `redis: marker is not at generation ${generation}`,
@@ -364,29 +394,23 @@ export class RedisVoteConsumer implements VoteConsumer {
   }
 
   async close(): Promise<void> {
-    this.reader.disconnect();
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    // The reader may sit in a blocking read for up to its wait: drop it rather than wait.
+    if (this.reader.isOpen) this.reader.destroy();
+    await shut(this.redis);
   }
 }
 
 function toBatch(entries: StreamEntry[]): RedisBatch {
   const votes: QueuedVote[] = [];
-  for (const [, fields] of entries) {
-    const record = Object.fromEntries(pairs(fields));
-    const vote = decodeVote(record);
+  for (const { message } of entries) {
+    const vote = decodeVote(message);
     // Entries written before generations existed carry none: generation 0, never current.
-    if (vote) votes.push({ ...vote, generation: Number(record.gen ?? 0) || 0 });
+    if (vote)
+      votes.push({ ...vote, generation: Number(message.gen ?? 0) || 0 });
   }
   return {
     votes,
     invalid: entries.length - votes.length,
-    ids: entries.map(([id]) => id),
+    ids: entries.map(({ id }) => id),
   };
-}
-
-function pairs<T>(flat: T[]): Array<[T, T]> {
-  const result: Array<[T, T]> = [];
-  for (let i = 0; i + 1 < flat.length; i += 2)
-    result.push([flat[i]!, flat[i + 1]!]);
-  return result;
 }
