@@ -155,13 +155,13 @@ if (needsKubernetes) {
   await runner.run(
     'set-up: Kubernetes control plane (built once, cached)',
     'nice',
-    ['-n', '10', 'bash', 'test/k8s/build.sh'],
+    ['-n', '10', 'bash', 'packages/local-kubernetes/build.sh'],
     { timeoutMs: minutes(40) },
   );
   await runner.run(
     'set-up: Helm (installed once, cached)',
     'bash',
-    ['test/k8s/install-helm.sh'],
+    ['packages/local-kubernetes/install-helm.sh'],
     { timeoutMs: minutes(5) },
   );
 }
