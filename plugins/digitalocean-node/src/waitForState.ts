@@ -12,7 +12,8 @@ export interface WaitForStateOptions<T> {
   /** A message when the resource reached a state it does not leave by itself (`error`, `degraded`) */
   failure?: (value: T) => string | undefined;
   timeoutMs: number;
-  intervalMs: number;
+  /** Default: the client's `pollIntervalMs` (from config) */
+  intervalMs?: number;
 }
 
 /**
@@ -45,7 +46,7 @@ export async function waitForState<T>(
     },
     {
       timeoutMs: options.timeoutMs,
-      intervalMs: options.intervalMs,
+      intervalMs: options.intervalMs ?? client.pollIntervalMs,
       clock: client.clock,
       signal: client.signal,
       timeoutMessage: () =>
