@@ -236,6 +236,12 @@ if (setUpOk) {
     ['test/k8s/**/*.test.ts'],
     15,
   );
+  // sandbox mode (npm start without cloud credentials): its clusters, databases, and the start itself
+  await nodeTests(
+    'kubernetes sandbox tests (npm start without cloud credentials)',
+    ['test/sandbox/**/*.test.ts'],
+    20,
+  );
 }
 
 // ── nothing may outlive the command ───────────────────────────────────────────────────────────
