@@ -111,5 +111,5 @@ export const clusterSpec = (name: string) => ({
   name,
   region: 'nyc1',
   version: 'latest',
-  node_pools: [{ name: 'pool', size: 's-1vcpu-2gb', count: 2 }],
+  node_pools: [{ name: 'pool', size: 's-1vcpu-2gb', count: 3 }],
 });

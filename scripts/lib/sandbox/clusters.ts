@@ -116,8 +116,12 @@ export class LocalClusters {
     }
     const pool = this.#pools++;
     this.#options.log?.(`cluster ${id}: starting its local control plane`);
+    const pools = this.#emulator?.clusters.get(id)?.node_pools ?? [];
+    const nodeCount = pools.reduce((sum, pool) => sum + pool.count, 0);
     entry.starting = startControlPlane({
-      nodes: 2,
+      // as many (fake) nodes as the cluster's pools have, so anti-affinity spreads as it would;
+      // kwok nodes cost next to nothing, but a cap keeps a typo from making hundreds
+      nodes: Math.min(Math.max(nodeCount, 1), 10),
       // addresses of one cluster's load balancers never collide with another's
       loadBalancerPool: `127.0.${(pool % 250) + 1}.64/26`,
     })
