@@ -2,8 +2,9 @@
  * Sandbox mode's clusters, on real local control planes: each emulated cluster's kubeconfig logs
  * in (its CA, a real token); two clusters are isolated; a deleted cluster's control plane stops and
  * a cluster re-created under the same name starts empty; a LoadBalancer Service appears as a
- * DigitalOcean load balancer and goes with the Service or the cluster; the stand-in charts, from
- * the sandbox's Helm repository, install their CRDs. Prints the memory each cluster holds.
+ * DigitalOcean load balancer and goes with the Service or the cluster, a claim as a volume; the
+ * stand-in charts, from the sandbox's Helm repository, install their CRDs. Prints the memory each
+ * cluster holds.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -198,6 +199,44 @@ describe('one local control plane per emulated cluster', () => {
           await cloud.api('GET', '/load_balancers')
         ).load_balancers.some((l: any) => l.name === 'env-a-traefik') ||
         undefined,
+    );
+  });
+
+  test('a claim of do-block-storage (the default class) is bound to a volume that the DigitalOcean API lists, and goes with it', async () => {
+    const core = await connect(a);
+    await core.createNamespacedPersistentVolumeClaim({
+      namespace: 'default',
+      body: {
+        metadata: { name: 'data' },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          resources: { requests: { storage: '5Gi' } },
+        },
+      },
+    });
+    const claim = await eventually('the claim is bound', async () => {
+      const pvc = await core.readNamespacedPersistentVolumeClaim({
+        name: 'data',
+        namespace: 'default',
+      });
+      return pvc.status?.phase === 'Bound' ? pvc : undefined;
+    });
+    assert.equal(claim.spec?.storageClassName, 'do-block-storage');
+    const volumes = async () =>
+      (
+        await cloud.api(
+          'GET',
+          `/kubernetes/clusters/${a}/destroy_with_associated_resources`,
+        )
+      ).volumes.map((v: any) => v.name);
+    assert.deepEqual(await volumes(), [claim.spec?.volumeName]);
+    await core.deleteNamespacedPersistentVolumeClaim({
+      name: 'data',
+      namespace: 'default',
+    });
+    await eventually(
+      'the volume goes with its claim',
+      async () => (await volumes()).length === 0 || undefined,
     );
   });
 

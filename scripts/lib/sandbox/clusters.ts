@@ -5,7 +5,9 @@
  * Each serves DigitalOcean's kind of kubeconfig: the control plane's CA and a bearer token of a
  * cluster-admin ServiceAccount. It also does the cloud controller's job: each Service of type
  * LoadBalancer becomes a DigitalOcean load balancer (its name from the Service's annotation, its
- * address the Service's), gone with the Service or the cluster.
+ * address the Service's), gone with the Service or the cluster; and the block storage driver's:
+ * each claim of the `do-block-storage` class (the cluster's default, as on DOKS) gets a volume
+ * bound to it and a DigitalOcean volume of the cluster, gone with the claim or the cluster.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +24,9 @@ import {
 export const LB_NAME_ANNOTATION =
   'service.beta.kubernetes.io/do-loadbalancer-name';
 
+/** DOKS's default StorageClass (its CSI driver provisions DigitalOcean volumes). */
+export const STORAGE_CLASS = 'do-block-storage';
+
 interface Entry {
   cp?: ControlPlane;
   target?: { server: string; caData: string; token: string };
@@ -30,6 +35,8 @@ interface Entry {
   starting?: Promise<void>;
   /** load balancer id by Service uid */
   loadBalancers: Map<string, { id: string; name: string; ip: string }>;
+  /** DigitalOcean volume id by claim uid */
+  volumes: Map<string, string>;
 }
 
 /**
@@ -108,7 +115,7 @@ export class LocalClusters {
   }
 
   #start(id: string, availability: ControlPlaneAvailability): Entry {
-    const entry: Entry = { loadBalancers: new Map() };
+    const entry: Entry = { loadBalancers: new Map(), volumes: new Map() };
     this.#entries.set(id, entry);
     if (typeof availability === 'object') {
       entry.failed = availability.missing;
@@ -136,6 +143,7 @@ export class LocalClusters {
           ),
           token: await adminToken(cp),
         };
+        await storageClass(cp);
         this.#options.log?.(
           `cluster ${id}: its control plane is up (${cp.startupSeconds.toFixed(
             1,
@@ -160,7 +168,10 @@ export class LocalClusters {
         const state = emulator.clusterState(id);
         if (state === undefined || state === 'deleting')
           await this.#remove(id, entry);
-        else if (entry.target) await this.#syncLoadBalancers(id, entry);
+        else if (entry.target) {
+          await this.#syncLoadBalancers(id, entry);
+          await this.#syncVolumes(id, entry);
+        }
       }
     } finally {
       this.#syncing = false;
@@ -171,6 +182,8 @@ export class LocalClusters {
     this.#entries.delete(id);
     for (const lb of entry.loadBalancers.values())
       this.#emulator?.removeLoadBalancer(lb.id);
+    for (const volume of entry.volumes.values())
+      this.#emulator?.volumes.delete(volume);
     await entry.starting;
     if (entry.cp) {
       this.#options.log?.(`cluster ${id}: stopping its control plane`);
@@ -211,6 +224,46 @@ export class LocalClusters {
         );
   }
 
+  async #syncVolumes(clusterId: string, entry: Entry): Promise<void> {
+    const cp = entry.cp!;
+    const { status, body } = await cp
+      .api('GET', '/api/v1/persistentvolumeclaims')
+      .catch(() => ({ status: 0, body: undefined }));
+    if (status !== 200) return;
+    const claims = new Set<string>();
+    for (const pvc of body.items ?? []) {
+      if (pvc.spec?.storageClassName !== STORAGE_CLASS) continue;
+      const uid: string = pvc.metadata.uid;
+      claims.add(uid);
+      if (entry.volumes.has(uid)) continue;
+      const name = `pvc-${uid}`;
+      const created = await cp.api('POST', '/api/v1/persistentvolumes', {
+        metadata: { name },
+        spec: {
+          capacity: { storage: pvc.spec.resources?.requests?.storage ?? '1Gi' },
+          accessModes: pvc.spec.accessModes ?? ['ReadWriteOnce'],
+          storageClassName: STORAGE_CLASS,
+          persistentVolumeReclaimPolicy: 'Delete',
+          claimRef: {
+            namespace: pvc.metadata.namespace,
+            name: pvc.metadata.name,
+            uid,
+          },
+          // kwok runs no pods, so nothing is ever written here
+          hostPath: { path: `/var/lib/sandbox-volumes/${name}` },
+        },
+      });
+      if (created.status !== 201 && created.status !== 409) continue;
+      entry.volumes.set(uid, this.#emulator!.addVolume({ clusterId, name }).id);
+    }
+    for (const [uid, volume] of entry.volumes) {
+      if (claims.has(uid)) continue;
+      await cp.api('DELETE', `/api/v1/persistentvolumes/pvc-${uid}`);
+      this.#emulator!.volumes.delete(volume);
+      entry.volumes.delete(uid);
+    }
+  }
+
   /** Stops every control plane. */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
@@ -218,6 +271,26 @@ export class LocalClusters {
       [...this.#entries].map(([id, entry]) => this.#remove(id, entry)),
     );
   }
+}
+
+/** DOKS's default StorageClass; the sandbox binds its claims (#syncVolumes). */
+async function storageClass(cp: ControlPlane): Promise<void> {
+  const { status, body } = await cp.api(
+    'POST',
+    '/apis/storage.k8s.io/v1/storageclasses',
+    {
+      metadata: {
+        name: STORAGE_CLASS,
+        annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
+      },
+      provisioner: 'dobs.csi.digitalocean.com',
+      reclaimPolicy: 'Delete',
+      allowVolumeExpansion: true,
+      volumeBindingMode: 'Immediate',
+    },
+  );
+  if (status !== 201 && status !== 409)
+    throw new Error(`StorageClass: HTTP ${status} ${body?.message ?? ''}`);
 }
 
 /** A bearer token of a cluster-admin ServiceAccount, as DigitalOcean's kubeconfigs carry. */
