@@ -24,7 +24,22 @@ before(async () => {
     helm: { missing: 'not needed here' },
   });
 });
-after(() => cloud?.remove());
+after(async () => {
+  await cloud?.remove();
+  // a stopped sandbox leaves nothing in the server
+  const admin = new pg.Client({ connectionString: serviceUrls.postgres });
+  await admin.connect();
+  try {
+    const left = await admin.query(
+      `SELECT rolname AS name FROM pg_roles WHERE starts_with(rolname, $1)
+       UNION ALL SELECT datname FROM pg_database WHERE starts_with(datname, $1)`,
+      [cloud.prefix],
+    );
+    assert.deepEqual(left.rows, []);
+  } finally {
+    await admin.end();
+  }
+});
 
 async function createDatabase(name: string): Promise<any> {
   const { database } = await cloud.api('POST', '/databases', {

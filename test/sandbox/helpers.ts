@@ -22,6 +22,8 @@ export const standInCharts = join(
 
 export interface TestCloud extends LocalCloud {
   cache: string;
+  /** What this sandbox's roles and databases start with in the local PostgreSQL. */
+  prefix: string;
   logs: string[];
   /** A DigitalOcean API call with the sandbox token; throws on an unexpected status. */
   api(method: string, path: string, body?: unknown): Promise<any>;
@@ -35,6 +37,7 @@ export async function startTestCloud(
 ): Promise<TestCloud> {
   const cache = mkdtempSync(join(tmpdir(), 'sandbox-test-'));
   const logs: string[] = [];
+  const prefix = `sandboxtest${process.pid}_`;
   const [digitalocean, cloudflare, charts] = await Promise.all([
     freePort(),
     freePort(),
@@ -45,7 +48,7 @@ export async function startTestCloud(
     cache,
     charts: standInCharts,
     postgresAdminUrl: serviceUrls.postgres,
-    postgresPrefix: `sandboxtest${process.pid}_`,
+    postgresPrefix: prefix,
     ports: { digitalocean, cloudflare, charts },
     provisionSeconds: 1,
     log: message => logs.push(message),
@@ -68,6 +71,7 @@ export async function startTestCloud(
   return {
     ...cloud,
     cache,
+    prefix,
     logs,
     api,
     waitCluster: (id, state, timeoutMs = 90_000) =>

@@ -191,6 +191,8 @@ export async function startLocalCloud(
         cloudflare.stop(),
         repository?.stop(),
       ]);
+      // the emulated databases are gone with the emulator: so are their real ones
+      await postgres.clear();
     },
   };
 }
