@@ -16,7 +16,7 @@ import {
   spawnBackend,
   waitBackendReady,
 } from './lib/portal.js';
-import { waitUntil } from '@voting-platform/timing';
+import { sleep, waitUntil } from '@voting-platform/timing';
 import {
   cloudConfig,
   cloudCredentialsGiven,
@@ -124,13 +124,21 @@ async function stopAll(code: number): Promise<void> {
   log('stopping…');
   stopHooks.forEach(stop => stop());
   await Promise.all([
-    ...[...children.values()].map(
-      child =>
-        new Promise(resolve => {
-          child.once('exit', resolve);
-          child.kill('SIGTERM');
-        }),
-    ),
+    ...[...children.values()].map(async child => {
+      const exited = new Promise(resolve => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      // a backend stopped while it starts can ignore the SIGTERM
+      const grace = new AbortController();
+      const graceful = await Promise.race([
+        exited.then(() => true),
+        sleep(15_000, grace.signal, { onAbort: 'resolve' }).then(() => false),
+      ]);
+      grace.abort();
+      if (!graceful) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    }),
     localCloud?.stop(),
   ]);
   process.exit(code);

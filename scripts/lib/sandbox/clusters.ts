@@ -158,12 +158,19 @@ export class LocalClusters {
     return entry;
   }
 
-  /** One round: control planes of deleted clusters stop; load balancers follow the Services. */
+  /**
+   * One round: clusters whose provisioning time is over get their control plane; those of deleted
+   * clusters stop; load balancers and volumes follow the Services and claims.
+   */
   async sync(): Promise<void> {
     const emulator = this.#emulator;
     if (!emulator || this.#syncing) return;
     this.#syncing = true;
     try {
+      // reading a cluster's state starts its control plane once its provisioning time is over,
+      // whether or not anyone asks the API about it
+      for (const id of [...emulator.clusters.keys()])
+        if (!this.#entries.has(id)) emulator.clusterState(id);
       for (const [id, entry] of this.#entries) {
         const state = emulator.clusterState(id);
         if (state === undefined || state === 'deleting')
