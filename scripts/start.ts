@@ -25,6 +25,7 @@ import {
 } from './lib/sandbox/index.js';
 import {
   controlPlaneAvailability,
+  goBinary,
   helmForSandbox,
 } from './lib/sandbox/tools.js';
 
@@ -159,7 +160,12 @@ if (sandbox) {
   log(
     'sandbox mode (no DIGITALOCEAN_TOKEN or CLOUDFLARE_API_TOKEN): DigitalOcean and Cloudflare are emulated locally',
   );
-  const availability = controlPlaneAvailability(cache, log, stopHooks);
+  const availability = controlPlaneAvailability(
+    cache,
+    log,
+    stopHooks,
+    goBinary(),
+  );
   localCloud = await startLocalCloud({
     cache,
     charts: join(

@@ -1,10 +1,14 @@
-/** Which mode `npm start` picks, and that the cloud mode's config carries no token. */
+/**
+ * Which mode `npm start` picks, that the cloud mode's config carries no token, and what it says
+ * when the control plane is not built and cannot be.
+ */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { cloudConfig, cloudCredentialsGiven } from './index.js';
+import { controlPlaneAvailability, NO_GO_MESSAGE } from './tools.js';
 
 describe('sandbox or cloud', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sandbox-mode-'));
@@ -58,5 +62,35 @@ describe('sandbox or cloud', () => {
     assert.match(text, /token: \$\{DIGITALOCEAN_TOKEN\}/);
     assert.match(text, /apiToken: \$\{CLOUDFLARE_API_TOKEN\}/);
     assert.doesNotMatch(text, /secret/);
+  });
+});
+
+describe('without a built control plane and without Go', () => {
+  it('says so first, and clusters are told why and how to get one', () => {
+    const emptyCache = mkdtempSync(join(tmpdir(), 'sandbox-no-build-'));
+    const saved = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = emptyCache; // as on a new machine
+    try {
+      const said: string[] = [];
+      const hooks: Array<() => void> = [];
+      const availability = controlPlaneAvailability(
+        emptyCache,
+        message => said.push(message),
+        hooks,
+        undefined, // no Go
+      );
+      assert.deepEqual(availability(), { missing: NO_GO_MESSAGE });
+      assert.match(said.join('\n'), /needs Go >= 1\.26/);
+      assert.match(
+        said.join('\n'),
+        /bash packages\/local-kubernetes\/build\.sh/,
+      );
+      assert.match(said.join('\n'), /Kubernetes steps will fail/);
+      assert.deepEqual(hooks, [], 'no build was started');
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved;
+      rmSync(emptyCache, { recursive: true, force: true });
+    }
   });
 });

@@ -26,13 +26,14 @@ export function controlPlaneAvailability(
   cache: string,
   log: (message: string) => void,
   stopHooks: Array<() => void>,
-  goBinary: string | undefined = which('go', ['/usr/local/go/bin']),
+  /** Go, if the machine has it (`goBinary()`) */
+  go: string | undefined,
 ): () => ControlPlaneAvailability {
   const check = spawnSync('bash', [join(packageDir, 'build.sh'), '--check'], {
     encoding: 'utf8',
   });
   if (check.status === 0) return () => 'ready';
-  if (!goBinary) {
+  if (!go) {
     log(`sandbox: ${NO_GO_MESSAGE}.`);
     log(
       "sandbox: the emulators run, and the templates' Kubernetes steps will fail until then",
@@ -74,6 +75,9 @@ export function controlPlaneAvailability(
   });
   return () => availability;
 }
+
+/** Go where build.sh looks for it: on PATH or in /usr/local/go/bin. */
+export const goBinary = () => which('go', ['/usr/local/go/bin']);
 
 /** The pinned Helm, installed when missing, or why there is none. */
 export function helmForSandbox(
