@@ -1,6 +1,7 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { ApiextensionsV1Api } from '@kubernetes/client-node';
 import { ManualClock, useSandbox } from '@voting-platform/cloud-sandbox';
 import {
   chmodSync,
@@ -288,6 +289,19 @@ describe('kubernetes:helm:install against a local control plane', () => {
   });
 
   it('traefik preset (on the stand-in chart): waits for the load balancer address, leaves the ServiceMonitor out without its CRD', async () => {
+    // the stand-in kube-prometheus-stack installed above brought the ServiceMonitor CRD; this case
+    // is the cluster without it
+    await cluster.admin.api(ApiextensionsV1Api).deleteCustomResourceDefinition({
+      name: 'servicemonitors.monitoring.coreos.com',
+    });
+    while (
+      await cluster.admin.get(
+        'apiextensions.k8s.io/v1',
+        'CustomResourceDefinition',
+        'servicemonitors.monitoring.coreos.com',
+      )
+    )
+      await new Promise(resolve => setTimeout(resolve, 200));
     const outputs = await run({
       clusterId,
       preset: 'traefik',
