@@ -34,5 +34,6 @@ export default {
     project('voting', ['test/voting']),
     project('portal', ['test/portal']),
     project('kubernetes', ['test/k8s']),
+    project('sandbox', ['test/sandbox']),
   ],
 };

@@ -1,7 +1,8 @@
 /**
  * The README's first command: starts the local voting stack (vote, worker, result) on local
  * PostgreSQL, Redis and NATS and the Backstage portal (backend serving the built frontend),
- * prints the URLs, and stops everything cleanly on Ctrl-C.
+ * prints the URLs, and stops everything cleanly on Ctrl-C. Without cloud credentials it runs in
+ * sandbox mode (lib/sandbox): the templates provision against local emulators and clusters.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -15,7 +16,18 @@ import {
   spawnBackend,
   waitBackendReady,
 } from './lib/portal.js';
-import { waitUntil } from '@voting-platform/timing';
+import { sleep, waitUntil } from '@voting-platform/timing';
+import {
+  cloudConfig,
+  cloudCredentialsGiven,
+  startLocalCloud,
+  type LocalCloud,
+} from './lib/sandbox/index.js';
+import {
+  controlPlaneAvailability,
+  goBinary,
+  helmForSandbox,
+} from './lib/sandbox/tools.js';
 
 const root = resolve(import.meta.dirname, '..');
 const cache = join(root, '.cache');
@@ -66,6 +78,9 @@ const env = {
 
 const children = new Map<string, ChildProcess>();
 let stopping = false;
+let localCloud: LocalCloud | undefined;
+/** Stops what sandbox mode started besides child processes (a control plane build). */
+const stopHooks: Array<() => void> = [];
 
 function startService(name: 'vote' | 'worker' | 'result'): Promise<void> {
   const child = spawn(
@@ -108,15 +123,25 @@ async function stopAll(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   log('stopping…');
-  await Promise.all(
-    [...children.values()].map(
-      child =>
-        new Promise(resolve => {
-          child.once('exit', resolve);
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  stopHooks.forEach(stop => stop());
+  await Promise.all([
+    ...[...children.values()].map(async child => {
+      const exited = new Promise(resolve => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      // a backend stopped while it starts can ignore the SIGTERM
+      const grace = new AbortController();
+      const graceful = await Promise.race([
+        exited.then(() => true),
+        sleep(15_000, grace.signal, { onAbort: 'resolve' }).then(() => false),
+      ]);
+      grace.abort();
+      if (!graceful) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    }),
+    localCloud?.stop(),
+  ]);
   process.exit(code);
 }
 
@@ -125,11 +150,47 @@ process.on('SIGTERM', () => void stopAll(0));
 
 const portalUrl = 'http://localhost:7007';
 
+const sandbox = !cloudCredentialsGiven(process.env, [
+  join(root, 'app-config.yaml'),
+  join(root, 'app-config.local.yaml'),
+]);
+/** The backend's extra config: the sandbox's, or the credentials from the environment. */
+let backendConfig: string;
+if (sandbox) {
+  log(
+    'sandbox mode (no DIGITALOCEAN_TOKEN or CLOUDFLARE_API_TOKEN): DigitalOcean and Cloudflare are emulated locally',
+  );
+  const availability = controlPlaneAvailability(
+    cache,
+    log,
+    stopHooks,
+    goBinary(),
+  );
+  localCloud = await startLocalCloud({
+    cache,
+    charts: join(
+      root,
+      'plugins/scaffolder-backend-module-kubernetes/test-charts',
+    ),
+    helm: helmForSandbox(log),
+    postgresAdminUrl: serviceUrls.postgres,
+    controlPlane: availability,
+    log,
+  }).catch(async error => {
+    log(`sandbox mode could not start: ${(error as Error).message}`);
+    return stopAll(1) as never;
+  });
+  backendConfig = localCloud.backendConfig;
+} else {
+  backendConfig = cloudConfig(cache, process.env);
+}
+
 async function startPortal(): Promise<void> {
   await frontendBuild;
   if (stopping) return;
   const child = spawnBackend({
     env: { BACKSTAGE_SCRIPT_TOKEN: scriptToken(cache) },
+    configs: [backendConfig],
     detached: true,
   });
   children.set('portal', child);
@@ -167,4 +228,12 @@ log(`  worker:  http://localhost:${ports.worker}/metrics`);
 log(
   `  API token for scripts (backend.auth.externalAccess): .cache/backstage-script-token`,
 );
+if (localCloud) {
+  log(
+    `  sandbox: DigitalOcean ${localCloud.digitalocean.url}, Cloudflare ${localCloud.cloudflare.url} (zone example.com)`,
+  );
+  log(
+    "  sandbox: URLs, tokens and each cluster's kubeconfig for scripts: .cache/sandbox.json",
+  );
+}
 log('press Ctrl-C to stop');

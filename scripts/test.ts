@@ -116,10 +116,14 @@ const suites = {
   backstage: 'backstage unit tests (backstage-cli repo test)',
   portal: 'portal tests (backend, catalog, scaffolder, Chromium)',
   kubernetes: 'kubernetes control plane tests',
+  sandbox: 'kubernetes sandbox tests (npm start without cloud credentials)',
 };
 
 // ── set-up: everything the suites below need, before any of them starts ──────────────────────
-const needsKubernetes = wanted(suites.backstage) || wanted(suites.kubernetes);
+const needsKubernetes =
+  wanted(suites.backstage) ||
+  wanted(suites.kubernetes) ||
+  wanted(suites.sandbox);
 const needsBrowser = wanted(suites.voting) || wanted(suites.portal);
 let stopStartedServices = () => {};
 const setUpOk = [
@@ -146,13 +150,13 @@ if (needsKubernetes) {
   await runner.run(
     'set-up: Kubernetes control plane (built once, cached)',
     'nice',
-    ['-n', '10', 'bash', 'test/k8s/build.sh'],
+    ['-n', '10', 'bash', 'packages/local-kubernetes/build.sh'],
     { timeoutMs: minutes(40) },
   );
   await runner.run(
     'set-up: Helm (installed once, cached)',
     'bash',
-    ['test/k8s/install-helm.sh'],
+    ['packages/local-kubernetes/install-helm.sh'],
     { timeoutMs: minutes(5) },
   );
 }
@@ -215,6 +219,8 @@ if (setUpOk) {
   );
   await jestTests(suites.portal, jestProject('portal'), 15);
   await jestTests(suites.kubernetes, jestProject('kubernetes'), 15);
+  // sandbox mode (npm start without cloud credentials): its clusters, databases, and the start itself
+  await jestTests(suites.sandbox, jestProject('sandbox'), 20);
 }
 
 // ── nothing may outlive the command ───────────────────────────────────────────────────────────

@@ -14,5 +14,10 @@ export interface Config {
     apiUrl?: string;
     /** Time-out of one API request in milliseconds (default 15000); a timed-out request is retried. */
     requestTimeoutMs?: number;
+    /**
+     * Seconds between two reads while waiting for a cluster to run or a database to be online
+     * (default 15: provisioning takes minutes). Sandbox mode sets 1.
+     */
+    pollIntervalSeconds?: number;
   };
 }

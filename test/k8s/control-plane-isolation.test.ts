@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { startControlPlane } from './control-plane.js';
+import { startControlPlane } from '@voting-platform/local-kubernetes';
 import { waitUntil } from '@voting-platform/timing';
 
 function until<T>(

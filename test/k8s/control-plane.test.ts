@@ -1,5 +1,5 @@
 /**
- * Smoke test of the local control plane (test/k8s/control-plane.ts): real kube-apiserver,
+ * Smoke test of the local control plane (packages/local-kubernetes/src/controlPlane.ts): real kube-apiserver,
  * controllers, scheduler and kwok nodes; @kubernetes/client-node and the pinned Helm against it.
  */
 import assert from 'node:assert/strict';
@@ -22,7 +22,7 @@ import {
   startControlPlane,
   versions,
   type ControlPlane,
-} from './control-plane.js';
+} from '@voting-platform/local-kubernetes';
 import { waitUntil } from '@voting-platform/timing';
 
 const chart = join(import.meta.dirname, 'charts', 'probe');

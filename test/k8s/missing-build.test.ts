@@ -8,9 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startControlPlane } from './control-plane.js';
+import { startControlPlane } from '@voting-platform/local-kubernetes';
 
-const here = import.meta.dirname;
+const root = join(import.meta.dirname, '../..');
 const emptyCache = mkdtempSync(join(tmpdir(), 'voting-empty-cache-'));
 const onNewMachine = { ...process.env, XDG_CACHE_HOME: emptyCache };
 
@@ -19,12 +19,19 @@ describe('without a built control plane', () => {
 
   test('build.sh --check exits 3 and says how to build, building nothing', () => {
     const started = Date.now();
-    const check = spawnSync('bash', [join(here, 'build.sh'), '--check'], {
-      env: onNewMachine,
-      encoding: 'utf8',
-    });
+    const check = spawnSync(
+      'bash',
+      [join(root, 'packages/local-kubernetes/build.sh'), '--check'],
+      {
+        env: onNewMachine,
+        encoding: 'utf8',
+      },
+    );
     assert.equal(check.status, 3, check.stderr);
-    assert.match(check.stderr, /build it with: {2}bash test\/k8s\/build\.sh/);
+    assert.match(
+      check.stderr,
+      /build it with: {2}bash packages\/local-kubernetes\/build\.sh/,
+    );
     assert.match(check.stderr, /npm test/);
     assert.ok(Date.now() - started < 10_000);
     assert.deepEqual(
@@ -37,11 +44,14 @@ describe('without a built control plane', () => {
   test('install-helm.sh --check exits 3 and says how to install', () => {
     const check = spawnSync(
       'bash',
-      [join(here, 'install-helm.sh'), '--check'],
+      [join(root, 'packages/local-kubernetes/install-helm.sh'), '--check'],
       { env: onNewMachine, encoding: 'utf8' },
     );
     assert.equal(check.status, 3, check.stderr);
-    assert.match(check.stderr, /run {2}bash test\/k8s\/install-helm\.sh/);
+    assert.match(
+      check.stderr,
+      /run {2}bash packages\/local-kubernetes\/install-helm\.sh/,
+    );
   });
 
   test('control-plane.sh start --no-build (what the jest suites call) fails at once with that message', () => {
@@ -50,7 +60,11 @@ describe('without a built control plane', () => {
       const started = Date.now();
       const start = spawnSync(
         'bash',
-        [join(here, 'control-plane.sh'), 'start', '--no-build'],
+        [
+          join(root, 'packages/local-kubernetes/control-plane.sh'),
+          'start',
+          '--no-build',
+        ],
         {
           env: { ...onNewMachine, K8S_LOCAL_STATE: state },
           encoding: 'utf8',
@@ -70,7 +84,7 @@ describe('without a built control plane', () => {
     try {
       await assert.rejects(
         startControlPlane(),
-        /not built .*bash test\/k8s\/build\.sh/s,
+        /not built .*bash packages\/local-kubernetes\/build\.sh/s,
       );
     } finally {
       if (previous === undefined) delete process.env.XDG_CACHE_HOME;

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import Cloudflare from 'cloudflare';
 import { CloudflareEmulator } from './index';
+import { certificateRequest } from './originCa';
 
-const CSR = `-----BEGIN CERTIFICATE REQUEST-----\nMIICsandboxsandboxsandbox\n-----END CERTIFICATE REQUEST-----\n`;
+let CSR: string;
+before(async () => {
+  CSR = (await certificateRequest(['example.com'])).csr;
+});
 
 async function failure(
   promise: Promise<unknown>,

@@ -6,6 +6,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { iso } from './clock';
+import { OriginCa } from './originCa';
 import {
   Emulator,
   type EmulatorOptions,
@@ -114,6 +115,12 @@ export class CloudflareEmulator extends Emulator {
   readonly zones = new Map<string, Zone>();
   readonly records = new Map<string, DnsRecord>();
   readonly certificates = new Map<string, OriginCertificate>();
+  readonly #originCa = new OriginCa();
+
+  /** The Origin CA's root certificate (PEM): what the certificates it issues chain to. */
+  originCaRoot(): Promise<string> {
+    return this.#originCa.rootPem();
+  }
   #handlers?: Record<string, Handler>;
 
   constructor(options: CloudflareOptions = {}) {
@@ -595,7 +602,7 @@ export class CloudflareEmulator extends Emulator {
           page.info,
         );
       },
-      'origin-ca-create-certificate': ctx => {
+      'origin-ca-create-certificate': async ctx => {
         const b = ctx.body ?? {};
         if (
           typeof b.csr !== 'string' ||
@@ -622,23 +629,33 @@ export class CloudflareEmulator extends Emulator {
           );
         const validity = b.requested_validity ?? 5475;
         const now = this.clock.now();
-        const body =
-          randomBytes(900)
-            .toString('base64')
-            .match(/.{1,64}/g) ?? [];
+        const expires = now + validity * 24 * 3600 * 1000;
+        let certificate: string;
+        try {
+          certificate = await this.#originCa.sign(
+            b.csr,
+            hostnames,
+            new Date(now - 60_000),
+            new Date(expires),
+          );
+        } catch (error) {
+          throw new CfError(
+            400,
+            1010,
+            `Failed to parse CSR: ${(error as Error).message}`,
+          );
+        }
         const cert: OriginCertificate = {
           id:
             String(randomInt(1e9, 9e9)) +
             String(randomInt(1e9, 9e9)) +
             String(randomInt(1e9, 9e9)),
-          certificate: `-----BEGIN CERTIFICATE-----\n${body.join(
-            '\n',
-          )}\n-----END CERTIFICATE-----\n`,
+          certificate,
           csr: b.csr,
           hostnames,
           request_type: b.request_type ?? 'origin-rsa',
           requested_validity: validity,
-          expires: now + validity * 24 * 3600 * 1000,
+          expires,
         };
         this.certificates.set(cert.id, cert);
         return this.#ok(this.#renderCertificate(cert));

@@ -25,6 +25,9 @@ export {
 } from './coverage';
 export {
   DigitalOceanEmulator,
+  type ClusterTarget,
+  type ClusterTargetAnswer,
+  type DatabaseBackend,
   type DatabaseEndpoint,
   type DigitalOceanOptions,
   type DigitalOceanTimings,
@@ -41,5 +44,6 @@ export {
 export { FaultRegistry, type Fault, type FaultSpec } from './faults';
 export { defaultCoverageDir, specPath, specsDir, type Provider } from './paths';
 
+export { certificateRequest } from './originCa';
 export { startSandbox, type Sandbox, type SandboxOptions } from './sandbox';
 export { useSandbox, type TestHooks } from './testing';

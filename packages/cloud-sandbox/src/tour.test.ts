@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { NOT_EMULATED } from './digitalocean';
 import { ManualClock, startSandbox, type Sandbox } from './index';
+import { certificateRequest } from './originCa';
 
 const HOUR = 3_600_000;
 
@@ -339,7 +340,7 @@ describe('a tour of every operation', () => {
     });
     const cert = (
       await c('POST', '/certificates', {
-        csr: '-----BEGIN CERTIFICATE REQUEST-----\nMIIC\n-----END CERTIFICATE REQUEST-----\n',
+        csr: (await certificateRequest(['example.com'])).csr,
         hostnames: ['example.com'],
         request_type: 'origin-ecc',
         requested_validity: 90,

@@ -43,6 +43,7 @@ function client(
     requestTimeoutMs?: number;
     signal?: AbortSignal;
     secrets?: Record<string, string>;
+    pollIntervalSeconds?: number;
   } = {},
 ) {
   const { digitalocean } = env.sandbox;
@@ -52,6 +53,7 @@ function client(
       token: 'token' in extra ? extra.token : digitalocean.token,
       apiUrl: digitalocean.url,
       requestTimeoutMs: extra.requestTimeoutMs ?? 5000,
+      pollIntervalSeconds: extra.pollIntervalSeconds,
     },
   });
   const c = createDigitalOceanClient(
@@ -285,6 +287,36 @@ describe('shared reads', () => {
     const kubeconfig = await getKubeconfig(c, id);
     expect(kubeconfig).toMatch(/apiVersion: v1/);
     expect(kubeconfig).toMatch(/clusters:/);
+  });
+
+  it('polls every digitalocean.pollIntervalSeconds when the wait names no interval (default 15 s)', async () => {
+    const readState = (c: ReturnType<typeof client>['c'], id: string) =>
+      waitForState(c, {
+        what: 'cluster',
+        until: 'running',
+        read: () =>
+          c.call(
+            'get cluster',
+            async () =>
+              (
+                await c.api.kubernetes.getKubernetesCluster({
+                  kubernetes_cluster_id: id,
+                })
+              ).data.kubernetes_cluster,
+          ),
+        state: k => k.status.state,
+        timeoutMs: 30 * 60_000,
+      });
+    const fast = await createCluster('wait-fast');
+    clock.sleeps.length = 0;
+    await readState(client({ pollIntervalSeconds: 1 }).c, fast);
+    expect(clock.sleeps.length).toBeGreaterThan(0);
+    expect(clock.sleeps.every(ms => ms === 1000)).toBe(true);
+    const slow = await createCluster('wait-default');
+    clock.sleeps.length = 0;
+    await readState(client().c, slow);
+    expect(clock.sleeps.length).toBeGreaterThan(0);
+    expect(clock.sleeps.every(ms => ms === 15_000)).toBe(true);
   });
 
   it('times out naming the last state, and stops at a failure state', async () => {

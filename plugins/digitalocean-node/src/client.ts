@@ -8,10 +8,14 @@ import { DIGITALOCEAN_TOKEN_SECRET, readDigitalOceanToken } from './token';
 
 const DEFAULT_API_URL = 'https://api.digitalocean.com/v2';
 const DEFAULT_TIMEOUT_MS = 15_000;
+const DEFAULT_POLL_INTERVAL_SECONDS = 15;
 
 /** How clients are made: configuration, and the time and retry policy (tests shorten both). */
 export interface DigitalOceanClientOptions {
-  /** Reads `digitalocean.token`, `digitalocean.apiUrl` and `digitalocean.requestTimeoutMs`. */
+  /**
+   * Reads `digitalocean.token`, `digitalocean.apiUrl`, `digitalocean.requestTimeoutMs` and
+   * `digitalocean.pollIntervalSeconds`.
+   */
   config: Config;
   /** Time for waits and back-off (default: real time). */
   clock?: Clock;
@@ -64,6 +68,8 @@ export interface DigitalOceanClient {
    * timed out may have created it.
    */
   call<T>(what: string, fn: () => Promise<T>): Promise<T>;
+  /** How often a wait for a state reads the resource again (`digitalocean.pollIntervalSeconds`, default 15 s). */
+  pollIntervalMs: number;
   /** The clock, logger and signal of this client, for waits that go with its calls. */
   clock: Clock;
   logger: LoggerService;
@@ -160,6 +166,9 @@ export function createDigitalOceanClient(
   return {
     api: createApi(http, endpoint),
     http,
+    pollIntervalMs:
+      (config.getOptionalNumber('digitalocean.pollIntervalSeconds') ??
+        DEFAULT_POLL_INTERVAL_SECONDS) * 1000,
     clock,
     logger: ctx.logger,
     signal: ctx.signal,

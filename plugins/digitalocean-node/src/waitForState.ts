@@ -13,7 +13,8 @@ export interface WaitForStateOptions<T> {
   /** A message when the resource reached a state it does not leave by itself (`error`, `degraded`) */
   failure?: (value: T) => string | undefined;
   timeoutMs: number;
-  intervalMs: number;
+  /** Default: the client's `pollIntervalMs` (from config) */
+  intervalMs?: number;
 }
 
 /**
@@ -48,7 +49,7 @@ export async function waitForState<T>(
     },
     {
       timeoutMs: options.timeoutMs,
-      intervalMs: options.intervalMs,
+      intervalMs: options.intervalMs ?? client.pollIntervalMs,
       clock: client.clock,
       signal: client.signal,
       timeoutMessage: () =>

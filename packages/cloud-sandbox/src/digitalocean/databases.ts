@@ -28,7 +28,7 @@ export function databaseHandlers(s: DigitalOceanState): Handlers {
       );
       return ok(200, { databases: all.map(d => renderDatabase(s, d)) });
     },
-    databases_create_cluster: ctx => {
+    databases_create_cluster: async ctx => {
       const b = ctx.body;
       if ([...s.databases.values()].some(d => d.name === b.name))
         return errorReply(422, `cluster name "${b.name}" is not available`);
@@ -92,6 +92,11 @@ export function databaseHandlers(s: DigitalOceanState): Handlers {
         maintenance: { day: 'sunday', hour: '03:00:00' },
         storage_size_mib: b.storage_size_mib ?? 10240,
       };
+      const backend = s.options.databaseBackend;
+      if (backend) {
+        await backend.ensureUser(d, d.users[0]!);
+        for (const db of d.dbs) await backend.ensureDatabase(d, db, admin);
+      }
       s.databaseEvent(d, 'cluster_create');
       s.databases.set(d.id, d);
       return ok(201, { database: renderDatabase(s, d) });
@@ -103,9 +108,14 @@ export function databaseHandlers(s: DigitalOceanState): Handlers {
           s.database(ctx.params.database_cluster_uuid),
         ),
       }),
-    databases_destroy_cluster: ctx => {
+    databases_destroy_cluster: async ctx => {
       const d = s.database(ctx.params.database_cluster_uuid);
       s.databases.delete(d.id);
+      await s.options.databaseBackend?.dropCluster(
+        d,
+        d.users.map(u => u.name),
+        d.dbs,
+      );
       return { status: 204 };
     },
     databases_update_clusterSize: ctx => {
@@ -173,7 +183,7 @@ export function databaseHandlers(s: DigitalOceanState): Handlers {
     },
 
     // ── users, databases and connection pools inside a cluster ──
-    databases_add_user: ctx => {
+    databases_add_user: async ctx => {
       const d = s.database(ctx.params.database_cluster_uuid);
       const notReady = s.needOnline(d);
       if (notReady) return notReady;
@@ -184,6 +194,7 @@ export function databaseHandlers(s: DigitalOceanState): Handlers {
         role: 'normal',
         password: s.secret(`AVNS_${secret(12)}`),
       };
+      await s.options.databaseBackend?.ensureUser(d, user);
       d.users.push(user);
       return ok(201, { user: { ...user } });
     },
@@ -193,12 +204,17 @@ export function databaseHandlers(s: DigitalOceanState): Handlers {
       if (!u) throw new NotFound();
       return ok(200, { user: { ...u } });
     },
-    databases_add: ctx => {
+    databases_add: async ctx => {
       const d = s.database(ctx.params.database_cluster_uuid);
       const notReady = s.needOnline(d);
       if (notReady) return notReady;
       if (d.dbs.includes(ctx.body.name))
         return errorReply(422, `database "${ctx.body.name}" already exists`);
+      await s.options.databaseBackend?.ensureDatabase(
+        d,
+        ctx.body.name,
+        d.users[0]!.name,
+      );
       d.dbs.push(ctx.body.name);
       return ok(201, { db: { name: ctx.body.name } });
     },

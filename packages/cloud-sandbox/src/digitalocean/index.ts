@@ -38,6 +38,9 @@ import {
 import { vpcHandlers } from './vpcs';
 
 export type {
+  ClusterTarget,
+  ClusterTargetAnswer,
+  DatabaseBackend,
   DatabaseEndpoint,
   DigitalOceanOptions,
   DigitalOceanTimings,
@@ -124,9 +127,28 @@ export class DigitalOceanEmulator extends Emulator {
    * LoadBalancer; with a clusterId it is one of the cluster's associated resources.
    */
   addLoadBalancer(
-    opts: { clusterId?: string; name?: string; region?: string } = {},
+    opts: {
+      clusterId?: string;
+      name?: string;
+      region?: string;
+      ip?: string;
+    } = {},
   ): { id: string; name: string; ip: string } {
     return addLoadBalancer(this.#state, opts);
+  }
+
+  /** Removes a load balancer, as the cloud controller does when its Service goes. */
+  removeLoadBalancer(id: string): void {
+    this.loadBalancers.delete(id);
+  }
+
+  /** A cluster's state as the API reports it. */
+  clusterState(
+    id: string,
+  ): ReturnType<DigitalOceanState['clusterState']> | undefined {
+    this.#state.purge();
+    const c = this.clusters.get(id);
+    return c && this.#state.clusterState(c);
   }
 
   /** Adds a block storage volume (as a PersistentVolumeClaim would) associated with a cluster. */

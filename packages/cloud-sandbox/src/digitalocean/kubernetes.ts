@@ -126,7 +126,7 @@ export function kubernetesHandlers(s: DigitalOceanState): Handlers {
     },
     kubernetes_get_kubeconfig: ctx => {
       const c = s.cluster(ctx.params.cluster_id);
-      if (s.clock.now() < c.readyAt)
+      if (!s.up(c))
         return errorReply(
           404,
           'the kubeconfig is not available until the cluster is running',
@@ -139,19 +139,20 @@ export function kubernetesHandlers(s: DigitalOceanState): Handlers {
     },
     kubernetes_get_credentials: ctx => {
       const c = s.cluster(ctx.params.cluster_id);
-      if (s.clock.now() < c.readyAt)
+      if (!s.up(c))
         return errorReply(
           404,
           'credentials are not available until the cluster is running',
         );
       const expiry =
         Number(ctx.query.get('expiry_seconds') ?? 0) || 7 * 24 * 3600;
+      const login = s.credentials(c);
       return ok(200, {
-        server: s.endpoint(c),
-        certificate_authority_data: c.caData,
+        server: login.server,
+        certificate_authority_data: login.caData,
         client_certificate_data: null,
         client_key_data: null,
-        token: c.token,
+        token: login.token,
         expires_at: iso(s.clock.now() + expiry * 1000),
       });
     },

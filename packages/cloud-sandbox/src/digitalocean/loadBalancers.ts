@@ -34,7 +34,7 @@ export function loadBalancerHandlers(s: DigitalOceanState): Handlers {
 /** Adds a load balancer as the cloud controller would; with a clusterId it is one of the cluster's associated resources. */
 export function addLoadBalancer(
   s: DigitalOceanState,
-  opts: { clusterId?: string; name?: string; region?: string },
+  opts: { clusterId?: string; name?: string; region?: string; ip?: string },
 ): { id: string; name: string; ip: string } {
   const cluster = opts.clusterId ? s.clusters.get(opts.clusterId) : undefined;
   if (opts.clusterId && !cluster)
@@ -43,7 +43,7 @@ export function addLoadBalancer(
   const lb: LoadBalancer = {
     id,
     name: opts.name ?? `a${id.replace(/-/g, '').slice(0, 31)}`,
-    ip: `198.51.100.${randomInt(2, 254)}`,
+    ip: opts.ip ?? `198.51.100.${randomInt(2, 254)}`,
     region: opts.region ?? cluster?.region ?? 'nyc1',
     vpc_uuid: cluster?.vpc_uuid ?? s.defaultVpc(opts.region ?? 'nyc1').id,
     clusterId: cluster?.id,

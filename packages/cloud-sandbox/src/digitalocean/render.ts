@@ -50,7 +50,7 @@ export function renderPool(s: DigitalOceanState, c: Cluster, p: NodePool) {
 
 export function renderCluster(s: DigitalOceanState, c: Cluster) {
   const state = s.clusterState(c);
-  const up = s.clock.now() >= c.readyAt;
+  const up = s.up(c);
   return {
     id: c.id,
     name: c.name,
@@ -60,7 +60,7 @@ export function renderCluster(s: DigitalOceanState, c: Cluster) {
     service_subnet: '10.245.0.0/16',
     vpc_uuid: c.vpc_uuid,
     ipv4: up ? c.ipv4 : '',
-    endpoint: up ? s.endpoint(c) : '',
+    endpoint: up ? s.credentials(c).server : '',
     tags: [...c.tags, 'k8s', `k8s:${c.id}`],
     node_pools: c.node_pools.map(p => renderPool(s, c, p)),
     maintenance_policy: { ...c.maintenance_policy, duration: '4h0m0s' },
@@ -70,7 +70,7 @@ export function renderCluster(s: DigitalOceanState, c: Cluster) {
       message:
         state === 'deleting'
           ? 'Deleting'
-          : c.broken?.message ??
+          : s.failure(c) ??
             (state === 'provisioning' ? 'Provisioning' : 'Ready'),
     },
     created_at: iso(c.created),
@@ -83,14 +83,15 @@ export function renderCluster(s: DigitalOceanState, c: Cluster) {
 
 export function renderKubeconfig(s: DigitalOceanState, c: Cluster): string {
   const name = `do-${c.region}-${c.name}`;
+  const login = s.credentials(c);
   return toYaml({
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [
       {
         cluster: {
-          'certificate-authority-data': c.caData,
-          server: s.endpoint(c),
+          'certificate-authority-data': login.caData,
+          server: login.server,
         },
         name,
       },
@@ -98,7 +99,7 @@ export function renderKubeconfig(s: DigitalOceanState, c: Cluster): string {
     contexts: [{ context: { cluster: name, user: `${name}-admin` }, name }],
     'current-context': name,
     preferences: {},
-    users: [{ name: `${name}-admin`, user: { token: c.token } }],
+    users: [{ name: `${name}-admin`, user: { token: login.token } }],
   });
 }
 
@@ -131,11 +132,20 @@ export function renderConnection(
       password: '',
       ssl: true,
     };
-  const custom = s.options.databaseEndpoint?.({
-    id: d.id,
-    name: d.name,
-    region: d.region,
-  });
+  const backend = s.options.databaseBackend;
+  const custom = backend
+    ? {
+        host: backend.host,
+        port: backend.port,
+        database: backend.localName(d, database),
+        ssl: false,
+      }
+    : s.options.databaseEndpoint?.({
+        id: d.id,
+        name: d.name,
+        region: d.region,
+      });
+  const userName = backend ? backend.localName(d, user.name) : user.name;
   const host =
     custom?.host ??
     `${kind === 'private' ? 'private-' : ''}${
@@ -153,13 +163,13 @@ export function renderConnection(
       ? 'mongodb+srv'
       : 'rediss';
   return {
-    uri: `${scheme}://${encodeURIComponent(user.name)}:${encodeURIComponent(
+    uri: `${scheme}://${encodeURIComponent(userName)}:${encodeURIComponent(
       user.password,
     )}@${host}:${p}/${db}${ssl ? '?sslmode=require' : ''}`,
     database: db,
     host,
     port: p,
-    user: user.name,
+    user: userName,
     password: user.password,
     ssl,
   };
@@ -217,14 +227,17 @@ export function renderConnectionPool(
   p: Pool,
 ) {
   const user = d.users.find(u => u.name === p.user) ?? d.users[0]!;
+  // PgBouncer serves a pool under its own name; without one (sandbox mode) it is a direct
+  // connection to the pool's database
+  const poolDb = s.options.databaseBackend ? p.db : p.name;
   return {
     name: p.name,
     mode: p.mode,
     size: p.size,
     db: p.db,
     user: p.user,
-    connection: renderConnection(s, d, 'public', user, p.name, 25061),
-    private_connection: renderConnection(s, d, 'private', user, p.name, 25061),
+    connection: renderConnection(s, d, 'public', user, poolDb, 25061),
+    private_connection: renderConnection(s, d, 'private', user, poolDb, 25061),
   };
 }
 

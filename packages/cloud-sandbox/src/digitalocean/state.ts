@@ -33,8 +33,57 @@ export interface DatabaseEndpoint {
   ssl?: boolean;
 }
 
+/** Where an emulated cluster really runs: its own API server, CA and a token that logs in. */
+export interface ClusterTarget {
+  server: string;
+  /** base64 of the CA's PEM, as kubeconfigs carry it */
+  caData: string;
+  token: string;
+}
+
+/** What a cluster backend answers: the target, a failure, or nothing yet (still starting). */
+export type ClusterTargetAnswer =
+  | ClusterTarget
+  | { failed: string }
+  | undefined;
+
+/**
+ * A real database behind an emulated one (sandbox mode): the emulator calls it for the admin user
+ * and default database of a new cluster, and for each user and database the API creates.
+ */
+export interface DatabaseBackend {
+  /** Where its server listens (no TLS). */
+  host: string;
+  port: number;
+  ensureUser(db: { id: string; name: string }, user: DbUser): Promise<void>;
+  ensureDatabase(
+    db: { id: string; name: string },
+    database: string,
+    owner: string,
+  ): Promise<void>;
+  /** The name a user or database of this cluster has in the real server. */
+  localName(db: { id: string; name: string }, name: string): string;
+  /** Drops the cluster's databases and users (a re-created cluster starts empty). */
+  dropCluster(
+    db: { id: string; name: string },
+    users: string[],
+    databases: string[],
+  ): Promise<void>;
+}
+
 export interface DigitalOceanOptions extends EmulatorOptions {
   timings?: DigitalOceanTimings;
+  /**
+   * Sandbox mode: each cluster's own Kubernetes API. Asked once the cluster's provisioning time
+   * has passed; the cluster stays `provisioning` until it answers a target, and goes to `error`
+   * with the message of a failure. Kubeconfig and credentials then log in to that target.
+   */
+  clusterTarget?: (cluster: {
+    id: string;
+    name: string;
+  }) => ClusterTargetAnswer;
+  /** Sandbox mode: a real PostgreSQL behind the databases (connections point at it, pools directly). */
+  databaseBackend?: DatabaseBackend;
   /** API server URL written into cluster `endpoint` and kubeconfigs (default https://<id>.k8s.ondigitalocean.com). */
   clusterEndpoint?: (cluster: {
     id: string;
@@ -308,13 +357,43 @@ export class DigitalOceanState {
     this.purge();
   }
 
+  /** The cluster backend's answer, once the provisioning time has passed (the default: a remote endpoint). */
+  target(c: Cluster): ClusterTargetAnswer | 'remote' {
+    if (this.clock.now() < c.readyAt) return undefined;
+    if (!this.options.clusterTarget) return 'remote';
+    // a deleted cluster's API is gone (and must not be started again)
+    if (c.deletingSince !== undefined) return undefined;
+    return this.options.clusterTarget({ id: c.id, name: c.name });
+  }
+
+  /** Provisioned: its API answers (kubeconfig, credentials, endpoint). */
+  up(c: Cluster): boolean {
+    const t = this.target(c);
+    return t === 'remote' || (t !== undefined && !('failed' in t));
+  }
+
   clusterState(
     c: Cluster,
   ): 'provisioning' | 'running' | 'degraded' | 'error' | 'deleting' {
     if (c.deletingSince !== undefined) return 'deleting';
     if (c.broken) return c.broken.state;
-    const now = this.clock.now();
-    return now < c.readyAt ? 'provisioning' : 'running';
+    const t = this.target(c);
+    if (t && t !== 'remote' && 'failed' in t) return 'error';
+    return this.up(c) ? 'running' : 'provisioning';
+  }
+
+  /** Why a cluster is broken, if it is. */
+  failure(c: Cluster): string | undefined {
+    if (c.broken) return c.broken.message;
+    const t = this.target(c);
+    return t && t !== 'remote' && 'failed' in t ? t.failed : undefined;
+  }
+
+  /** How a kubeconfig of a provisioned cluster logs in. */
+  credentials(c: Cluster): { server: string; caData: string; token: string } {
+    const t = this.target(c);
+    if (t && t !== 'remote' && !('failed' in t)) return t;
+    return { server: this.endpoint(c), caData: c.caData, token: c.token };
   }
 
   databaseStatus(d: Database): 'creating' | 'resizing' | 'online' {

@@ -1,6 +1,6 @@
 /**
- * Test glue: one real local control plane per test file (test/k8s/control-plane.sh in its own
- * state dir: test/k8s/control-plane.ts is ESM and jest here is CommonJS), a token kubeconfig like
+ * Test glue: one real local control plane per test file (packages/local-kubernetes/control-plane.sh in its own
+ * state dir: packages/local-kubernetes/src/controlPlane.ts is ESM and jest here is CommonJS), a token kubeconfig like
  * the one DigitalOcean hands out, and the cloud sandbox answering kubernetes_get_kubeconfig with it.
  */
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
@@ -13,7 +13,7 @@ import { sleep } from '@voting-platform/timing';
 import { stringify, parse } from 'yaml';
 import { KubernetesConnection, type KubeObject } from '../KubernetesConnection';
 
-/** The repository's root (test/k8s holds the control plane's scripts): this package is plugins/kubernetes-node. */
+/** The repository's root (packages/local-kubernetes holds the control plane's scripts): this package is plugins/kubernetes-node. */
 export const repoRoot = resolve(
   resolvePackagePath('@voting-platform/plugin-kubernetes-node'),
   '../..',
@@ -48,7 +48,7 @@ export async function startLocalCluster(
     K8S_LOCAL_STATE: state,
     K8S_LOCAL_NODES: String(options.nodes ?? 2),
   };
-  const script = join(repoRoot, 'test/k8s/control-plane.sh');
+  const script = join(repoRoot, 'packages/local-kubernetes/control-plane.sh');
   const stop = () => {
     unstopped.delete(stop);
     spawnSync('bash', [script, 'stop'], {

@@ -395,7 +395,6 @@ export function createDigitalOceanDatabaseEnsureAction(
             ? `DigitalOcean reports the cluster ${d.status}`
             : undefined,
         timeoutMs: i.timeoutMinutes * 60_000,
-        intervalMs: 15_000,
       });
 
       const report = (what: string) => (r: { created: boolean }) =>

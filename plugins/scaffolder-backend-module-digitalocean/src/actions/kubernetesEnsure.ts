@@ -383,7 +383,6 @@ export function createDigitalOceanKubernetesEnsureAction(
             ? c.status.message || 'no message from DigitalOcean'
             : undefined,
         timeoutMs: i.timeoutMinutes * 60_000,
-        intervalMs: 15_000,
       });
       ctx.output('clusterId', cluster.id);
       ctx.output('name', cluster.name);

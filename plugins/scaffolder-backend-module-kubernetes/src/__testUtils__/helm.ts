@@ -1,5 +1,5 @@
 /**
- * Test glue for Helm: the pinned Helm that `test/k8s/install-helm.sh` puts in the test cache (only
+ * Test glue for Helm: the pinned Helm that `packages/local-kubernetes/install-helm.sh` puts in the test cache (only
  * tests look there; the actions take Helm from config or the PATH), the module config that
  * serves the chart repositories the tests name from local folders, and a cluster "at
  * DigitalOcean" (the sandbox's emulator) that is a real local control plane.
@@ -37,7 +37,9 @@ export function helmPath(): string {
     const helm = join(dir, v, 'bin', 'helm');
     if (existsSync(helm)) return helm;
   }
-  throw new Error('Helm is not installed: run bash test/k8s/install-helm.sh');
+  throw new Error(
+    'Helm is not installed: run bash packages/local-kubernetes/install-helm.sh',
+  );
 }
 
 /** `kubernetesActions.helm` for tests: the cached Helm, the presets' repositories and the test one, all served from local folders. */

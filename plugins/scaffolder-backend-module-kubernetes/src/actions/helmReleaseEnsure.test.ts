@@ -1,3 +1,5 @@
+import { ApiextensionsV1Api } from '@kubernetes/client-node';
+import { waitUntil } from '@voting-platform/timing';
 import { runAction } from '@voting-platform/plugin-scaffolder-actions-node/testUtils';
 import {
   chmodSync,
@@ -271,6 +273,27 @@ describe('kubernetes:helm-release:ensure against a local control plane', () => {
   });
 
   it('traefik preset (on the stand-in chart): waits for the load balancer address, leaves the ServiceMonitor out without its CRD', async () => {
+    // the stand-in kube-prometheus-stack installed above brought the ServiceMonitor CRD; this case
+    // is the cluster without it
+    const crd = 'servicemonitors.monitoring.coreos.com';
+    await h.cluster.admin
+      .api(ApiextensionsV1Api)
+      .deleteCustomResourceDefinition({ name: crd });
+    await waitUntil(
+      async () =>
+        (await h.cluster.admin.get(
+          'apiextensions.k8s.io/v1',
+          'CustomResourceDefinition',
+          crd,
+        ))
+          ? undefined
+          : true,
+      {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+        timeoutMessage: () => `the ${crd} CRD is still there after 30 s`,
+      },
+    );
     const outputs = await run({
       clusterId: h.clusterId,
       preset: 'traefik',

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Builds the local test control plane from the Go module proxy into a cache outside the repo:
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/voting-platform/k8s/<k8s-version>/bin/
-#     kube-apiserver kube-controller-manager kube-scheduler  (k8s.io/kubernetes, test/k8s/go/go.mod)
-#     etcd           (go.etcd.io/etcd/server/v3/embed, test/k8s/go/cmd/etcd)
-#     pki            (certificates + admin kubeconfig, test/k8s/go/cmd/pki)
-#     lb-controller  (addresses for Services of type LoadBalancer, test/k8s/go/cmd/lb-controller)
+#     kube-apiserver kube-controller-manager kube-scheduler  (k8s.io/kubernetes, packages/local-kubernetes/go/go.mod)
+#     etcd           (go.etcd.io/etcd/server/v3/embed, packages/local-kubernetes/go/cmd/etcd)
+#     pki            (certificates + admin kubeconfig, packages/local-kubernetes/go/cmd/pki)
+#     lb-controller  (addresses for Services of type LoadBalancer, packages/local-kubernetes/go/cmd/lb-controller)
 #     kwok           (sigs.k8s.io/kwok: fake nodes, pods marked Running/Ready)
 # Idempotent: does nothing when the binaries match the sources (a stamp of the versions, the build
 # flags, go.mod, go.sum and the cmd sources). A lock keeps two runs from building at once. The build runs
 # with `nice` and few parallel jobs; Go's own module and build caches make a rebuild fast.
 # A cold build takes minutes: it says every 30 s how far it got.
-# Usage: bash test/k8s/build.sh [--print-bin-dir | --check | --force]
+# Usage: bash packages/local-kubernetes/build.sh [--print-bin-dir | --check | --force]
 #   --check  builds nothing: exit 0 when the binaries are built and current, 3 (and how to build
 #            them) when not. Tests use it so that they fail at once instead of building.
 set -euo pipefail
@@ -117,7 +117,7 @@ if [[ "$mode" != "--force" ]] && up_to_date; then
 fi
 if [[ "$mode" == "--check" ]]; then
   say "the local control plane is not built, or its sources changed since: missing or stale in $bin"
-  say "build it with:  bash test/k8s/build.sh   (cold: about 8 min on 2 cores; after that, cached)"
+  say "build it with:  bash packages/local-kubernetes/build.sh   (cold: about 8 min on 2 cores; after that, cached)"
   say "or run the README's test command (npm test), which builds it before the suites that need it."
   exit 3
 fi
@@ -173,4 +173,4 @@ mv -f "$tmp/kwok-stages.yaml" "$bin/kwok-stages.yaml"
 rmdir "$tmp"
 stamp_of_sources > "$bin/.stamp"
 say "built into $bin in $(duration $((SECONDS - started))); next runs find it there and take no time,"
-say "and a change to test/k8s/go or this script rebuilds from Go's build cache in under a minute."
+say "and a change to packages/local-kubernetes/go or this script rebuilds from Go's build cache in under a minute."

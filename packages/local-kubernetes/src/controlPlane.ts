@@ -7,8 +7,8 @@
  * Everything listens on 127.0.0.1 on free ports, with TLS from a CA generated per start; data and
  * logs go to a temp dir. `stop()` stops every process and removes that dir.
  *
- * The binaries come from `bash test/k8s/build.sh` (Go module proxy, cache outside the repo);
- * Helm from `bash test/k8s/install-helm.sh`. The README's test command runs both before any suite;
+ * The binaries come from `bash packages/local-kubernetes/build.sh` (Go module proxy, cache outside the repo);
+ * Helm from `bash packages/local-kubernetes/install-helm.sh`. The README's test command runs both before any suite;
  * a start never builds: without the binaries it fails at once and says how to build them.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -29,14 +29,15 @@ import { sleep, waitUntil } from '@voting-platform/timing';
 
 const here = import.meta.dirname;
 
-/** The pinned versions, read from test/k8s/versions.sh (the one place they are written). */
+/** The pinned versions, read from packages/local-kubernetes/versions.sh (the one place they are written). */
 export const versions: Readonly<
   Record<'K8S_VERSION' | 'KWOK_VERSION' | 'KUBECTL_LAYER_VERSION', string>
 > = (() => {
-  const text = readFileSync(join(here, 'versions.sh'), 'utf8');
+  const text = readFileSync(join(here, '..', 'versions.sh'), 'utf8');
   const read = (key: string) => {
     const value = text.match(new RegExp(`^${key}=(\\S+)`, 'm'))?.[1];
-    if (!value) throw new Error(`test/k8s/versions.sh has no ${key}`);
+    if (!value)
+      throw new Error(`packages/local-kubernetes/versions.sh has no ${key}`);
     return value;
   };
   return {
@@ -72,12 +73,12 @@ function helmBinDir(): string {
   return join(cacheRoot(), 'helm', versions.KUBECTL_LAYER_VERSION, 'bin');
 }
 
-/** Path of the pinned Helm binary (from `bash test/k8s/install-helm.sh`). */
+/** Path of the pinned Helm binary (from `bash packages/local-kubernetes/install-helm.sh`). */
 export function helmBinary(): string {
   const helm = join(helmBinDir(), 'helm');
   if (!existsSync(helm))
     throw new Error(
-      `Helm is not installed at ${helm}: run bash test/k8s/install-helm.sh`,
+      `Helm is not installed at ${helm}: run bash packages/local-kubernetes/install-helm.sh`,
     );
   return helm;
 }
@@ -184,7 +185,7 @@ export async function startControlPlane(
       `The local control plane is not built (missing in ${bin}: ${missing.join(
         ', ',
       )}). Build it with ` +
-        '`bash test/k8s/build.sh` (cold: about 8 min on 2 cores), or run `npm test`, which builds it before this suite.',
+        '`bash packages/local-kubernetes/build.sh` (cold: about 8 min on 2 cores), or run `npm test`, which builds it before this suite.',
     );
   }
   const timeoutMs = options.timeoutMs ?? 120_000;

