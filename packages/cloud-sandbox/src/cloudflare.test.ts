@@ -4,7 +4,7 @@ import { CloudflareEmulator } from './index';
 import { certificateRequest } from './originCa';
 
 let CSR: string;
-before(async () => {
+beforeAll(async () => {
   CSR = (await certificateRequest(['example.com'])).csr;
 });
 
