@@ -12,5 +12,14 @@ export interface Config {
      * your result services here; without it, any http(s) URL is read.
      */
     allowedResultHosts?: string[];
+    /** The live status of environments (`/environments/:name/status`). */
+    status?: {
+      /**
+       * How long each section of an environment's status (cluster, database, DNS, workloads,
+       * votes) is served from the cache before its provider is asked again, in seconds: any
+       * number of viewers cost one provider call per section per interval. Defaults to 30.
+       */
+      cacheSeconds?: number;
+    };
   };
 }
