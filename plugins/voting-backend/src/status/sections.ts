@@ -56,6 +56,7 @@ export async function checkCluster(
 ): Promise<Checked<ClusterStatusDetail>> {
   const client = digitalOcean(ctx);
   const id = env.clusterId;
+  // raw requests: dots-wrapper types the cluster's state with values the API does not use
   const [cluster, upgrades] = await Promise.all([
     client.call(`get cluster ${id}`, async () => {
       const { data } = await client.http.get(
