@@ -22,4 +22,19 @@ export interface Config {
       cacheSeconds?: number;
     };
   };
+  /**
+   * The Cloudflare API, which the DNS section of an environment's status reads (also declared
+   * by the Cloudflare scaffolder module; this plugin may run without it).
+   */
+  cloudflare?: {
+    /**
+     * API token; the status needs Zone:Read and DNS:Read.
+     * @visibility secret
+     */
+    apiToken?: string;
+    /** Base URL of the API (default https://api.cloudflare.com/client/v4). */
+    apiUrl?: string;
+    /** Time-out of one API request in milliseconds. */
+    requestTimeoutMs?: number;
+  };
 }
