@@ -12,5 +12,29 @@ export interface Config {
      * your result services here; without it, any http(s) URL is read.
      */
     allowedResultHosts?: string[];
+    /** The live status of environments (`/environments/:name/status`). */
+    status?: {
+      /**
+       * How long each section of an environment's status (cluster, database, DNS, workloads,
+       * votes) is served from the cache before its provider is asked again, in seconds: any
+       * number of viewers cost one provider call per section per interval. Defaults to 30.
+       */
+      cacheSeconds?: number;
+    };
+  };
+  /**
+   * The Cloudflare API, which the DNS section of an environment's status reads (also declared
+   * by the Cloudflare scaffolder module; this plugin may run without it).
+   */
+  cloudflare?: {
+    /**
+     * API token; the status needs Zone:Read and DNS:Read.
+     * @visibility secret
+     */
+    apiToken?: string;
+    /** Base URL of the API (default https://api.cloudflare.com/client/v4). */
+    apiUrl?: string;
+    /** Time-out of one API request in milliseconds. */
+    requestTimeoutMs?: number;
   };
 }

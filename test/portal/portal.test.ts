@@ -563,6 +563,26 @@ describe('portal in Chromium', () => {
     await page.getByRole('link', { name: 'Result app' }).first().waitFor();
   });
 
+  it("shows the environment's status card, each section on its own, and the environments page lists it", async () => {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(
+      `${baseUrl}/catalog/voting-environments/component/portal-page`,
+    );
+    await page.getByText('Environment status').waitFor();
+    // the fixture's cluster and database are not at the emulated DigitalOcean, and no record
+    // was made for portal-page.example.com: those sections say so, the others stand
+    await page
+      .getByText(/DigitalOcean: get .*cluster .* failed with 404/)
+      .first()
+      .waitFor();
+    await page.getByText(/result\.portal-page\.example\.com missing/).waitFor();
+    await page.getByRole('link', { name: /Cluster in DigitalOcean/ }).waitFor();
+
+    await page.goto(`${baseUrl}/voting-environments`);
+    await page.getByRole('link', { name: 'portal-page' }).first().waitFor();
+    await page.getByText('platform-team').first().waitFor();
+  });
+
   it('the teardown form refuses a confirmation that differs from the name', async () => {
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(

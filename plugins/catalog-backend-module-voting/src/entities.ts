@@ -5,14 +5,15 @@ import {
   type Entity,
 } from '@backstage/catalog-model';
 import {
+  ENVIRONMENT_ANNOTATION,
   ENVIRONMENT_NAMESPACE,
   RESULT_URL_ANNOTATION,
   VOTE_URL_ANNOTATION,
   type VotingEnvironment,
 } from '@voting-platform/plugin-voting-common';
 
-/** The annotation naming the environment an entity was made from. */
-export const ENVIRONMENT_ANNOTATION = 'voting-platform.io/environment';
+/** The annotation naming the environment an entity was made from (defined with the status views that read it). */
+export { ENVIRONMENT_ANNOTATION };
 /** The annotation holding a Resource's DigitalOcean id. */
 export const DIGITALOCEAN_ID_ANNOTATION = 'voting-platform.io/digitalocean-id';
 

@@ -7,12 +7,16 @@ import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { EnvironmentStore } from './environments/EnvironmentStore';
 import { createEnvironmentsRouter } from './environments/router';
 import { createRouter } from './router';
+import { createStatusRouter } from './status/router';
+import { StatusService } from './status/StatusService';
 
 const DEFAULT_TIMEOUT_MS = 5000;
+const DEFAULT_STATUS_CACHE_SECONDS = 30;
 
 /**
- * The voting backend plugin: serves `GET /api/voting/entities/:kind/:namespace/:name/results`
- * and the record of environments under `/api/voting/environments`.
+ * The voting backend plugin: serves `GET /api/voting/entities/:kind/:namespace/:name/results`,
+ * the record of environments under `/api/voting/environments`, and their live status under
+ * `/api/voting/environments/:name/status` (batch: `POST /api/voting/environments/status`).
  *
  * @public
  */
@@ -28,6 +32,8 @@ export const votingPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         database: coreServices.database,
         events: eventsServiceRef,
+        cache: coreServices.cache,
+        permissions: coreServices.permissions,
       },
       async init({
         logger,
@@ -37,6 +43,8 @@ export const votingPlugin = createBackendPlugin({
         catalog,
         database,
         events,
+        cache,
+        permissions,
       }) {
         const timeoutMs =
           config.getOptionalNumber('voting.resultsTimeoutMs') ??
@@ -46,16 +54,25 @@ export const votingPlugin = createBackendPlugin({
             `voting.resultsTimeoutMs must be a positive integer, got ${timeoutMs}`,
           );
         }
-        const allowedHosts = config.getOptionalStringArray(
-          'voting.allowedResultHosts',
-        );
+        const cacheSeconds =
+          config.getOptionalNumber('voting.status.cacheSeconds') ??
+          DEFAULT_STATUS_CACHE_SECONDS;
+        if (!(cacheSeconds > 0)) {
+          throw new Error(
+            `voting.status.cacheSeconds must be a positive number, got ${cacheSeconds}`,
+          );
+        }
+        const allowedHosts = config
+          .getOptionalStringArray('voting.allowedResultHosts')
+          ?.map(host => host.toLowerCase());
+        const store = await EnvironmentStore.create(database);
         httpRouter.use(
           await createRouter({
             logger,
             httpAuth,
             catalog,
             timeoutMs,
-            allowedHosts: allowedHosts?.map(host => host.toLowerCase()),
+            allowedHosts,
           }),
         );
         httpRouter.use(
@@ -63,7 +80,22 @@ export const votingPlugin = createBackendPlugin({
             logger,
             httpAuth,
             events,
-            store: await EnvironmentStore.create(database),
+            store,
+          }),
+        );
+        httpRouter.use(
+          await createStatusRouter({
+            httpAuth,
+            permissions,
+            store,
+            status: new StatusService({
+              config,
+              logger,
+              cache,
+              cacheSeconds,
+              resultsTimeoutMs: timeoutMs,
+              allowedResultHosts: allowedHosts,
+            }),
           }),
         );
       },

@@ -13,3 +13,11 @@ export const RESULT_URL_ANNOTATION = 'voting-platform.io/result-url';
  * @public
  */
 export const VOTE_URL_ANNOTATION = 'voting-platform.io/vote-url';
+
+/**
+ * Annotation naming the environment (as the voting backend records it) that a catalog entity
+ * was made from: the status views read the environment's status by this name.
+ *
+ * @public
+ */
+export const ENVIRONMENT_ANNOTATION = 'voting-platform.io/environment';

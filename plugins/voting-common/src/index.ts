@@ -3,7 +3,11 @@
  *
  * @packageDocumentation
  */
-export { RESULT_URL_ANNOTATION, VOTE_URL_ANNOTATION } from './annotations';
+export {
+  ENVIRONMENT_ANNOTATION,
+  RESULT_URL_ANNOTATION,
+  VOTE_URL_ANNOTATION,
+} from './annotations';
 export {
   fetchPollResults,
   parsePollResults,
@@ -25,3 +29,21 @@ export type {
   EnvironmentSpec,
   VotingEnvironment,
 } from './environments';
+export {
+  RESOURCE_TYPE_VOTING_ENVIRONMENT,
+  votingEnvironmentReadPermission,
+  votingPermissions,
+} from './permissions';
+export { STATUS_SECTIONS } from './status';
+export type {
+  ClusterStatusDetail,
+  DatabaseStatusDetail,
+  DnsRecordStatus,
+  DnsStatusDetail,
+  EnvironmentStatus,
+  StatusSection,
+  StatusSectionName,
+  StatusState,
+  VotesStatusDetail,
+  WorkloadsStatusDetail,
+} from './status';

@@ -1,7 +1,105 @@
-import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
-import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  PageBlueprint,
+} from '@backstage/frontend-plugin-api';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
 import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
-import { isVotingResultsAvailable } from './filter';
+import DashboardIcon from '@material-ui/icons/Dashboard';
+import {
+  isGroup,
+  isVotingEnvironment,
+  isVotingResultsAvailable,
+} from './filter';
+import { votingStatusApiRef, VotingStatusClient } from './statusApi';
+
+/**
+ * The client of the voting backend's status routes.
+ *
+ * @alpha
+ */
+export const votingStatusApi = ApiBlueprint.make({
+  name: 'status',
+  params: defineParams =>
+    defineParams({
+      api: votingStatusApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new VotingStatusClient(deps),
+    }),
+});
+
+/**
+ * "Environment status" on the overview of an environment's entity.
+ *
+ * @alpha
+ */
+export const environmentStatusEntityCard = EntityCardBlueprint.make({
+  name: 'environment-status',
+  params: {
+    type: 'content',
+    filter: isVotingEnvironment,
+    loader: () =>
+      import('./components/status/EnvironmentStatusCard').then(m => (
+        <m.EnvironmentStatusCard />
+      )),
+  },
+});
+
+/**
+ * The "Status" tab of an environment's entity: every section in detail.
+ *
+ * @alpha
+ */
+export const environmentStatusEntityContent = EntityContentBlueprint.make({
+  name: 'environment-status',
+  params: {
+    path: '/status',
+    title: 'Status',
+    filter: isVotingEnvironment,
+    loader: () =>
+      import('./components/status/EnvironmentStatusCard').then(m => (
+        <m.EnvironmentStatusContent />
+      )),
+  },
+});
+
+/**
+ * The team's environments, on Group entity pages.
+ *
+ * @alpha
+ */
+export const groupEnvironmentsEntityCard = EntityCardBlueprint.make({
+  name: 'group-environments',
+  params: {
+    type: 'content',
+    filter: isGroup,
+    loader: () =>
+      import('./components/status/GroupEnvironmentsCard').then(m => (
+        <m.GroupEnvironmentsCard />
+      )),
+  },
+});
+
+/**
+ * "Voting environments" in the app's navigation: every environment by owning team.
+ *
+ * @alpha
+ */
+export const votingEnvironmentsPage = PageBlueprint.make({
+  params: {
+    path: '/voting-environments',
+    title: 'Voting environments',
+    icon: <DashboardIcon />,
+    loader: () =>
+      import('./components/status/EnvironmentsPage').then(m => (
+        <m.EnvironmentsOverview />
+      )),
+  },
+});
 
 /**
  * Entity card with the live tallies, shown on entities with the
@@ -43,5 +141,13 @@ export const votingConfirmNameFormField = FormFieldBlueprint.make({
 export default createFrontendPlugin({
   pluginId: 'voting',
   info: { packageJson: () => import('../package.json') },
-  extensions: [votingResultsEntityCard, votingConfirmNameFormField],
+  extensions: [
+    votingStatusApi,
+    votingResultsEntityCard,
+    environmentStatusEntityCard,
+    environmentStatusEntityContent,
+    groupEnvironmentsEntityCard,
+    votingEnvironmentsPage,
+    votingConfirmNameFormField,
+  ],
 });

@@ -4,6 +4,21 @@
  *
  * @packageDocumentation
  */
-export { votingPlugin, EntityVotingResultsCard } from './plugin';
-export { isVotingResultsAvailable } from './filter';
+export {
+  votingPlugin,
+  EntityVotingResultsCard,
+  EntityEnvironmentStatusCard,
+  EntityEnvironmentStatusContent,
+  EntityGroupEnvironmentsCard,
+  VotingEnvironmentsPage,
+  votingEnvironmentsRouteRef,
+} from './plugin';
+export {
+  isGroup,
+  isVotingEnvironment,
+  isVotingResultsAvailable,
+} from './filter';
+export { votingStatusApiRef, VotingStatusClient } from './statusApi';
+export type { EnvironmentStatuses, VotingStatusApi } from './statusApi';
+export type { EnvironmentStatusCardProps } from './components/status/EnvironmentStatusCard';
 export type { VotingResultsCardProps } from './components/VotingResultsCard';

@@ -1,14 +1,39 @@
 import {
+  createApiFactory,
   createComponentExtension,
   createPlugin,
+  createRoutableExtension,
+  createRouteRef,
+  discoveryApiRef,
+  fetchApiRef,
 } from '@backstage/core-plugin-api';
+import { votingStatusApiRef, VotingStatusClient } from './statusApi';
+
+/**
+ * The route of the "Voting environments" page in legacy apps.
+ *
+ * @public
+ */
+export const votingEnvironmentsRouteRef = createRouteRef({
+  id: 'voting-environments',
+});
 
 /**
  * The voting plugin for apps on the legacy frontend system.
  *
  * @public
  */
-export const votingPlugin = createPlugin({ id: 'voting' });
+export const votingPlugin = createPlugin({
+  id: 'voting',
+  apis: [
+    createApiFactory({
+      api: votingStatusApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new VotingStatusClient(deps),
+    }),
+  ],
+  routes: { environments: votingEnvironmentsRouteRef },
+});
 
 /**
  * Entity card with the live tallies of the entity's result service. Put it on the overview of
@@ -23,5 +48,73 @@ export const EntityVotingResultsCard = votingPlugin.provide(
       lazy: () =>
         import('./components/VotingResultsCard').then(m => m.VotingResultsCard),
     },
+  }),
+);
+
+/**
+ * "Environment status" card for entities with the `voting-platform.io/environment` annotation
+ * (see `isVotingEnvironment`).
+ *
+ * @public
+ */
+export const EntityEnvironmentStatusCard = votingPlugin.provide(
+  createComponentExtension({
+    name: 'EntityEnvironmentStatusCard',
+    component: {
+      lazy: () =>
+        import('./components/status/EnvironmentStatusCard').then(
+          m => m.EnvironmentStatusCard,
+        ),
+    },
+  }),
+);
+
+/**
+ * The environment's status in detail, for an entity tab.
+ *
+ * @public
+ */
+export const EntityEnvironmentStatusContent = votingPlugin.provide(
+  createComponentExtension({
+    name: 'EntityEnvironmentStatusContent',
+    component: {
+      lazy: () =>
+        import('./components/status/EnvironmentStatusCard').then(
+          m => m.EnvironmentStatusContent,
+        ),
+    },
+  }),
+);
+
+/**
+ * The environments of a Group, for Group entity pages.
+ *
+ * @public
+ */
+export const EntityGroupEnvironmentsCard = votingPlugin.provide(
+  createComponentExtension({
+    name: 'EntityGroupEnvironmentsCard',
+    component: {
+      lazy: () =>
+        import('./components/status/GroupEnvironmentsCard').then(
+          m => m.GroupEnvironmentsCard,
+        ),
+    },
+  }),
+);
+
+/**
+ * The "Voting environments" page: every environment by owning team, with its status.
+ *
+ * @public
+ */
+export const VotingEnvironmentsPage = votingPlugin.provide(
+  createRoutableExtension({
+    name: 'VotingEnvironmentsPage',
+    component: () =>
+      import('./components/status/EnvironmentsPage').then(
+        m => m.EnvironmentsPage,
+      ),
+    mountPoint: votingEnvironmentsRouteRef,
   }),
 );

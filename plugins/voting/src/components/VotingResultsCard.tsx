@@ -15,9 +15,8 @@ import Box from '@material-ui/core/Box';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
 import { VOTE_URL_ANNOTATION } from '@voting-platform/plugin-voting-common';
-import { useEffect } from 'react';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { getEntityResults } from '../api';
+import { usePolling } from './usePolling';
 
 /** Props of {@link VotingResultsCard}. */
 export interface VotingResultsCardProps {
@@ -35,16 +34,11 @@ export function VotingResultsCard(props: VotingResultsCardProps) {
   const discoveryApi = useApi(discoveryApiRef);
   const fetchApi = useApi(fetchApiRef);
   const ref = getCompoundEntityRef(entity);
-  const state = useAsyncRetry(
+  const state = usePolling(
     () => getEntityResults({ discoveryApi, fetchApi }, ref),
     [discoveryApi, fetchApi, ref.kind, ref.namespace, ref.name],
+    refreshIntervalMs,
   );
-  const { retry } = state;
-  useEffect(() => {
-    if (!refreshIntervalMs) return undefined;
-    const timer = setInterval(retry, refreshIntervalMs);
-    return () => clearInterval(timer);
-  }, [retry, refreshIntervalMs]);
 
   const voteUrl = entity.metadata.annotations?.[VOTE_URL_ANNOTATION];
   if (state.error && !state.value) {

@@ -1,0 +1,181 @@
+import type {
+  CacheService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import type { Config } from '@backstage/config';
+import {
+  STATUS_SECTIONS,
+  type EnvironmentStatus,
+  type StatusSection,
+  type StatusSectionName,
+  type VotingEnvironment,
+  type WorkloadsStatusDetail,
+} from '@voting-platform/plugin-voting-common';
+import { APIError as CloudflareApiError } from 'cloudflare';
+import {
+  checkCluster,
+  checkDatabase,
+  checkDns,
+  checkVotes,
+  checkWorkloads,
+  type Checked,
+  type SectionContext,
+} from './sections';
+
+const CHECKS: Record<
+  StatusSectionName,
+  (env: VotingEnvironment, ctx: SectionContext) => Promise<Checked<unknown>>
+> = {
+  cluster: checkCluster,
+  database: checkDatabase,
+  dns: checkDns,
+  workloads: checkWorkloads,
+  votes: checkVotes,
+};
+
+const PROVIDERS: Record<StatusSectionName, string> = {
+  cluster: 'DigitalOcean',
+  database: 'DigitalOcean',
+  dns: 'Cloudflare',
+  workloads: 'the cluster',
+  votes: 'the result service',
+};
+
+export interface StatusServiceOptions {
+  config: Config;
+  logger: LoggerService;
+  cache: CacheService;
+  /** How long a section's answer is served from the cache, in seconds. */
+  cacheSeconds: number;
+  resultsTimeoutMs: number;
+  allowedResultHosts?: string[];
+}
+
+function consoleLinks(
+  env: VotingEnvironment,
+  zone: string,
+): EnvironmentStatus['links'] {
+  const id = encodeURIComponent;
+  return {
+    cluster: `https://cloud.digitalocean.com/kubernetes/clusters/${id(
+      env.clusterId,
+    )}`,
+    database: `https://cloud.digitalocean.com/databases/${id(env.databaseId)}`,
+    // Cloudflare's deep link: the dashboard fills in the account the user is signed in to
+    dns: `https://dash.cloudflare.com/?to=/:account/${id(zone)}/dns/records`,
+    grafana: env.grafanaUrl,
+  };
+}
+
+/** The error of a failed check as a section shows it: the provider's words, never the request. */
+function failure(
+  section: StatusSectionName,
+  error: unknown,
+): Pick<StatusSection<never>, 'state' | 'error'> {
+  const status =
+    error instanceof CloudflareApiError
+      ? error.status
+      : (error as { status?: unknown })?.status;
+  if (status === 429) {
+    return {
+      state: 'rate-limited',
+      error: `${PROVIDERS[section]} is rate-limiting the portal (429): the status is checked again in the next interval`,
+    };
+  }
+  let message = error instanceof Error ? error.message : String(error);
+  if (error instanceof CloudflareApiError) {
+    // the SDK's message is the raw body; its errors say it in words
+    const said = error.errors?.map(e => e.message).join('; ');
+    message = `Cloudflare answered ${error.status ?? 'no status'}${
+      said ? `: ${said}` : ''
+    }`;
+  }
+  return { state: 'error', error: message };
+}
+
+/**
+ * The status of environments, section by section, each cached per environment for
+ * `cacheSeconds`: any number of viewers cost one provider call per section per interval. Calls
+ * for a section already under way are joined rather than repeated, so a burst of viewers before
+ * the first answer is cached also costs one.
+ */
+export class StatusService {
+  readonly #options: StatusServiceOptions;
+  readonly #cache: CacheService;
+  readonly #inFlight = new Map<string, Promise<StatusSection<unknown>>>();
+
+  constructor(options: StatusServiceOptions) {
+    this.#options = options;
+    this.#cache = options.cache.withOptions({
+      defaultTtl: options.cacheSeconds * 1000,
+    });
+  }
+
+  async status(env: VotingEnvironment): Promise<EnvironmentStatus> {
+    const sections = await Promise.all(
+      STATUS_SECTIONS.map(section => this.section(env, section)),
+    );
+    const dns = sections[STATUS_SECTIONS.indexOf('dns')].detail as {
+      zone?: string;
+    } | null;
+    return {
+      name: env.name,
+      owner: env.owner,
+      links: consoleLinks(env, dns?.zone ?? env.domain),
+      ...Object.fromEntries(
+        STATUS_SECTIONS.map((section, i) => [section, sections[i]]),
+      ),
+    } as EnvironmentStatus;
+  }
+
+  section(
+    env: VotingEnvironment,
+    section: StatusSectionName,
+  ): Promise<StatusSection<unknown>> {
+    // the record's update time is in the key: a re-registered environment is checked anew
+    const key = `status:${env.name}:${env.updatedAt}:${section}`;
+    let pending = this.#inFlight.get(key);
+    if (!pending) {
+      pending = this.#load(key, env, section).finally(() =>
+        this.#inFlight.delete(key),
+      );
+      this.#inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  async #load(
+    key: string,
+    env: VotingEnvironment,
+    section: StatusSectionName,
+  ): Promise<StatusSection<unknown>> {
+    const cached = (await this.#cache.get(key)) as
+      | StatusSection<unknown>
+      | undefined;
+    if (cached) return cached;
+    const checkedAt = new Date().toISOString();
+    const { config, logger, resultsTimeoutMs, allowedResultHosts } =
+      this.#options;
+    let result: StatusSection<unknown>;
+    try {
+      const { state, detail } = await CHECKS[section](env, {
+        config,
+        logger,
+        resultsTimeoutMs,
+        allowedResultHosts,
+        loadBalancerAddress: async () => {
+          const workloads = await this.section(env, 'workloads');
+          return (workloads.detail as WorkloadsStatusDetail | null)
+            ?.loadBalancer;
+        },
+      });
+      result = { state, detail, checkedAt };
+    } catch (error) {
+      result = { ...failure(section, error), detail: null, checkedAt };
+      logger.warn(`status of ${env.name}, ${section}: ${result.error}`);
+    }
+    // failures are cached too: a provider that refuses is not asked again by every viewer
+    await this.#cache.set(key, result as any);
+    return result;
+  }
+}

@@ -1,0 +1,496 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { ManualClock, useSandbox } from '@voting-platform/cloud-sandbox';
+import {
+  startLocalCluster,
+  type LocalCluster,
+} from '@voting-platform/plugin-kubernetes-node/testUtils';
+import { sleep } from '@voting-platform/timing';
+import type { EnvironmentStatus } from '@voting-platform/plugin-voting-common';
+import { environmentSpecFixture } from '@voting-platform/plugin-voting-common/testUtils';
+import request from 'supertest';
+import { votingPlugin } from '../plugin';
+
+jest.setTimeout(120_000);
+
+const RESULTS = {
+  poll: 'pets',
+  question: 'Cats or dogs?',
+  total: 3,
+  options: [
+    { id: 'a', label: 'Cats', votes: 2, percent: 66.7 },
+    { id: 'b', label: 'Dogs', votes: 1, percent: 33.3 },
+  ],
+};
+
+const labels = (name: string) => ({
+  'app.kubernetes.io/name': name,
+  'app.kubernetes.io/part-of': 'voting-app',
+});
+
+/** A voting Deployment as the voting manifests make it; `stuck` ones can never be scheduled. */
+const deployment = (name: string, stuck = false) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, namespace: 'voting', labels: labels(name) },
+  spec: {
+    replicas: 1,
+    selector: { matchLabels: labels(name) },
+    template: {
+      metadata: { labels: labels(name) },
+      spec: {
+        ...(stuck ? { nodeSelector: { 'no-such-node': 'true' } } : {}),
+        containers: [{ name, image: `example/${name}:1` }],
+      },
+    },
+  },
+});
+
+describe('GET /environments/:name/status', () => {
+  const clock = new ManualClock();
+  const env = useSandbox(
+    { beforeAll, afterAll, afterEach },
+    { clock, coverageDir: false, cloudflare: { zones: ['example.com'] } },
+  );
+  let cluster: LocalCluster;
+  let resultService: Server;
+  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+  let stopBackend: () => Promise<void>;
+  let lbIp: string;
+  const responses: string[] = [];
+  const ids = { cluster: '', brokenCluster: '', database: '', newDatabase: '' };
+
+  async function doCall(method: string, path: string, body?: unknown) {
+    const { digitalocean } = env.sandbox;
+    const res = await fetch(`${digitalocean.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${digitalocean.token}`,
+        'content-type': 'application/json',
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status}`);
+    return res.json() as Promise<any>;
+  }
+
+  async function cfCall(method: string, path: string, body?: unknown) {
+    const { cloudflare } = env.sandbox;
+    const res = await fetch(`${cloudflare.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${cloudflare.token}`,
+        'content-type': 'application/json',
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status}`);
+    return res.json() as Promise<any>;
+  }
+
+  const newCluster = async (name: string) =>
+    (
+      await doCall('POST', '/kubernetes/clusters', {
+        name,
+        region: 'nyc1',
+        version: 'latest',
+        node_pools: [{ name: 'pool', size: 's-2vcpu-4gb', count: 2 }],
+      })
+    ).kubernetes_cluster.id as string;
+  const newDatabase = async (name: string) =>
+    (
+      await doCall('POST', '/databases', {
+        name,
+        engine: 'pg',
+        version: '16',
+        region: 'nyc1',
+        size: 'db-s-1vcpu-1gb',
+        num_nodes: 1,
+      })
+    ).database.id as string;
+
+  async function addRecord(name: string, content: string) {
+    const zone = (await cfCall('GET', '/zones?name=example.com')).result[0];
+    await cfCall('POST', `/zones/${zone.id}/dns_records`, {
+      type: 'A',
+      name,
+      content,
+      proxied: true,
+      ttl: 1,
+    });
+  }
+
+  async function register(
+    name: string,
+    fields: Partial<ReturnType<typeof environmentSpecFixture>> = {},
+  ) {
+    const port = (resultService.address() as AddressInfo).port;
+    await request(server)
+      .put(`/api/voting/environments/${name}`)
+      .set('authorization', mockCredentials.service.header())
+      .send({
+        ...environmentSpecFixture(),
+        clusterId: ids.cluster,
+        databaseId: ids.database,
+        domain: 'demo.example.com',
+        resultUrl: `http://127.0.0.1:${port}`,
+        ...fields,
+      })
+      .expect(200);
+  }
+
+  async function status(name: string, expected = 200) {
+    const res = await request(server)
+      .get(`/api/voting/environments/${name}/status`)
+      .set('authorization', mockCredentials.user.header())
+      .expect(expected);
+    responses.push(res.text);
+    return res.body as EnvironmentStatus;
+  }
+
+  /** Polls until `check` answers something, for at most a minute. */
+  async function until<T>(
+    what: string,
+    check: () => Promise<T | undefined>,
+  ): Promise<T> {
+    const deadline = Date.now() + 60_000;
+    let value = await check();
+    while (value === undefined) {
+      if (Date.now() > deadline) throw new Error(`${what}: timed out`);
+      await sleep(250);
+      value = await check();
+    }
+    return value;
+  }
+
+  const ready = (names: string[]) =>
+    until('voting Deployments ready', async () => {
+      const all = await Promise.all(
+        names.map(n =>
+          cluster.admin.get<any>('apps/v1', 'Deployment', n, 'voting'),
+        ),
+      );
+      return all.every(d => d?.status?.readyReplicas === 1) ? true : undefined;
+    });
+
+  beforeAll(async () => {
+    cluster = await startLocalCluster();
+    resultService = createServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(RESULTS));
+    });
+    await new Promise<void>(resolve =>
+      resultService.listen(0, '127.0.0.1', resolve),
+    );
+    const { digitalocean, cloudflare } = env.sandbox;
+    ids.cluster = await newCluster('demo');
+    ids.brokenCluster = await newCluster('broken');
+    ids.database = await newDatabase('demo-db');
+    clock.advance(10 * 60_000);
+    ids.newDatabase = await newDatabase('new-db');
+    // every emulated cluster "at DigitalOcean" is the local control plane
+    digitalocean.override('kubernetes_get_kubeconfig', () => ({
+      status: 200,
+      text: cluster.tokenKubeconfig,
+      contentType: 'application/yaml',
+    }));
+    for (const obj of [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'voting' } },
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'traefik' } },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'traefik', namespace: 'traefik' },
+        spec: {
+          type: 'LoadBalancer',
+          selector: { app: 'traefik' },
+          ports: [{ name: 'websecure', port: 443, targetPort: 8443 }],
+        },
+      },
+      deployment('vote'),
+      deployment('result'),
+    ])
+      await cluster.admin.apply(obj as any, { fieldManager: 'test' });
+    await ready(['vote', 'result']);
+    lbIp = await until(
+      "Traefik's load-balancer address",
+      async () =>
+        (
+          await cluster.admin.get<any>('v1', 'Service', 'traefik', 'traefik')
+        )?.status?.loadBalancer?.ingress?.[0]?.ip,
+    );
+    await addRecord('vote.demo.example.com', lbIp);
+    await addRecord('result.demo.example.com', lbIp);
+    await addRecord('vote.other.example.com', lbIp);
+    const zone = (await cfCall('GET', '/zones?name=example.com')).result[0];
+    await cfCall('PATCH', `/zones/${zone.id}/settings/ssl`, {
+      value: 'strict',
+    });
+
+    const port = (resultService.address() as AddressInfo).port;
+    const backend = await startTestBackend({
+      features: [
+        votingPlugin,
+        catalogServiceMock.factory({ entities: [] }),
+        mockServices.rootConfig.factory({
+          data: {
+            digitalocean: {
+              token: digitalocean.token,
+              apiUrl: digitalocean.url,
+            },
+            cloudflare: { apiToken: cloudflare.token, apiUrl: cloudflare.url },
+            voting: {
+              allowedResultHosts: [`127.0.0.1:${port}`],
+              status: { cacheSeconds: 300 },
+            },
+          },
+        }),
+        // a policy that refuses one environment and grants the others
+        mockServices.permissions.mock({
+          authorize: async requests =>
+            requests.map(r => ({
+              result:
+                'resourceRef' in r && r.resourceRef === 'forbidden'
+                  ? AuthorizeResult.DENY
+                  : AuthorizeResult.ALLOW,
+            })),
+        }).factory,
+      ],
+    });
+    server = backend.server;
+    stopBackend = () => backend.stop();
+  });
+
+  afterAll(async () => {
+    await stopBackend?.();
+    resultService?.close();
+    cluster?.stop();
+  });
+
+  it('reports a healthy environment, every section ok', async () => {
+    await register('healthy');
+    const s = await status('healthy');
+    expect(s.cluster).toMatchObject({
+      state: 'ok',
+      detail: { state: 'running', ha: false, upgradeAvailable: null },
+    });
+    expect(s.cluster.detail?.nodePools).toEqual([
+      { name: 'pool', size: 's-2vcpu-4gb', ready: 2, desired: 2 },
+    ]);
+    expect(s.database).toMatchObject({
+      state: 'ok',
+      detail: { status: 'online', version: '16', nodes: 1 },
+    });
+    expect(s.database.detail?.latestBackupAt).toEqual(expect.any(String));
+    expect(s.dns).toMatchObject({
+      state: 'ok',
+      detail: { zone: 'example.com', sslMode: 'strict' },
+    });
+    expect(s.dns.detail?.records).toEqual([
+      expect.objectContaining({
+        name: 'vote.demo.example.com',
+        present: true,
+        proxied: true,
+        pointsAtLoadBalancer: true,
+      }),
+      expect.objectContaining({
+        name: 'result.demo.example.com',
+        pointsAtLoadBalancer: true,
+      }),
+    ]);
+    expect(s.workloads).toMatchObject({
+      state: 'ok',
+      detail: {
+        loadBalancer: lbIp,
+        deployments: [
+          { namespace: 'voting', name: 'result', ready: 1, desired: 1 },
+          { namespace: 'voting', name: 'vote', ready: 1, desired: 1 },
+        ],
+      },
+    });
+    expect(s.votes).toMatchObject({ state: 'ok', detail: RESULTS });
+    for (const section of [s.cluster, s.database, s.dns, s.workloads])
+      expect(Date.parse(section.checkedAt)).not.toBeNaN();
+  });
+
+  it('reports a degraded cluster without touching the other sections', async () => {
+    env.sandbox.digitalocean.breakCluster(ids.brokenCluster, {
+      state: 'degraded',
+      message: 'a node is not ready',
+    });
+    await register('degraded', { clusterId: ids.brokenCluster });
+    const s = await status('degraded');
+    expect(s.cluster).toMatchObject({
+      state: 'warning',
+      detail: { state: 'degraded', message: 'a node is not ready' },
+    });
+    expect([s.database.state, s.dns.state, s.votes.state]).toEqual([
+      'ok',
+      'ok',
+      'ok',
+    ]);
+  });
+
+  it('reports a database still being created', async () => {
+    await register('new-db', { databaseId: ids.newDatabase });
+    const s = await status('new-db');
+    expect(s.database).toMatchObject({
+      state: 'pending',
+      detail: { status: 'creating', latestBackupAt: null },
+    });
+    expect([s.cluster.state, s.dns.state, s.votes.state]).toEqual([
+      'ok',
+      'ok',
+      'ok',
+    ]);
+  });
+
+  it('reports a missing DNS record', async () => {
+    await register('no-record', { domain: 'other.example.com' });
+    const s = await status('no-record');
+    expect(s.dns.state).toBe('error');
+    expect(s.dns.detail?.records).toEqual([
+      expect.objectContaining({
+        name: 'vote.other.example.com',
+        present: true,
+      }),
+      expect.objectContaining({
+        name: 'result.other.example.com',
+        present: false,
+      }),
+    ]);
+    expect([s.cluster.state, s.database.state, s.votes.state]).toEqual([
+      'ok',
+      'ok',
+      'ok',
+    ]);
+  });
+
+  it('reports a result service outside voting.allowedResultHosts without asking it', async () => {
+    const port = (resultService.address() as AddressInfo).port;
+    await register('foreign', { resultUrl: `http://localhost:${port}` });
+    const s = await status('foreign');
+    expect(s.votes).toMatchObject({
+      state: 'error',
+      detail: null,
+      error: `localhost:${port} is not in voting.allowedResultHosts`,
+    });
+    expect(s.cluster.state).toBe('ok');
+  });
+
+  it('answers many concurrent viewers with one provider call per section', async () => {
+    await register('watched');
+    const { digitalocean, cloudflare } = env.sandbox;
+    const doBefore = digitalocean.requests.length;
+    const cfBefore = cloudflare.requests.length;
+    const answers = await Promise.all(
+      Array.from({ length: 25 }, () => status('watched')),
+    );
+    await Promise.all(Array.from({ length: 25 }, () => status('watched')));
+    expect(new Set(answers.map(a => a.cluster.checkedAt)).size).toBe(1);
+    const ops = (records: { operationId?: string }[]) =>
+      records.map(r => r.operationId).sort();
+    // cluster (get, upgrades), database (get, backups), workloads (kubeconfig)
+    expect(ops(digitalocean.requests.slice(doBefore))).toEqual([
+      'databases_get_cluster',
+      'databases_list_backups',
+      'kubernetes_get_availableUpgrades',
+      'kubernetes_get_cluster',
+      'kubernetes_get_kubeconfig',
+    ]);
+    // dns: the zone (demo.example.com is none, example.com is), its SSL mode and the two records
+    expect(ops(cloudflare.requests.slice(cfBefore))).toEqual([
+      'dns-records-for-a-zone-list-dns-records',
+      'dns-records-for-a-zone-list-dns-records',
+      'zone-settings-get-single-setting',
+      'zones-get',
+      'zones-get',
+    ]);
+  });
+
+  it('reports a provider that rate-limits as rate-limited, the rest as usual', async () => {
+    await register('limited');
+    env.sandbox.digitalocean.faults.add({
+      operationId: 'kubernetes_get_cluster',
+      status: 429,
+      retryAfter: 30,
+    });
+    env.sandbox.cloudflare.faults.add({
+      operationId: 'zones-get',
+      status: 429,
+      retryAfter: 30,
+    });
+    const s = await status('limited');
+    expect(s.cluster).toMatchObject({ state: 'rate-limited', detail: null });
+    expect(s.cluster.error).toMatch(/DigitalOcean is rate-limiting/);
+    expect(s.dns).toMatchObject({ state: 'rate-limited', detail: null });
+    expect(s.dns.error).toMatch(/Cloudflare is rate-limiting/);
+    expect([s.database.state, s.workloads.state, s.votes.state]).toEqual([
+      'ok',
+      'ok',
+      'ok',
+    ]);
+  });
+
+  it('refuses an environment the permission policy denies, alone and in a batch', async () => {
+    await register('forbidden');
+    await status('forbidden', 403);
+    const res = await request(server)
+      .post('/api/voting/environments/status')
+      .set('authorization', mockCredentials.user.header())
+      .send({ names: ['forbidden', 'healthy', 'nowhere'] })
+      .expect(200);
+    responses.push(res.text);
+    expect(res.body.items.map((i: EnvironmentStatus) => i.name)).toEqual([
+      'healthy',
+    ]);
+    expect(res.body).toMatchObject({
+      denied: ['forbidden'],
+      missing: ['nowhere'],
+    });
+    await request(server)
+      .get('/api/voting/environments/healthy/status')
+      .set('authorization', mockCredentials.none.header())
+      .expect(401);
+  });
+
+  it('reports a voting Deployment that is not ready', async () => {
+    await cluster.admin.apply(deployment('worker', true) as any, {
+      fieldManager: 'test',
+    });
+    await register('stuck');
+    const s = await status('stuck');
+    expect(s.workloads.state).toBe('error');
+    expect(s.workloads.detail?.deployments).toContainEqual({
+      namespace: 'voting',
+      name: 'worker',
+      ready: 0,
+      desired: 1,
+    });
+    expect([s.cluster.state, s.database.state, s.votes.state]).toEqual([
+      'ok',
+      'ok',
+      'ok',
+    ]);
+  });
+
+  it('puts no secret in any answer', () => {
+    const { digitalocean, cloudflare } = env.sandbox;
+    const secrets = [
+      digitalocean.token,
+      cloudflare.token,
+      cluster.token,
+      ...digitalocean.secrets(),
+    ];
+    expect(responses.length).toBeGreaterThan(50);
+    for (const text of responses)
+      for (const secret of secrets) expect(text).not.toContain(secret);
+  });
+});

@@ -1,0 +1,205 @@
+import type { Entity } from '@backstage/catalog-model';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { screen, within } from '@testing-library/react';
+import type { EnvironmentStatus } from '@voting-platform/plugin-voting-common';
+import { votingStatusApiRef, type VotingStatusApi } from '../../statusApi';
+import { EnvironmentStatusCard } from './EnvironmentStatusCard';
+import { statusFixture } from './fixtures';
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'demo',
+    namespace: 'voting-environments',
+    annotations: { 'voting-platform.io/environment': 'demo' },
+  },
+  spec: { type: 'website', lifecycle: 'production', owner: 'team-a' },
+};
+
+function api(answer: () => Promise<EnvironmentStatus>) {
+  const asked: string[] = [];
+  const fake: VotingStatusApi = {
+    getStatus: async name => {
+      asked.push(name);
+      return answer();
+    },
+    getStatuses: async () => {
+      throw new Error('not used');
+    },
+  };
+  return { asked, fake };
+}
+
+async function renderCard(
+  answer: () => Promise<EnvironmentStatus>,
+  variant?: 'content',
+  subject: Entity = entity,
+  refreshIntervalMs = 0,
+) {
+  const a = api(answer);
+  await renderInTestApp(
+    <TestApiProvider apis={[[votingStatusApiRef, a.fake]]}>
+      <EntityProvider entity={subject}>
+        <EnvironmentStatusCard
+          variant={variant}
+          refreshIntervalMs={refreshIntervalMs}
+        />
+      </EntityProvider>
+    </TestApiProvider>,
+  );
+  return a;
+}
+
+const section = (name: string) => screen.findByTestId(`section-${name}`);
+
+describe('EnvironmentStatusCard', () => {
+  it('shows every section of a healthy environment as OK, with details, times and console links', async () => {
+    const { asked } = await renderCard(async () => statusFixture());
+    const cluster = await section('cluster');
+    expect(within(cluster).getByText('OK')).toBeInTheDocument();
+    expect(
+      within(cluster).getByText(
+        /running \(Ready\) · Kubernetes 1\.34\.1-do\.0/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(cluster).getByText(/pool 2\/2 nodes ready/),
+    ).toBeInTheDocument();
+    expect(
+      within(await section('database')).getByText(/PostgreSQL 16/),
+    ).toBeInTheDocument();
+    expect(
+      within(await section('dns')).getByText(/SSL strict/),
+    ).toBeInTheDocument();
+    expect(
+      within(await section('workloads')).getByText(
+        /vote 2\/2 · load balancer 10\.0\.0\.1/,
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getAllByText(/^checked /)).toHaveLength(4);
+    // the overview card leaves the votes to the Live votes card
+    expect(screen.queryByTestId('section-votes')).not.toBeInTheDocument();
+    expect(
+      screen.getByRole('link', { name: /Cluster in DigitalOcean/ }),
+    ).toHaveAttribute(
+      'href',
+      'https://cloud.digitalocean.com/kubernetes/clusters/c1',
+    );
+    expect(
+      screen.getByRole('link', { name: /DNS in Cloudflare/ }),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: /Grafana/ })).toBeInTheDocument();
+    expect(asked).toEqual(['demo']);
+  });
+
+  it('shows a warning, an error, a pending and a rate-limited section with their reasons', async () => {
+    await renderCard(async () =>
+      statusFixture('demo', {
+        cluster: {
+          state: 'warning',
+          detail: {
+            ...statusFixture().cluster.detail!,
+            state: 'degraded',
+            message: 'a node is down',
+          },
+        },
+        database: {
+          state: 'pending',
+          detail: {
+            ...statusFixture().database.detail!,
+            status: 'creating',
+            latestBackupAt: null,
+          },
+        },
+        dns: {
+          state: 'rate-limited',
+          detail: null,
+          error: 'Cloudflare is rate-limiting the portal (429)',
+        },
+        workloads: {
+          state: 'error',
+          detail: null,
+          error: 'Kubernetes API: no answer within 10000 ms',
+        },
+      }),
+    );
+    const cluster = await section('cluster');
+    expect(within(cluster).getByText('Warning')).toBeInTheDocument();
+    expect(
+      within(cluster).getByText(/degraded \(a node is down\)/),
+    ).toBeInTheDocument();
+    const database = await section('database');
+    expect(within(database).getByText('Pending')).toBeInTheDocument();
+    expect(
+      within(database).getByText(/creating .* no backup yet/),
+    ).toBeInTheDocument();
+    const dns = await section('dns');
+    expect(within(dns).getByText('Rate-limited')).toBeInTheDocument();
+    expect(
+      within(dns).getByText(
+        /rate-limiting the portal \(429\)\. This says nothing about the environment itself/,
+      ),
+    ).toBeInTheDocument();
+    const workloads = await section('workloads');
+    expect(within(workloads).getByText('Error')).toBeInTheDocument();
+    expect(
+      within(workloads).getByText(/no answer within 10000 ms/),
+    ).toBeInTheDocument();
+  });
+
+  it('shows the votes in the entity tab', async () => {
+    await renderCard(async () => statusFixture(), 'content');
+    expect(
+      within(await section('votes')).getByText(
+        'Cats or dogs?: Cats 2, Dogs 1 (3 in all)',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('says so when the backend refuses', async () => {
+    await renderCard(async () => {
+      throw Object.assign(
+        new Error('not allowed to read the status of environment "demo"'),
+        {
+          name: 'NotAllowedError',
+        },
+      );
+    });
+    expect(
+      await screen.findAllByText(
+        /not allowed to read the status of environment "demo"/,
+      ),
+    ).not.toHaveLength(0);
+  });
+
+  it('says so on an entity that names no environment, without asking the backend', async () => {
+    const { asked } = await renderCard(async () => statusFixture(), undefined, {
+      ...entity,
+      metadata: { name: 'other' },
+    });
+    expect(await screen.findByText(/names no environment/)).toBeInTheDocument();
+    expect(asked).toEqual([]);
+  });
+
+  it('asks again at its interval and shows the change', async () => {
+    const answers = [
+      statusFixture(),
+      statusFixture('demo', {
+        cluster: { state: 'error', detail: null, error: 'cluster gone' },
+      }),
+    ];
+    // the first answer, then the second for every later call
+    const { asked } = await renderCard(
+      async () => (answers.length > 1 ? answers.shift()! : answers[0]),
+      undefined,
+      entity,
+      50,
+    );
+    expect(
+      await within(await section('cluster')).findByText(/cluster gone/),
+    ).toBeInTheDocument();
+    expect(asked.length).toBeGreaterThanOrEqual(2);
+  });
+});

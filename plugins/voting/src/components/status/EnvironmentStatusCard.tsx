@@ -1,0 +1,172 @@
+import {
+  InfoCard,
+  Link,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import {
+  Box,
+  List,
+  ListItem,
+  ListItemText,
+  Typography,
+} from '@material-ui/core';
+import {
+  ENVIRONMENT_ANNOTATION,
+  STATUS_SECTIONS,
+  type EnvironmentStatus,
+  type StatusSectionName,
+} from '@voting-platform/plugin-voting-common';
+import { votingStatusApiRef } from '../../statusApi';
+import { usePolling } from '../usePolling';
+import { explanation, SECTION_TITLES, StateIndicator, summary } from './states';
+
+const CONSOLE_LINKS: Array<{
+  key: keyof EnvironmentStatus['links'];
+  label: string;
+}> = [
+  { key: 'cluster', label: 'Cluster in DigitalOcean' },
+  { key: 'database', label: 'Database in DigitalOcean' },
+  { key: 'dns', label: 'DNS in Cloudflare' },
+  { key: 'grafana', label: 'Grafana' },
+];
+
+/** The sections of one environment's status, each with its indicator, detail and time. */
+export function EnvironmentStatusView(props: {
+  status: EnvironmentStatus;
+  sections?: readonly StatusSectionName[];
+}) {
+  const { status } = props;
+  return (
+    <>
+      <List dense>
+        {(props.sections ?? STATUS_SECTIONS).map(section => {
+          const value = status[section];
+          const why = explanation(value);
+          return (
+            <ListItem key={section} data-testid={`section-${section}`}>
+              <ListItemText
+                primary={
+                  <>
+                    <StateIndicator state={value.state} />{' '}
+                    <strong>{SECTION_TITLES[section]}</strong>
+                  </>
+                }
+                secondary={
+                  <>
+                    {value.detail ? summary(section, value) : null}
+                    {why ? (
+                      <Typography
+                        component="span"
+                        display="block"
+                        color="error"
+                        variant="body2"
+                      >
+                        {why}
+                      </Typography>
+                    ) : null}
+                    <Typography
+                      component="span"
+                      display="block"
+                      variant="caption"
+                    >
+                      checked {new Date(value.checkedAt).toLocaleString()}
+                    </Typography>
+                  </>
+                }
+              />
+            </ListItem>
+          );
+        })}
+      </List>
+      <Box display="flex" flexWrap="wrap" style={{ gap: 16 }} px={2}>
+        {CONSOLE_LINKS.map(({ key, label }) =>
+          status.links[key] ? (
+            <Link key={key} to={status.links[key]!}>
+              {label}
+            </Link>
+          ) : null,
+        )}
+      </Box>
+    </>
+  );
+}
+
+/** The status of the environment named by the entity's `voting-platform.io/environment` annotation. */
+function useEnvironmentStatus(refreshIntervalMs: number) {
+  const { entity } = useEntity();
+  const api = useApi(votingStatusApiRef);
+  const name = entity.metadata.annotations?.[ENVIRONMENT_ANNOTATION];
+  const state = usePolling(
+    async () => (name ? api.getStatus(name) : undefined),
+    [api, name],
+    name ? refreshIntervalMs : 0,
+  );
+  return { name, ...state };
+}
+
+/**
+ * Props of {@link EnvironmentStatusCard}.
+ *
+ * @public
+ */
+export interface EnvironmentStatusCardProps {
+  /** `content`: the entity tab, with every detail; `card` (default): the overview card. */
+  variant?: 'card' | 'content';
+  /**
+   * How often to ask again, in milliseconds (default 30 s; 0: never). The backend answers from
+   * its cache within its interval, so viewers cost the providers nothing more.
+   */
+  refreshIntervalMs?: number;
+}
+
+/**
+ * "Environment status": cluster, database, DNS and TLS, workloads and votes of the entity's
+ * environment, each with its state, what was seen and when, and links to the consoles.
+ *
+ * @public
+ */
+export function EnvironmentStatusCard(props: EnvironmentStatusCardProps) {
+  const { name, error, value } = useEnvironmentStatus(
+    props.refreshIntervalMs ?? 30_000,
+  );
+  let body;
+  if (!name) {
+    body = (
+      <Typography>
+        This entity names no environment ({ENVIRONMENT_ANNOTATION} annotation).
+      </Typography>
+    );
+  } else if (error && !value) {
+    body = <ResponseErrorPanel error={error} />;
+  } else if (!value) {
+    body = <Progress />;
+  } else {
+    body = (
+      <EnvironmentStatusView
+        status={value}
+        sections={
+          props.variant === 'content'
+            ? STATUS_SECTIONS
+            : STATUS_SECTIONS.filter(s => s !== 'votes')
+        }
+      />
+    );
+  }
+  return (
+    <InfoCard
+      title="Environment status"
+      subheader={name}
+      variant={props.variant === 'content' ? undefined : 'gridItem'}
+    >
+      {body}
+    </InfoCard>
+  );
+}
+
+/** The entity content tab: the card with every section. */
+export function EnvironmentStatusContent() {
+  return <EnvironmentStatusCard variant="content" />;
+}

@@ -1,0 +1,62 @@
+import {
+  createApiRef,
+  type DiscoveryApi,
+  type FetchApi,
+} from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import type { EnvironmentStatus } from '@voting-platform/plugin-voting-common';
+
+/** What the batch status call answers. */
+export interface EnvironmentStatuses {
+  items: EnvironmentStatus[];
+  /** Environments the permission policy does not let this user read. */
+  denied: string[];
+  /** Names asked for that are not recorded. */
+  missing: string[];
+}
+
+/**
+ * The live status of environments, from the voting backend.
+ *
+ * @public
+ */
+export interface VotingStatusApi {
+  getStatus(name: string): Promise<EnvironmentStatus>;
+  /** Many environments in one call; every readable one without `names`. */
+  getStatuses(names?: string[]): Promise<EnvironmentStatuses>;
+}
+
+/**
+ * The {@link VotingStatusApi}: tests and apps may swap it.
+ *
+ * @public
+ */
+export const votingStatusApiRef = createApiRef<VotingStatusApi>({
+  id: 'plugin.voting.status',
+});
+
+/** The voting backend's `/environments/.../status` routes. */
+export class VotingStatusClient implements VotingStatusApi {
+  constructor(
+    private readonly apis: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
+  ) {}
+
+  async getStatus(name: string): Promise<EnvironmentStatus> {
+    return this.#json(`/environments/${encodeURIComponent(name)}/status`);
+  }
+
+  async getStatuses(names?: string[]): Promise<EnvironmentStatuses> {
+    return this.#json('/environments/status', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(names ? { names } : {}),
+    });
+  }
+
+  async #json<T>(path: string, init?: RequestInit): Promise<T> {
+    const base = await this.apis.discoveryApi.getBaseUrl('voting');
+    const response = await this.apis.fetchApi.fetch(`${base}${path}`, init);
+    if (!response.ok) throw await ResponseError.fromResponse(response);
+    return (await response.json()) as T;
+  }
+}
