@@ -11,3 +11,13 @@ export {
   ResultServiceError,
 } from './results';
 export type { PollResults, ResultServiceFailure } from './results';
+export {
+  isVotingAction,
+  RESOURCE_TYPE_VOTING_ENVIRONMENT,
+  VOTING_ACTION_PREFIXES,
+  votingEnvironmentCreatePermission,
+  votingEnvironmentDeletePermission,
+  votingEnvironmentReadPermission,
+  votingForeignTemplateActionsPermission,
+  votingPermissions,
+} from './permissions';
