@@ -119,6 +119,13 @@ async function clusters(): Promise<
     .kubernetes_clusters;
 }
 
+/** A 403 whose message says why. */
+async function assertRefused(response: Response, why: RegExp) {
+  assert.equal(response.status, 403);
+  const body = (await response.json()) as { error: { message: string } };
+  assert.match(body.error.message, why);
+}
+
 /** The task's status; throws with its log when it failed, so that a wait says why. */
 async function assertTaskNotFailed(id: string, who: Person) {
   const task = (await (
@@ -448,9 +455,8 @@ describe('the voting permission policy', () => {
       'voting-platform',
       createValues('sneaky', 'group:default/team-b'),
     );
-    assert.equal(response.status, 403);
-    assert.match(
-      ((await response.json()) as { error: { message: string } }).error.message,
+    await assertRefused(
+      response,
       /user:default\/alice may not create environment sneaky/,
     );
     const tasksAfter = await api('/api/scaffolder/v2/tasks', {}, scriptToken);
@@ -476,11 +482,24 @@ describe('the voting permission policy', () => {
       name: 'ghost',
       domain: 'example.com',
     });
-    assert.equal(unknown.status, 403);
-    assert.match(
-      ((await unknown.json()) as { error: { message: string } }).error.message,
+    await assertRefused(
+      unknown,
       /may not tear down environment ghost \(owner: unknown\)/,
     );
+  });
+
+  it('refuses bob a "create" for his own team under the name of alice\'s environment', async () => {
+    const mark = requestCount();
+    const response = await runTemplate(
+      'bob',
+      'voting-platform',
+      createValues('alpha', 'group:default/team-b'),
+    );
+    await assertRefused(
+      response,
+      /may not create environment alpha \(it exists and belongs to group:default\/team-a\)/,
+    );
+    assert.deepEqual(cloudRequests(mark), []);
   });
 
   it('refuses a template registered from elsewhere that calls a DigitalOcean action, also as a dry run', async () => {
@@ -580,6 +599,7 @@ describe('the voting permission policy', () => {
       ['user:default/alice', 'create', create, 'alpha', 'succeeded'],
       ['user:default/alice', 'create', create, 'sneaky', 'failed'],
       ['user:default/bob', 'teardown', teardown, 'alpha', 'failed'],
+      ['user:default/bob', 'create', create, 'alpha', 'failed'],
       [
         'user:default/alice',
         'create',

@@ -175,12 +175,15 @@ async function readTask(
   };
 }
 
-/** The group whose `owner:<name>` tag the environment's cluster carries. */
-async function clusterOwner(
+/**
+ * The environment's cluster at DigitalOcean, if there is one, with the group its
+ * `owner:<name>` tag names (undefined for a cluster without the tag).
+ */
+async function findEnvironment(
   options: GuardOptions,
   name: string,
   secrets: Record<string, string> | undefined,
-): Promise<string | undefined> {
+): Promise<{ owner?: string } | undefined> {
   const client = createDigitalOceanClient(
     { config: options.config },
     { secrets, logger: options.logger },
@@ -191,10 +194,10 @@ async function clusterOwner(
     data =>
       data.kubernetes_clusters as Array<{ name: string; tags?: string[] }>,
   );
-  const tag = clusters
-    .find(c => c.name === name)
-    ?.tags?.find(t => t.startsWith(OWNER_TAG_PREFIX));
-  return normalizeGroupRef(tag?.slice(OWNER_TAG_PREFIX.length));
+  const cluster = clusters.find(c => c.name === name);
+  if (!cluster) return undefined;
+  const tag = cluster.tags?.find(t => t.startsWith(OWNER_TAG_PREFIX));
+  return { owner: normalizeGroupRef(tag?.slice(OWNER_TAG_PREFIX.length)) };
 }
 
 async function check(
@@ -264,9 +267,6 @@ async function check(
         );
       }
     } else {
-      owner = isCreate
-        ? normalizeGroupRef(run.parameters.owner)
-        : await clusterOwner(options, environment, run.secrets);
       const permission = isCreate
         ? votingEnvironmentCreatePermission
         : votingEnvironmentDeletePermission;
@@ -274,12 +274,38 @@ async function check(
         [{ permission }],
         { credentials },
       );
-      if (!authorizeEnvironment(decision, { name: environment, owner })) {
-        throw new NotAllowedError(
+      const refuse = (reason: string) =>
+        new NotAllowedError(
           `${user} may not ${
             operation === 'teardown' ? 'tear down' : operation
-          } environment ${environment} (owner: ${owner ?? 'unknown'})`,
+          } environment ${environment} (${reason})`,
         );
+      owner = isCreate
+        ? normalizeGroupRef(run.parameters.owner)
+        : (await findEnvironment(options, environment, run.secrets))?.owner;
+      if (!authorizeEnvironment(decision, { name: environment, owner })) {
+        throw refuse(`owner: ${owner ?? 'unknown'}`);
+      }
+      // The create steps reuse what exists by name: creating "for" one's own team must not
+      // take over another team's environment of the same name.
+      if (isCreate) {
+        const existing = await findEnvironment(
+          options,
+          environment,
+          run.secrets,
+        );
+        if (
+          existing &&
+          existing.owner !== owner &&
+          !authorizeEnvironment(decision, {
+            name: environment,
+            owner: existing.owner,
+          })
+        ) {
+          throw refuse(
+            `it exists and belongs to ${existing.owner ?? 'an unknown owner'}`,
+          );
+        }
       }
     }
     await event.success({ meta: { owner, outcome: 'allowed' } });
