@@ -14,10 +14,18 @@ const ownedBy = (owner?: string) => ({ name: 'e1', owner });
 
 describe('voting environment permissions', () => {
   it('IS_ENVIRONMENT_OWNER matches an owner among the claims, in any letter case', () => {
-    expect(isEnvironmentOwner.apply(ownedBy('group:default/team-a'), { claims })).toBe(true);
-    expect(isEnvironmentOwner.apply(ownedBy('Group:default/Team-A'), { claims })).toBe(true);
-    expect(isEnvironmentOwner.apply(ownedBy('group:default/team-b'), { claims })).toBe(false);
-    expect(isEnvironmentOwner.apply(ownedBy(undefined), { claims })).toBe(false);
+    expect(
+      isEnvironmentOwner.apply(ownedBy('group:default/team-a'), { claims }),
+    ).toBe(true);
+    expect(
+      isEnvironmentOwner.apply(ownedBy('Group:default/Team-A'), { claims }),
+    ).toBe(true);
+    expect(
+      isEnvironmentOwner.apply(ownedBy('group:default/team-b'), { claims }),
+    ).toBe(false);
+    expect(isEnvironmentOwner.apply(ownedBy(undefined), { claims })).toBe(
+      false,
+    );
   });
 
   it('applies allow, deny and conditional decisions to one environment', () => {
@@ -29,8 +37,12 @@ describe('voting environment permissions', () => {
       pluginId: 'voting',
       resourceType: 'voting-environment',
     });
-    expect(authorizeEnvironment(conditional, ownedBy('group:default/team-a'))).toBe(true);
-    expect(authorizeEnvironment(conditional, ownedBy('group:default/team-b'))).toBe(false);
+    expect(
+      authorizeEnvironment(conditional, ownedBy('group:default/team-a')),
+    ).toBe(true);
+    expect(
+      authorizeEnvironment(conditional, ownedBy('group:default/team-b')),
+    ).toBe(false);
     expect(
       authorizeEnvironment({ result: AuthorizeResult.ALLOW }, ownedBy()),
     ).toBe(true);
