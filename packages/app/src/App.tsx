@@ -3,11 +3,18 @@ import catalogPlugin from '@backstage/plugin-catalog/alpha';
 import scaffolderPlugin from '@backstage/plugin-scaffolder/alpha';
 import votingPlugin from '@voting-platform/plugin-voting/alpha';
 import { navModule } from './modules/nav';
+import { signInModule } from './modules/signIn';
 
 /**
  * The portal: the catalog (home page), the scaffolder, and the voting plugin's entity card,
- * with a short sidebar and no search.
+ * with a short sidebar, no search, and single sign-on outside local use.
  */
 export default createApp({
-  features: [catalogPlugin, scaffolderPlugin, votingPlugin, navModule],
+  features: [
+    catalogPlugin,
+    scaffolderPlugin,
+    votingPlugin,
+    navModule,
+    signInModule,
+  ],
 });

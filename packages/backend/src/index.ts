@@ -1,7 +1,7 @@
 /**
- * The portal's backend: Backstage's catalog, scaffolder, auth (guest sign-in for local use),
- * proxy, events, signals and permission plugins, plus this repository's voting plugin and scaffolder
- * modules. Also serves the built frontend (packages/app).
+ * The portal's backend: Backstage's catalog, scaffolder, auth (OpenID Connect sign-in; guest
+ * for local use), proxy, events, signals and permission plugins, plus this repository's voting
+ * plugin, scaffolder modules and permission policy. Also serves the built frontend (packages/app).
  */
 import { createBackend } from '@backstage/backend-defaults';
 
@@ -11,8 +11,10 @@ const backend = createBackend();
 backend.add(import('@backstage/plugin-app-backend'));
 backend.add(import('@backstage/plugin-proxy-backend'));
 
-// Sign-in: the guest provider is meant for local use (see app-config.yaml).
+// Sign-in: OpenID Connect in production (app-config.production.yaml); the guest provider
+// answers only where config enables it, i.e. locally (app-config.yaml).
 backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-oidc-provider'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 
 backend.add(import('@backstage/plugin-catalog-backend'));
@@ -35,11 +37,10 @@ backend.add(
 );
 backend.add(import('@voting-platform/plugin-scaffolder-backend-module-voting'));
 
-// Allow-all for now; a permission policy module replaces this one.
+// Who may do what (votingPlatform.permissions in app-config): the policy, and the scaffolder
+// guard that applies it to the templates' parameters before a task is created.
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+backend.add(import('@voting-platform/plugin-permission-backend-module-voting'));
 
 // Events between plugins (the catalog and signals subscribe to it).
 backend.add(import('@backstage/plugin-events-backend'));

@@ -5,7 +5,16 @@ import {
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Entity } from '@backstage/catalog-model';
-import { RESULT_URL_ANNOTATION } from '@voting-platform/plugin-voting-common';
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  RESULT_URL_ANNOTATION,
+  votingEnvironmentReadPermission,
+} from '@voting-platform/plugin-voting-common';
+import { votingEnvironmentConditions } from '@voting-platform/plugin-voting-node';
 import { pollResultsFixture } from '@voting-platform/plugin-voting-common/testUtils';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -145,6 +154,63 @@ describe('voting backend plugin', () => {
     } finally {
       hang = false;
       results.closeAllConnections();
+    }
+  });
+});
+
+describe('voting backend plugin with a permission policy', () => {
+  it("serves an entity's status to its owner group only", async () => {
+    // What the voting policy answers a member of group:default/team.
+    const decision = votingEnvironmentConditions.createConditionalDecision(
+      votingEnvironmentReadPermission,
+      votingEnvironmentConditions.conditions.isEnvironmentOwner({
+        claims: ['user:default/mock', 'group:default/team'],
+      }),
+    );
+    const permissions = createServiceFactory({
+      service: coreServices.permissions,
+      deps: {},
+      factory: () => ({
+        authorize: async () => [{ result: AuthorizeResult.DENY }],
+        authorizeConditional: async () => [decision],
+      }),
+    });
+    const backend = await startTestBackend({
+      features: [
+        votingPlugin,
+        permissions,
+        mockServices.rootConfig.factory({
+          data: { voting: { resultsTimeoutMs: 200 } },
+        }),
+        catalogServiceMock.factory({
+          entities: [
+            component('ours', 'http://127.0.0.1:9'),
+            {
+              ...component('theirs', 'http://127.0.0.1:9'),
+              spec: {
+                type: 'website',
+                lifecycle: 'production',
+                owner: 'other',
+              },
+            },
+          ],
+        }),
+      ],
+    });
+    try {
+      const get = (name: string) =>
+        request(backend.server)
+          .get(`/api/voting/entities/component/default/${name}/results`)
+          .set('authorization', mockCredentials.user.header());
+      const theirs = await get('theirs');
+      expect(theirs.status).toBe(403);
+      expect(theirs.body.error.message).toMatch(
+        /not allowed to read the status of component:default\/theirs/,
+      );
+      // allowed; then nothing answers at the annotation's URL
+      expect((await get('ours')).status).toBe(503);
+    } finally {
+      await backend.stop();
     }
   });
 });

@@ -6,6 +6,11 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { EnvironmentStore } from './environments/EnvironmentStore';
 import { createEnvironmentsRouter } from './environments/router';
+import { votingPermissions } from '@voting-platform/plugin-voting-common';
+import {
+  environmentResourceRef,
+  isEnvironmentOwner,
+} from '@voting-platform/plugin-voting-node';
 import { createRouter } from './router';
 import { createStatusRouter } from './status/router';
 import { StatusService } from './status/StatusService';
@@ -27,13 +32,14 @@ export const votingPlugin = createBackendPlugin({
       deps: {
         logger: coreServices.logger,
         httpAuth: coreServices.httpAuth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
         httpRouter: coreServices.httpRouter,
         config: coreServices.rootConfig,
         catalog: catalogServiceRef,
         database: coreServices.database,
         events: eventsServiceRef,
         cache: coreServices.cache,
-        permissions: coreServices.permissions,
       },
       async init({
         logger,
@@ -45,6 +51,7 @@ export const votingPlugin = createBackendPlugin({
         events,
         cache,
         permissions,
+        permissionsRegistry,
       }) {
         const timeoutMs =
           config.getOptionalNumber('voting.resultsTimeoutMs') ??
@@ -66,10 +73,18 @@ export const votingPlugin = createBackendPlugin({
           .getOptionalStringArray('voting.allowedResultHosts')
           ?.map(host => host.toLowerCase());
         const store = await EnvironmentStore.create(database);
+        // No getResources: environments are decided where they are used (the status route
+        // here, the templates in the scaffolder), never looked up by ref.
+        permissionsRegistry.addResourceType({
+          resourceRef: environmentResourceRef,
+          rules: [isEnvironmentOwner],
+        });
+        permissionsRegistry.addPermissions(votingPermissions);
         httpRouter.use(
           await createRouter({
             logger,
             httpAuth,
+            permissions,
             catalog,
             timeoutMs,
             allowedHosts,

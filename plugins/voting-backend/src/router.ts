@@ -1,5 +1,9 @@
-import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   InputError,
   NotAllowedError,
@@ -12,13 +16,16 @@ import {
   RESULT_URL_ANNOTATION,
   resultsApiUrl,
   ResultServiceError,
+  votingEnvironmentReadPermission,
 } from '@voting-platform/plugin-voting-common';
+import { authorizeEnvironment } from '@voting-platform/plugin-voting-node';
 import express from 'express';
 import Router from 'express-promise-router';
 
 export interface RouterOptions {
   logger: LoggerService;
   httpAuth: HttpAuthService;
+  permissions: PermissionsService;
   catalog: CatalogService;
   /** How long to wait for a result service, in milliseconds. */
   timeoutMs: number;
@@ -33,7 +40,8 @@ const NAME = /^[a-zA-Z0-9]([-_.a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/;
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { logger, httpAuth, catalog, timeoutMs, allowedHosts } = options;
+  const { logger, httpAuth, permissions, catalog, timeoutMs, allowedHosts } =
+    options;
   const router = Router();
 
   /**
@@ -52,6 +60,30 @@ export async function createRouter(
     const entity = await catalog.getEntityByRef(entityRef, { credentials });
     if (!entity) {
       throw new NotFoundError(`no entity ${entityRef} in the catalog`);
+    }
+    // Everyone who may read the entity sees that it exists; its status only its owners.
+    const owner = entity.spec?.owner;
+    const [decision] = await permissions.authorizeConditional(
+      [{ permission: votingEnvironmentReadPermission }],
+      { credentials },
+    );
+    if (
+      !authorizeEnvironment(decision, {
+        name: entityRef,
+        owner:
+          typeof owner === 'string'
+            ? stringifyEntityRef(
+                parseEntityRef(owner, {
+                  defaultKind: 'group',
+                  defaultNamespace: entity.metadata.namespace,
+                }),
+              )
+            : undefined,
+      })
+    ) {
+      throw new NotAllowedError(
+        `not allowed to read the status of ${entityRef}`,
+      );
     }
     const baseUrl = entity.metadata.annotations?.[RESULT_URL_ANNOTATION];
     if (!baseUrl) {

@@ -30,8 +30,13 @@ export type {
   VotingEnvironment,
 } from './environments';
 export {
+  isVotingAction,
   RESOURCE_TYPE_VOTING_ENVIRONMENT,
+  VOTING_ACTION_PREFIXES,
+  votingEnvironmentCreatePermission,
+  votingEnvironmentDeletePermission,
   votingEnvironmentReadPermission,
+  votingForeignTemplateActionsPermission,
   votingPermissions,
 } from './permissions';
 export { STATUS_SECTIONS } from './status';

@@ -3,11 +3,11 @@ import type {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   ENVIRONMENT_NAME_PATTERN,
   votingEnvironmentReadPermission,
 } from '@voting-platform/plugin-voting-common';
+import { authorizeEnvironment } from '@voting-platform/plugin-voting-node';
 import express from 'express';
 import Router from 'express-promise-router';
 import type { EnvironmentStore } from '../environments/EnvironmentStore';
@@ -35,33 +35,39 @@ export async function createStatusRouter(
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
 
-  const allowed = async (req: express.Request, names: string[]) => {
+  // One conditional decision per request, applied to each environment's recorded owner here: the
+  // policy decides by ownership, and environments are not looked up by the permission framework.
+  const allowed = async (
+    req: express.Request,
+    environments: Array<{ name: string; owner: string }>,
+  ) => {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    if (names.length === 0) return [];
-    const decisions = await permissions.authorize(
-      names.map(name => ({
-        permission: votingEnvironmentReadPermission,
-        resourceRef: name,
-      })),
+    if (environments.length === 0) return [];
+    const [decision] = await permissions.authorizeConditional(
+      [{ permission: votingEnvironmentReadPermission }],
       { credentials },
     );
-    return decisions.map(d => d.result === AuthorizeResult.ALLOW);
+    return environments.map(environment =>
+      authorizeEnvironment(decision, environment),
+    );
   };
 
   router.get('/environments/:name/status', async (req, res) => {
     const { name } = req.params;
-    const [ok] = await allowed(req, [name]);
+    const environment = ENVIRONMENT_NAME_PATTERN.test(name)
+      ? await store.get(name)
+      : undefined;
+    // that an environment exists is visible to everyone signed in (the catalog shows it); its
+    // status only to those the policy allows
+    const [ok] = await allowed(req, environment ? [environment] : []);
+    if (!environment) throw new NotFoundError(`no environment "${name}"`);
     if (!ok) {
       throw new NotAllowedError(
         `not allowed to read the status of environment "${name}"`,
       );
     }
-    const environment = ENVIRONMENT_NAME_PATTERN.test(name)
-      ? await store.get(name)
-      : undefined;
-    if (!environment) throw new NotFoundError(`no environment "${name}"`);
     res.setHeader('cache-control', 'no-store');
     res.json(await status.status(environment));
   });
@@ -82,10 +88,7 @@ export async function createStatusRouter(
     const environments = (await store.list()).filter(
       e => !names || wanted.has(e.name),
     );
-    const decisions = await allowed(
-      req,
-      environments.map(e => e.name),
-    );
+    const decisions = await allowed(req, environments);
     const readable = environments.filter((_, i) => decisions[i]);
     res.setHeader('cache-control', 'no-store');
     res.json({
