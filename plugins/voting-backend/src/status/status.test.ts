@@ -6,14 +6,17 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { votingEnvironmentConditions } from '@voting-platform/plugin-voting-node';
 import { ManualClock, useSandbox } from '@voting-platform/cloud-sandbox';
 import {
   startLocalCluster,
   type LocalCluster,
 } from '@voting-platform/plugin-kubernetes-node/testUtils';
 import { sleep } from '@voting-platform/timing';
-import type { EnvironmentStatus } from '@voting-platform/plugin-voting-common';
+import {
+  type EnvironmentStatus,
+  votingEnvironmentReadPermission,
+} from '@voting-platform/plugin-voting-common';
 import { environmentSpecFixture } from '@voting-platform/plugin-voting-common/testUtils';
 import request from 'supertest';
 import { votingPlugin } from '../plugin';
@@ -252,15 +255,18 @@ describe('GET /environments/:name/status', () => {
             },
           },
         }),
-        // a policy that refuses one environment and grants the others
+        // the product's policy for a member of the fixture's owner team: environments of that
+        // team only (a conditional decision, applied by the route to each recorded owner)
         mockServices.permissions.mock({
-          authorize: async requests =>
-            requests.map(r => ({
-              result:
-                'resourceRef' in r && r.resourceRef === 'forbidden'
-                  ? AuthorizeResult.DENY
-                  : AuthorizeResult.ALLOW,
-            })),
+          authorizeConditional: async requests =>
+            requests.map(() =>
+              votingEnvironmentConditions.createConditionalDecision(
+                votingEnvironmentReadPermission,
+                votingEnvironmentConditions.conditions.isEnvironmentOwner({
+                  claims: [environmentSpecFixture().owner],
+                }),
+              ),
+            ),
         }).factory,
       ],
     });
@@ -440,7 +446,7 @@ describe('GET /environments/:name/status', () => {
   });
 
   it('refuses an environment the permission policy denies, alone and in a batch', async () => {
-    await register('forbidden');
+    await register('forbidden', { owner: 'group:default/another-team' });
     await status('forbidden', 403);
     const res = await request(server)
       .post('/api/voting/environments/status')
