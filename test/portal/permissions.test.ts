@@ -470,6 +470,7 @@ describe('the voting permission policy', () => {
     const mark = requestCount();
     const response = await runTemplate('bob', 'voting-platform-teardown', {
       name: 'alpha',
+      confirmName: 'alpha',
       domain: 'example.com',
     });
     assert.equal(response.status, 403);
@@ -479,6 +480,7 @@ describe('the voting permission policy', () => {
     // an environment whose owner nobody recorded is the platform group's to remove
     const unknown = await runTemplate('bob', 'voting-platform-teardown', {
       name: 'ghost',
+      confirmName: 'ghost',
       domain: 'example.com',
     });
     await assertRefused(
@@ -565,6 +567,7 @@ describe('the voting permission policy', () => {
   it("lets the platform admin tear down alice's environment", async () => {
     const response = await runTemplate('root', 'voting-platform-teardown', {
       name: 'alpha',
+      confirmName: 'alpha',
       domain: 'example.com',
     });
     assert.equal(response.status, 201, await response.clone().text());
