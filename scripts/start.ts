@@ -111,8 +111,8 @@ async function stopAll(code: number): Promise<void> {
   await Promise.all(
     [...children.values()].map(
       child =>
-        new Promise(resolve => {
-          child.once('exit', resolve);
+        new Promise(done => {
+          child.once('exit', done);
           child.kill('SIGTERM');
         }),
     ),
