@@ -18,12 +18,6 @@ export type Outcome =
 /** @public */
 export type Change = 'create' | 'update' | 'delete';
 
-const DONE = {
-  create: 'created',
-  update: 'updated',
-  delete: 'deleted',
-} as const;
-
 /**
  * The outcome of a change this run makes, or (dry run) would make.
  *
@@ -32,17 +26,25 @@ const DONE = {
 export function outcomeOf<C extends Change>(
   isDryRun: boolean | undefined,
   change: C,
-): `would-${C}` | (typeof DONE)[C] {
-  return isDryRun ? `would-${change}` : DONE[change];
+): `would-${C}` | `${C}d` {
+  // each change is a verb ending in e: its past is the verb and a d
+  return isDryRun ? `would-${change}` : (`${change}d` as const);
 }
 
-const PAST = {
+/**
+ * What a log line can say was done.
+ *
+ * @public
+ */
+export type LoggedVerb = 'create' | 'update' | 'delete' | 'set' | 'reuse';
+
+const PAST: Record<LoggedVerb, string> = {
   create: 'Created',
   update: 'Updated',
   delete: 'Deleted',
   set: 'Set',
   reuse: 'Reusing',
-} as const;
+};
 
 /**
  * One log line in the dialect's words: `Created VPC "x" in nyc1`, and in a dry run
@@ -53,7 +55,7 @@ const PAST = {
  */
 export function describeChange(
   isDryRun: boolean | undefined,
-  verb: keyof typeof PAST,
+  verb: LoggedVerb,
   what: string,
 ): string {
   return isDryRun ? `Dry run: would ${verb} ${what}` : `${PAST[verb]} ${what}`;

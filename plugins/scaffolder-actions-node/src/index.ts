@@ -12,6 +12,7 @@ export {
   dryRunId,
   outcomeOf,
   type Change,
+  type LoggedVerb,
   type Outcome,
 } from './dryRun';
 export { checkpointKey } from './checkpoint';

@@ -2,6 +2,8 @@ import {
   createComponentExtension,
   createPlugin,
 } from '@backstage/core-plugin-api';
+import type { JSX } from 'react';
+import type { VotingResultsCardProps } from './components/VotingResultsCard';
 
 /**
  * The voting plugin for apps on the legacy frontend system.
@@ -16,7 +18,9 @@ export const votingPlugin = createPlugin({ id: 'voting' });
  *
  * @public
  */
-export const EntityVotingResultsCard = votingPlugin.provide(
+export const EntityVotingResultsCard: (
+  props: VotingResultsCardProps,
+) => JSX.Element = votingPlugin.provide(
   createComponentExtension({
     name: 'EntityVotingResultsCard',
     component: {

@@ -34,6 +34,7 @@ import { examples } from './helmInstall.examples';
 const PINNED = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 const FIELD_MANAGER = 'backstage-helm-install';
 
+/** @public */
 export interface HelmInstallActionOptions {
   config: Config;
   /** Where the per-run temp dir (kubeconfig, values) is made (default the OS temp dir). */

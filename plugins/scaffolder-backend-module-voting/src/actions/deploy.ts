@@ -47,6 +47,7 @@ const DEPLOY_DEFAULTS = {
   rolloutTimeoutSeconds: 300,
 };
 
+/** @public */
 export interface DeployActionOptions {
   config: Config;
   /** Time to wait for the Traefik load balancer address (default 120 s). */

@@ -19,7 +19,11 @@ import { useEffect } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { getEntityResults } from '../api';
 
-/** Props of {@link VotingResultsCard}. */
+/**
+ * Props of {@link EntityVotingResultsCard}.
+ *
+ * @public
+ */
 export interface VotingResultsCardProps {
   /** How often to refresh the tallies, in milliseconds; 0 turns refreshing off. */
   refreshIntervalMs?: number;
