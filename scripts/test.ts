@@ -222,7 +222,7 @@ if (setUpOk) {
   // check writes to dist-types (repo-tools' own --tsc flag passes options tsc -b refuses);
   // build:api-reports leaves out the undocumented-member warning and checks release tags.
   await check(
-    'lint: API reports of the plugin packages (repo-tools api-reports --ci)',
+    'lint: API reports of the plugins (repo-tools api-reports --ci)',
     'sh',
     ['-c', `"${bin('tsc')}" -p tsconfig.json && yarn build:api-reports --ci`],
     10,
