@@ -8,6 +8,8 @@ import { Server } from 'socket.io';
 
 const [kind, port] = process.argv.slice(2);
 let count = 0;
+// the socket.io server is attached below; the handler reads it when a request comes
+let io: Server | undefined;
 const server = createServer((request, response) => {
   const chunks: Buffer[] = [];
   request.on('data', chunk => chunks.push(chunk));
@@ -18,8 +20,7 @@ const server = createServer((request, response) => {
     if (io) io.emit('results', { total: count });
   });
 });
-const io =
-  kind === 'socket' ? new Server(server, { serveClient: false }) : undefined;
+if (kind === 'socket') io = new Server(server, { serveClient: false });
 io?.on('connection', socket => socket.emit('results', { total: count }));
 server.listen(Number(port), '127.0.0.1', () => console.log('ready'));
 process.on('SIGTERM', () => process.exit(0));

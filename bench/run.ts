@@ -324,7 +324,7 @@ async function fanOutOnce(
   rounds: number,
 ): Promise<number[]> {
   const delays: number[] = [];
-  for (let round = 0; round < rounds; round++) {
+  for (let done = 0; done < rounds; done++) {
     const before = clients.map(c => c.received.length);
     const startedAt = Date.now();
     await trigger();

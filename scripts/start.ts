@@ -126,7 +126,7 @@ async function stopAll(code: number): Promise<void> {
   stopHooks.forEach(stop => stop());
   await Promise.all([
     ...[...children.values()].map(async child => {
-      const exited = new Promise(resolve => child.once('exit', resolve));
+      const exited = new Promise(done => child.once('exit', done));
       child.kill('SIGTERM');
       // a backend stopped while it starts can ignore the SIGTERM
       const grace = new AbortController();

@@ -85,7 +85,10 @@ async function jestTests(
       env: { CI: 'true', FORCE_COLOR: '0' },
     },
   );
-  if (!existsSync(report)) return countStep(result, { passed: 0, failed: 1 });
+  if (!existsSync(report)) {
+    countStep(result, { passed: 0, failed: 1 });
+    return;
+  }
   const { numPassedTests, numFailedTests, numRuntimeErrorTestSuites } =
     JSON.parse(readFileSync(report, 'utf8'));
   countStep(result, {
@@ -188,6 +191,37 @@ if (setUpOk) {
     ['--check', '.'],
     5,
   );
+  // every workspace with a lint script: the plugins, the portal, the services and their libraries
+  await check(
+    'lint: every workspace (backstage-cli repo lint)',
+    bin('backstage-cli'),
+    ['repo', 'lint'],
+    15,
+  );
+  // the scripts, end-to-end tests and benchmarks are no workspaces: eslint over their folders
+  await check(
+    'lint: scripts, tests and benchmarks (eslint)',
+    bin('eslint'),
+    ['--ext', '.ts,.cjs', 'scripts', 'test', 'bench'],
+    5,
+  );
+  // package.json metadata as `backstage-cli repo fix --publish` writes it (it fixes what this finds)
+  await check(
+    'lint: package metadata (backstage-cli repo fix --publish --check)',
+    bin('backstage-cli'),
+    ['repo', 'fix', '--publish', '--check'],
+    2,
+  );
+  // the public surface of every published plugin package, checked in as report*.api.md: a change
+  // of surface must come with its report. The reports are read from the declarations the type
+  // check writes to dist-types (repo-tools' own --tsc flag passes options tsc -b refuses);
+  // build:api-reports leaves out the undocumented-member warning and checks release tags.
+  await check(
+    'lint: API reports of the plugins (repo-tools api-reports --ci)',
+    'sh',
+    ['-c', `"${bin('tsc')}" -p tsconfig.json && yarn build:api-reports --ci`],
+    10,
+  );
   // the cloud emulators write which API operations the unit tests exercised; start afresh, print the table after
   if (wanted(suites.unit))
     rmSync(join(cache, 'contract-coverage'), { recursive: true, force: true });
@@ -200,14 +234,8 @@ if (setUpOk) {
       { timeoutMs: minutes(1) },
     );
   await jestTests(suites.voting, jestProject('voting'), 20);
-  // The Backstage portal (packages/app, packages/backend, plugins/*): lint, types, jest, then the
+  // The Backstage portal (packages/app, packages/backend, plugins/*): types, jest, then the
   // real backend process with the built frontend, over HTTP and in Chromium.
-  await check(
-    'backstage lint (backstage-cli repo lint)',
-    bin('backstage-cli'),
-    ['repo', 'lint'],
-    15,
-  );
   await check('backstage types (tsc -p tsconfig.json)', bin('tsc'), [
     '-p',
     'tsconfig.json',
@@ -216,6 +244,13 @@ if (setUpOk) {
     suites.backstage,
     ['nice', '-n', '10', bin('backstage-cli'), 'repo', 'test'],
     30,
+  );
+  // the plugins as another Backstage gets them: packed, installed into a new create-app app
+  await check(
+    'packages: build, pack and install into a fresh Backstage app',
+    'nice',
+    ['-n', '10', process.execPath, '--import', 'tsx', 'scripts/fresh-app.ts'],
+    40,
   );
   await jestTests(suites.portal, jestProject('portal'), 15);
   await jestTests(suites.kubernetes, jestProject('kubernetes'), 15);

@@ -73,9 +73,7 @@ export async function ensureFrontendBuilt(
   let output = '';
   child.stdout.on('data', chunk => (output += chunk));
   child.stderr.on('data', chunk => (output += chunk));
-  const code = await new Promise<number | null>(resolve =>
-    child.on('exit', resolve),
-  );
+  const code = await new Promise<number | null>(done => child.on('exit', done));
   if (code !== 0)
     throw new Error(
       `the frontend build failed (exit ${code}):\n${output.slice(-4000)}`,

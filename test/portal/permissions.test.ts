@@ -324,17 +324,18 @@ describe('sign-in in the production configuration', () => {
   });
 
   it('signs each user in through OpenID Connect in Chromium, as the catalog User with their email', async () => {
+    const portal = baseUrl; // fixed for the closures below
     const browser = await launchChromium();
     try {
       for (const who of Object.keys(people) as Person[]) {
         await browser.context.clearCookies();
         const page = await browser.context.newPage();
         page.setDefaultTimeout(30_000);
-        await page.goto(baseUrl);
+        await page.goto(portal);
         // Once signed in, the app calls the backend with the user's Backstage token.
         const called = page.waitForRequest(
           r =>
-            r.url().startsWith(`${baseUrl}/api/catalog/`) &&
+            r.url().startsWith(`${portal}/api/catalog/`) &&
             !!r.headers().authorization,
           { timeout: 60_000 },
         );

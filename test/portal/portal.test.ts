@@ -737,7 +737,7 @@ describe('software templates', () => {
   });
 
   it('tear down in a dry run without changing anything at DigitalOcean or Cloudflare', async () => {
-    const before =
+    const requestsBefore =
       sandbox.digitalocean.requests.length + sandbox.cloudflare.requests.length;
     const teardown = templates.find(
       t => t.metadata.name === 'voting-platform-teardown',
@@ -763,7 +763,7 @@ describe('software templates', () => {
     const requests = [
       ...sandbox.digitalocean.requests,
       ...sandbox.cloudflare.requests,
-    ].slice(before);
+    ].slice(requestsBefore);
     assert.ok(requests.length > 0, 'the dry run looked the resources up');
     assert.deepEqual(
       requests.filter(r => r.method !== 'GET'),

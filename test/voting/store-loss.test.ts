@@ -339,13 +339,17 @@ async function votersThrough(
   let wiped = false;
   let disruption: Promise<number> | undefined;
   const answers: Answer[] = [];
+  const isWiped = () => wiped;
+  const markWiped = () => {
+    wiped = true;
+  };
   async function loop() {
     while (sent < VOTERS) {
       const index = sent++;
       if (!disruption && index >= at * VOTERS)
-        disruption = disrupt().finally(() => (wiped = true));
+        disruption = disrupt().finally(markWiped);
       answers.push(
-        await castUntilFinal(voteUrl, index % 3 === 0 ? 'b' : 'a', () => wiped),
+        await castUntilFinal(voteUrl, index % 3 === 0 ? 'b' : 'a', isWiped),
       );
     }
   }

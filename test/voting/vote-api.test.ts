@@ -75,7 +75,7 @@ for (const backend of ['redis', 'nats'] as const) {
     it('counts exactly one vote from 100 concurrent submissions with the same cookie', async () => {
       const voter = new Voter(vote.url);
       await voter.request('/api/vote'); // obtains a voter cookie without voting
-      const before = await queued();
+      const queuedBefore = await queued();
       const responses = await Promise.all(
         Array.from({ length: 100 }, (_, i) => voter.vote(i % 2 ? 'a' : 'b')),
       );
@@ -91,7 +91,7 @@ for (const backend of ['redis', 'nats'] as const) {
         'every refusal names the one vote that counted',
       );
       assert.equal(
-        (await queued()) - before,
+        (await queued()) - queuedBefore,
         1,
         'exactly one entry was queued',
       );
@@ -100,7 +100,7 @@ for (const backend of ['redis', 'nats'] as const) {
     it('answers bad input with the documented status and queues nothing', async () => {
       const voter = new Voter(vote.url);
       await voter.request('/api/vote');
-      const before = await queued();
+      const queuedBefore = await queued();
       const post = (body: string | undefined, contentType?: string) =>
         voter.request('/api/vote', {
           method: 'POST',
@@ -157,7 +157,7 @@ for (const backend of ['redis', 'nats'] as const) {
         assert.equal(body.status, 'error', name);
         assert.match(body.error, message, name);
       }
-      assert.equal(await queued(), before, 'nothing was queued');
+      assert.equal(await queued(), queuedBefore, 'nothing was queued');
       assert.deepEqual(await (await voter.request('/api/vote')).json(), {
         poll: 'default',
         voted: false,
@@ -223,7 +223,7 @@ for (const backend of ['redis', 'nats'] as const) {
           body,
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
         });
-      const before = await queued();
+      const queuedBefore = await queued();
       assert.equal(
         (await form('option=a')).status,
         403,
@@ -234,7 +234,7 @@ for (const backend of ['redis', 'nats'] as const) {
         403,
         'a wrong token is refused',
       );
-      assert.equal(await queued(), before, 'refused posts queue nothing');
+      assert.equal(await queued(), queuedBefore, 'refused posts queue nothing');
 
       const accepted = await form(
         `option=b&_csrf=${encodeURIComponent(token)}`,

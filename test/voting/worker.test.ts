@@ -81,7 +81,7 @@ for (const backend of ['redis', 'nats'] as const satisfies Backend[]) {
       // The victim cannot reach the database, so it takes a batch, holds it while retrying,
       // and never acknowledges it; then it is killed outright.
       await worker.stop('SIGTERM');
-      const before = (await storedVotes(backends.database.url)).rows;
+      const storedBefore = (await storedVotes(backends.database.url)).rows;
       const victim = await appProcess('worker', {
         ...stackEnv({
           ...backends.urls,
@@ -108,10 +108,13 @@ for (const backend of ['redis', 'nats'] as const satisfies Backend[]) {
       await worker.start();
       const stored = await waitForStoredVotes(
         backends.database.url,
-        before + 40,
+        storedBefore + 40,
         20_000,
       );
-      assert.deepEqual(stored, { rows: before + 40, tallied: before + 40 });
+      assert.deepEqual(stored, {
+        rows: storedBefore + 40,
+        tallied: storedBefore + 40,
+      });
     });
   });
 }

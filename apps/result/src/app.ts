@@ -59,14 +59,16 @@ export async function buildResultApp({
     help: 'Result updates broadcast to clients',
     registers: [registry],
   });
-  new Gauge({
-    name: 'result_connected_clients',
-    help: 'socket.io clients connected',
-    registers: [registry],
-    collect() {
-      this.set(io.engine.clientsCount);
-    },
-  });
+  registry.registerMetric(
+    new Gauge({
+      name: 'result_connected_clients',
+      help: 'socket.io clients connected',
+      registers: [],
+      collect() {
+        this.set(io.engine.clientsCount);
+      },
+    }),
+  );
 
   // A client that connects (or reconnects) gets the current state at once.
   io.on('connection', socket => {

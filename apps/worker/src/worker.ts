@@ -68,14 +68,16 @@ export class VoteWorker {
         registers,
       }),
     };
-    new Gauge({
-      name: 'queue_lag',
-      help: 'Votes accepted but not yet acknowledged by a worker',
-      registers,
-      collect: async function (this: Gauge) {
-        this.set(await deps.consumer.lag().catch(() => Number.NaN));
-      },
-    });
+    deps.registry.registerMetric(
+      new Gauge({
+        name: 'queue_lag',
+        help: 'Votes accepted but not yet acknowledged by a worker',
+        registers: [],
+        async collect(this: Gauge) {
+          this.set(await deps.consumer.lag().catch(() => Number.NaN));
+        },
+      }),
+    );
   }
 
   start(): void {

@@ -20,7 +20,7 @@ async function failure(
     );
     return err;
   }
-  assert.fail('expected the call to fail');
+  return assert.fail('expected the call to fail');
 }
 
 describe('Cloudflare emulator driven by the cloudflare SDK', () => {
@@ -229,7 +229,7 @@ describe('Cloudflare emulator driven by the cloudflare SDK', () => {
       total_count: 12,
       total_pages: 3,
     });
-    const before = emulator.requests.length;
+    const requestsBefore = emulator.requests.length;
     const names: string[] = [];
     for await (const record of cf.dns.records.list({
       zone_id: other,
@@ -238,7 +238,7 @@ describe('Cloudflare emulator driven by the cloudflare SDK', () => {
       names.push(record.name);
     assert.equal(names.length, 12);
     assert.equal(new Set(names).size, 12);
-    const pages = emulator.requests.slice(before).map(r => r.path);
+    const pages = emulator.requests.slice(requestsBefore).map(r => r.path);
     assert.equal(
       pages.length,
       4,

@@ -15,7 +15,7 @@ async function failure(promise: Promise<unknown>): Promise<AxiosLikeError> {
   } catch (err) {
     return err as AxiosLikeError;
   }
-  assert.fail('expected the call to fail');
+  return assert.fail('expected the call to fail');
 }
 
 const MINUTE = 60_000;

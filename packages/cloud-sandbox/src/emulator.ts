@@ -89,15 +89,14 @@ export class ContractViolationError extends Error {
   readonly violations: ContractViolation[];
   constructor(violations: ContractViolation[]) {
     super(
-      `${violations.length} contract violation(s):\n` +
-        violations
-          .map(
-            v =>
-              `  [${v.provider} ${v.kind}] ${v.method} ${v.path}${
-                v.operationId ? ` (${v.operationId})` : ''
-              }${v.status ? ` -> ${v.status}` : ''}: ${v.errors.join('; ')}`,
-          )
-          .join('\n'),
+      `${violations.length} contract violation(s):\n${violations
+        .map(
+          v =>
+            `  [${v.provider} ${v.kind}] ${v.method} ${v.path}${
+              v.operationId ? ` (${v.operationId})` : ''
+            }${v.status ? ` -> ${v.status}` : ''}: ${v.errors.join('; ')}`,
+        )
+        .join('\n')}`,
     );
     this.name = 'ContractViolationError';
     this.violations = violations;

@@ -55,7 +55,6 @@ export class FaultRegistry {
       remaining: spec.times ?? 1,
     };
     this.#faults.push(state);
-    const registry = this;
     return {
       ...state.spec,
       get hits() {
@@ -64,8 +63,8 @@ export class FaultRegistry {
       get remaining() {
         return state.remaining;
       },
-      remove() {
-        registry.#faults = registry.#faults.filter(f => f !== state);
+      remove: () => {
+        this.#faults = this.#faults.filter(f => f !== state);
       },
     };
   }

@@ -15,6 +15,8 @@ export const SPEC_FILES: Record<Provider, string> = {
  */
 export function specsDir(): string {
   const fromEnv = process.env.CLOUD_SANDBOX_SPECS_DIR;
+  // this package runs from its sources only (never bundled), so __dirname is src/
+  // eslint-disable-next-line no-restricted-syntax
   const dir = fromEnv ? resolve(fromEnv) : resolve(__dirname, '..', 'specs');
   if (!existsSync(join(dir, SPEC_FILES.digitalocean))) {
     throw new Error(
@@ -38,6 +40,7 @@ function ancestors(start: string): string[] {
 
 /** The repository root: the nearest ancestor holding yarn.lock (falls back to the working directory). */
 export function repoRoot(): string {
+  // eslint-disable-next-line no-restricted-syntax
   for (const dir of ancestors(__dirname))
     if (existsSync(join(dir, 'yarn.lock'))) return dir;
   return process.cwd();

@@ -298,12 +298,9 @@ export async function startControlPlane(
       contentType = 'application/json',
     ) =>
       new Promise((resolveCall, reject) => {
-        const payload =
-          body === undefined
-            ? undefined
-            : typeof body === 'string'
-            ? body
-            : JSON.stringify(body);
+        let payload: string | undefined;
+        if (typeof body === 'string') payload = body;
+        else if (body !== undefined) payload = JSON.stringify(body);
         const req = request(
           `${server}${path}`,
           {

@@ -22,6 +22,8 @@ const PROVIDER_NAME = 'voting-environments';
  * all (a full mutation, on a schedule), `apply` takes one register or unregister announced as an
  * event (a delta, at once). Both run one at a time: a full refresh that read the records before a
  * register cannot then overwrite the register's delta, since the delta waits for it.
+ *
+ * @public
  */
 export class VotingEnvironmentProvider implements EntityProvider {
   private connection?: EntityProviderConnection;

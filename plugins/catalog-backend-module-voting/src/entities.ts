@@ -14,7 +14,11 @@ import {
 
 /** The annotation naming the environment an entity was made from (defined with the status views that read it). */
 export { ENVIRONMENT_ANNOTATION };
-/** The annotation holding a Resource's DigitalOcean id. */
+/**
+ * The annotation holding a Resource's DigitalOcean id.
+ *
+ * @public
+ */
 export const DIGITALOCEAN_ID_ANNOTATION = 'voting-platform.io/digitalocean-id';
 
 const SYSTEM = 'system:default/voting-platform';
@@ -22,7 +26,11 @@ const SYSTEM = 'system:default/voting-platform';
 /** The Resources of an environment, by the part of their name after the environment's. */
 const RESOURCES = ['cluster', 'database', 'dns-vote', 'dns-result'] as const;
 
-/** The references of every entity made from the environment of this name. */
+/**
+ * The references of every entity made from the environment of this name.
+ *
+ * @public
+ */
 export function environmentEntityRefs(name: string): string[] {
   return [
     stringifyEntityRef({
@@ -47,6 +55,8 @@ export function environmentEntityRefs(name: string): string[] {
  * voting-platform System. Only ids, names and addresses: the record holds nothing else.
  *
  * `location` is where the record lives (`url:<voting backend>/environments/<name>`).
+ *
+ * @public
  */
 export function environmentEntities(
   environment: VotingEnvironment,

@@ -3,14 +3,18 @@ import type { Config } from '@backstage/config';
 import { CustomErrorBase } from '@backstage/errors';
 import { realClock, retry, type Clock } from '@voting-platform/timing';
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
-import { modules } from 'dots-wrapper';
+import { type createApiClient, modules } from 'dots-wrapper';
 import { DIGITALOCEAN_TOKEN_SECRET, readDigitalOceanToken } from './token';
 
 const DEFAULT_API_URL = 'https://api.digitalocean.com/v2';
 const DEFAULT_TIMEOUT_MS = 15_000;
 const DEFAULT_POLL_INTERVAL_SECONDS = 15;
 
-/** How clients are made: configuration, and the time and retry policy (tests shorten both). */
+/**
+ * How clients are made: configuration, and the time and retry policy (tests shorten both).
+ *
+ * @public
+ */
 export interface DigitalOceanClientOptions {
   /**
    * Reads `digitalocean.token`, `digitalocean.apiUrl`, `digitalocean.requestTimeoutMs` and
@@ -23,7 +27,11 @@ export interface DigitalOceanClientOptions {
   retry?: { retries?: number; minDelayMs?: number };
 }
 
-/** What one unit of work (a scaffolder task, a request) brings: its secrets, log and cancellation. */
+/**
+ * What one unit of work (a scaffolder task, a request) brings: its secrets, log and cancellation.
+ *
+ * @public
+ */
 export interface DigitalOceanCallContext {
   /** Task secrets; `digitaloceanToken` there wins over `digitalocean.token`. */
   secrets?: Record<string, string | undefined>;
@@ -32,9 +40,20 @@ export interface DigitalOceanCallContext {
   signal?: AbortSignal;
 }
 
-export type DigitalOceanApi = ReturnType<typeof createApi>;
+/**
+ * The dots-wrapper client, made on our own HTTP client (retries, time-out, cancellation).
+ *
+ * @public
+ */
+export type DigitalOceanApi = Omit<
+  ReturnType<typeof createApiClient>,
+  '_options'
+>;
 
-function createApi(httpClient: AxiosInstance, endpoint: string) {
+function createApi(
+  httpClient: AxiosInstance,
+  endpoint: string,
+): DigitalOceanApi {
   const context = Object.freeze({ endpoint, httpClient });
   return modules.common.createApiClient({
     createContext: () => context,
@@ -42,7 +61,11 @@ function createApi(httpClient: AxiosInstance, endpoint: string) {
   })({ token: '', endpoint });
 }
 
-/** A DigitalOcean API error with the provider's message; never carries the request (or its token). */
+/**
+ * A DigitalOcean API error with the provider's message; never carries the request (or its token).
+ *
+ * @public
+ */
 export class DigitalOceanError extends CustomErrorBase {
   constructor(
     message: string,
@@ -56,6 +79,7 @@ export class DigitalOceanError extends CustomErrorBase {
   }
 }
 
+/** @public */
 export interface DigitalOceanClient {
   /** The dots-wrapper client. */
   api: DigitalOceanApi;
@@ -140,6 +164,8 @@ const retryable = (err: DigitalOceanError) =>
 /**
  * Creates a client for one unit of work. The token comes from the `digitaloceanToken` task secret
  * or else from `digitalocean.token` (see {@link readDigitalOceanToken}).
+ *
+ * @public
  */
 export function createDigitalOceanClient(
   options: DigitalOceanClientOptions,
@@ -209,7 +235,11 @@ function statusOf(err: unknown): number | undefined {
   return isAxiosError(err) ? err.response?.status : undefined;
 }
 
-/** True when the error (mapped or raw) is the provider saying the resource does not exist. */
+/**
+ * True when the error (mapped or raw) is the provider saying the resource does not exist.
+ *
+ * @public
+ */
 export function isNotFound(err: unknown): boolean {
   return statusOf(err) === 404;
 }
@@ -217,6 +247,8 @@ export function isNotFound(err: unknown): boolean {
 /**
  * True when the error (mapped or raw) is the provider refusing a request as unprocessable (422),
  * which is how DigitalOcean refuses a name that is taken.
+ *
+ * @public
  */
 export function isUnprocessable(err: unknown): boolean {
   return statusOf(err) === 422;
@@ -227,6 +259,8 @@ export function isUnprocessable(err: unknown): boolean {
  * timed out: looks it up by name first, and when DigitalOcean refuses the name (422) because that
  * attempt landed after the look-up, takes what it made. Meant to run inside `client.call`, whose
  * retries bring it back here after a time-out.
+ *
+ * @public
  */
 export async function createUnlessFound(
   find: () => Promise<{ id: string } | undefined>,
@@ -243,7 +277,11 @@ export async function createUnlessFound(
   }
 }
 
-/** Reads every page of a DigitalOcean list. */
+/**
+ * Reads every page of a DigitalOcean list.
+ *
+ * @public
+ */
 export async function listAll<T>(
   page: (
     n: number,

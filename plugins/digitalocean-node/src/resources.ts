@@ -4,6 +4,8 @@ import type { DigitalOceanClient } from './client';
 /**
  * The kubeconfig of a DOKS cluster (a short-lived token inside: a secret). The API answers it as
  * YAML text, which dots-wrapper does not type, hence the raw request.
+ *
+ * @public
  */
 export function getKubeconfig(
   client: DigitalOceanClient,
@@ -18,7 +20,11 @@ export function getKubeconfig(
   });
 }
 
-/** How to reach a managed database (the password inside: a secret). */
+/**
+ * How to reach a managed database (the password inside: a secret).
+ *
+ * @public
+ */
 export interface DatabaseConnection {
   uri: string;
   host: string;
@@ -32,6 +38,8 @@ export interface DatabaseConnection {
 /**
  * The connection of an online managed database. A database that is not online yet is a
  * ConflictError (the step ran too early), not a wait: callers that want to wait use waitForState.
+ *
+ * @public
  */
 export async function getDatabaseConnection(
   client: DigitalOceanClient,

@@ -2,6 +2,7 @@ import { ConflictError } from '@backstage/errors';
 import { formatDuration, waitUntil } from '@voting-platform/timing';
 import type { DigitalOceanClient } from './client';
 
+/** @public */
 export interface WaitForStateOptions<T> {
   /** What is awaited, for the log and errors: `cluster "voting"` */
   what: string;
@@ -21,6 +22,8 @@ export interface WaitForStateOptions<T> {
  * Polls a resource until it reaches a state, on the client's clock and signal, logging each state
  * it passes through with the time spent (and the unchanged ones at debug level). A failure state
  * is a `ConflictError`.
+ *
+ * @public
  */
 export async function waitForState<T>(
   client: DigitalOceanClient,

@@ -1,6 +1,10 @@
 import * as k8s from '@kubernetes/client-node';
 
-/** A Kubernetes API error; carries the server's message, never the request or its credentials. */
+/**
+ * A Kubernetes API error; carries the server's message, never the request or its credentials.
+ *
+ * @public
+ */
 export class KubernetesError extends Error {
   constructor(
     message: string,
@@ -14,7 +18,11 @@ export class KubernetesError extends Error {
   }
 }
 
-/** An object as sent to the API server: client-node's object header, a name, and any other fields. */
+/**
+ * An object as sent to the API server: client-node's object header, a name, and any other fields.
+ *
+ * @public
+ */
 export type KubeObject = k8s.KubernetesObject & {
   apiVersion: string;
   kind: string;
@@ -22,12 +30,17 @@ export type KubeObject = k8s.KubernetesObject & {
   [key: string]: unknown;
 };
 
-/** `Kind/namespace/name` (or `Kind/name` for cluster-scoped objects). */
+/**
+ * `Kind/namespace/name` (or `Kind/name` for cluster-scoped objects).
+ *
+ * @public
+ */
 export const ref = (o: KubeObject) =>
   `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${
     o.metadata.name
   }`;
 
+/** @public */
 export interface ApplyOptions {
   /** The field manager that owns what is sent (conflicts are forced). */
   fieldManager: string;
@@ -91,6 +104,7 @@ class ObjectApi extends k8s.KubernetesObjectApi {
   }
 }
 
+/** @public */
 export interface ConnectionOptions {
   /** Folder that relative file paths in the kubeconfig resolve against. */
   baseDir?: string;
@@ -107,6 +121,8 @@ export interface ConnectionOptions {
  * server-side apply with `fieldValidation=Strict`, and `dryRun` lets the API server itself check
  * objects (unknown fields, schemas, CEL rules, admission) before anything is stored. Errors carry
  * the server's message, never the kubeconfig or its credentials.
+ *
+ * @public
  */
 export class KubernetesConnection {
   readonly server: string;

@@ -66,6 +66,8 @@ async function podReasons(
 /**
  * Waits until every Deployment (or StatefulSet) has rolled out (all replicas updated, ready and available, no old
  * ones), logging progress as it changes; on timeout throws naming the ones that did not, with why.
+ *
+ * @public
  */
 export async function waitForRollouts(
   client: KubernetesConnection,
@@ -143,13 +145,21 @@ export async function waitForRollouts(
   );
 }
 
-/** A LoadBalancer Service's address (IP or host name), or '' while it has none. */
+/**
+ * A LoadBalancer Service's address (IP or host name), or '' while it has none.
+ *
+ * @public
+ */
 export function loadBalancerAddressOf(service: any): string {
   const ingress = service?.status?.loadBalancer?.ingress?.[0];
   return ingress?.ip ?? ingress?.hostname ?? '';
 }
 
-/** Waits for a LoadBalancer Service's address (IP or host name). */
+/**
+ * Waits for a LoadBalancer Service's address (IP or host name).
+ *
+ * @public
+ */
 export async function waitForLoadBalancer(
   client: KubernetesConnection,
   namespace: string,

@@ -9,6 +9,7 @@ import {
 const serverMessage = (err: KubernetesError) =>
   err.message.replace(/^dry-run apply [^:]+: /, '');
 
+/** @public */
 export interface ServerCheck {
   /** What the API server refused, one line per object: `Kind/namespace/name: message`. */
   problems: string[];
@@ -24,6 +25,8 @@ export interface ServerCheck {
  * The API server's own check of objects before anything is applied: a server-side apply with
  * `dryRun=All` and `fieldValidation=Strict` of each, so unknown fields, schemas (CRDs' included),
  * CEL rules and admission are all checked by the real server and nothing is stored.
+ *
+ * @public
  */
 export async function checkWithServer(
   connection: KubernetesConnection,

@@ -32,12 +32,6 @@ export const ENSURE_OUTCOMES = [
   'would-update',
 ] as const;
 
-const DONE = {
-  create: 'created',
-  update: 'updated',
-  delete: 'deleted',
-} as const;
-
 /**
  * The outcome of a change this run makes, or (dry run) would make.
  *
@@ -46,17 +40,25 @@ const DONE = {
 export function outcomeOf<C extends Change>(
   isDryRun: boolean | undefined,
   change: C,
-): `would-${C}` | (typeof DONE)[C] {
-  return isDryRun ? `would-${change}` : DONE[change];
+): `would-${C}` | `${C}d` {
+  // each change is a verb ending in e: its past is the verb and a d
+  return isDryRun ? `would-${change}` : (`${change}d` as const);
 }
 
-const PAST = {
+/**
+ * What a log line can say was done.
+ *
+ * @public
+ */
+export type LoggedVerb = 'create' | 'update' | 'delete' | 'set' | 'reuse';
+
+const PAST: Record<LoggedVerb, string> = {
   create: 'Created',
   update: 'Updated',
   delete: 'Deleted',
   set: 'Set',
   reuse: 'Reusing',
-} as const;
+};
 
 /**
  * One log line in the dialect's words: `Created VPC "x" in nyc1`, and in a dry run
@@ -67,7 +69,7 @@ const PAST = {
  */
 export function describeChange(
   isDryRun: boolean | undefined,
-  verb: keyof typeof PAST,
+  verb: LoggedVerb,
   what: string,
 ): string {
   return isDryRun ? `Dry run: would ${verb} ${what}` : `${PAST[verb]} ${what}`;

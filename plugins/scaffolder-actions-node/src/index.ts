@@ -13,6 +13,7 @@ export {
   ENSURE_OUTCOMES,
   outcomeOf,
   type Change,
+  type LoggedVerb,
   type Outcome,
 } from './dryRun';
 export { checkpointKey } from './checkpoint';

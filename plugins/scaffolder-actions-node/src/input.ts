@@ -1,10 +1,18 @@
 import { InputError } from '@backstage/errors';
 import { z } from 'zod/v3';
 
-/** The zod the scaffolder hands to input fields. */
+/**
+ * The zod the scaffolder hands to input fields.
+ *
+ * @public
+ */
 export type Zod = typeof z;
 
-/** An action's input fields, in the form `createTemplateAction` takes them. */
+/**
+ * An action's input fields, in the form `createTemplateAction` takes them.
+ *
+ * @public
+ */
 export type InputShape = Record<string, (zImpl: typeof z) => z.ZodTypeAny>;
 
 /**

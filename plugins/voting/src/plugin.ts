@@ -7,6 +7,9 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
+import type { JSX } from 'react';
+import type { VotingResultsCardProps } from './components/VotingResultsCard';
+import type { EnvironmentStatusCardProps } from './components/status/EnvironmentStatusCard';
 import { votingStatusApiRef, VotingStatusClient } from './statusApi';
 
 /**
@@ -41,7 +44,9 @@ export const votingPlugin = createPlugin({
  *
  * @public
  */
-export const EntityVotingResultsCard = votingPlugin.provide(
+export const EntityVotingResultsCard: (
+  props: VotingResultsCardProps,
+) => JSX.Element = votingPlugin.provide(
   createComponentExtension({
     name: 'EntityVotingResultsCard',
     component: {
@@ -57,7 +62,9 @@ export const EntityVotingResultsCard = votingPlugin.provide(
  *
  * @public
  */
-export const EntityEnvironmentStatusCard = votingPlugin.provide(
+export const EntityEnvironmentStatusCard: (
+  props: EnvironmentStatusCardProps,
+) => JSX.Element = votingPlugin.provide(
   createComponentExtension({
     name: 'EntityEnvironmentStatusCard',
     component: {
@@ -74,41 +81,43 @@ export const EntityEnvironmentStatusCard = votingPlugin.provide(
  *
  * @public
  */
-export const EntityEnvironmentStatusContent = votingPlugin.provide(
-  createComponentExtension({
-    name: 'EntityEnvironmentStatusContent',
-    component: {
-      lazy: () =>
-        import('./components/status/EnvironmentStatusCard').then(
-          m => m.EnvironmentStatusContent,
-        ),
-    },
-  }),
-);
+export const EntityEnvironmentStatusContent: () => JSX.Element =
+  votingPlugin.provide(
+    createComponentExtension({
+      name: 'EntityEnvironmentStatusContent',
+      component: {
+        lazy: () =>
+          import('./components/status/EnvironmentStatusCard').then(
+            m => m.EnvironmentStatusContent,
+          ),
+      },
+    }),
+  );
 
 /**
  * The environments of a Group, for Group entity pages.
  *
  * @public
  */
-export const EntityGroupEnvironmentsCard = votingPlugin.provide(
-  createComponentExtension({
-    name: 'EntityGroupEnvironmentsCard',
-    component: {
-      lazy: () =>
-        import('./components/status/GroupEnvironmentsCard').then(
-          m => m.GroupEnvironmentsCard,
-        ),
-    },
-  }),
-);
+export const EntityGroupEnvironmentsCard: () => JSX.Element =
+  votingPlugin.provide(
+    createComponentExtension({
+      name: 'EntityGroupEnvironmentsCard',
+      component: {
+        lazy: () =>
+          import('./components/status/GroupEnvironmentsCard').then(
+            m => m.GroupEnvironmentsCard,
+          ),
+      },
+    }),
+  );
 
 /**
  * The "Voting environments" page: every environment by owning team, with its status.
  *
  * @public
  */
-export const VotingEnvironmentsPage = votingPlugin.provide(
+export const VotingEnvironmentsPage: () => JSX.Element = votingPlugin.provide(
   createRoutableExtension({
     name: 'VotingEnvironmentsPage',
     component: () =>

@@ -6,7 +6,11 @@ import {
 import { ResponseError } from '@backstage/errors';
 import type { EnvironmentStatus } from '@voting-platform/plugin-voting-common';
 
-/** What the batch status call answers. */
+/**
+ * What the batch status call answers.
+ *
+ * @public
+ */
 export interface EnvironmentStatuses {
   items: EnvironmentStatus[];
   /** Environments the permission policy does not let this user read. */
@@ -35,7 +39,11 @@ export const votingStatusApiRef = createApiRef<VotingStatusApi>({
   id: 'plugin.voting.status',
 });
 
-/** The voting backend's `/environments/.../status` routes. */
+/**
+ * The voting backend's `/environments/.../status` routes.
+ *
+ * @public
+ */
 export class VotingStatusClient implements VotingStatusApi {
   constructor(
     private readonly apis: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },

@@ -124,7 +124,7 @@ export class LocalClusters {
     const pool = this.#pools++;
     this.#options.log?.(`cluster ${id}: starting its local control plane`);
     const pools = this.#emulator?.clusters.get(id)?.node_pools ?? [];
-    const nodeCount = pools.reduce((sum, pool) => sum + pool.count, 0);
+    const nodeCount = pools.reduce((sum, nodePool) => sum + nodePool.count, 0);
     entry.starting = startControlPlane({
       // as many (fake) nodes as the cluster's pools have, so anti-affinity spreads as it would;
       // kwok nodes cost next to nothing, but a cap keeps a typo from making hundreds

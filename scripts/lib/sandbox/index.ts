@@ -90,22 +90,6 @@ export async function startLocalCloud(
   // the emulators' state does not outlive a start, so neither do its databases
   await postgres.clear();
 
-  const writeInfo = () => {
-    writeFileSync(
-      infoFile,
-      `${JSON.stringify(
-        {
-          digitalocean: { url: digitalocean.url, token: digitalocean.token },
-          cloudflare: { url: cloudflare.url, token: cloudflare.token },
-          clusters: clusters.kubeconfigs(),
-        },
-        null,
-        2,
-      )}\n`,
-      { mode: 0o600 },
-    );
-    chmodSync(infoFile, 0o600);
-  };
   const clusters = new LocalClusters({
     availability: options.controlPlane,
     onChange: () => writeInfo(),
@@ -132,6 +116,22 @@ export async function startLocalCloud(
     coverageDir: false,
     zones: SANDBOX_DEFAULTS.zones,
   });
+  function writeInfo() {
+    writeFileSync(
+      infoFile,
+      `${JSON.stringify(
+        {
+          digitalocean: { url: digitalocean.url, token: digitalocean.token },
+          cloudflare: { url: cloudflare.url, token: cloudflare.token },
+          clusters: clusters.kubeconfigs(),
+        },
+        null,
+        2,
+      )}\n`,
+      { mode: 0o600 },
+    );
+    chmodSync(infoFile, 0o600);
+  }
   await Promise.all([digitalocean.start(), cloudflare.start()]);
   clusters.attach(digitalocean);
 

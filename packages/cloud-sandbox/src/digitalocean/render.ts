@@ -113,6 +113,13 @@ export function renderLintRun(run: LintRun) {
   };
 }
 
+/** Connection URI scheme per database engine; any other engine (Redis, Valkey) gets `rediss`. */
+const URI_SCHEMES: Record<string, string> = {
+  pg: 'postgresql',
+  mysql: 'mysql',
+  mongodb: 'mongodb+srv',
+};
+
 /** A database's connection as `user` (empty until the database is online). */
 export function renderConnection(
   s: DigitalOceanState,
@@ -154,14 +161,7 @@ export function renderConnection(
   const p = custom?.port ?? port;
   const db = custom?.database ?? database;
   const ssl = custom?.ssl ?? true;
-  const scheme =
-    d.engine === 'pg'
-      ? 'postgresql'
-      : d.engine === 'mysql'
-      ? 'mysql'
-      : d.engine === 'mongodb'
-      ? 'mongodb+srv'
-      : 'rediss';
+  const scheme = URI_SCHEMES[d.engine] ?? 'rediss';
   return {
     uri: `${scheme}://${encodeURIComponent(userName)}:${encodeURIComponent(
       user.password,

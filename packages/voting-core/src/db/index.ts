@@ -105,13 +105,14 @@ export async function recordVotes(
     ],
   );
   const generation = rows[0]?.generation;
+  const inserted = Number(rows[0]?.inserted ?? 0);
+  if (!fenced) return { inserted, generation: undefined };
   return {
-    inserted: Number(rows[0]?.inserted ?? 0),
-    generation: fenced
-      ? generation === null || generation === undefined
+    inserted,
+    generation:
+      generation === null || generation === undefined
         ? null
-        : Number(generation)
-      : undefined,
+        : Number(generation),
   };
 }
 

@@ -93,23 +93,31 @@ export function registerQueueStoreMetrics(
           error instanceof StoreIncompleteError ? 'incomplete' : 'down',
       )
       .finally(() => setImmediate(() => (pending = undefined))));
-  new Gauge({
-    name: 'queue_store_up',
-    help: 'The queue store (Redis or NATS JetStream) answers',
-    registers: [registry],
-    async collect() {
-      this.set((await state()) === 'down' ? 0 : 1);
-    },
-  });
-  new Gauge({
-    name: 'queue_store_complete',
-    help: "The queue store holds complete voters' records (0: it lost its data; votes are refused until a worker rebuilds them from PostgreSQL)",
-    registers: [registry],
-    async collect() {
-      const now = await state();
-      this.set(now === 'complete' ? 1 : now === 'incomplete' ? 0 : Number.NaN);
-    },
-  });
+  const completeness: Record<StoreState, number> = {
+    complete: 1,
+    incomplete: 0,
+    down: Number.NaN,
+  };
+  registry.registerMetric(
+    new Gauge({
+      name: 'queue_store_up',
+      help: 'The queue store (Redis or NATS JetStream) answers',
+      registers: [],
+      async collect() {
+        this.set((await state()) === 'down' ? 0 : 1);
+      },
+    }),
+  );
+  registry.registerMetric(
+    new Gauge({
+      name: 'queue_store_complete',
+      help: "The queue store holds complete voters' records (0: it lost its data; votes are refused until a worker rebuilds them from PostgreSQL)",
+      registers: [],
+      async collect() {
+        this.set(completeness[await state()]);
+      },
+    }),
+  );
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

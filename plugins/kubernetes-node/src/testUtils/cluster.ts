@@ -13,12 +13,17 @@ import { sleep } from '@voting-platform/timing';
 import { stringify, parse } from 'yaml';
 import { KubernetesConnection, type KubeObject } from '../KubernetesConnection';
 
-/** The repository's root (packages/local-kubernetes holds the control plane's scripts): this package is plugins/kubernetes-node. */
+/**
+ * The repository's root (packages/local-kubernetes holds the control plane's scripts): this package is plugins/kubernetes-node.
+ *
+ * @public
+ */
 export const repoRoot = resolve(
   resolvePackagePath('@voting-platform/plugin-kubernetes-node'),
   '../..',
 );
 
+/** @public */
 export interface LocalCluster {
   /** Connection with the admin credentials (for assertions). */
   admin: KubernetesConnection;
@@ -38,7 +43,11 @@ export interface LocalCluster {
 const unstopped = new Set<() => void>();
 process.once('exit', () => unstopped.forEach(stop => stop()));
 
-/** `nodes`: fake nodes (default 2; a 3-node NATS cluster with anti-affinity needs 3). */
+/**
+ * `nodes`: fake nodes (default 2; a 3-node NATS cluster with anti-affinity needs 3).
+ *
+ * @public
+ */
 export async function startLocalCluster(
   options: { nodes?: number } = {},
 ): Promise<LocalCluster> {
@@ -132,7 +141,11 @@ export async function startLocalCluster(
   return { admin, adminKubeconfig, tokenKubeconfig, token, stop };
 }
 
-/** Minimal CRDs (written here, not the projects' own) for the kinds voting:stack:ensure uses. */
+/**
+ * Minimal CRDs (written here, not the projects' own) for the kinds voting:stack:ensure uses.
+ *
+ * @public
+ */
 export function minimalCrds(): KubeObject[] {
   const crd = (
     group: string,
@@ -287,7 +300,11 @@ export function minimalCrds(): KubeObject[] {
   ];
 }
 
-/** Creates the CRDs and waits until their kinds are served. */
+/**
+ * Creates the CRDs and waits until their kinds are served.
+ *
+ * @public
+ */
 export async function installCrds(
   admin: KubernetesConnection,
   crds: KubeObject[],
@@ -325,6 +342,8 @@ export async function installCrds(
  * class stays Pending and the pods of a StatefulSet are never scheduled. This makes a class with
  * no provisioner and immediate binding, and `volumes` ready PersistentVolumes of it, which the
  * controller manager's binder hands to claims as real block storage would.
+ *
+ * @public
  */
 export async function provideTestStorage(
   admin: KubernetesConnection,
@@ -360,7 +379,11 @@ export async function provideTestStorage(
   }
 }
 
-/** What {@link serveAtDigitalOcean} needs of the DigitalOcean emulator of `@voting-platform/cloud-sandbox`. */
+/**
+ * What {@link serveAtDigitalOcean} needs of the DigitalOcean emulator of `@voting-platform/cloud-sandbox`.
+ *
+ * @public
+ */
 export interface DigitalOceanEmulator {
   url: string;
   token: string;
@@ -373,6 +396,8 @@ export interface DigitalOceanEmulator {
 /**
  * Calls the DigitalOcean emulator's API as a test's set-up does (not through the code under
  * test): `call('POST', '/databases', {...})` gives the JSON answer, and throws on an error status.
+ *
+ * @public
  */
 export function digitalOceanCall(digitalocean: DigitalOceanEmulator) {
   return async (method: string, path: string, body?: unknown) => {
@@ -395,6 +420,8 @@ export function digitalOceanCall(digitalocean: DigitalOceanEmulator) {
  * serves it: a bearer token) is the local control plane's, so an action that fetches the
  * kubeconfig by cluster id talks to the real API server. Returns the cluster id; the emulated
  * cluster runs once the emulator's clock has moved on (its provisioning time).
+ *
+ * @public
  */
 export async function serveAtDigitalOcean(
   digitalocean: DigitalOceanEmulator,

@@ -3,6 +3,13 @@
  *
  * @packageDocumentation
  */
+// the helpers' signatures name these; re-exported so this entry point describes itself
+export type {
+  ApplyOptions,
+  ConnectionOptions,
+  KubeObject,
+  KubernetesConnection,
+} from '../KubernetesConnection';
 export {
   digitalOceanCall,
   installCrds,

@@ -12,7 +12,11 @@ import Cloudflare, { APIConnectionError, APIError } from 'cloudflare';
 export const TOKEN_SECRET = 'cloudflareApiToken';
 const DEFAULT_TIMEOUT_MS = 15_000;
 
-/** What every Cloudflare action is created with. */
+/**
+ * What every Cloudflare action is created with.
+ *
+ * @public
+ */
 export interface CloudflareActionOptions {
   config: RootConfigService;
 }

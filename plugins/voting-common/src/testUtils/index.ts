@@ -57,3 +57,11 @@ export function votingEnvironmentFixture(): VotingEnvironment {
     updatedAt: '2026-11-30T22:00:00.000Z',
   };
 }
+
+// the fixtures' types, for tests that import only this entry point
+export {
+  environmentSpecSchema,
+  type EnvironmentSpec,
+  type VotingEnvironment,
+} from '../environments';
+export type { PollResults } from '../types';

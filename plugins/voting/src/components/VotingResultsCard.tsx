@@ -18,7 +18,11 @@ import { VOTE_URL_ANNOTATION } from '@voting-platform/plugin-voting-common';
 import { getEntityResults } from '../api';
 import { usePolling } from './usePolling';
 
-/** Props of {@link VotingResultsCard}. */
+/**
+ * Props of {@link EntityVotingResultsCard}.
+ *
+ * @public
+ */
 export interface VotingResultsCardProps {
   /** How often to refresh the tallies, in milliseconds; 0 turns refreshing off. */
   refreshIntervalMs?: number;

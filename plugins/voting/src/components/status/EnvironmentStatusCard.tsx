@@ -108,7 +108,7 @@ function useEnvironmentStatus(refreshIntervalMs: number) {
 }
 
 /**
- * Props of {@link EnvironmentStatusCard}.
+ * Props of the "Environment status" card (`EntityEnvironmentStatusCard`).
  *
  * @public
  */
