@@ -76,6 +76,7 @@ test('npm start in sandbox mode starts, then stops cleanly on Ctrl-C', async () 
     );
     assert.match(backendConfig, /sandbox: true/);
     assert.match(backendConfig, /pollIntervalSeconds: 1/);
+    assert.match(backendConfig, /resultUrl: http:\/\/localhost:8081/);
     // the frontend gets the flag its sidebar label reads
     const page = await (await fetch('http://127.0.0.1:7007/')).text();
     assert.match(page, /"sandbox":\s*true/);
