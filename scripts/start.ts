@@ -175,6 +175,7 @@ if (sandbox) {
     helm: helmForSandbox(log),
     postgresAdminUrl: serviceUrls.postgres,
     controlPlane: availability,
+    localStack: { voteUrl: urls.vote, resultUrl: urls.result },
     log,
   }).catch(async error => {
     log(`sandbox mode could not start: ${(error as Error).message}`);

@@ -12,6 +12,17 @@ export interface Config {
      * your result services here; without it, any http(s) URL is read.
      */
     allowedResultHosts?: string[];
+    /**
+     * Sandbox mode (written by `npm start` without cloud credentials): the environments'
+     * clusters run no containers, so every environment's tallies are read from the voting stack
+     * running on this machine, and the answers say so. Leave unset in production.
+     */
+    sandbox?: {
+      /** The local vote app, e.g. http://localhost:8080 (http or https, no credentials). */
+      voteUrl: string;
+      /** The local result app, e.g. http://localhost:8081 (http or https, no credentials). */
+      resultUrl: string;
+    };
     /** The live status of environments (`/environments/:name/status`). */
     status?: {
       /**

@@ -51,6 +51,10 @@ export async function startTestCloud(
     postgresPrefix: prefix,
     ports: { digitalocean, cloudflare, charts },
     provisionSeconds: 1,
+    localStack: {
+      voteUrl: 'http://localhost:8080',
+      resultUrl: 'http://localhost:8081',
+    },
     log: message => logs.push(message),
   });
   const api: TestCloud['api'] = async (method, path, body) => {

@@ -76,9 +76,30 @@ test('npm start in sandbox mode starts, then stops cleanly on Ctrl-C', async () 
     );
     assert.match(backendConfig, /sandbox: true/);
     assert.match(backendConfig, /pollIntervalSeconds: 1/);
+    assert.match(backendConfig, /resultUrl: http:\/\/localhost:8081/);
     // the frontend gets the flag its sidebar label reads
     const page = await (await fetch('http://127.0.0.1:7007/')).text();
     assert.match(page, /"sandbox":\s*true/);
+    // kwok runs no containers: the local stack answers for the votes, and the answer says so
+    const token = readFileSync(
+      join(repoRoot, '.cache/backstage-script-token'),
+      'utf8',
+    ).trim();
+    const votes = await eventually(
+      'the results of the result component',
+      async () => {
+        const response = await fetch(
+          'http://127.0.0.1:7007/api/voting/entities/component/default/result/results',
+          { headers: { authorization: `Bearer ${token}` } },
+        );
+        return response.ok ? response.json() : undefined;
+      },
+    );
+    assert.deepEqual(votes.servedBy, {
+      kind: 'local-stack',
+      voteUrl: 'http://localhost:8080',
+      resultUrl: 'http://localhost:8081',
+    });
     // a cluster made through the API gets its control plane, which Ctrl-C must stop as well
     const created = await fetch(
       `${info.digitalocean.url}/kubernetes/clusters`,

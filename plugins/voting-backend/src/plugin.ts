@@ -11,6 +11,7 @@ import {
   environmentResourceRef,
   isEnvironmentOwner,
 } from '@voting-platform/plugin-voting-node';
+import { readLocalStack } from './localStack';
 import { createRouter } from './router';
 import { createStatusRouter } from './status/router';
 import { StatusService } from './status/StatusService';
@@ -72,6 +73,12 @@ export const votingPlugin = createBackendPlugin({
         const allowedHosts = config
           .getOptionalStringArray('voting.allowedResultHosts')
           ?.map(host => host.toLowerCase());
+        const localStack = readLocalStack(config);
+        if (localStack) {
+          logger.info(
+            `sandbox mode: every environment's votes are read from the local result service ${localStack.resultUrl}`,
+          );
+        }
         const store = await EnvironmentStore.create(database);
         // No getResources: environments are decided where they are used (the status route
         // here, the templates in the scaffolder), never looked up by ref.
@@ -88,6 +95,7 @@ export const votingPlugin = createBackendPlugin({
             catalog,
             timeoutMs,
             allowedHosts,
+            localStack,
           }),
         );
         httpRouter.use(
@@ -110,6 +118,7 @@ export const votingPlugin = createBackendPlugin({
               cacheSeconds,
               resultsTimeoutMs: timeoutMs,
               allowedResultHosts: allowedHosts,
+              localStack,
             }),
           }),
         );

@@ -17,6 +17,8 @@ import {
   resultsApiUrl,
   ResultServiceError,
   votingEnvironmentReadPermission,
+  type EntityResults,
+  type LocalStackSource,
 } from '@voting-platform/plugin-voting-common';
 import { authorizeEnvironment } from '@voting-platform/plugin-voting-node';
 import express from 'express';
@@ -31,6 +33,8 @@ export interface RouterOptions {
   timeoutMs: number;
   /** Hosts the annotation may point at (`host` or `host:port`); any when undefined. */
   allowedHosts?: string[];
+  /** Sandbox mode: the local stack answers for every entity (`voting.sandbox`). */
+  localStack?: LocalStackSource;
 }
 
 /** Entity kinds, namespaces and names as the catalog model allows them. */
@@ -42,6 +46,7 @@ export async function createRouter(
 ): Promise<express.Router> {
   const { logger, httpAuth, permissions, catalog, timeoutMs, allowedHosts } =
     options;
+  const { localStack } = options;
   const router = Router();
 
   /**
@@ -91,30 +96,28 @@ export async function createRouter(
         `${entityRef} has no ${RESULT_URL_ANNOTATION} annotation`,
       );
     }
-    let apiUrl: URL;
+    // In sandbox mode the annotation's URL is not read, so it is not checked either.
+    if (!localStack) checkResultUrl(baseUrl, entityRef, allowedHosts);
+    const resultUrl = localStack?.resultUrl ?? baseUrl;
     try {
-      apiUrl = resultsApiUrl(baseUrl);
-    } catch (error) {
-      throw new InputError(
-        `the ${RESULT_URL_ANNOTATION} annotation of ${entityRef} is invalid: ${
-          (error as Error).message
-        }`,
-      );
-    }
-    if (allowedHosts && !allowedHosts.includes(apiUrl.host)) {
-      throw new NotAllowedError(
-        `${apiUrl.host} (from the ${RESULT_URL_ANNOTATION} annotation of ${entityRef}) is not in voting.allowedResultHosts`,
-      );
-    }
-    try {
-      const results = await fetchPollResults(baseUrl, { timeoutMs });
+      const results = await fetchPollResults(resultUrl, { timeoutMs });
+      const body: EntityResults = {
+        entityRef,
+        resultUrl,
+        results,
+        ...(localStack ? { servedBy: localStack } : {}),
+      };
       res.setHeader('cache-control', 'no-store');
-      res.json({ entityRef, resultUrl: baseUrl, results });
+      res.json(body);
     } catch (error) {
       if (error instanceof ResultServiceError) {
         logger.warn(`results of ${entityRef}: ${error.message}`);
         throw new ServiceUnavailableError(
-          `the result service of ${entityRef} is not available: ${error.message}`,
+          `${
+            localStack
+              ? `the local result service, which answers for ${entityRef} in sandbox mode,`
+              : `the result service of ${entityRef}`
+          } is not available: ${error.message}`,
         );
       }
       throw error;
@@ -122,4 +125,27 @@ export async function createRouter(
   });
 
   return router;
+}
+
+/** The annotation's URL must be a result service's, on an allowed host when the list is set. */
+function checkResultUrl(
+  baseUrl: string,
+  entityRef: string,
+  allowedHosts: string[] | undefined,
+) {
+  let apiUrl: URL;
+  try {
+    apiUrl = resultsApiUrl(baseUrl);
+  } catch (error) {
+    throw new InputError(
+      `the ${RESULT_URL_ANNOTATION} annotation of ${entityRef} is invalid: ${
+        (error as Error).message
+      }`,
+    );
+  }
+  if (allowedHosts && !allowedHosts.includes(apiUrl.host)) {
+    throw new NotAllowedError(
+      `${apiUrl.host} (from the ${RESULT_URL_ANNOTATION} annotation of ${entityRef}) is not in voting.allowedResultHosts`,
+    );
+  }
 }

@@ -15,7 +15,7 @@ export {
   ResultServiceError,
 } from './results';
 export type { ResultServiceFailure } from './results';
-export type { PollResults } from './types';
+export type { EntityResults, LocalStackSource, PollResults } from './types';
 export {
   ENVIRONMENT_NAME_PATTERN,
   ENVIRONMENT_NAMESPACE,

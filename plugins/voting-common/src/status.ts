@@ -1,3 +1,5 @@
+import type { LocalStackSource } from './types';
+
 /**
  * How one part of an environment is doing. `rate-limited`: the provider asked us to slow down
  * (HTTP 429), so nothing is known this interval; `pending`: on its way (provisioning, creating).
@@ -88,6 +90,8 @@ export type VotesStatusDetail = {
   question: string;
   total: number;
   options: Array<{ id: string; label: string; votes: number; percent: number }>;
+  /** Set in sandbox mode: the tallies come from the local stack, not the environment's cluster. */
+  servedBy?: LocalStackSource;
 };
 
 /**

@@ -17,3 +17,32 @@ export interface PollResults {
   total: number;
   options: Array<{ id: string; label: string; votes: number; percent: number }>;
 }
+
+/**
+ * Who served an environment's tallies when it was not the environment's own result service:
+ * in sandbox mode (`voting.sandbox`) the clusters run no containers, so the voting stack running
+ * on the portal's machine answers for every environment.
+ *
+ * @public
+ */
+export interface LocalStackSource {
+  kind: 'local-stack';
+  /** The local vote app. */
+  voteUrl: string;
+  /** The local result app, which the tallies come from. */
+  resultUrl: string;
+}
+
+/**
+ * What `GET /api/voting/entities/:kind/:namespace/:name/results` answers.
+ *
+ * @public
+ */
+export interface EntityResults {
+  entityRef: string;
+  /** The result service the tallies were read from. */
+  resultUrl: string;
+  results: PollResults;
+  /** Set when the tallies come from the local stack rather than the entity's own service. */
+  servedBy?: LocalStackSource;
+}

@@ -3,15 +3,8 @@ import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
   parsePollResults,
-  PollResults,
+  type EntityResults,
 } from '@voting-platform/plugin-voting-common';
-
-/** What the voting backend answers for one entity. */
-export interface EntityResults {
-  entityRef: string;
-  resultUrl: string;
-  results: PollResults;
-}
 
 /** Reads an entity's live tallies from the voting backend plugin. */
 export async function getEntityResults(

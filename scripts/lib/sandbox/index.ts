@@ -63,7 +63,14 @@ export interface LocalCloudOptions {
   postgresPrefix?: string;
   /** Seconds a cluster or database takes to provision (default 2). */
   provisionSeconds?: number;
+  /** The vote and result apps `npm start` runs on this machine. */
+  localStack: LocalStackUrls;
   log: (message: string) => void;
+}
+
+export interface LocalStackUrls {
+  voteUrl: string;
+  resultUrl: string;
 }
 
 export interface LocalCloud {
@@ -162,18 +169,12 @@ export async function startLocalCloud(
     : undefined;
   writeFileSync(
     backendConfig,
-    `# Written by npm start in sandbox mode; every start rewrites it.\n${stringify(
-      {
-        app: { sandbox: true },
-        digitalocean: {
-          apiUrl: digitalocean.url,
-          token: digitalocean.token,
-          pollIntervalSeconds: 1,
-        },
-        cloudflare: { apiUrl: cloudflare.url, apiToken: cloudflare.token },
-        ...(helm ? { kubernetesActions: { helm } } : {}),
-      },
-    )}`,
+    sandboxBackendConfig({
+      digitalocean,
+      cloudflare,
+      helm,
+      localStack: options.localStack,
+    }),
     { mode: 0o600 },
   );
   writeInfo();
@@ -195,6 +196,35 @@ export async function startLocalCloud(
       await postgres.clear();
     },
   };
+}
+
+/** The text of `.cache/app-config.sandbox.yaml`: the backend's view of everything above. */
+export function sandboxBackendConfig(parts: {
+  digitalocean: { url: string; token: string };
+  cloudflare: { url: string; token: string };
+  helm?: object;
+  localStack: LocalStackUrls;
+}): string {
+  const { digitalocean, cloudflare, helm, localStack } = parts;
+  return `# Written by npm start in sandbox mode; every start rewrites it.\n${stringify(
+    {
+      app: { sandbox: true },
+      digitalocean: {
+        apiUrl: digitalocean.url,
+        token: digitalocean.token,
+        pollIntervalSeconds: 1,
+      },
+      cloudflare: { apiUrl: cloudflare.url, apiToken: cloudflare.token },
+      ...(helm ? { kubernetesActions: { helm } } : {}),
+      // the clusters run no containers: the local stack answers for every environment's votes
+      voting: {
+        sandbox: {
+          voteUrl: localStack.voteUrl,
+          resultUrl: localStack.resultUrl,
+        },
+      },
+    },
+  )}`;
 }
 
 /**

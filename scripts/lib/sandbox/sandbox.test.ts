@@ -6,7 +6,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cloudConfig, cloudCredentialsGiven } from './index.js';
+import { parse } from 'yaml';
+import {
+  cloudConfig,
+  cloudCredentialsGiven,
+  sandboxBackendConfig,
+} from './index.js';
 import { controlPlaneAvailability, NO_GO_MESSAGE } from './tools.js';
 
 describe('sandbox or cloud', () => {
@@ -61,6 +66,38 @@ describe('sandbox or cloud', () => {
     assert.match(text, /token: \$\{DIGITALOCEAN_TOKEN\}/);
     assert.match(text, /apiToken: \$\{CLOUDFLARE_API_TOKEN\}/);
     assert.doesNotMatch(text, /secret/);
+  });
+});
+
+describe("the sandbox's backend config", () => {
+  const parts = {
+    digitalocean: {
+      url: 'http://127.0.0.1:7101/v2',
+      token: 'dop_v1_sandbox_local',
+    },
+    cloudflare: { url: 'http://127.0.0.1:7102/client/v4', token: 'cf' },
+    localStack: {
+      voteUrl: 'http://localhost:8080',
+      resultUrl: 'http://localhost:8081',
+    },
+  };
+
+  it('points the voting backend at the local stack for every environment', () => {
+    const config = parse(sandboxBackendConfig(parts));
+    assert.deepEqual(config.voting, {
+      sandbox: {
+        voteUrl: 'http://localhost:8080',
+        resultUrl: 'http://localhost:8081',
+      },
+    });
+    assert.equal(config.app.sandbox, true);
+    assert.equal(config.kubernetesActions, undefined, 'no chart repository');
+  });
+
+  it('carries the Helm presets when there is a chart repository', () => {
+    const helm = { allowedRepositories: ['http://127.0.0.1:7103'] };
+    const config = parse(sandboxBackendConfig({ ...parts, helm }));
+    assert.deepEqual(config.kubernetesActions, { helm });
   });
 });
 

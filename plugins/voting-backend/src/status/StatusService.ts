@@ -6,6 +6,7 @@ import type { Config } from '@backstage/config';
 import {
   STATUS_SECTIONS,
   type EnvironmentStatus,
+  type LocalStackSource,
   type StatusSection,
   type StatusSectionName,
   type VotingEnvironment,
@@ -49,6 +50,7 @@ export interface StatusServiceOptions {
   cacheSeconds: number;
   resultsTimeoutMs: number;
   allowedResultHosts?: string[];
+  localStack?: LocalStackSource;
 }
 
 function consoleLinks(
@@ -154,7 +156,7 @@ export class StatusService {
       | undefined;
     if (cached) return cached;
     const checkedAt = new Date().toISOString();
-    const { config, logger, resultsTimeoutMs, allowedResultHosts } =
+    const { config, logger, resultsTimeoutMs, allowedResultHosts, localStack } =
       this.#options;
     let result: StatusSection<unknown>;
     try {
@@ -163,6 +165,7 @@ export class StatusService {
         logger,
         resultsTimeoutMs,
         allowedResultHosts,
+        localStack,
         loadBalancerAddress: async () => {
           const workloads = await this.section(env, 'workloads');
           return (workloads.detail as WorkloadsStatusDetail | null)

@@ -13,6 +13,7 @@ import {
   type DatabaseStatusDetail,
   type DnsRecordStatus,
   type DnsStatusDetail,
+  type LocalStackSource,
   type StatusState,
   type VotesStatusDetail,
   type VotingEnvironment,
@@ -30,6 +31,8 @@ export interface SectionContext {
   resultsTimeoutMs: number;
   /** Hosts the result URL may point at; any when undefined. */
   allowedResultHosts?: string[];
+  /** Sandbox mode: the local stack answers for every environment (`voting.sandbox`). */
+  localStack?: LocalStackSource;
   /** Traefik's load-balancer address as the workloads section sees it (shared, cached). */
   loadBalancerAddress(): Promise<string | null | undefined>;
 }
@@ -287,6 +290,13 @@ export async function checkVotes(
   env: VotingEnvironment,
   ctx: SectionContext,
 ): Promise<Checked<VotesStatusDetail>> {
+  const { localStack } = ctx;
+  if (localStack) {
+    const results = await fetchPollResults(localStack.resultUrl, {
+      timeoutMs: ctx.resultsTimeoutMs,
+    });
+    return { state: 'ok', detail: { ...results, servedBy: localStack } };
+  }
   const host = resultsApiUrl(env.resultUrl).host;
   if (ctx.allowedResultHosts && !ctx.allowedResultHosts.includes(host)) {
     throw new ResultHostNotAllowed(

@@ -38,7 +38,10 @@ function backend(status: number, body: unknown) {
   return { requested, fetchApi, discoveryApi };
 }
 
-async function renderCard(api: ReturnType<typeof backend>) {
+async function renderCard(
+  api: ReturnType<typeof backend>,
+  annotations = entity.metadata.annotations,
+) {
   return renderInTestApp(
     <TestApiProvider
       apis={[
@@ -46,7 +49,9 @@ async function renderCard(api: ReturnType<typeof backend>) {
         [discoveryApiRef, api.discoveryApi],
       ]}
     >
-      <EntityProvider entity={entity}>
+      <EntityProvider
+        entity={{ ...entity, metadata: { ...entity.metadata, annotations } }}
+      >
         <VotingResultsCard refreshIntervalMs={0} />
       </EntityProvider>
     </TestApiProvider>,
@@ -72,6 +77,34 @@ describe('VotingResultsCard', () => {
     expect(api.requested).toEqual([
       'http://backstage.test/api/voting/entities/component/default/result/results',
     ]);
+    expect(screen.queryByRole('note')).not.toBeInTheDocument();
+  });
+
+  it('says in sandbox mode where the votes come from, and links to the local vote app', async () => {
+    const api = backend(200, {
+      entityRef: 'component:default/result',
+      resultUrl: 'http://127.0.0.1:8081',
+      results: pollResultsFixture(),
+      servedBy: {
+        kind: 'local-stack',
+        voteUrl: 'http://127.0.0.1:8080',
+        resultUrl: 'http://127.0.0.1:8081',
+      },
+    });
+    await renderCard(api, {
+      'voting-platform.io/result-url': 'https://result.demo.example.com',
+      'voting-platform.io/vote-url': 'https://vote.demo.example.com',
+    });
+    expect(await screen.findByRole('note')).toHaveTextContent(
+      "Sandbox: these votes come from the voting stack running on this machine, not from the environment's cluster",
+    );
+    expect(screen.getByText('Vote').closest('a')).toHaveAttribute(
+      'href',
+      'http://127.0.0.1:8080',
+    );
+    expect(
+      screen.getByText('Open the result app').closest('a'),
+    ).toHaveAttribute('href', 'http://127.0.0.1:8081');
   });
 
   it("shows the backend's error", async () => {

@@ -16,6 +16,7 @@ import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
 import { VOTE_URL_ANNOTATION } from '@voting-platform/plugin-voting-common';
 import { getEntityResults } from '../api';
+import { SandboxNote } from './SandboxNote';
 import { usePolling } from './usePolling';
 
 /**
@@ -30,7 +31,8 @@ export interface VotingResultsCardProps {
 
 /**
  * The live tallies of the entity's result service (its `voting-platform.io/result-url`
- * annotation), refreshed every few seconds.
+ * annotation), refreshed every few seconds; in sandbox mode those of the local stack, and it
+ * says so.
  */
 export function VotingResultsCard(props: VotingResultsCardProps) {
   const { refreshIntervalMs = 5000 } = props;
@@ -44,7 +46,6 @@ export function VotingResultsCard(props: VotingResultsCardProps) {
     refreshIntervalMs,
   );
 
-  const voteUrl = entity.metadata.annotations?.[VOTE_URL_ANNOTATION];
   if (state.error && !state.value) {
     return <ResponseErrorPanel title="Live votes" error={state.error} />;
   }
@@ -55,13 +56,17 @@ export function VotingResultsCard(props: VotingResultsCardProps) {
       </InfoCard>
     );
   }
-  const { results, resultUrl } = state.value;
+  const { results, resultUrl, servedBy } = state.value;
+  // in sandbox mode the environment's own vote app does not answer; the local one does
+  const voteUrl =
+    servedBy?.voteUrl ?? entity.metadata.annotations?.[VOTE_URL_ANNOTATION];
   return (
     <InfoCard
       title="Live votes"
       subheader={results.question}
       deepLink={{ title: 'Open the result app', link: resultUrl }}
     >
+      {servedBy ? <SandboxNote /> : null}
       {results.options.map(option => (
         <Box key={option.id} mb={2} data-testid={`voting-option-${option.id}`}>
           <Box display="flex" justifyContent="space-between">

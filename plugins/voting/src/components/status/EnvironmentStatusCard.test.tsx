@@ -4,6 +4,7 @@ import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { screen, within } from '@testing-library/react';
 import type { EnvironmentStatus } from '@voting-platform/plugin-voting-common';
 import { votingStatusApiRef, type VotingStatusApi } from '../../statusApi';
+import { SANDBOX_NOTE } from '../SandboxNote';
 import { EnvironmentStatusCard } from './EnvironmentStatusCard';
 import { statusFixture } from './fixtures';
 
@@ -156,6 +157,31 @@ describe('EnvironmentStatusCard', () => {
         'Cats or dogs?: Cats 2, Dogs 1 (3 in all)',
       ),
     ).toBeInTheDocument();
+    expect(screen.queryByRole('note')).not.toBeInTheDocument();
+  });
+
+  it("says in sandbox mode that the votes are the local stack's", async () => {
+    const status = statusFixture();
+    await renderCard(
+      async () => ({
+        ...status,
+        votes: {
+          ...status.votes,
+          detail: {
+            ...status.votes.detail!,
+            servedBy: {
+              kind: 'local-stack',
+              voteUrl: 'http://localhost:8080',
+              resultUrl: 'http://localhost:8081',
+            },
+          },
+        },
+      }),
+      'content',
+    );
+    expect(within(await section('votes')).getByRole('note')).toHaveTextContent(
+      SANDBOX_NOTE,
+    );
   });
 
   it('says so when the backend refuses', async () => {

@@ -18,8 +18,10 @@ import {
   STATUS_SECTIONS,
   type EnvironmentStatus,
   type StatusSectionName,
+  type VotesStatusDetail,
 } from '@voting-platform/plugin-voting-common';
 import { votingStatusApiRef } from '../../statusApi';
+import { SandboxNote } from '../SandboxNote';
 import { usePolling } from '../usePolling';
 import { explanation, SECTION_TITLES, StateIndicator, summary } from './states';
 
@@ -57,6 +59,10 @@ export function EnvironmentStatusView(props: {
                 secondary={
                   <>
                     {value.detail ? summary(section, value) : null}
+                    {section === 'votes' &&
+                    (value.detail as VotesStatusDetail | null)?.servedBy ? (
+                      <SandboxNote />
+                    ) : null}
                     {why ? (
                       <Typography
                         component="span"
