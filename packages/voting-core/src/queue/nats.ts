@@ -78,6 +78,9 @@ async function connectNats(url: string, name: string): Promise<NatsConnection> {
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     timeout: 2_000,
+    // a service (re)started while the server restarts waits for it, as it does after a
+    // disconnect, instead of exiting with "connection refused"
+    waitOnFirstConnect: true,
   });
 }
 
