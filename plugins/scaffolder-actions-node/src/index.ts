@@ -17,3 +17,4 @@ export {
   type Outcome,
 } from './dryRun';
 export { checkpointKey } from './checkpoint';
+export type { ScaffolderAction } from './action';

@@ -11,6 +11,7 @@ import {
   outcomeOf,
   parseInput,
   type Zod,
+  type ScaffolderAction,
 } from '@voting-platform/plugin-scaffolder-actions-node';
 import { findRecords } from './dnsEnsure';
 import { recordName, zone } from './inputProperties';
@@ -34,7 +35,7 @@ const input = {
  */
 export function createCloudflareDnsDeleteAction(
   options: CloudflareActionOptions,
-) {
+): ScaffolderAction {
   return createTemplateAction({
     id: 'cloudflare:dns:delete',
     description:

@@ -14,6 +14,7 @@ import {
   outcomeOf,
   parseInput,
   type Zod,
+  type ScaffolderAction,
 } from '@voting-platform/plugin-scaffolder-actions-node';
 import { recordName, zone } from './inputProperties';
 import { examples } from './dnsEnsure.examples';
@@ -79,7 +80,7 @@ export async function findRecords(
  */
 export function createCloudflareDnsEnsureAction(
   options: CloudflareActionOptions,
-) {
+): ScaffolderAction {
   return createTemplateAction({
     id: 'cloudflare:dns:ensure',
     description:

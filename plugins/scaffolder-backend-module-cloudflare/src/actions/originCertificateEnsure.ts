@@ -16,6 +16,7 @@ import {
   outcomeOf,
   parseInput,
   type Zod,
+  type ScaffolderAction,
 } from '@voting-platform/plugin-scaffolder-actions-node';
 import { examples } from './originCertificateEnsure.examples';
 
@@ -126,7 +127,7 @@ const sameHosts = (a: string[], b: string[]) =>
  */
 export function createCloudflareOriginCertificateEnsureAction(
   options: CloudflareActionOptions,
-) {
+): ScaffolderAction {
   return createTemplateAction({
     id: 'cloudflare:origin-certificate:ensure',
     description:

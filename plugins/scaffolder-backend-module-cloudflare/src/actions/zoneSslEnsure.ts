@@ -10,6 +10,7 @@ import {
   outcomeOf,
   parseInput,
   type Zod,
+  type ScaffolderAction,
 } from '@voting-platform/plugin-scaffolder-actions-node';
 import { zone } from './inputProperties';
 import { examples } from './zoneSslEnsure.examples';
@@ -32,7 +33,7 @@ const input = {
  */
 export function createCloudflareZoneSslEnsureAction(
   options: CloudflareActionOptions,
-) {
+): ScaffolderAction {
   return createTemplateAction({
     id: 'cloudflare:zone:ssl:ensure',
     description:

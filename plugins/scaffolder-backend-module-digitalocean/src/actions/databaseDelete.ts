@@ -11,6 +11,7 @@ import {
   outcomeOf,
   parseInput,
   type Zod,
+  type ScaffolderAction,
 } from '@voting-platform/plugin-scaffolder-actions-node';
 import { findDatabase } from './databaseEnsure';
 import { examples } from './databaseDelete.examples';
@@ -38,7 +39,7 @@ const input = {
  */
 export function createDigitalOceanDatabaseDeleteAction(
   options: DigitalOceanClientOptions,
-) {
+): ScaffolderAction {
   return createTemplateAction({
     id: 'digitalocean:database:delete',
     description:

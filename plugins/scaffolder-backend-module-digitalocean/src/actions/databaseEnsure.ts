@@ -17,6 +17,7 @@ import {
   outcomeOf,
   parseInput,
   type Zod,
+  type ScaffolderAction,
 } from '@voting-platform/plugin-scaffolder-actions-node';
 import { examples } from './databaseEnsure.examples';
 
@@ -201,7 +202,7 @@ const found = (read: () => Promise<unknown>) => async () => {
  */
 export function createDigitalOceanDatabaseEnsureAction(
   options: DigitalOceanClientOptions,
-) {
+): ScaffolderAction {
   return createTemplateAction({
     id: 'digitalocean:database:ensure',
     description:

@@ -12,6 +12,7 @@ import {
   parseInput,
   type Outcome,
   type Zod,
+  type ScaffolderAction,
 } from '@voting-platform/plugin-scaffolder-actions-node';
 import { findCluster, type Cluster } from './kubernetesEnsure';
 import { examples } from './kubernetesDelete.examples';
@@ -45,7 +46,7 @@ interface Associated {
  */
 export function createDigitalOceanKubernetesDeleteAction(
   options: DigitalOceanClientOptions,
-) {
+): ScaffolderAction {
   return createTemplateAction({
     id: 'digitalocean:kubernetes:delete',
     description:

@@ -17,6 +17,7 @@ import {
   outcomeOf,
   parseInput,
   type Zod,
+  type ScaffolderAction,
 } from '@voting-platform/plugin-scaffolder-actions-node';
 import { examples } from './kubernetesEnsure.examples';
 
@@ -218,7 +219,7 @@ function differences(
  */
 export function createDigitalOceanKubernetesEnsureAction(
   options: DigitalOceanClientOptions,
-) {
+): ScaffolderAction {
   return createTemplateAction({
     id: 'digitalocean:kubernetes:ensure',
     description:

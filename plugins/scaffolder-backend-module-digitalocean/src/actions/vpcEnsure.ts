@@ -12,6 +12,7 @@ import {
   outcomeOf,
   parseInput,
   type Zod,
+  type ScaffolderAction,
 } from '@voting-platform/plugin-scaffolder-actions-node';
 import { examples } from './vpcEnsure.examples';
 
@@ -55,7 +56,7 @@ const input = {
  */
 export function createDigitalOceanVpcEnsureAction(
   options: DigitalOceanClientOptions,
-) {
+): ScaffolderAction {
   return createTemplateAction({
     id: 'digitalocean:vpc:ensure',
     description:

@@ -13,6 +13,7 @@ import {
   outcomeOf,
   parseInput,
   type Zod,
+  type ScaffolderAction,
 } from '@voting-platform/plugin-scaffolder-actions-node';
 import { isDeepStrictEqual } from 'node:util';
 import { randomBytes } from 'node:crypto';
@@ -168,7 +169,7 @@ interface ListedRelease {
  */
 export function createKubernetesHelmReleaseEnsureAction(
   options: KubernetesHelmReleaseEnsureActionOptions,
-) {
+): ScaffolderAction {
   return createTemplateAction({
     id: 'kubernetes:helm-release:ensure',
     description:

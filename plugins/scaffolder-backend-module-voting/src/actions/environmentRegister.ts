@@ -5,6 +5,7 @@ import {
   outcomeOf,
   parseInput,
   type Zod,
+  type ScaffolderAction,
 } from '@voting-platform/plugin-scaffolder-actions-node';
 import {
   ENVIRONMENT_NAME_PATTERN,
@@ -59,7 +60,7 @@ const CHANGES: Partial<Record<EnvironmentOutcome, 'create' | 'update'>> = {
  */
 export function createVotingEnvironmentRegisterAction(
   options: VotingEnvironmentActionOptions,
-) {
+): ScaffolderAction {
   return createTemplateAction({
     id: 'voting:environment:register',
     description:

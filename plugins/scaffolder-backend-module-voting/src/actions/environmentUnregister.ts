@@ -6,6 +6,7 @@ import {
   outcomeOf,
   parseInput,
   type Zod,
+  type ScaffolderAction,
 } from '@voting-platform/plugin-scaffolder-actions-node';
 import {
   ENVIRONMENT_NAME_PATTERN,
@@ -33,7 +34,7 @@ const input = {
  */
 export function createVotingEnvironmentUnregisterAction(
   options: VotingEnvironmentActionOptions,
-) {
+): ScaffolderAction {
   return createTemplateAction({
     id: 'voting:environment:unregister',
     description:

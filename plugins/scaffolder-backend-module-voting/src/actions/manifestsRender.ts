@@ -4,6 +4,7 @@ import {
   describeRead,
   parseInput,
   type Zod,
+  type ScaffolderAction,
 } from '@voting-platform/plugin-scaffolder-actions-node';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -49,7 +50,7 @@ const input = {
  *
  * @public
  */
-export function createVotingManifestsRenderAction() {
+export function createVotingManifestsRenderAction(): ScaffolderAction {
   return createTemplateAction({
     id: 'voting:manifests:render',
     description:

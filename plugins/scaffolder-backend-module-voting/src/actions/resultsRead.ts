@@ -5,6 +5,7 @@ import {
   describeRead,
   parseInput,
   type Zod,
+  type ScaffolderAction,
 } from '@voting-platform/plugin-scaffolder-actions-node';
 import {
   fetchPollResults,
@@ -45,7 +46,7 @@ export interface VotingResultsReadActionOptions {
  */
 export function createVotingResultsReadAction(
   options: VotingResultsReadActionOptions = {},
-) {
+): ScaffolderAction {
   const allowedHosts = options.config
     ?.getOptionalStringArray('voting.allowedResultHosts')
     ?.map(host => host.toLowerCase());

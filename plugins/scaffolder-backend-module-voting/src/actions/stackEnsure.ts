@@ -16,6 +16,7 @@ import {
   outcomeOf,
   parseInput,
   type Zod,
+  type ScaffolderAction,
 } from '@voting-platform/plugin-scaffolder-actions-node';
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
@@ -137,7 +138,7 @@ const content = (obj: KubeObject | undefined) => {
  */
 export function createVotingStackEnsureAction(
   options: VotingStackEnsureActionOptions,
-) {
+): ScaffolderAction {
   return createTemplateAction({
     id: 'voting:stack:ensure',
     description:
