@@ -6,12 +6,14 @@
  * the voting routes, and its frontend must build with the voting feature.
  *
  * The app is made afresh each run (in .cache/fresh-app); only its node_modules and yarn.lock
- * are kept between runs, so that a warm run installs just our changed tarballs.
+ * are kept between runs (in ~/.cache/voting-platform/fresh-app-install, shared by every clone),
+ * so that a warm run installs just our changed tarballs.
  *   node --import tsx scripts/fresh-app.ts
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
+  cpSync,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -22,6 +24,7 @@ import {
 } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { waitUntil } from '@voting-platform/timing';
 import { freePort } from '../test/support/ports.js';
@@ -38,7 +41,23 @@ import { log } from './lib/system.js';
 const root = resolve(import.meta.dirname, '..');
 const cache = join(root, '.cache');
 const appDir = join(cache, 'fresh-app');
-const keptInstall = join(cache, 'fresh-app-install');
+// outside the clone, like the control plane's build: every clone on the machine (CI's included)
+// reuses the install
+const keptInstall = join(
+  process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'),
+  'voting-platform/fresh-app-install',
+);
+
+/** A rename, or a copy where the two folders are on different file systems. */
+function move(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    cpSync(from, to, { recursive: true, verbatimSymlinks: true });
+    rmSync(from, { recursive: true, force: true });
+  }
+}
 const tarballs = join(cache, 'fresh-app-tarballs');
 // what a warm run takes over from the last one; without Yarn's install state it would compile
 // better-sqlite3 again
@@ -161,7 +180,7 @@ function install(): void {
   // the previous run's install, so that only changed packages are fetched and linked again
   for (const name of KEPT)
     if (existsSync(join(keptInstall, name)))
-      renameSync(join(keptInstall, name), join(appDir, name));
+      move(join(keptInstall, name), join(appDir, name));
   runChecked('yarn', ['install'], {
     cwd: appDir,
     // the app's lockfile changes with our tarballs, which CI mode forbids
@@ -175,7 +194,7 @@ function keepInstall(): void {
   mkdirSync(join(keptInstall, '.yarn'), { recursive: true });
   for (const name of KEPT)
     if (existsSync(join(appDir, name)))
-      renameSync(join(appDir, name), join(keptInstall, name));
+      move(join(appDir, name), join(keptInstall, name));
 }
 
 /** A result service as the voting backend reads it: one poll's tallies. */
