@@ -299,6 +299,10 @@ async function checkBackend(): Promise<void> {
         locations: [{ type: 'file', target: entities }],
       },
       voting: { allowedResultHosts: [new URL(results.url).host] },
+      // the permission module refuses to start without its platform group, as the README says
+      votingPlatform: {
+        permissions: { platformGroup: 'group:default/platform-team' },
+      },
     }),
   );
   const backend = startBackend(configFile);
