@@ -19,6 +19,7 @@ import {
   type Zod,
   type ScaffolderAction,
 } from '@voting-platform/plugin-scaffolder-actions-node';
+import { regionField } from '../lib/fields';
 import { examples } from './databaseEnsure.examples';
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -32,11 +33,7 @@ const input = {
         'lowercase letters, digits and dashes, 3 to 63',
       )
       .describe('Database cluster name (unique in the account)'),
-  region: (z: Zod) =>
-    z
-      .string()
-      .regex(/^[a-z]+[0-9]$/, 'a region slug such as nyc1')
-      .describe('Region slug, e.g. nyc1'),
+  region: regionField,
   version: (z: Zod) =>
     z
       .string()

@@ -19,6 +19,7 @@ import {
   type Zod,
   type ScaffolderAction,
 } from '@voting-platform/plugin-scaffolder-actions-node';
+import { regionField } from '../lib/fields';
 import { examples } from './kubernetesEnsure.examples';
 
 const DAYS = [
@@ -41,11 +42,7 @@ const input = {
         'lowercase letters, digits and dashes',
       )
       .describe('Cluster name (unique in the account)'),
-  region: (z: Zod) =>
-    z
-      .string()
-      .regex(/^[a-z]+[0-9]$/, 'a region slug such as nyc1')
-      .describe('Region slug, e.g. nyc1'),
+  region: regionField,
   version: (z: Zod) =>
     z
       .string()

@@ -14,6 +14,7 @@ import {
   type Zod,
   type ScaffolderAction,
 } from '@voting-platform/plugin-scaffolder-actions-node';
+import { regionField } from '../lib/fields';
 import { examples } from './vpcEnsure.examples';
 
 const input = {
@@ -25,11 +26,7 @@ const input = {
         'letters, digits, dots and dashes, at most 64',
       )
       .describe('Name of the VPC (unique in the account)'),
-  region: (z: Zod) =>
-    z
-      .string()
-      .regex(/^[a-z]+[0-9]$/, 'a region slug such as nyc1')
-      .describe('Region slug, e.g. nyc1'),
+  region: regionField,
   ipRange: (z: Zod) =>
     z
       .string()
