@@ -149,12 +149,19 @@ function createApp(packed: PackedPackage[], version: string): void {
   const backendIndex = join(appDir, 'packages/backend/src/index.ts');
   writeFileSync(
     backendIndex,
-    readFileSync(backendIndex, 'utf8').replace(
-      'backend.start();',
-      `${backendPlugins
-        .map(name => `backend.add(import('${name}'));`)
-        .join('\n')}\n\nbackend.start();`,
-    ),
+    readFileSync(backendIndex, 'utf8')
+      // our permission module is the policy; a backend takes one (the README says: in place of
+      // another policy), and create-app's template installs allow-all
+      .replace(
+        /backend\.add\(\s*import\('@backstage\/plugin-permission-backend-module-allow-all-policy'\),?\s*\);/,
+        '',
+      )
+      .replace(
+        'backend.start();',
+        `${backendPlugins
+          .map(name => `backend.add(import('${name}'));`)
+          .join('\n')}\n\nbackend.start();`,
+      ),
   );
   editJson(join(appDir, 'packages/app/package.json'), json => {
     json.dependencies['@voting-platform/plugin-voting'] = fileDep(
