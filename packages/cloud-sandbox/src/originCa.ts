@@ -4,7 +4,7 @@
  * when the requested validity does and matches the requester's key, as Cloudflare's does.
  */
 import * as x509 from '@peculiar/x509';
-import { randomBytes, webcrypto } from 'node:crypto';
+import { KeyObject, randomBytes, webcrypto } from 'node:crypto';
 
 // node's WebCrypto is the standard one; only the DOM's type names differ (the overload's second
 // parameter is the Crypto type)
@@ -114,13 +114,11 @@ export async function certificateRequest(
     keys,
     signingAlgorithm: algorithm,
   });
-  const pkcs8 = Buffer.from(
-    await webcrypto.subtle.exportKey('pkcs8', keys.privateKey),
-  ).toString('base64');
   return {
     csr: csr.toString('pem'),
-    privateKeyPem: `-----BEGIN PRIVATE KEY-----\n${pkcs8
-      .match(/.{1,64}/g)!
-      .join('\n')}\n-----END PRIVATE KEY-----\n`,
+    // node:crypto writes the PEM armour
+    privateKeyPem: KeyObject.from(keys.privateKey)
+      .export({ type: 'pkcs8', format: 'pem' })
+      .toString(),
   };
 }
