@@ -41,11 +41,14 @@ export {
 } from './permissions';
 export { STATUS_SECTIONS } from './status';
 export type {
+  AlertsStatusDetail,
   ClusterStatusDetail,
   DatabaseStatusDetail,
   DnsRecordStatus,
   DnsStatusDetail,
   EnvironmentStatus,
+  FiringAlert,
+  OriginCertificateStatus,
   StatusSection,
   StatusSectionName,
   StatusState,

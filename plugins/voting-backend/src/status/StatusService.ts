@@ -14,6 +14,7 @@ import {
 } from '@voting-platform/plugin-voting-common';
 import { APIError as CloudflareApiError } from 'cloudflare';
 import {
+  checkAlerts,
   checkCluster,
   checkDatabase,
   checkDns,
@@ -31,6 +32,7 @@ const CHECKS: Record<
   database: checkDatabase,
   dns: checkDns,
   workloads: checkWorkloads,
+  alerts: checkAlerts,
   votes: checkVotes,
 };
 
@@ -39,6 +41,7 @@ const PROVIDERS: Record<StatusSectionName, string> = {
   database: 'DigitalOcean',
   dns: 'Cloudflare',
   workloads: 'the cluster',
+  alerts: 'the cluster',
   votes: 'the result service',
 };
 

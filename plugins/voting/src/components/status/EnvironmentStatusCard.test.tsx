@@ -1,7 +1,7 @@
 import type { Entity } from '@backstage/catalog-model';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import { screen, within } from '@testing-library/react';
+import { cleanup, screen, within } from '@testing-library/react';
 import type { EnvironmentStatus } from '@voting-platform/plugin-voting-common';
 import { votingStatusApiRef, type VotingStatusApi } from '../../statusApi';
 import { SANDBOX_NOTE } from '../SandboxNote';
@@ -79,7 +79,18 @@ describe('EnvironmentStatusCard', () => {
         /vote 2\/2 · load balancer 10\.0\.0\.1/,
       ),
     ).toBeInTheDocument();
-    expect(screen.getAllByText(/^checked /)).toHaveLength(4);
+    expect(
+      within(await section('dns')).getByText(
+        /origin certificate expires on .* \(in 5475 days\)/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(await section('alerts')).getByText(
+        'no firing alert (Prometheus monitoring/kube-prometheus-stack-prometheus)',
+      ),
+    ).toBeInTheDocument();
+    expect(within(await section('alerts')).getByText('OK')).toBeInTheDocument();
+    expect(screen.getAllByText(/^checked /)).toHaveLength(5);
     // the overview card leaves the votes to the Live votes card
     expect(screen.queryByTestId('section-votes')).not.toBeInTheDocument();
     expect(
@@ -147,6 +158,125 @@ describe('EnvironmentStatusCard', () => {
     expect(within(workloads).getByText('Error')).toBeInTheDocument();
     expect(
       within(workloads).getByText(/no answer within 10000 ms/),
+    ).toBeInTheDocument();
+  });
+
+  it('shows firing alerts, worst first, with their severity, namespace and summary', async () => {
+    const alert = (name: string, severity: string | null) => ({
+      name,
+      severity,
+      namespace: 'voting',
+      summary: `${name} is firing`,
+      activeAt: '2026-11-30T21:00:00Z',
+    });
+    await renderCard(async () =>
+      statusFixture('demo', {
+        alerts: {
+          state: 'error',
+          detail: {
+            prometheus: 'monitoring/kps-prometheus',
+            alerts: [
+              alert('KubePodCrashLooping', 'critical'),
+              alert('NoSeverity', null),
+            ],
+          },
+        },
+      }),
+    );
+    const alerts = await section('alerts');
+    expect(within(alerts).getByText('Error')).toBeInTheDocument();
+    expect(
+      within(alerts).getByText(
+        'KubePodCrashLooping (critical, voting): KubePodCrashLooping is firing · NoSeverity (no severity, voting): NoSeverity is firing',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('shows a warning alert as a warning', async () => {
+    await renderCard(async () =>
+      statusFixture('demo', {
+        alerts: {
+          state: 'warning',
+          detail: {
+            prometheus: 'monitoring/kps-prometheus',
+            alerts: [
+              {
+                name: 'KubeDeploymentReplicasMismatch',
+                severity: 'warning',
+                namespace: null,
+                summary: null,
+                activeAt: null,
+              },
+            ],
+          },
+        },
+      }),
+    );
+    const alerts = await section('alerts');
+    expect(within(alerts).getByText('Warning')).toBeInTheDocument();
+    expect(
+      within(alerts).getByText('KubeDeploymentReplicasMismatch (warning)'),
+    ).toBeInTheDocument();
+  });
+
+  it('explains a Prometheus that cannot be reached', async () => {
+    const error =
+      "Prometheus (monitoring/kps-prometheus) could not be reached through the Kubernetes API server's service proxy: 503 error trying to reach service";
+    await renderCard(async () =>
+      statusFixture('demo', {
+        alerts: { state: 'error', detail: null, error },
+      }),
+    );
+    const alerts = await section('alerts');
+    expect(within(alerts).getByText('Error')).toBeInTheDocument();
+    expect(within(alerts).getByText(error)).toBeInTheDocument();
+  });
+
+  it('warns of an origin certificate close to its expiry, and says when it expired or is missing', async () => {
+    const dns = statusFixture().dns.detail!;
+    const withCertificate = (
+      daysLeft: number | null,
+      state: 'warning' | 'error',
+    ) =>
+      statusFixture('demo', {
+        dns: {
+          state,
+          detail: {
+            ...dns,
+            originCertificate:
+              daysLeft === null
+                ? null
+                : {
+                    ...dns.originCertificate!,
+                    expiresOn: '2026-12-12T22:00:00.000Z',
+                    daysLeft,
+                  },
+          },
+        },
+      });
+    await renderCard(async () => withCertificate(12, 'warning'));
+    let dnsSection = await section('dns');
+    expect(within(dnsSection).getByText('Warning')).toBeInTheDocument();
+    expect(
+      within(dnsSection).getByText(
+        /origin certificate expires on .* \(in 12 days\)/,
+      ),
+    ).toBeInTheDocument();
+    cleanup();
+    await renderCard(async () => withCertificate(-3, 'error'));
+    dnsSection = await section('dns');
+    expect(within(dnsSection).getByText('Error')).toBeInTheDocument();
+    expect(
+      within(dnsSection).getByText(
+        /origin certificate expired on .* \(3 days ago\)/,
+      ),
+    ).toBeInTheDocument();
+    cleanup();
+    await renderCard(async () => withCertificate(null, 'warning'));
+    expect(
+      within(await section('dns')).getByText(
+        /no Origin CA certificate covers these host names/,
+      ),
     ).toBeInTheDocument();
   });
 
