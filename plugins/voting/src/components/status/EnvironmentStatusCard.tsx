@@ -11,6 +11,7 @@ import {
   List,
   ListItem,
   ListItemText,
+  makeStyles,
   Typography,
 } from '@material-ui/core';
 import {
@@ -35,12 +36,23 @@ const CONSOLE_LINKS: Array<{
   { key: 'grafana', label: 'Grafana' },
 ];
 
+const useStyles = makeStyles(theme => ({
+  // the palette's main error red is too light for small text on a light card (WCAG AA contrast)
+  explanation: {
+    color:
+      theme.palette.type === 'dark'
+        ? theme.palette.error.light
+        : theme.palette.error.dark,
+  },
+}));
+
 /** The sections of one environment's status, each with its indicator, detail and time. */
 export function EnvironmentStatusView(props: {
   status: EnvironmentStatus;
   sections?: readonly StatusSectionName[];
 }) {
   const { status } = props;
+  const classes = useStyles();
   return (
     <>
       <List dense>
@@ -67,8 +79,8 @@ export function EnvironmentStatusView(props: {
                       <Typography
                         component="span"
                         display="block"
-                        color="error"
                         variant="body2"
+                        className={classes.explanation}
                       >
                         {why}
                       </Typography>

@@ -82,6 +82,8 @@ function Filter(props: {
       <InputLabel id={id}>{props.label}</InputLabel>
       <Select
         labelId={id}
+        // named by its label and its value: the name holds the visible text (WCAG 2.5.3)
+        SelectDisplayProps={{ id: `${id}-value` }}
         value={props.value}
         displayEmpty
         onChange={e => props.onChange(String(e.target.value))}
@@ -167,7 +169,14 @@ export function EnvironmentsOverview(props: { owner?: string }) {
         <Box key={group} mb={3}>
           <Table<Row>
             title={<EntityRefLink entityRef={group} />}
-            options={{ paging: false, search: false, padding: 'dense' }}
+            // not draggable: the drag handles are focusable inside the sort buttons (nested
+            // interactive controls, which screen readers cannot reach)
+            options={{
+              paging: false,
+              search: false,
+              padding: 'dense',
+              draggable: false,
+            }}
             columns={columns}
             data={shown.filter(r => r.owner === group)}
           />
