@@ -30,7 +30,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { templateEntityV1beta3Validator } from '@backstage/plugin-scaffolder-common';
 import { environmentSpecFixture } from '@voting-platform/plugin-voting-common/testUtils';
@@ -46,6 +46,7 @@ import {
   waitBackendReady,
 } from '../../scripts/lib/portal.js';
 import { appProcess, stackEnv, type AppProcess } from '../support/apps.js';
+import { accessibilityViolations } from '../support/browser.js';
 import { freePort, waitFor } from '../support/ports.js';
 import { startBackends } from '../support/stack.js';
 
@@ -429,7 +430,10 @@ describe('portal backend', () => {
 });
 
 /** Records an environment through the voting backend's route, as the register action does. */
-async function registerEnvironment(name: string) {
+async function registerEnvironment(
+  name: string,
+  fields: { owner?: string; clusterId?: string } = {},
+) {
   const response = await api(`/api/voting/environments/${name}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
@@ -439,6 +443,7 @@ async function registerEnvironment(name: string) {
       domain: `${name}.example.com`,
       voteUrl: vote.url,
       resultUrl: result.url,
+      ...fields,
     }),
   });
   assert.equal(response.status, 200, await response.clone().text());
@@ -460,6 +465,20 @@ function environmentEntity(name: string) {
     30_000,
     250,
   );
+}
+
+/** Console errors, uncaught page errors and failed HTTP answers of a page, from now on. */
+function watchProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', message => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', error => problems.push(`page error: ${error.message}`));
+  page.on('response', response => {
+    if (response.status() >= 400)
+      problems.push(`HTTP ${response.status()} ${response.url()}`);
+  });
+  return problems;
 }
 
 describe('portal in Chromium', () => {
@@ -490,18 +509,7 @@ describe('portal in Chromium', () => {
 
   it('signs in as guest, shows the catalog, the voting system and a component with its live votes', async () => {
     const page = context.pages()[0] ?? (await context.newPage());
-    const problems: string[] = [];
-    page.on('console', message => {
-      if (message.type() === 'error')
-        problems.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', error =>
-      problems.push(`page error: ${error.message}`),
-    );
-    page.on('response', response => {
-      if (response.status() >= 400)
-        problems.push(`HTTP ${response.status()} ${response.url()}`);
-    });
+    const problems = watchProblems(page);
     page.setDefaultTimeout(30_000);
 
     await page.goto(baseUrl);
@@ -581,6 +589,114 @@ describe('portal in Chromium', () => {
     await page.goto(`${baseUrl}/voting-environments`);
     await page.getByRole('link', { name: 'portal-page' }).first().waitFor();
     await page.getByText('platform-team').first().waitFor();
+  });
+
+  it('passes an axe-core WCAG 2.1 AA audit on the status card, the Status tab and the environments page, with no console error', async () => {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const problems = watchProblems(page);
+    await page.goto(
+      `${baseUrl}/catalog/voting-environments/component/portal-page`,
+    );
+    await page.getByText(/result\.portal-page\.example\.com missing/).waitFor();
+    assert.deepEqual(await accessibilityViolations(page), [], 'status card');
+    await page.goto(
+      `${baseUrl}/catalog/voting-environments/component/portal-page/status`,
+    );
+    await page.getByTestId('section-votes').waitFor();
+    await page
+      .getByText(/Cats or dogs\?/)
+      .first()
+      .waitFor();
+    assert.deepEqual(await accessibilityViolations(page), [], 'Status tab');
+    await page.goto(`${baseUrl}/voting-environments`);
+    await page.getByRole('link', { name: 'portal-page' }).first().waitFor();
+    assert.deepEqual(
+      await accessibilityViolations(page),
+      [],
+      'environments page',
+    );
+    assert.deepEqual(problems, []);
+  });
+
+  it('opens the environments page and filters it by owner and region', async () => {
+    // clusters at the emulated DigitalOcean, in two regions: the cluster section names them
+    const clusterIn = async (name: string, region: string) => {
+      const response = await fetch(
+        `${sandbox.digitalocean.url}/kubernetes/clusters`,
+        {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${sandbox.digitalocean.token}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({
+            name,
+            region,
+            version: 'latest',
+            node_pools: [{ name: 'pool', size: 's-2vcpu-4gb', count: 1 }],
+          }),
+        },
+      );
+      assert.equal(response.status, 201, await response.clone().text());
+      return ((await response.json()) as { kubernetes_cluster: { id: string } })
+        .kubernetes_cluster.id;
+    };
+    await registerEnvironment('filter-nyc', {
+      clusterId: await clusterIn('filter-nyc', 'nyc1'),
+    });
+    await registerEnvironment('filter-fra', {
+      clusterId: await clusterIn('filter-fra', 'fra1'),
+    });
+    await registerEnvironment('filter-other', {
+      clusterId: await clusterIn('filter-other', 'fra1'),
+      owner: 'group:default/team-b',
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    const problems = watchProblems(page);
+    await page.goto(`${baseUrl}/voting-environments`);
+    const enter = page.getByRole('button', { name: 'Enter' });
+    const heading = page.getByRole('heading', { name: 'Voting environments' });
+    await enter.or(heading).first().waitFor();
+    if (await enter.isVisible()) await enter.click();
+    await page.getByRole('link', { name: 'filter-other' }).waitFor();
+    const listed = async () => {
+      const names = ['portal-page', 'filter-nyc', 'filter-fra', 'filter-other'];
+      const shown = await Promise.all(
+        names.map(name => page.getByRole('link', { name }).count()),
+      );
+      return names.filter((_, i) => (shown[i] ?? 0) > 0);
+    };
+    const pick = async (filter: string, option: string) => {
+      await page
+        .getByRole('search')
+        .getByRole('button', { name: new RegExp(`^${filter}`) })
+        .click();
+      await page
+        .getByRole('listbox')
+        .getByRole('option', { name: option })
+        .click();
+      await page.getByRole('listbox').waitFor({ state: 'detached' });
+    };
+    await pick('Region', 'fra1');
+    assert.deepEqual(await listed(), ['filter-fra', 'filter-other']);
+    await pick('Owner', 'group:default/platform-team');
+    assert.deepEqual(await listed(), ['filter-fra']);
+    await pick('Region', 'nyc1');
+    assert.deepEqual(await listed(), ['filter-nyc']);
+    await pick('Owner', 'All');
+    await pick('Region', 'All');
+    assert.deepEqual(await listed(), [
+      'portal-page',
+      'filter-nyc',
+      'filter-fra',
+      'filter-other',
+    ]);
+    assert.deepEqual(
+      await accessibilityViolations(page),
+      [],
+      'environments page with filters',
+    );
+    assert.deepEqual(problems, []);
   });
 
   it('the teardown form refuses a confirmation that differs from the name', async () => {
