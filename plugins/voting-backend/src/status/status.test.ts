@@ -728,12 +728,9 @@ describe('GET /environments/:name/status', () => {
       'CPUThrottlingHigh',
     ]);
     expect(
-      [
-        alerting.cluster,
-        alerting.database,
-        alerting.dns,
-        alerting.votes,
-      ].map(x => x.state),
+      [alerting.cluster, alerting.database, alerting.dns, alerting.votes].map(
+        x => x.state,
+      ),
     ).toEqual(['ok', 'ok', 'ok', 'ok']);
   });
 
@@ -755,9 +752,9 @@ describe('GET /environments/:name/status', () => {
       expect(s.alerts.error).toMatch(
         /^Prometheus \(monitoring\/kps-kube-prometheus-prometheus\) could not be reached through the Kubernetes API server's service proxy: .*503/,
       );
-      expect(
-        [s.cluster, s.database, s.dns, s.votes].map(x => x.state),
-      ).toEqual(['ok', 'ok', 'ok', 'ok']);
+      expect([s.cluster, s.database, s.dns, s.votes].map(x => x.state)).toEqual(
+        ['ok', 'ok', 'ok', 'ok'],
+      );
     } finally {
       await cluster.admin.apply(
         prometheusEndpoints((prometheus.address() as AddressInfo).port) as any,
