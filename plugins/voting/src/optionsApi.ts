@@ -32,14 +32,20 @@ export const votingOptionsApiRef = createApiRef<VotingOptionsApi>({
   id: 'plugin.voting.options',
 });
 
+/** How long the fields of the app share an answer before asking the backend again. */
+const SHARED_FOR_MS = 60_000;
+
 /**
- * The voting backend's `/options/...` routes. Each list is asked for once per page load: the
- * fields of a form share the answer (and a failed answer is asked again).
+ * The voting backend's `/options/...` routes. The fields of a form share each answer for a
+ * minute (the backend caches longer); a failed answer is not shared, so the next field asks again.
  *
  * @public
  */
 export class VotingOptionsClient implements VotingOptionsApi {
-  readonly #answers = new Map<string, Promise<unknown>>();
+  readonly #answers = new Map<
+    string,
+    { at: number; answer: Promise<unknown> }
+  >();
 
   constructor(
     private readonly apis: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
@@ -58,19 +64,23 @@ export class VotingOptionsClient implements VotingOptionsApi {
   }
 
   #json<T>(list: string): Promise<T> {
-    let answer = this.#answers.get(list) as Promise<T> | undefined;
-    if (!answer) {
-      answer = (async () => {
-        const base = await this.apis.discoveryApi.getBaseUrl('voting');
-        const response = await this.apis.fetchApi.fetch(
-          `${base}/options/${list}`,
-        );
-        if (!response.ok) throw await ResponseError.fromResponse(response);
-        return (await response.json()) as T;
-      })();
-      answer.catch(() => this.#answers.delete(list));
-      this.#answers.set(list, answer);
+    const shared = this.#answers.get(list);
+    if (shared && Date.now() - shared.at < SHARED_FOR_MS) {
+      return shared.answer as Promise<T>;
     }
+    const answer = (async () => {
+      const base = await this.apis.discoveryApi.getBaseUrl('voting');
+      const response = await this.apis.fetchApi.fetch(
+        `${base}/options/${list}`,
+      );
+      if (!response.ok) throw await ResponseError.fromResponse(response);
+      return (await response.json()) as T;
+    })();
+    this.#answers.set(list, { at: Date.now(), answer });
+    answer.catch(() => {
+      if (this.#answers.get(list)?.answer === answer)
+        this.#answers.delete(list);
+    });
     return answer;
   }
 }
