@@ -52,7 +52,7 @@ function CloudflareZonePicker(props: Props) {
     ...(props as any),
     formData: error ? props.formData?.name : props.formData?.id,
     onChange: (text: string | undefined) => {
-      if (!text) props.onChange(undefined as any);
+      if (!text) props.onChange(undefined);
       else if (error) props.onChange({ name: text.trim().toLowerCase() });
       else {
         const zone = zones?.find(z => z.id === text);

@@ -103,7 +103,7 @@ export function ProviderSelect(props: ProviderSelectProps) {
         helperText={describe(
           `The ${what} could not be loaded from ${provider} (${error.message}): ${props.fallbackHint}`,
         )}
-        FormHelperTextProps={{ role: 'status' } as any}
+        FormHelperTextProps={{ role: 'status' }}
         autoComplete="off"
         inputProps={{ spellCheck: false, 'data-fallback': 'true' }}
       />
