@@ -699,6 +699,83 @@ describe('portal in Chromium', () => {
     assert.deepEqual(problems, []);
   });
 
+  it('the create form offers the live pickers: sizes follow the region, the price follows the node count', async () => {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const problems = watchProblems(page);
+    const optionsCalls = () =>
+      sandbox.digitalocean.requests.filter(
+        r => r.operationId === 'kubernetes_list_options',
+      ).length;
+    const callsBefore = optionsCalls();
+    await page.goto(`${baseUrl}/create/templates/default/voting-platform`);
+    const enter = page.getByRole('button', { name: 'Enter' });
+    const name = page.locator('#root_name');
+    await enter.or(name).first().waitFor();
+    if (await enter.isVisible()) await enter.click();
+    await name.fill('picked');
+    // the guest is in one group only: the owner picker fills it in by itself
+    await page
+      .locator('#root_owner[value="group:default/platform-team"]')
+      .waitFor();
+    // the regions come from the emulated DigitalOcean; Sydney has no General Purpose nodes
+    const region = page.locator('select#root_region');
+    await region.locator('option[value="syd1"]').waitFor({ state: 'attached' });
+    await region.selectOption('syd1');
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    const version = page.locator('select#root_kubernetesVersion');
+    await version
+      .locator('option[value="1.34.1-do.0"]')
+      .waitFor({ state: 'attached' });
+    const nodeSize = page.locator('select#root_nodeSize');
+    await nodeSize
+      .locator('option[value="s-2vcpu-4gb"]')
+      .waitFor({ state: 'attached' });
+    assert.equal(
+      await nodeSize.locator('option[value="g-2vcpu-8gb"]').count(),
+      0,
+      'a size Sydney does not offer is not listed',
+    );
+    await nodeSize.selectOption('s-4vcpu-8gb');
+    await page
+      .getByText('3 × $48 a month = $144 a month for the nodes')
+      .waitFor();
+    await page.locator('#root_nodeCount').fill('4');
+    await page
+      .getByText('4 × $48 a month = $192 a month for the nodes')
+      .waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    const databaseSize = page.locator('select#root_databaseSize');
+    await databaseSize
+      .locator('option[value="db-s-2vcpu-4gb"]')
+      .waitFor({ state: 'attached' });
+    // two nodes (the default): the smallest size is not offered with a standby
+    assert.equal(
+      await databaseSize.locator('option[value="db-s-1vcpu-1gb"]').count(),
+      0,
+    );
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    await page.locator('#root_domain').fill('picked.example.com');
+    const zone = page.locator('select#root_zone');
+    await zone
+      .getByRole('option', { name: 'example.com', exact: true })
+      .waitFor({ state: 'attached' });
+    await zone.selectOption({ label: 'example.com' });
+    await page
+      .locator('#root_imageRepository')
+      .fill('registry.example.com/acme');
+    await page.getByRole('button', { name: 'Review' }).click();
+    await page.getByRole('button', { name: 'Create' }).waitFor();
+    await page.getByText('s-4vcpu-8gb').first().waitFor();
+
+    // every picker of the page shared one cached answer of the backend
+    assert.ok(optionsCalls() - callsBefore <= 1, `${optionsCalls()} calls`);
+    sandbox.assertNoViolations();
+    assert.deepEqual(problems, []);
+  });
+
   it('the teardown form refuses a confirmation that differs from the name', async () => {
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(

@@ -179,6 +179,37 @@ describe('DigitalOcean emulator driven by dots-wrapper', () => {
     assert.match(err.response?.data.message, /already exists/);
   });
 
+  it('answers 422 for a node size that the region does not offer, in a new cluster and a new pool', async () => {
+    const err = await failure(
+      api.kubernetes.createKubernetesCluster({
+        name: 'general-in-sydney',
+        region: 'syd1',
+        version: 'latest',
+        node_pools: [{ ...pool, size: 'g-2vcpu-8gb' }],
+      }),
+    );
+    assert.equal(err.response?.status, 422);
+    assert.match(
+      err.response?.data.message,
+      /size g-2vcpu-8gb is not offered in region syd1/,
+    );
+    const { data } = await api.kubernetes.createKubernetesCluster({
+      name: 'sydney',
+      region: 'syd1',
+      version: 'latest',
+      node_pools: [pool],
+    });
+    const added = await failure(
+      api.kubernetes.createNodePool({
+        kubernetes_cluster_id: data.kubernetes_cluster.id,
+        name: 'general',
+        size: 'g-2vcpu-8gb',
+        count: 1,
+      }),
+    );
+    assert.equal(added.response?.status, 422);
+  });
+
   it('paginates with links.pages and meta.total until the last page', async () => {
     for (let i = 0; i < 5; i++)
       await api.vpc.createVpc({ name: `page-vpc-${i}`, region: 'lon1' });
@@ -613,13 +644,17 @@ describe('DigitalOcean emulator driven by dots-wrapper', () => {
         Math.abs(size.price_hourly * 672 - size.price_monthly) < 0.01,
         `${size.slug}: ${size.price_hourly}/h vs ${size.price_monthly}/month`,
       );
-      assert.deepEqual([...size.regions].sort(), slugs);
       for (const region of regions)
-        assert.ok(
+        assert.equal(
           region.sizes.includes(size.slug),
-          `${size.slug} in ${region.slug}`,
+          size.regions.includes(region.slug),
+          `${size.slug} in ${region.slug}: the region and the size agree`,
         );
     }
+    // not every size everywhere, as at DigitalOcean: a form must follow the region
+    const general = sizes.find(s => s.slug === 'g-2vcpu-8gb')!;
+    assert.ok(general.regions.includes('fra1'));
+    assert.ok(!general.regions.includes('syd1'));
     const basic = sizes.find(s => s.slug === 's-2vcpu-4gb')!;
     assert.deepEqual(
       [basic.vcpus, basic.memory, basic.disk, basic.price_monthly],
