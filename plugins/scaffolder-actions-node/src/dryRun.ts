@@ -92,6 +92,8 @@ export function describeRead(
   return isDryRun ? `Dry run: ${text}` : text;
 }
 
+const DRY_RUN_ID_PREFIX = 'dry-run-';
+
 /**
  * The id output of a resource a dry run would create: recognisable in a later step's dry-run log,
  * and never mistaken for a real id.
@@ -101,8 +103,6 @@ export function describeRead(
 export function dryRunId(resource: string, name: string): string {
   return `${DRY_RUN_ID_PREFIX}${resource}-${name}`;
 }
-
-const DRY_RUN_ID_PREFIX = 'dry-run-';
 
 /**
  * True for a placeholder {@link dryRunId} made.

@@ -120,6 +120,10 @@ const parse = (value: unknown) => parseInput(input, value);
 
 type Database = IDatabaseCluster & { status: string };
 
+/** A resource for a log line: its id, or what an earlier step's dry run would create. */
+const named = (what: string, id: string) =>
+  isDryRunId(id) ? describePlaceholder(what, id) : `${what} ${id}`;
+
 /** Finds a database cluster by name. */
 export async function findDatabase(
   client: DigitalOceanClient,
@@ -166,10 +170,6 @@ function differences(
       `VPC ${d.private_network_uuid} (wanted ${named('VPC', vpcId)})`,
   ].filter((x): x is string => typeof x === 'string');
 }
-
-/** A resource for a log line: its id, or what an earlier step's dry run would create. */
-const named = (what: string, id: string) =>
-  isDryRunId(id) ? describePlaceholder(what, id) : `${what} ${id}`;
 
 /** Runs `create` unless `exists` says it is there; for the parts of a database cluster. */
 async function ensure(
