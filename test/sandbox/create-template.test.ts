@@ -1,9 +1,12 @@
 /**
- * The create template through the scaffolder's dry-run API of a real portal backend, for an
- * environment whose VPC, cluster (a local control plane) and database already exist in sandbox
- * mode: every step runs (the cluster and database are read, the Helm releases and the voting stack
- * checked against the cluster's API server, the TLS files the certificate step's dry run never
- * wrote are not read) and nothing changes anywhere.
+ * The create template's steps through a real portal backend in sandbox mode:
+ * - its dry run for an environment whose VPC, cluster (a local control plane) and database already
+ *   exist: every step runs (the cluster and database are read, the Helm releases and the voting
+ *   stack checked against the cluster's API server, the TLS files the certificate step's dry run
+ *   never wrote are not read) and nothing changes anywhere;
+ * - a fault mid-way: the database never comes online, the task fails naming the step and the
+ *   database; once the fault clears, a retry of the task completes with exactly one of each
+ *   resource and says it reuses what the first attempt created.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -11,7 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { helmBinary } from '@voting-platform/local-kubernetes';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { ensureFrontendBuilt } from '../../scripts/lib/portal.js';
 import { startPortalBackend, type PortalBackend } from '../support/backend.js';
 import { freePort } from '../support/ports.js';
@@ -24,6 +27,53 @@ import {
 } from './helpers.js';
 
 const token = randomBytes(24).toString('hex');
+
+/**
+ * The create template's first three steps as it writes them, with a database that may take one
+ * minute to come online (the create template waits 30).
+ */
+const NETWORK_CLUSTER_DATABASE = {
+  apiVersion: 'scaffolder.backstage.io/v1beta3',
+  kind: 'Template',
+  metadata: { name: 'network-cluster-database' },
+  spec: {
+    owner: 'group:default/platform-team',
+    type: 'service',
+    parameters: [],
+    steps: [
+      {
+        id: 'vpc',
+        name: 'Network (VPC)',
+        action: 'digitalocean:vpc:ensure',
+        input: { name: 'faulty-vpc', region: 'fra1' },
+      },
+      {
+        id: 'cluster',
+        name: 'Kubernetes cluster',
+        action: 'digitalocean:kubernetes:ensure',
+        input: {
+          name: 'faulty',
+          region: 'fra1',
+          vpcId: '${{ steps.vpc.output.vpcId }}',
+          nodePool: { size: 's-2vcpu-4gb', count: 1 },
+        },
+      },
+      {
+        id: 'database',
+        name: 'PostgreSQL',
+        action: 'digitalocean:database:ensure',
+        input: {
+          name: 'faulty-db',
+          region: 'fra1',
+          kubernetesClusterId: '${{ steps.cluster.output.clusterId }}',
+          database: 'votes',
+          user: 'voting',
+          timeoutMinutes: 1,
+        },
+      },
+    ],
+  },
+};
 let cloud: TestCloud;
 let backend: PortalBackend;
 let baseUrl: string;
@@ -79,6 +129,8 @@ beforeAll(async () => {
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
   const config = join(cloud.cache, 'app-config.test.yaml');
+  const faultTemplate = join(cloud.cache, 'network-cluster-database.yaml');
+  writeFileSync(faultTemplate, stringifyYaml(NETWORK_CLUSTER_DATABASE));
   writeFileSync(
     config,
     JSON.stringify({
@@ -87,6 +139,12 @@ beforeAll(async () => {
         baseUrl,
         listen: { port, host: '127.0.0.1' },
         cors: { origin: baseUrl },
+      },
+      catalog: {
+        locations: [
+          { type: 'file', target: join(repoRoot, 'catalog-info.yaml') },
+          { type: 'file', target: faultTemplate },
+        ],
       },
     }),
   );
@@ -101,6 +159,33 @@ afterAll(async () => {
   await backend?.stop();
   await cloud?.remove();
 });
+
+const api = (path: string, init: RequestInit = {}) =>
+  fetch(`${baseUrl}${path}`, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(init.body ? { 'content-type': 'application/json' } : {}),
+    },
+  });
+
+type TaskEvent = {
+  type: string;
+  body: { message?: string; stepId?: string; status?: string };
+};
+
+/** Waits until the task is no longer open or processing, and answers its status. */
+const taskEnd = (id: string) =>
+  eventually(
+    `task ${id} to end`,
+    async () => {
+      const { status } = (await (
+        await api(`/api/scaffolder/v2/tasks/${id}`)
+      ).json()) as { status: string };
+      return ['open', 'processing'].includes(status) ? undefined : status;
+    },
+    180_000,
+  );
 
 /** The namespaces of the environment's cluster and their resourceVersions. */
 async function namespaces(): Promise<Record<string, string>> {
@@ -128,12 +213,8 @@ test('the create template in a dry run for an existing environment completes and
     cloudflare: cloud.cloudflare.requests.length,
     namespaces: await namespaces(),
   };
-  const response = await fetch(`${baseUrl}/api/scaffolder/v2/dry-run`, {
+  const response = await api('/api/scaffolder/v2/dry-run', {
     method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-    },
     body: JSON.stringify({
       template,
       // every value the form would send (its defaults included)
@@ -198,4 +279,55 @@ test('the create template in a dry run for an existing environment completes and
     before.namespaces,
     'nothing in the cluster',
   );
+});
+
+test('a database that never comes online fails the task naming the step and the database; after the fault clears, a retry completes with one of each and says it reuses them', async () => {
+  const { digitalocean } = cloud;
+  const named = (map: Map<string, { name: string }>, name: string) =>
+    [...map.values()].filter(r => r.name === name);
+  digitalocean.holdDatabase('faulty-db');
+  const started = await api('/api/scaffolder/v2/tasks', {
+    method: 'POST',
+    body: JSON.stringify({
+      templateRef: 'template:default/network-cluster-database',
+      values: {},
+    }),
+  });
+  assert.equal(started.status, 201, await started.clone().text());
+  const { id } = (await started.json()) as { id: string };
+  assert.equal(await taskEnd(id), 'failed');
+  const events = async () =>
+    (await (
+      await api(`/api/scaffolder/v2/tasks/${id}/events`)
+    ).json()) as TaskEvent[];
+  const first = await events();
+  const failure = first.find(e => e.body.status === 'failed');
+  assert.equal(failure?.body.stepId, 'database');
+  assert.match(
+    failure?.body.message ?? '',
+    /database cluster "faulty-db" did not become online within 1m00s \(last state: creating\)/,
+  );
+
+  digitalocean.holdDatabase('faulty-db', false);
+  const retried = await api(`/api/scaffolder/v2/tasks/${id}/retry`, {
+    method: 'POST',
+    body: JSON.stringify({}),
+  });
+  assert.equal(retried.status, 201, await retried.clone().text());
+  assert.equal(await taskEnd(id), 'completed');
+  const all = await events();
+  const retry = all
+    .slice(all.findIndex(e => e.type === 'recovered'))
+    .map(e => e.body.message ?? '')
+    .join('\n');
+  assert.equal(named(digitalocean.vpcs, 'faulty-vpc').length, 1);
+  assert.equal(named(digitalocean.clusters, 'faulty').length, 1);
+  assert.equal(named(digitalocean.databases, 'faulty-db').length, 1);
+  for (const reused of [
+    'Reusing VPC "faulty-vpc"',
+    'Reusing cluster "faulty"',
+    'Reusing database cluster "faulty-db"',
+  ])
+    assert.ok(retry.includes(reused), `${reused}\n---\n${retry}`);
+  assert.doesNotMatch(retry, /Created (VPC|cluster|database cluster) /, retry);
 });
