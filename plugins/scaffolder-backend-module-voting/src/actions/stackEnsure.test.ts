@@ -880,5 +880,9 @@ describe('voting:stack:ensure against a local control plane', () => {
       checkpoints.get('voting-stack.apply.retried'),
     );
     expect(await resourceVersions(retried.changed)).toEqual(applied);
+    // ... and says so: the first attempt created the stack, the retry reuses it
+    expect(logs.at(-1)).toMatch(
+      /^info Reusing the voting stack in namespace retried: /,
+    );
   });
 });

@@ -17,6 +17,7 @@ import {
   outcomeOf,
   parseInput,
   readStepFile,
+  runCheckpoint,
   type Zod,
   type ScaffolderAction,
 } from '@voting-platform/plugin-scaffolder-actions-node';
@@ -365,6 +366,7 @@ export function createVotingStackEnsureAction(
       ));
 
       let changed: string[];
+      let appliedNow = false;
       if (ctx.isDryRun) {
         // what the server would make of each object, against what it holds now
         changed = [];
@@ -399,9 +401,10 @@ export function createVotingStackEnsureAction(
               ),
         );
       } else {
-        changed = await ctx.checkpoint({
-          key: checkpointKey('voting-stack', 'apply', i.namespace),
-          fn: async () => {
+        const apply = await runCheckpoint(
+          ctx,
+          checkpointKey('voting-stack', 'apply', i.namespace),
+          async () => {
             const touched: string[] = [];
             const applied: string[] = [];
             for (const obj of objects) {
@@ -441,7 +444,10 @@ export function createVotingStackEnsureAction(
             }
             return touched;
           },
-        });
+        );
+        changed = apply.value;
+        // a retried task: what the checkpoint lists, an earlier attempt applied
+        appliedNow = apply.ranNow;
 
         await waitForRollouts(
           client,
@@ -482,7 +488,7 @@ export function createVotingStackEnsureAction(
         ctx.logger.info(
           describeChange(
             false,
-            changed.length === 0 ? 'reuse' : change,
+            changed.length === 0 || !appliedNow ? 'reuse' : change,
             `the voting stack in namespace ${i.namespace}: ${urls.vote} and ${urls.result} behind ${address}`,
           ),
         );
