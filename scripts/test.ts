@@ -163,7 +163,8 @@ if (needsKubernetes) {
     { timeoutMs: minutes(5) },
   );
 }
-if (wanted(suites.portal))
+// the sandbox suite's dry run goes through a portal backend too
+if (wanted(suites.portal) || wanted(suites.sandbox))
   await runner.setUp(
     'set-up: portal frontend bundle (built once per source change)',
     () => ensureFrontendBuilt(log),

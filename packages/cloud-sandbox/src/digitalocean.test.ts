@@ -284,6 +284,27 @@ describe('DigitalOcean emulator driven by dots-wrapper', () => {
     );
   });
 
+  it('holds a database creating while the test says so, then lets it come online at once', async () => {
+    emulator.holdDatabase('stuck-db');
+    const { data } = await api.database.createDatabaseCluster({
+      name: 'stuck-db',
+      engine: 'pg',
+      version: '17',
+      num_nodes: 1,
+      region: 'ams3',
+      size: 'db-s-1vcpu-1gb',
+    });
+    const id = data.database.id;
+    const status = async () =>
+      (await api.database.getDatabaseCluster({ database_cluster_id: id })).data
+        .database.status;
+    clock.advance(24 * 60 * MINUTE);
+    assert.equal(await status(), 'creating');
+    emulator.holdDatabase('stuck-db', false);
+    assert.equal(await status(), 'online');
+    await api.database.destroyDatabaseCluster({ database_cluster_id: id });
+  });
+
   it('creates a database: creating (no connection) -> online with a secret password; users, dbs, pools, firewall', async () => {
     const { data } = await api.database.createDatabaseCluster({
       name: 'votes-db',

@@ -194,6 +194,27 @@ describe('digitalocean:kubernetes:ensure', () => {
     expect(h.calls('kubernetes_create_cluster')).toBe(before + 1);
   });
 
+  it("takes, in a dry run only, the placeholder id of the VPC an earlier step's dry run would create", async () => {
+    const vpcId = 'dry-run-vpc-k8s-new-vpc';
+    const dry = await h.run(action(), spec('k8s-new', { vpcId }), {
+      isDryRun: true,
+    });
+    expect(dry.logs.join('\n')).toContain(
+      `Dry run: would create cluster "k8s-new" in nyc1, Kubernetes 1.34.1-do.0, 2 x s-2vcpu-4gb, in the VPC that an earlier step would create (${vpcId})`,
+    );
+    expect(dry.outputs).toMatchObject({
+      clusterId: 'dry-run-kubernetes-k8s-new',
+      vpcId,
+      outcome: 'would-create',
+    });
+    const before = h.env.sandbox.digitalocean.requests.length;
+    await expect(h.run(action(), spec('k8s-new', { vpcId }))).rejects.toThrow(
+      `vpcId: ${vpcId}: a dry run's placeholder, not the id of a resource`,
+    );
+    expect(h.env.sandbox.digitalocean.requests.length).toBe(before);
+    expect(clusters('k8s-new')).toHaveLength(0);
+  });
+
   it('retries a 429 after its retry-after, and 500 / 503 while creating and polling', async () => {
     const { faults } = h.env.sandbox.digitalocean;
     faults.add({

@@ -13,7 +13,11 @@ import {
 import {
   checkpointKey,
   describeChange,
+  describePlaceholder,
   dryRunId,
+  dryRunPlaceholders,
+  idOrDryRunId,
+  isDryRunId,
   outcomeOf,
   parseInput,
   type Zod,
@@ -94,9 +98,7 @@ const input = {
       .default(true)
       .describe('Create new nodes before removing old ones during upgrades'),
   vpcId: (z: Zod) =>
-    z
-      .string()
-      .uuid()
+    idOrDryRunId(z, z.string().uuid())
       .optional()
       .describe(
         'VPC to create the cluster in (default: the region default VPC)',
@@ -193,7 +195,9 @@ function differences(
     c.region !== i.region && `region ${c.region} (wanted ${i.region})`,
     i.vpcId &&
       c.vpc_uuid !== i.vpcId &&
-      `VPC ${c.vpc_uuid} (wanted ${i.vpcId})`,
+      `VPC ${c.vpc_uuid} (wanted ${
+        isDryRunId(i.vpcId) ? describePlaceholder('VPC', i.vpcId) : i.vpcId
+      })`,
     version &&
       !c.version.startsWith(version) &&
       `version ${c.version} (wanted ${version})`,
@@ -253,6 +257,9 @@ export function createDigitalOceanKubernetesEnsureAction(
     },
     async handler(ctx) {
       const i = parse(ctx.input);
+      const vpcToCreate = dryRunPlaceholders(ctx.isDryRun, {
+        vpcId: i.vpcId,
+      }).has('vpcId');
       const client = createDigitalOceanClient(options, ctx);
       const offered = await client.call('list Kubernetes options', async () =>
         (
@@ -289,7 +296,11 @@ export function createDigitalOceanKubernetesEnsureAction(
                 'create',
                 `cluster "${i.name}" in ${i.region}, Kubernetes ${version}, ${
                   i.nodePool.count
-                } x ${i.nodePool.size}${i.ha ? ', HA control plane' : ''}`,
+                } x ${i.nodePool.size}${i.ha ? ', HA control plane' : ''}${
+                  vpcToCreate
+                    ? `, in ${describePlaceholder('VPC', i.vpcId!)}`
+                    : ''
+                }`,
               ),
         );
         ctx.output('clusterId', existing?.id ?? dryRunId('kubernetes', i.name));
