@@ -134,6 +134,20 @@ export const votingConfirmNameFormField = FormFieldBlueprint.make({
 });
 
 /**
+ * The scaffolder form field `VotingTeamOwner`: the create template's owner, starting on the
+ * signed-in user's team.
+ *
+ * @alpha
+ */
+export const votingTeamOwnerFormField = FormFieldBlueprint.make({
+  name: 'team-owner',
+  params: {
+    field: () =>
+      import('./scaffolder/TeamOwnerField').then(m => m.teamOwnerField),
+  },
+});
+
+/**
  * The voting plugin for the new frontend system.
  *
  * @alpha
@@ -149,5 +163,6 @@ export default createFrontendPlugin({
     groupEnvironmentsEntityCard,
     votingEnvironmentsPage,
     votingConfirmNameFormField,
+    votingTeamOwnerFormField,
   ],
 });
