@@ -219,6 +219,20 @@ export const votingCloudflareZoneFormField = FormFieldBlueprint.make({
 });
 
 /**
+ * The scaffolder form field `VotingTeamOwner`: the create template's owner, starting on the
+ * signed-in user's team.
+ *
+ * @alpha
+ */
+export const votingTeamOwnerFormField = FormFieldBlueprint.make({
+  name: 'team-owner',
+  params: {
+    field: () =>
+      import('./scaffolder/TeamOwnerField').then(m => m.teamOwnerField),
+  },
+});
+
+/**
  * The voting plugin for the new frontend system.
  *
  * @alpha
@@ -240,5 +254,6 @@ export default createFrontendPlugin({
     votingNodeSizeFormField,
     votingDatabaseSizeFormField,
     votingCloudflareZoneFormField,
+    votingTeamOwnerFormField,
   ],
 });

@@ -16,6 +16,39 @@ describe('digitalocean:kubernetes:ensure', () => {
     ...extra,
   });
 
+  it("applies its own defaults to what a template leaves out (a REST caller's task has no form defaults)", async () => {
+    // as the create template hands them over when the caller gave no node size, count or autoscaler
+    const input = {
+      name: 'k8s-defaults',
+      region: 'nyc1',
+      nodePool: {
+        size: undefined,
+        count: undefined,
+        autoScale: { min: undefined, max: undefined },
+      },
+    };
+    const nodePool = (action().schema?.input as any).properties.nodePool;
+    expect(nodePool.required ?? []).toEqual([]);
+    expect(nodePool.properties.autoScale.required ?? []).toEqual([]);
+    await h.run(action(), input);
+    expect(clusters('k8s-defaults')[0]!.node_pools[0]).toMatchObject({
+      size: 's-2vcpu-4gb',
+      count: 3,
+      auto_scale: false,
+    });
+    await h.run(
+      action(),
+      spec('k8s-scale', { nodePool: { count: 2, autoScale: { max: 4 } } }),
+    );
+    expect(clusters('k8s-scale')[0]!.node_pools[0]).toMatchObject({
+      size: 's-2vcpu-4gb',
+      count: 2,
+      auto_scale: true,
+      min_nodes: 2,
+      max_nodes: 4,
+    });
+  });
+
   it('creates a cluster with every setting, waits until it runs, then reuses it on a second run', async () => {
     const input = spec('k8s-happy', {
       nodePool: {

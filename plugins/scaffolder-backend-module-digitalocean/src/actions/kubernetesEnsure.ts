@@ -62,17 +62,43 @@ const input = {
           .string()
           .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
           .default('default'),
-        size: z.string().min(1).describe('Droplet size slug, e.g. s-2vcpu-4gb'),
-        count: z.number().int().min(1).max(100),
+        size: z
+          .string()
+          .min(1)
+          .default('s-2vcpu-4gb')
+          .describe('Droplet size slug (default s-2vcpu-4gb)'),
+        count: z
+          .number()
+          .int()
+          .min(1)
+          .max(100)
+          .default(3)
+          .describe('Nodes (default 3)'),
         autoScale: z
           .object({
-            min: z.number().int().min(0),
-            max: z.number().int().min(1),
+            min: z
+              .number()
+              .int()
+              .min(0)
+              .optional()
+              .describe('Fewest nodes (default: count)'),
+            max: z.number().int().min(1).optional().describe('Most nodes'),
           })
           .optional()
-          .describe('Enables the autoscaler between min and max nodes'),
+          .describe(
+            'Enables the autoscaler between min and max nodes (without max: no autoscaler)',
+          ),
       })
-      .describe('The node pool'),
+      .default({})
+      // a template hands over `${{ parameters.x }}` of a value its caller left out as absent
+      .transform(({ autoScale, ...pool }) => ({
+        ...pool,
+        autoScale:
+          autoScale?.max === undefined
+            ? undefined
+            : { min: autoScale.min ?? pool.count, max: autoScale.max },
+      }))
+      .describe('The node pool (default: 3 x s-2vcpu-4gb, no autoscaler)'),
   ha: (z: Zod) =>
     z.boolean().default(false).describe('Highly available control plane'),
   autoUpgrade: (z: Zod) =>
