@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { EnvironmentStore } from './environments/EnvironmentStore';
 import { createEnvironmentsRouter } from './environments/router';
 import { votingPermissions } from '@voting-platform/plugin-voting-common';
@@ -15,14 +16,17 @@ import { readLocalStack } from './localStack';
 import { createRouter } from './router';
 import { createStatusRouter } from './status/router';
 import { StatusService } from './status/StatusService';
+import { WatchService } from './status/WatchService';
 
 const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_STATUS_CACHE_SECONDS = 30;
+const DEFAULT_WATCH_LEASE_SECONDS = 60;
 
 /**
  * The voting backend plugin: serves `GET /api/voting/entities/:kind/:namespace/:name/results`,
  * the record of environments under `/api/voting/environments`, and their live status under
- * `/api/voting/environments/:name/status` (batch: `POST /api/voting/environments/status`).
+ * `/api/voting/environments/:name/status` (batch: `POST /api/voting/environments/status`),
+ * pushed as signals to those who watch (`POST /api/voting/environments/:name/watch`).
  *
  * @public
  */
@@ -41,6 +45,8 @@ export const votingPlugin = createBackendPlugin({
         database: coreServices.database,
         events: eventsServiceRef,
         cache: coreServices.cache,
+        signals: signalsServiceRef,
+        lifecycle: coreServices.lifecycle,
       },
       async init({
         logger,
@@ -53,6 +59,8 @@ export const votingPlugin = createBackendPlugin({
         cache,
         permissions,
         permissionsRegistry,
+        signals,
+        lifecycle,
       }) {
         const timeoutMs =
           config.getOptionalNumber('voting.resultsTimeoutMs') ??
@@ -68,6 +76,14 @@ export const votingPlugin = createBackendPlugin({
         if (!(cacheSeconds > 0)) {
           throw new Error(
             `voting.status.cacheSeconds must be a positive number, got ${cacheSeconds}`,
+          );
+        }
+        const leaseSeconds =
+          config.getOptionalNumber('voting.status.leaseSeconds') ??
+          DEFAULT_WATCH_LEASE_SECONDS;
+        if (!(leaseSeconds > 0)) {
+          throw new Error(
+            `voting.status.leaseSeconds must be a positive number, got ${leaseSeconds}`,
           );
         }
         const allowedHosts = config
@@ -106,20 +122,33 @@ export const votingPlugin = createBackendPlugin({
             store,
           }),
         );
+        const watches = new WatchService({
+          logger,
+          signals,
+          leaseSeconds,
+          intervalSeconds: cacheSeconds,
+          allowedResultHosts: allowedHosts,
+          localStack,
+        });
+        const status = new StatusService({
+          config,
+          logger,
+          cache,
+          cacheSeconds,
+          resultsTimeoutMs: timeoutMs,
+          allowedResultHosts: allowedHosts,
+          localStack,
+          liveTallies: name => watches.liveTallies(name),
+        });
+        watches.attach(status);
+        lifecycle.addShutdownHook(() => watches.stopAll());
         httpRouter.use(
           await createStatusRouter({
             httpAuth,
             permissions,
             store,
-            status: new StatusService({
-              config,
-              logger,
-              cache,
-              cacheSeconds,
-              resultsTimeoutMs: timeoutMs,
-              allowedResultHosts: allowedHosts,
-              localStack,
-            }),
+            status,
+            watches,
           }),
         );
       },
