@@ -173,13 +173,14 @@ describe('VotingResultsCard of an environment', () => {
   async function renderEnvironmentCard(
     answer: () => EnvironmentStatus,
     signals = signalsFake(),
+    pending?: () => Promise<never>,
   ) {
     const asked: string[] = [];
     const watched: string[] = [];
     const api: VotingStatusApi = {
       getStatus: async name => {
         asked.push(name);
-        return answer();
+        return pending ? pending() : answer();
       },
       getStatuses: async () => {
         throw new Error('not used');
@@ -218,6 +219,12 @@ describe('VotingResultsCard of an environment', () => {
       screen.getByText('Open the result app').closest('a'),
     ).toHaveAttribute('href', 'https://result.demo.example.com');
     expect(watched).toEqual(['demo']);
+  });
+
+  it('shows progress until the first answer', async () => {
+    await renderEnvironmentCard(statusFixture, undefined, () => new Promise(() => {}));
+    expect(await screen.findByRole('progressbar')).toBeInTheDocument();
+    expect(screen.queryByText(/in poll/)).not.toBeInTheDocument();
   });
 
   it('says when there are no votes yet', async () => {
