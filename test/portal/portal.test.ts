@@ -135,6 +135,8 @@ beforeAll(async () => {
         apiUrl: sandbox.cloudflare.url,
         apiToken: sandbox.cloudflare.token,
       },
+      // a short interval, so that a broken cluster shows within seconds
+      voting: { status: { cacheSeconds: 2 } },
     }),
   );
   await build;
@@ -774,6 +776,79 @@ describe('portal in Chromium', () => {
     assert.ok(optionsCalls() - callsBefore <= 1, `${optionsCalls()} calls`);
     sandbox.assertNoViolations();
     assert.deepEqual(problems, []);
+    assert.deepEqual(problems, []);
+  });
+
+  it('pushes new votes and a broken cluster to the entity page, without a reload', async () => {
+    const created = await fetch(
+      `${sandbox.digitalocean.url}/kubernetes/clusters`,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${sandbox.digitalocean.token}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          name: 'portal-live',
+          region: 'nyc1',
+          version: 'latest',
+          node_pools: [{ name: 'pool', size: 's-2vcpu-4gb', count: 1 }],
+        }),
+      },
+    );
+    assert.ok(created.ok, await created.clone().text());
+    const clusterId = ((await created.json()) as any).kubernetes_cluster.id;
+    clock.advance(10 * 60_000);
+    await registerEnvironment('portal-live', { clusterId });
+    await environmentEntity('portal-live');
+
+    const page = context.pages()[0] ?? (await context.newPage());
+    const problems = watchProblems(page);
+    await page.goto(
+      `${baseUrl}/catalog/voting-environments/component/portal-live`,
+    );
+    const enter = page.getByRole('button', { name: 'Enter' });
+    const totals = page.getByText(/\d+ votes? in poll default/);
+    await enter.or(totals).first().waitFor();
+    if (await enter.isVisible()) await enter.click();
+    const cluster = page.getByTestId('section-cluster');
+    await cluster.getByText('OK', { exact: true }).waitFor();
+    const before = Number((await totals.textContent())!.match(/\d+/)![0]);
+    // a reload would lose this mark
+    await page.evaluate(() => ((window as any).notReloaded = true));
+
+    const castAt = Date.now();
+    const cast = await fetch(`${vote.url}/api/vote`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ option: 'b' }),
+    });
+    assert.equal(cast.status, 202);
+    await page
+      .getByText(new RegExp(`^${before + 1} votes? in poll default`))
+      .waitFor({ timeout: 30_000 });
+    console.log(
+      `# vote -> card: ${
+        Date.now() - castAt
+      } ms (cast on the vote app until the card showed it)`,
+    );
+
+    const brokenAt = Date.now();
+    sandbox.digitalocean.breakCluster(clusterId, {
+      state: 'error',
+      message: 'a node pool failed',
+    });
+    // within the cards' 60 s fallback poll: only a signal brings it this soon
+    await cluster
+      .getByText('Error', { exact: true })
+      .waitFor({ timeout: 30_000 });
+    await cluster.getByText(/a node pool failed/).waitFor();
+    console.log(
+      `# broken cluster -> card: ${
+        Date.now() - brokenAt
+      } ms (cache interval 2 s)`,
+    );
+    assert.equal(await page.evaluate(() => (window as any).notReloaded), true);
   });
 
   it('the teardown form refuses a confirmation that differs from the name', async () => {

@@ -5,6 +5,7 @@ import {
 import type { Config } from '@backstage/config';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { EnvironmentStore } from './environments/EnvironmentStore';
 import { createEnvironmentsRouter } from './environments/router';
 import { votingPermissions } from '@voting-platform/plugin-voting-common';
@@ -18,11 +19,13 @@ import { createOptionsRouter } from './options/router';
 import { createRouter } from './router';
 import { createStatusRouter } from './status/router';
 import { StatusService } from './status/StatusService';
+import { WatchService } from './status/WatchService';
 
 const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_STATUS_CACHE_SECONDS = 30;
 // regions, versions and prices change a few times a year
 const DEFAULT_OPTIONS_CACHE_SECONDS = 600;
+const DEFAULT_WATCH_LEASE_SECONDS = 60;
 
 function positiveSeconds(config: Config, key: string, fallback: number) {
   const seconds = config.getOptionalNumber(key) ?? fallback;
@@ -35,8 +38,9 @@ function positiveSeconds(config: Config, key: string, fallback: number) {
 /**
  * The voting backend plugin: serves `GET /api/voting/entities/:kind/:namespace/:name/results`,
  * the record of environments under `/api/voting/environments`, and their live status under
- * `/api/voting/environments/:name/status` (batch: `POST /api/voting/environments/status`), and
- * what the providers offer for the create template's form under `/api/voting/options/...`.
+ * `/api/voting/environments/:name/status` (batch: `POST /api/voting/environments/status`),
+ * pushed as signals to those who watch (`POST /api/voting/environments/:name/watch`), and what
+ * the providers offer for the create template's form under `/api/voting/options/...`.
  *
  * @public
  */
@@ -55,6 +59,8 @@ export const votingPlugin = createBackendPlugin({
         database: coreServices.database,
         events: eventsServiceRef,
         cache: coreServices.cache,
+        signals: signalsServiceRef,
+        lifecycle: coreServices.lifecycle,
       },
       async init({
         logger,
@@ -67,6 +73,8 @@ export const votingPlugin = createBackendPlugin({
         cache,
         permissions,
         permissionsRegistry,
+        signals,
+        lifecycle,
       }) {
         const timeoutMs =
           config.getOptionalNumber('voting.resultsTimeoutMs') ??
@@ -85,6 +93,11 @@ export const votingPlugin = createBackendPlugin({
           config,
           'voting.options.cacheSeconds',
           DEFAULT_OPTIONS_CACHE_SECONDS,
+        );
+        const leaseSeconds = positiveSeconds(
+          config,
+          'voting.status.leaseSeconds',
+          DEFAULT_WATCH_LEASE_SECONDS,
         );
         const allowedHosts = config
           .getOptionalStringArray('voting.allowedResultHosts')
@@ -122,20 +135,33 @@ export const votingPlugin = createBackendPlugin({
             store,
           }),
         );
+        const watches = new WatchService({
+          logger,
+          signals,
+          leaseSeconds,
+          intervalSeconds: cacheSeconds,
+          allowedResultHosts: allowedHosts,
+          localStack,
+        });
+        const status = new StatusService({
+          config,
+          logger,
+          cache,
+          cacheSeconds,
+          resultsTimeoutMs: timeoutMs,
+          allowedResultHosts: allowedHosts,
+          localStack,
+          liveTallies: name => watches.liveTallies(name),
+        });
+        watches.attach(status);
+        lifecycle.addShutdownHook(() => watches.stopAll());
         httpRouter.use(
           await createStatusRouter({
             httpAuth,
             permissions,
             store,
-            status: new StatusService({
-              config,
-              logger,
-              cache,
-              cacheSeconds,
-              resultsTimeoutMs: timeoutMs,
-              allowedResultHosts: allowedHosts,
-              localStack,
-            }),
+            status,
+            watches,
           }),
         );
         httpRouter.use(

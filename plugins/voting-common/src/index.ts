@@ -39,6 +39,8 @@ export {
   votingForeignTemplateActionsPermission,
   votingPermissions,
 } from './permissions';
+export { environmentSignalChannel } from './signals';
+export type { EnvironmentSignal, EnvironmentWatchLease } from './signals';
 export { STATUS_SECTIONS } from './status';
 export type {
   AlertsStatusDetail,

@@ -462,16 +462,17 @@ export class ResultHostNotAllowed extends Error {
   override readonly name = 'ResultHostNotAllowed';
 }
 
-export async function checkVotes(
+/**
+ * Where an environment's tallies are read: the local stack in sandbox mode, else the
+ * environment's own result service, which must be on an allowed host.
+ */
+export function votesSource(
   env: VotingEnvironment,
-  ctx: SectionContext,
-): Promise<Checked<VotesStatusDetail>> {
+  ctx: Pick<SectionContext, 'allowedResultHosts' | 'localStack'>,
+): { resultUrl: string; servedBy?: LocalStackSource } {
   const { localStack } = ctx;
   if (localStack) {
-    const results = await fetchPollResults(localStack.resultUrl, {
-      timeoutMs: ctx.resultsTimeoutMs,
-    });
-    return { state: 'ok', detail: { ...results, servedBy: localStack } };
+    return { resultUrl: localStack.resultUrl, servedBy: localStack };
   }
   const host = resultsApiUrl(env.resultUrl).host;
   if (ctx.allowedResultHosts && !ctx.allowedResultHosts.includes(host)) {
@@ -479,8 +480,16 @@ export async function checkVotes(
       `${host} is not in voting.allowedResultHosts`,
     );
   }
-  const results = await fetchPollResults(env.resultUrl, {
+  return { resultUrl: env.resultUrl };
+}
+
+export async function checkVotes(
+  env: VotingEnvironment,
+  ctx: SectionContext,
+): Promise<Checked<VotesStatusDetail>> {
+  const { resultUrl, servedBy } = votesSource(env, ctx);
+  const results = await fetchPollResults(resultUrl, {
     timeoutMs: ctx.resultsTimeoutMs,
   });
-  return { state: 'ok', detail: results };
+  return { state: 'ok', detail: servedBy ? { ...results, servedBy } : results };
 }

@@ -1,10 +1,12 @@
 import type { Entity } from '@backstage/catalog-model';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { signalApiRef } from '@backstage/plugin-signals-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import { cleanup, screen, within } from '@testing-library/react';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import type { EnvironmentStatus } from '@voting-platform/plugin-voting-common';
 import { votingStatusApiRef, type VotingStatusApi } from '../../statusApi';
 import { SANDBOX_NOTE } from '../SandboxNote';
+import { signalsFake } from '../__testUtils__/signalsFake';
 import { EnvironmentStatusCard } from './EnvironmentStatusCard';
 import { statusFixture } from './fixtures';
 
@@ -19,9 +21,14 @@ const entity: Entity = {
   spec: { type: 'website', lifecycle: 'production', owner: 'team-a' },
 };
 
-function api(answer: () => Promise<EnvironmentStatus>) {
+function api(answer: () => Promise<EnvironmentStatus>, leaseSeconds = 60) {
   const asked: string[] = [];
+  const watched: string[] = [];
   const fake: VotingStatusApi = {
+    watch: async name => {
+      watched.push(name);
+      return { leaseSeconds };
+    },
     getStatus: async name => {
       asked.push(name);
       return answer();
@@ -30,7 +37,7 @@ function api(answer: () => Promise<EnvironmentStatus>) {
       throw new Error('not used');
     },
   };
-  return { asked, fake };
+  return { asked, watched, fake };
 }
 
 async function renderCard(
@@ -38,10 +45,17 @@ async function renderCard(
   variant?: 'content',
   subject: Entity = entity,
   refreshIntervalMs = 0,
+  signals = signalsFake(),
+  leaseSeconds = 60,
 ) {
-  const a = api(answer);
-  await renderInTestApp(
-    <TestApiProvider apis={[[votingStatusApiRef, a.fake]]}>
+  const a = api(answer, leaseSeconds);
+  const rendered = await renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [votingStatusApiRef, a.fake],
+        [signalApiRef, signals.api],
+      ]}
+    >
       <EntityProvider entity={subject}>
         <EnvironmentStatusCard
           variant={variant}
@@ -50,7 +64,7 @@ async function renderCard(
       </EntityProvider>
     </TestApiProvider>,
   );
-  return a;
+  return { ...a, signals, unmount: rendered.unmount };
 }
 
 const section = (name: string) => screen.findByTestId(`section-${name}`);
@@ -331,12 +345,17 @@ describe('EnvironmentStatusCard', () => {
   });
 
   it('says so on an entity that names no environment, without asking the backend', async () => {
-    const { asked } = await renderCard(async () => statusFixture(), undefined, {
-      ...entity,
-      metadata: { name: 'other' },
-    });
+    const { asked, watched } = await renderCard(
+      async () => statusFixture(),
+      undefined,
+      {
+        ...entity,
+        metadata: { name: 'other' },
+      },
+    );
     expect(await screen.findByText(/names no environment/)).toBeInTheDocument();
     expect(asked).toEqual([]);
+    expect(watched).toEqual([]);
   });
 
   it('asks again at its interval and shows the change', async () => {
@@ -357,5 +376,49 @@ describe('EnvironmentStatusCard', () => {
       await within(await section('cluster')).findByText(/cluster gone/),
     ).toBeInTheDocument();
     expect(asked.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('fetches again when the backend signals a change of a shown section, and not for the votes', async () => {
+    const answers = [
+      statusFixture(),
+      statusFixture('demo', {
+        cluster: { state: 'error', detail: null, error: 'cluster gone' },
+      }),
+    ];
+    const { asked, signals } = await renderCard(async () => answers[0]);
+    await section('cluster');
+    expect(signals.channels()).toEqual(['voting:environment:demo']);
+    // the overview card does not show the votes: a votes signal is not its business
+    signals.send('voting:environment:demo', {
+      environment: 'demo',
+      sections: ['votes'],
+    });
+    answers.shift();
+    signals.send('voting:environment:demo', {
+      environment: 'demo',
+      sections: ['cluster'],
+    });
+    expect(
+      await within(await section('cluster')).findByText(/cluster gone/),
+    ).toBeInTheDocument();
+    expect(asked).toEqual(['demo', 'demo']);
+  });
+
+  it('renews the lease while shown, and stops when unmounted', async () => {
+    const { watched, unmount } = await renderCard(
+      async () => statusFixture(),
+      undefined,
+      entity,
+      0,
+      signalsFake(),
+      0.1,
+    );
+    await section('cluster');
+    await waitFor(() => expect(watched.length).toBeGreaterThanOrEqual(3));
+    unmount();
+    const renewals = watched.length;
+    await new Promise(done => setTimeout(done, 200));
+    expect(watched).toHaveLength(renewals);
+    expect(new Set(watched)).toEqual(new Set(['demo']));
   });
 });

@@ -42,6 +42,9 @@ function api(answer: () => Promise<EnvironmentStatuses>) {
         calls += 1;
         return answer();
       },
+      watch: async () => {
+        throw new Error('not used');
+      },
     },
   };
 }
