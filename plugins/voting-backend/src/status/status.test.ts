@@ -10,6 +10,7 @@ import { votingEnvironmentConditions } from '@voting-platform/plugin-voting-node
 import {
   certificateRequest,
   ManualClock,
+  NO_MACHINE_ADDRESS,
   routeServiceToAddress,
   startPrometheusStandIn,
   useSandbox,
@@ -24,9 +25,14 @@ import {
   type EnvironmentStatus,
   votingEnvironmentReadPermission,
 } from '@voting-platform/plugin-voting-common';
-import { environmentSpecFixture } from '@voting-platform/plugin-voting-common/testUtils';
+import {
+  environmentSpecFixture,
+  votingEnvironmentFixture,
+} from '@voting-platform/plugin-voting-common/testUtils';
+import { ConfigReader } from '@backstage/config';
 import request from 'supertest';
 import { votingPlugin } from '../plugin';
+import { checkAlerts } from './sections';
 
 jest.setTimeout(120_000);
 
@@ -670,6 +676,37 @@ describe('GET /environments/:name/status', () => {
     } finally {
       await routePrometheus(prometheus.port);
     }
+  });
+
+  it("says why in sandbox mode when npm start could not serve the clusters' Prometheus, without asking the service proxy", async () => {
+    const { digitalocean } = env.sandbox;
+    const asked = prometheus.paths.length;
+    await expect(
+      checkAlerts(
+        { ...votingEnvironmentFixture(), clusterId: ids.cluster },
+        {
+          config: new ConfigReader({
+            digitalocean: {
+              token: digitalocean.token,
+              apiUrl: digitalocean.url,
+            },
+            voting: {
+              sandbox: {
+                voteUrl: 'http://localhost:8080',
+                resultUrl: 'http://localhost:8081',
+                alertsUnavailable: NO_MACHINE_ADDRESS,
+              },
+            },
+          }),
+          logger: mockServices.logger.mock(),
+          resultsTimeoutMs: 500,
+          loadBalancerAddress: async () => null,
+        },
+      ),
+    ).rejects.toThrow(
+      `Prometheus (monitoring/kps-kube-prometheus-prometheus) cannot be reached in sandbox mode: ${NO_MACHINE_ADDRESS}`,
+    );
+    expect(prometheus.paths).toHaveLength(asked);
   });
 
   it('warns of an origin certificate that expires within 30 days', async () => {
