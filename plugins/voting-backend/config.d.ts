@@ -38,6 +38,14 @@ export interface Config {
        */
       cacheSeconds?: number;
     };
+    /** What the providers offer for the create template's form (`/options/...`). */
+    options?: {
+      /**
+       * How long the regions, versions, sizes with prices and zones are served from the cache
+       * before the provider is asked again, in seconds. Defaults to 600.
+       */
+      cacheSeconds?: number;
+    };
   };
   /**
    * The Cloudflare API, which the DNS section of an environment's status reads (also declared
@@ -45,7 +53,7 @@ export interface Config {
    */
   cloudflare?: {
     /**
-     * API token; the status needs Zone:Read and DNS:Read.
+     * API token; the status needs Zone:Read and DNS:Read, the zone picker Zone:Read.
      * @visibility secret
      */
     apiToken?: string;

@@ -699,6 +699,83 @@ describe('portal in Chromium', () => {
     assert.deepEqual(problems, []);
   });
 
+  it('the create form offers the live pickers: sizes follow the region, the price follows the node count', async () => {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const problems = watchProblems(page);
+    const optionsCalls = () =>
+      sandbox.digitalocean.requests.filter(
+        r => r.operationId === 'kubernetes_list_options',
+      ).length;
+    const callsBefore = optionsCalls();
+    await page.goto(`${baseUrl}/create/templates/default/voting-platform`);
+    const enter = page.getByRole('button', { name: 'Enter' });
+    const name = page.locator('#root_name');
+    await enter.or(name).first().waitFor();
+    if (await enter.isVisible()) await enter.click();
+    await name.fill('picked');
+    // the guest is in one group only: the owner picker fills it in by itself
+    await page
+      .locator('#root_owner[value="group:default/platform-team"]')
+      .waitFor();
+    // the regions come from the emulated DigitalOcean; Sydney has no General Purpose nodes
+    const region = page.locator('select#root_region');
+    await region.locator('option[value="syd1"]').waitFor({ state: 'attached' });
+    await region.selectOption('syd1');
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    const version = page.locator('select#root_kubernetesVersion');
+    await version
+      .locator('option[value="1.34.1-do.0"]')
+      .waitFor({ state: 'attached' });
+    const nodeSize = page.locator('select#root_nodeSize');
+    await nodeSize
+      .locator('option[value="s-2vcpu-4gb"]')
+      .waitFor({ state: 'attached' });
+    assert.equal(
+      await nodeSize.locator('option[value="g-2vcpu-8gb"]').count(),
+      0,
+      'a size Sydney does not offer is not listed',
+    );
+    await nodeSize.selectOption('s-4vcpu-8gb');
+    await page
+      .getByText('3 × $48 a month = $144 a month for the nodes')
+      .waitFor();
+    await page.locator('#root_nodeCount').fill('4');
+    await page
+      .getByText('4 × $48 a month = $192 a month for the nodes')
+      .waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    const databaseSize = page.locator('select#root_databaseSize');
+    await databaseSize
+      .locator('option[value="db-s-2vcpu-4gb"]')
+      .waitFor({ state: 'attached' });
+    // two nodes (the default): the smallest size is not offered with a standby
+    assert.equal(
+      await databaseSize.locator('option[value="db-s-1vcpu-1gb"]').count(),
+      0,
+    );
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    await page.locator('#root_domain').fill('picked.example.com');
+    const zone = page.locator('select#root_zone');
+    await zone
+      .getByRole('option', { name: 'example.com', exact: true })
+      .waitFor({ state: 'attached' });
+    await zone.selectOption({ label: 'example.com' });
+    await page
+      .locator('#root_imageRepository')
+      .fill('registry.example.com/acme');
+    await page.getByRole('button', { name: 'Review' }).click();
+    await page.getByRole('button', { name: 'Create' }).waitFor();
+    await page.getByText('s-4vcpu-8gb').first().waitFor();
+
+    // every picker of the page shared one cached answer of the backend
+    assert.ok(optionsCalls() - callsBefore <= 1, `${optionsCalls()} calls`);
+    sandbox.assertNoViolations();
+    assert.deepEqual(problems, []);
+  });
+
   it('the teardown form refuses a confirmation that differs from the name', async () => {
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(
@@ -852,6 +929,86 @@ describe('software templates', () => {
     }
   });
 
+  it('create a new environment in a dry run: every step runs on the placeholders of the steps before it, and nothing changes', async () => {
+    const requestsBefore =
+      sandbox.digitalocean.requests.length + sandbox.cloudflare.requests.length;
+    const create = templates.find(t => t.metadata.name === 'voting-platform')!;
+    const response = await api('/api/scaffolder/v2/dry-run', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        template: create,
+        // every value the form would send (its defaults included)
+        values: {
+          owner: 'group:default/platform-team',
+          name: 'dry-new',
+          region: 'fra1',
+          nodeSize: 's-2vcpu-4gb',
+          nodeCount: 3,
+          autoScaleMax: 5,
+          highAvailability: true,
+          databaseSize: 'db-s-1vcpu-2gb',
+          databaseNodes: 2,
+          domain: 'example.com',
+          imageRepository: 'registry.example.com/acme',
+          imageTag: 'latest',
+          question: 'Cats or dogs?',
+          optionA: 'Cats',
+          optionB: 'Dogs',
+          queue: 'redis',
+        },
+        directoryContents: [],
+      }),
+    });
+    const body = (await response.json()) as {
+      steps: Array<{ id: string }>;
+      log: Array<{
+        body: { message: string; stepId?: string; status?: string };
+      }>;
+    };
+    assert.equal(response.status, 200, JSON.stringify(body).slice(0, 3000));
+    const messages = body.log.map(entry => entry.body.message).join('\n');
+    const finished = body.log
+      .filter(entry => entry.body.status === 'completed')
+      .map(entry => entry.body.stepId);
+    assert.deepEqual(
+      [...new Set(finished)],
+      (create.spec!.steps as Array<{ id: string }>).map(step => step.id),
+      messages,
+    );
+    assert.doesNotMatch(
+      messages,
+      /error|failed|Skipping (because|step)/i,
+      messages,
+    );
+    for (const expected of [
+      'Dry run: would create VPC "dry-new-vpc" in fra1',
+      'in the VPC that an earlier step would create (dry-run-vpc-dry-new-vpc)',
+      'open to the Kubernetes cluster that an earlier step would create (dry-run-kubernetes-dry-new)',
+      'Dry run: would create Helm release traefik/traefik',
+      'which an earlier step writes in a real run',
+      'in the Kubernetes cluster that an earlier step would create (dry-run-kubernetes-dry-new), connected to the database cluster that an earlier step would create (dry-run-database-dry-new-db)',
+      "Dry run: would create A vote.example.com -> the address an earlier step's real run gives",
+      'Dry run: would create the record of environment "dry-new"',
+    ])
+      assert.ok(messages.includes(expected), `${expected}\n---\n${messages}`);
+    const requests = [
+      ...sandbox.digitalocean.requests,
+      ...sandbox.cloudflare.requests,
+    ].slice(requestsBefore);
+    assert.deepEqual(
+      requests.filter(r => r.method !== 'GET'),
+      [],
+      'nothing but reads',
+    );
+    assert.equal(
+      (await api('/api/voting/environments/dry-new')).status,
+      404,
+      'no record in the portal',
+    );
+    sandbox.assertNoViolations();
+  });
+
   it('tear down in a dry run without changing anything at DigitalOcean or Cloudflare', async () => {
     const requestsBefore =
       sandbox.digitalocean.requests.length + sandbox.cloudflare.requests.length;
@@ -892,6 +1049,102 @@ describe('software templates', () => {
       messages + backendOutput,
       new RegExp(`${sandbox.digitalocean.token}|${sandbox.cloudflare.token}`),
       'no token in the task log',
+    );
+  });
+});
+
+describe('scaffolder tasks of the create template', () => {
+  type TaskEvent = {
+    type: string;
+    body: { message?: string; stepId?: string; status?: string };
+  };
+  const events = async (taskId: string) =>
+    (await (
+      await api(`/api/scaffolder/v2/tasks/${taskId}/events`)
+    ).json()) as TaskEvent[];
+
+  // scaffolder-backend 4.3 ends every task whose step threw as `failed`, a cancelled one too: its
+  // cancel only adds a `cancelled` event, and the worker logs the step's error with its stack. What
+  // the actions owe is to let the cancel through at once, as the task's own abort, not to wait on.
+  it('a task cancelled while it waits for its cluster stops at once: the cancel reaches the wait as the abort, not as an error of ours', async () => {
+    const started = await api('/api/scaffolder/v2/tasks', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        templateRef: 'template:default/voting-platform',
+        values: {
+          owner: 'group:default/platform-team',
+          name: 'cancel-me',
+          region: 'fra1',
+          nodeSize: 's-2vcpu-4gb',
+          nodeCount: 3,
+          autoScaleMax: 5,
+          highAvailability: true,
+          domain: 'example.com',
+          imageRepository: 'registry.example.com/acme',
+        },
+      }),
+    });
+    assert.equal(started.status, 201, await started.clone().text());
+    const { id } = (await started.json()) as { id: string };
+    // the emulator's clock stands still in this suite: the cluster stays provisioning
+    await waitFor(
+      'the cluster step to wait for its cluster',
+      async () =>
+        (
+          await events(id)
+        ).some(e =>
+          /cluster "cancel-me": provisioning/.test(e.body.message ?? ''),
+        ),
+      60_000,
+      250,
+    );
+    const requestsAtCancel = sandbox.digitalocean.requests.length;
+    const cancel = await api(`/api/scaffolder/v2/tasks/${id}/cancel`, {
+      method: 'POST',
+    });
+    assert.equal(cancel.status, 200);
+    await waitFor(
+      'the task to end',
+      async () => {
+        const got = (await (
+          await api(`/api/scaffolder/v2/tasks/${id}`)
+        ).json()) as { status: string };
+        return !['open', 'processing'].includes(got.status);
+      },
+      60_000,
+      250,
+    );
+    const all = await events(id);
+    const log = all
+      .map(e => `${e.type} ${e.body.status ?? ''} ${e.body.message ?? ''}`)
+      .join('\n');
+    assert.ok(
+      all.some(e => e.type === 'cancelled'),
+      log,
+    );
+    const failure = all.find(
+      e => e.body.stepId === 'cluster' && e.body.status === 'failed',
+    );
+    assert.match(
+      failure?.body.message ?? '',
+      /^AbortError: This operation was aborted\n/,
+      log,
+    );
+    assert.doesNotMatch(
+      log,
+      /DigitalOceanError|did not become running|retrying in/,
+    );
+    assert.ok(
+      all.some(
+        e => e.body.stepId === 'database' && e.body.status === 'skipped',
+      ),
+      log,
+    );
+    // the wait stopped polling: at most the read in flight when the cancel came
+    assert.ok(
+      sandbox.digitalocean.requests.length - requestsAtCancel <= 1,
+      log,
     );
   });
 });

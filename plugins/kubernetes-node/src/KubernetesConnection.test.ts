@@ -295,7 +295,12 @@ describe('KubernetesConnection against a local control plane', () => {
     );
     const err = await connection
       .serviceProxyGet('default', 'no-endpoints', 'web', '/api/v1/alerts')
-      .catch(e => e);
+      .then(
+        () => {
+          throw new Error('the service proxy answered');
+        },
+        (e: KubernetesError) => e,
+      );
     expect(err).toBeInstanceOf(KubernetesError);
     // a Service without a selector and without Endpoints: the API server's proxy has nowhere to go
     expect(err).toMatchObject({ status: 404 });

@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import type { Config } from '@backstage/config';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { EnvironmentStore } from './environments/EnvironmentStore';
@@ -12,17 +13,30 @@ import {
   isEnvironmentOwner,
 } from '@voting-platform/plugin-voting-node';
 import { readLocalStack } from './localStack';
+import { ProviderOptionsService } from './options/ProviderOptions';
+import { createOptionsRouter } from './options/router';
 import { createRouter } from './router';
 import { createStatusRouter } from './status/router';
 import { StatusService } from './status/StatusService';
 
 const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_STATUS_CACHE_SECONDS = 30;
+// regions, versions and prices change a few times a year
+const DEFAULT_OPTIONS_CACHE_SECONDS = 600;
+
+function positiveSeconds(config: Config, key: string, fallback: number) {
+  const seconds = config.getOptionalNumber(key) ?? fallback;
+  if (!(seconds > 0)) {
+    throw new Error(`${key} must be a positive number, got ${seconds}`);
+  }
+  return seconds;
+}
 
 /**
  * The voting backend plugin: serves `GET /api/voting/entities/:kind/:namespace/:name/results`,
  * the record of environments under `/api/voting/environments`, and their live status under
- * `/api/voting/environments/:name/status` (batch: `POST /api/voting/environments/status`).
+ * `/api/voting/environments/:name/status` (batch: `POST /api/voting/environments/status`), and
+ * what the providers offer for the create template's form under `/api/voting/options/...`.
  *
  * @public
  */
@@ -62,14 +76,16 @@ export const votingPlugin = createBackendPlugin({
             `voting.resultsTimeoutMs must be a positive integer, got ${timeoutMs}`,
           );
         }
-        const cacheSeconds =
-          config.getOptionalNumber('voting.status.cacheSeconds') ??
-          DEFAULT_STATUS_CACHE_SECONDS;
-        if (!(cacheSeconds > 0)) {
-          throw new Error(
-            `voting.status.cacheSeconds must be a positive number, got ${cacheSeconds}`,
-          );
-        }
+        const cacheSeconds = positiveSeconds(
+          config,
+          'voting.status.cacheSeconds',
+          DEFAULT_STATUS_CACHE_SECONDS,
+        );
+        const optionsCacheSeconds = positiveSeconds(
+          config,
+          'voting.options.cacheSeconds',
+          DEFAULT_OPTIONS_CACHE_SECONDS,
+        );
         const allowedHosts = config
           .getOptionalStringArray('voting.allowedResultHosts')
           ?.map(host => host.toLowerCase());
@@ -119,6 +135,17 @@ export const votingPlugin = createBackendPlugin({
               resultsTimeoutMs: timeoutMs,
               allowedResultHosts: allowedHosts,
               localStack,
+            }),
+          }),
+        );
+        httpRouter.use(
+          await createOptionsRouter({
+            httpAuth,
+            options: new ProviderOptionsService({
+              config,
+              logger,
+              cache,
+              cacheSeconds: optionsCacheSeconds,
             }),
           }),
         );

@@ -55,3 +55,10 @@ export type {
   VotesStatusDetail,
   WorkloadsStatusDetail,
 } from './status';
+export type {
+  CloudflareZoneOption,
+  CloudflareZoneOptions,
+  DatabaseOptions,
+  KubernetesOptions,
+  NodeSizeOption,
+} from './options';

@@ -13,6 +13,7 @@ import {
   type WorkloadsStatusDetail,
 } from '@voting-platform/plugin-voting-common';
 import { APIError as CloudflareApiError } from 'cloudflare';
+import { describeCloudflareError } from '../providers';
 import {
   checkAlerts,
   checkCluster,
@@ -87,15 +88,13 @@ function failure(
       error: `${PROVIDERS[section]} is rate-limiting the portal (429): the status is checked again in the next interval`,
     };
   }
-  let message = error instanceof Error ? error.message : String(error);
   if (error instanceof CloudflareApiError) {
-    // the SDK's message is the raw body; its errors say it in words
-    const said = error.errors?.map(e => e.message).join('; ');
-    message = `Cloudflare answered ${error.status ?? 'no status'}${
-      said ? `: ${said}` : ''
-    }`;
+    return { state: 'error', error: describeCloudflareError(error) };
   }
-  return { state: 'error', error: message };
+  return {
+    state: 'error',
+    error: error instanceof Error ? error.message : String(error),
+  };
 }
 
 /**

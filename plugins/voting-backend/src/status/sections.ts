@@ -1,7 +1,6 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
 import {
-  createDigitalOceanClient,
   getKubeconfig,
   type DigitalOceanClient,
 } from '@voting-platform/plugin-digitalocean-node';
@@ -22,7 +21,8 @@ import {
   type VotingEnvironment,
   type WorkloadsStatusDetail,
 } from '@voting-platform/plugin-voting-common';
-import Cloudflare from 'cloudflare';
+import type Cloudflare from 'cloudflare';
+import { cloudflareReader, digitalOceanReader } from '../providers';
 
 /** What a section check found: the section's state and detail (the time is added by the caller). */
 export type Checked<Detail> = { state: StatusState; detail: Detail };
@@ -45,15 +45,8 @@ const VOTING_APP_SELECTOR = 'app.kubernetes.io/part-of=voting-app';
 /** Where the Traefik release puts its LoadBalancer Service. */
 const TRAEFIK = { namespace: 'traefik', name: 'traefik' };
 
-/**
- * A client that does not retry: a status view reports a provider's 429 as it is, instead of
- * holding every viewer while it backs off.
- */
 function digitalOcean(ctx: SectionContext): DigitalOceanClient {
-  return createDigitalOceanClient(
-    { config: ctx.config, retry: { retries: 0 } },
-    { logger: ctx.logger },
-  );
+  return digitalOceanReader(ctx.config, ctx.logger);
 }
 
 export async function checkCluster(
@@ -160,14 +153,7 @@ export async function checkDatabase(
 }
 
 function cloudflare(ctx: SectionContext): Cloudflare {
-  return new Cloudflare({
-    apiToken: ctx.config.getString('cloudflare.apiToken'),
-    baseURL: ctx.config.getOptionalString('cloudflare.apiUrl'),
-    timeout: ctx.config.getOptionalNumber('cloudflare.requestTimeoutMs'),
-    // as for DigitalOcean: a 429 is reported, not waited out
-    maxRetries: 0,
-    logLevel: 'off',
-  });
+  return cloudflareReader(ctx.config);
 }
 
 /**
