@@ -340,6 +340,14 @@ describe('one local control plane per emulated cluster', () => {
       'vote is crash looping',
     );
     assert.equal(info().alertFiles[b], cloud.clusters.alertsFile(b));
+    // a file that is no list of alerts: Prometheus' error envelope, naming the file
+    writeFileSync(cloud.clusters.alertsFile(b), '{"labels": {}}');
+    await assert.rejects(alerts(), (error: any) => {
+      assert.match(String(error.body ?? error.message), /must be a JSON array/);
+      return true;
+    });
+    writeFileSync(cloud.clusters.alertsFile(b), '[]');
+    assert.deepEqual(firing(await alerts()), ['Watchdog firing']);
     // the other cluster's Prometheus (none installed there) is not touched
     assert.equal(existsSync(cloud.clusters.alertsFile(a)), false);
   });

@@ -333,7 +333,7 @@ export class LocalClusters {
       try {
         standIn = await entry.prometheus;
       } catch (error) {
-        // said once per Service: its alerts section says why too (the proxy finds no endpoints)
+        // said once per Service; the alerts section says why too (voting.sandbox.alertsUnavailable)
         entry.prometheusServices.add(uid);
         this.#options.log?.(
           `cluster ${clusterId}: no Prometheus for ${svc.metadata.namespace}/${
