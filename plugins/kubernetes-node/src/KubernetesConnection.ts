@@ -280,6 +280,37 @@ export class KubernetesConnection {
     return (answer.items ?? []) as T[];
   }
 
+  /**
+   * Deletes one object, its dependents in the background (a StatefulSet's pods, not its claims:
+   * those follow its retention policy). False when it was absent already.
+   */
+  async delete(
+    apiVersion: string,
+    kind: string,
+    name: string,
+    namespace?: string,
+    options: { dryRun?: boolean } = {},
+  ): Promise<boolean> {
+    try {
+      await this.#call(
+        `DELETE ${kind}/${namespace ? `${namespace}/` : ''}${name}`,
+        () =>
+          this.#objects.delete(
+            { apiVersion, kind, metadata: { name, namespace } },
+            undefined,
+            options.dryRun ? 'All' : undefined,
+            undefined,
+            undefined,
+            'Background',
+          ),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof KubernetesError && err.status === 404) return false;
+      throw err;
+    }
+  }
+
   /** Server-side apply of one object as given (`fieldValidation=Strict`, conflicts forced). */
   apply(obj: KubeObject, options: ApplyOptions): Promise<KubeObject> {
     return this.#call(
