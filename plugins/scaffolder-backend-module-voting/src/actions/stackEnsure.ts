@@ -441,10 +441,19 @@ export function createVotingStackEnsureAction(
             changed.push(ref(obj));
         }
         const unwanted = await leftovers(client, i.namespace, objects, kept);
-        for (const obj of unwanted)
+        for (const obj of unwanted) {
+          // the server checks the deletion too (permissions, admission), deleting nothing
+          await client.delete(
+            obj.apiVersion,
+            obj.kind,
+            obj.metadata.name,
+            obj.metadata.namespace,
+            { dryRun: true },
+          );
           ctx.logger.info(
             describeChange(true, 'delete', `${ref(obj)} (no longer declared)`),
           );
+        }
         changed.push(...unwanted.map(ref));
         ctx.logger.info(
           changed.length === 0
