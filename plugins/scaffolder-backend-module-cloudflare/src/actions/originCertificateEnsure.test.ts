@@ -121,6 +121,19 @@ describe('cloudflare:origin-certificate:ensure', () => {
     expect(retried.outputs.certificateId).toBe(
       (checkpoints.get(key) as { id: string }).id,
     );
+    // without the record beside the files, the retry takes the certificate from the checkpoint
+    // the crashed attempt saved: that attempt created it, this one reuses it
+    await rm(join(workspacePath, 'tls/origin/certificate.json'));
+    const replayed = await h.run(
+      action(),
+      { hostnames },
+      { workspacePath, checkpoints },
+    );
+    expect(h.calls(CREATE)).toBe(before + 1);
+    expect(replayed.logs.join('\n')).toMatch(
+      /^info Reusing Origin CA certificate \S+ for example.com, \*.example.com/m,
+    );
+    expect(replayed.logs.join('\n')).not.toMatch(/Created/);
   });
 
   it('dry run creates nothing', async () => {

@@ -15,6 +15,7 @@ import {
   dryRunId,
   outcomeOf,
   parseInput,
+  runCheckpoint,
   type Zod,
   type ScaffolderAction,
 } from '@voting-platform/plugin-scaffolder-actions-node';
@@ -229,14 +230,15 @@ export function createCloudflareOriginCertificateEnsureAction(
         output(undefined, outcomeOf(true, 'create'));
         return;
       }
-      const made = await ctx.checkpoint({
-        key: checkpointKey(
+      const { value: made, ranNow } = await runCheckpoint(
+        ctx,
+        checkpointKey(
           'origin-certificate',
           'create',
           [...i.hostnames].sort().join(','),
           i.targetPath,
         ),
-        fn: async () => {
+        async () => {
           const { csr, key } = await keyAndCsr(i.hostnames, i.keyType);
           const cert = await client.call(
             `create Origin CA certificate for ${i.hostnames.join(', ')}`,
@@ -264,11 +266,12 @@ export function createCloudflareOriginCertificateEnsureAction(
           await writeFile(paths.meta, `${JSON.stringify(result, null, 2)}\n`);
           return { ...result };
         },
-      });
+      );
       ctx.logger.info(
         describeChange(
           false,
-          'create',
+          // a retried task: an earlier attempt created it
+          ranNow ? 'create' : 'reuse',
           `Origin CA certificate ${made.id} for ${i.hostnames.join(
             ', ',
           )}, valid until ${made.expiresOn}; ${rel.certificatePath} and ${

@@ -966,6 +966,63 @@ describe('voting:stack:ensure against a local control plane', () => {
     for (const line of dryLogs) expect(line).toMatch(/^\w+ Dry run: /);
   });
 
+  it("a dry run does not read the TLS files that only the certificate step's real run writes; a real run names the missing file", async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'deploy-dry-tls-'));
+    const tlsInput = {
+      ...base(),
+      namespace: 'dry-tls',
+      tlsCertificateFile: 'tls/origin/tls.crt',
+      tlsKeyFile: 'tls/origin/tls.key',
+    };
+    try {
+      const { outputs, logs: dryLogs } = await runAction(
+        createVotingStackEnsureAction({ config: h.config() }),
+        tlsInput,
+        { isDryRun: true, workspacePath: workspace },
+      );
+      expect(dryLogs.join('\n')).toContain(
+        'Dry run: would set Secret dry-tls/cloudflare-origin-tls from tls/origin/tls.crt and tls/origin/tls.key, which an earlier step writes in a real run',
+      );
+      expect(outputs).toMatchObject({
+        namespace: 'dry-tls',
+        outcome: 'would-create',
+      });
+      expect(
+        await h.cluster.admin.get('v1', 'Namespace', 'dry-tls'),
+      ).toBeUndefined();
+      await expect(run(tlsInput, { workspacePath: workspace })).rejects.toThrow(
+        'tlsCertificateFile: tls/origin/tls.crt is not in the workspace',
+      );
+    } finally {
+      rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+
+  it("a dry run into a cluster and database an earlier step's dry run would create reads nothing and lists what it would create", async () => {
+    const requests = h.env.sandbox.digitalocean.requests.length;
+    const placeholders = {
+      clusterId: 'dry-run-kubernetes-new-env',
+      databaseId: 'dry-run-database-new-env-db',
+    };
+    const { outputs, logs: dryLogs } = await runAction(
+      createVotingStackEnsureAction({ config: h.config() }),
+      { ...base(), ...placeholders },
+      { isDryRun: true },
+    );
+    expect(h.env.sandbox.digitalocean.requests.length).toBe(requests);
+    expect(dryLogs.join('\n')).toMatch(
+      /^info Dry run: would create the voting stack \(\d+ objects in namespace voting\) in the Kubernetes cluster that an earlier step would create \(dry-run-kubernetes-new-env\), connected to the database cluster that an earlier step would create \(dry-run-database-new-env-db\): https:\/\/vote.example.com and https:\/\/result.example.com$/m,
+    );
+    expect(outputs.objects).toContain('IngressRoute/voting/voting');
+    expect(outputs.changed).toEqual(outputs.objects);
+    expect(Object.keys(outputs).sort()).toEqual(
+      Object.keys(allOutputs[0] as object).sort(),
+    );
+    await expect(run({ ...base(), ...placeholders })).rejects.toThrow(
+      /clusterId: dry-run-kubernetes-new-env; databaseId: dry-run-database-new-env-db: a dry run's placeholder/,
+    );
+  });
+
   it('applies once when the worker dies after the apply and the task is retried', async () => {
     const checkpoints = new Map();
     const input = {
@@ -993,5 +1050,9 @@ describe('voting:stack:ensure against a local control plane', () => {
       checkpoints.get('voting-stack.apply.retried'),
     );
     expect(await resourceVersions(retried.changed)).toEqual(applied);
+    // ... and says so: the first attempt created the stack, the retry reuses it
+    expect(logs.at(-1)).toMatch(
+      /^info Reusing the voting stack in namespace retried: /,
+    );
   });
 });

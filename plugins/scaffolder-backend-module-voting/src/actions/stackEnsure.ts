@@ -1,5 +1,3 @@
-import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
-import { readFile } from 'node:fs/promises';
 import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
@@ -11,10 +9,15 @@ import {
 import {
   checkpointKey,
   describeChange,
+  describePlaceholder,
   describeRead,
+  dryRunPlaceholders,
+  idOrDryRunId,
   ENSURE_OUTCOMES,
   outcomeOf,
   parseInput,
+  readStepFile,
+  runCheckpoint,
   type Zod,
   type ScaffolderAction,
 } from '@voting-platform/plugin-scaffolder-actions-node';
@@ -56,19 +59,13 @@ export const COOKIE_SECRET = 'voteCookieSecret';
 
 const input = {
   clusterId: (z: Zod) =>
-    z
-      .string()
-      .min(1)
-      .describe(
-        'DigitalOcean Kubernetes cluster id (its kubeconfig is fetched inside the action)',
-      ),
+    idOrDryRunId(z, z.string().min(1)).describe(
+      'DigitalOcean Kubernetes cluster id (its kubeconfig is fetched inside the action)',
+    ),
   databaseId: (z: Zod) =>
-    z
-      .string()
-      .min(1)
-      .describe(
-        'DigitalOcean database cluster id (the connection of its pool databasePool goes into the Secret)',
-      ),
+    idOrDryRunId(z, z.string().min(1)).describe(
+      'DigitalOcean database cluster id (the connection of its pool databasePool goes into the Secret)',
+    ),
   databasePool: (z: Zod) =>
     z
       .string()
@@ -127,6 +124,10 @@ export interface VotingStackEnsureActionOptions {
   /** Time to wait for the Traefik load balancer address (default 120 s). */
   loadBalancerTimeoutMs?: number;
 }
+
+/** The order objects are applied in: built-in kinds first, then the kinds that need CRDs. */
+const crdKindsLast = (a: KubeObject, b: KubeObject) =>
+  Number(CRD_KINDS.has(a.kind)) - Number(CRD_KINDS.has(b.kind));
 
 /** The object as a change would leave it, without what the server writes on every write. */
 const content = (obj: KubeObject | undefined) => {
@@ -273,20 +274,26 @@ export function createVotingStackEnsureAction(
         throw new InputError(
           `the ${COOKIE_SECRET} task secret must have at least 32 characters`,
         );
+      const toCreate = dryRunPlaceholders(ctx.isDryRun, {
+        clusterId: i.clusterId,
+        databaseId: i.databaseId,
+      });
       // read from the workspace (never from outside it); the key goes into the Secret only
-      const tls =
-        i.tlsCertificateFile && i.tlsKeyFile
-          ? {
-              certificate: await readFile(
-                resolveSafeChildPath(ctx.workspacePath, i.tlsCertificateFile),
-                'utf8',
-              ),
-              key: await readFile(
-                resolveSafeChildPath(ctx.workspacePath, i.tlsKeyFile),
-                'utf8',
-              ),
-            }
-          : undefined;
+      const certificate =
+        i.tlsCertificateFile &&
+        (await readStepFile(ctx, 'tlsCertificateFile', i.tlsCertificateFile));
+      const key =
+        i.tlsKeyFile && (await readStepFile(ctx, 'tlsKeyFile', i.tlsKeyFile));
+      const tls = certificate && key ? { certificate, key } : undefined;
+      if (i.tlsCertificateFile && !tls)
+        // only in a dry run: the certificate step's dry run wrote no files
+        ctx.logger.info(
+          describeChange(
+            true,
+            'set',
+            `Secret ${i.namespace}/${i.tlsSecretName} from ${i.tlsCertificateFile} and ${i.tlsKeyFile}, which an earlier step writes in a real run`,
+          ),
+        );
       if (tls && !/-----BEGIN CERTIFICATE-----/.test(tls.certificate))
         throw new InputError(
           `tlsCertificateFile: ${i.tlsCertificateFile} holds no PEM certificate`,
@@ -297,6 +304,53 @@ export function createVotingStackEnsureAction(
         );
       const h = hosts(i.domain);
       const urls = { vote: `https://${h.vote}`, result: `https://${h.result}` };
+
+      if (toCreate.has('clusterId')) {
+        // nothing to read in a cluster that does not exist yet: every object would be created,
+        // after the earlier steps installed Traefik and kube-prometheus-stack into it
+        const objects = votingManifests(
+          manifestOptions(i, {
+            secret: {
+              name: i.secretName,
+              values: {
+                postgresUrl: '',
+                postgresSessionUrl: '',
+                voteCookieSecret: '',
+              },
+            },
+            tls,
+            ingressKind: 'IngressRoute',
+            ingressClassName: 'traefik',
+            monitoringKinds: true,
+          }),
+        )
+          .sort(crdKindsLast)
+          .map(ref);
+        ctx.logger.info(
+          describeChange(
+            true,
+            'create',
+            `the voting stack (${objects.length} objects in namespace ${
+              i.namespace
+            }) in ${describePlaceholder(
+              'Kubernetes cluster',
+              i.clusterId,
+            )}, connected to ${
+              toCreate.has('databaseId')
+                ? describePlaceholder('database cluster', i.databaseId)
+                : `database cluster ${i.databaseId}`
+            }: ${urls.vote} and ${urls.result}`,
+          ),
+        );
+        ctx.output('voteUrl', urls.vote);
+        ctx.output('resultUrl', urls.result);
+        ctx.output('loadBalancerAddress', '');
+        ctx.output('namespace', i.namespace);
+        ctx.output('objects', objects);
+        ctx.output('changed', objects);
+        ctx.output('outcome', outcomeOf(true, 'create'));
+        return;
+      }
 
       const digitalocean = createDigitalOceanClient(
         { config: options.config },
@@ -313,18 +367,18 @@ export function createVotingStackEnsureAction(
         { signal: ctx.signal },
       );
       // the app's own user, never the admin: through the pool for the apps' statements, straight
-      // to its database for what a transaction-mode pool cannot keep (see SecretValues)
-      const pool = await getPoolConnection(
-        digitalocean,
-        i.databaseId,
-        i.databasePool,
-      );
-      ctx.logger.info(
-        describeRead(
-          ctx.isDryRun,
-          `the apps connect as database user "${pool.pooled.user}" through pool "${i.databasePool}" (${pool.mode} mode); migrations, locks and LISTEN straight to database "${pool.direct.database}"`,
-        ),
-      );
+      // to its database for what a transaction-mode pool cannot keep (see SecretValues); a
+      // database an earlier step would create has no pool yet
+      const pool = toCreate.has('databaseId')
+        ? undefined
+        : await getPoolConnection(digitalocean, i.databaseId, i.databasePool);
+      if (pool)
+        ctx.logger.info(
+          describeRead(
+            ctx.isDryRun,
+            `the apps connect as database user "${pool.pooled.user}" through pool "${i.databasePool}" (${pool.mode} mode); migrations, locks and LISTEN straight to database "${pool.direct.database}"`,
+          ),
+        );
 
       // keep the cookie secret already in the cluster unless one is given: sessions survive re-runs
       let voteCookieSecret = cookieFromSecrets;
@@ -372,8 +426,8 @@ export function createVotingStackEnsureAction(
           secret: {
             name: i.secretName,
             values: {
-              postgresUrl: pool.pooled.uri,
-              postgresSessionUrl: pool.direct.uri,
+              postgresUrl: pool?.pooled.uri ?? '',
+              postgresSessionUrl: pool?.direct.uri ?? '',
               voteCookieSecret: voteCookieSecret!,
             },
           },
@@ -383,10 +437,7 @@ export function createVotingStackEnsureAction(
           monitoringKinds: hasMonitoring,
         }),
       );
-      // built-in kinds first, then the kinds that need CRDs
-      objects.sort(
-        (a, b) => Number(CRD_KINDS.has(a.kind)) - Number(CRD_KINDS.has(b.kind)),
-      );
+      objects.sort(crdKindsLast);
       // the server refuses what these inputs make of the stack (or its admission policies do)
       const problemsIn = (problems: string[], applied: string) =>
         new InputError(
@@ -421,6 +472,7 @@ export function createVotingStackEnsureAction(
       ));
 
       let changed: string[];
+      let appliedNow = false;
       if (ctx.isDryRun) {
         // what the server would make of each object, against what it holds now
         changed = [];
@@ -470,9 +522,10 @@ export function createVotingStackEnsureAction(
               ),
         );
       } else {
-        changed = await ctx.checkpoint({
-          key: checkpointKey('voting-stack', 'apply', i.namespace),
-          fn: async () => {
+        const apply = await runCheckpoint(
+          ctx,
+          checkpointKey('voting-stack', 'apply', i.namespace),
+          async () => {
             const touched: string[] = [];
             const applied: string[] = [];
             for (const obj of objects) {
@@ -512,7 +565,10 @@ export function createVotingStackEnsureAction(
             }
             return touched;
           },
-        });
+        );
+        changed = apply.value;
+        // a retried task: what the checkpoint lists, an earlier attempt applied
+        appliedNow = apply.ranNow;
 
         await waitForRollouts(
           client,
@@ -530,9 +586,10 @@ export function createVotingStackEnsureAction(
           ctx.signal,
         );
         // once the pods of the new configuration run: what it no longer uses goes
-        const pruned = await ctx.checkpoint({
-          key: checkpointKey('voting-stack', 'prune', i.namespace),
-          fn: async () => {
+        const prune = await runCheckpoint(
+          ctx,
+          checkpointKey('voting-stack', 'prune', i.namespace),
+          async () => {
             const unwanted = await leftovers(
               client,
               i.namespace,
@@ -565,8 +622,9 @@ export function createVotingStackEnsureAction(
               );
             return deleted;
           },
-        });
-        changed = [...changed, ...pruned];
+        );
+        changed = [...changed, ...prune.value];
+        if (prune.ranNow && prune.value.length > 0) appliedNow = true;
       }
       // a dry run waits for nothing: the address Traefik's load balancer has now, if any
       const address = ctx.isDryRun
@@ -591,7 +649,7 @@ export function createVotingStackEnsureAction(
         ctx.logger.info(
           describeChange(
             false,
-            changed.length === 0 ? 'reuse' : change,
+            changed.length === 0 || !appliedNow ? 'reuse' : change,
             `the voting stack in namespace ${i.namespace}: ${urls.vote} and ${urls.result} behind ${address}`,
           ),
         );
