@@ -20,7 +20,9 @@ export {
 export {
   getDatabaseConnection,
   getKubeconfig,
+  getPoolConnection,
   type DatabaseConnection,
+  type PoolConnection,
 } from './resources';
 export { DIGITALOCEAN_TOKEN_SECRET, readDigitalOceanToken } from './token';
 export { waitForState, type WaitForStateOptions } from './waitForState';

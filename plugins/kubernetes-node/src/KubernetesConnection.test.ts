@@ -280,6 +280,30 @@ describe('KubernetesConnection against a local control plane', () => {
     expect(await right.served('v1', 'ConfigMap')).toBe(true);
   });
 
+  it('deletes an object (a dry run keeps it), and says false when it is absent already', async () => {
+    const connection = KubernetesConnection.fromKubeconfig(
+      cluster.tokenKubeconfig,
+    );
+    await roundTrip(connection, 'deleted');
+    expect(
+      await connection.delete('v1', 'ConfigMap', 'deleted', 'default', {
+        dryRun: true,
+      }),
+    ).toBe(true);
+    expect(
+      await connection.get('v1', 'ConfigMap', 'deleted', 'default'),
+    ).toBeDefined();
+    expect(
+      await connection.delete('v1', 'ConfigMap', 'deleted', 'default'),
+    ).toBe(true);
+    expect(
+      await connection.get('v1', 'ConfigMap', 'deleted', 'default'),
+    ).toBeUndefined();
+    expect(
+      await connection.delete('v1', 'ConfigMap', 'deleted', 'default'),
+    ).toBe(false);
+  });
+
   it("serviceProxyGet names the Service and port in the API server's refusal", async () => {
     const connection = KubernetesConnection.fromKubeconfig(
       cluster.tokenKubeconfig,

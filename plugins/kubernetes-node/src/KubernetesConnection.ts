@@ -292,6 +292,37 @@ export class KubernetesConnection {
   }
 
   /**
+   * Deletes one object, its dependents in the background (a StatefulSet's pods, not its claims:
+   * those follow its retention policy). False when it was absent already.
+   */
+  async delete(
+    apiVersion: string,
+    kind: string,
+    name: string,
+    namespace?: string,
+    options: { dryRun?: boolean } = {},
+  ): Promise<boolean> {
+    try {
+      await this.#call(
+        `DELETE ${kind}/${namespace ? `${namespace}/` : ''}${name}`,
+        () =>
+          this.#objects.delete(
+            { apiVersion, kind, metadata: { name, namespace } },
+            undefined,
+            options.dryRun ? 'All' : undefined,
+            undefined,
+            undefined,
+            'Background',
+          ),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof KubernetesError && err.status === 404) return false;
+      throw err;
+    }
+  }
+
+  /**
    * GET of a path of a Service inside the cluster through the API server's service proxy
    * (`/api/v1/namespaces/<ns>/services/<name>:<port>/proxy/<path>`): the kubeconfig's
    * credentials reach it with no port-forward and no public address. The answer must be JSON.
