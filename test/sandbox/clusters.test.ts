@@ -313,8 +313,10 @@ describe('one local control plane per emulated cluster', () => {
       'the service proxy reaches the Prometheus stand-in',
       () => alerts().catch(() => undefined),
     );
-    const firing = (answer: any) =>
-      answer.data.alerts.map((a: any) => `${a.labels.alertname} ${a.state}`);
+    const firing = (reply: any) =>
+      reply.data.alerts.map(
+        (alert: any) => `${alert.labels.alertname} ${alert.state}`,
+      );
     assert.equal(answer.status, 'success');
     assert.deepEqual(firing(answer), ['Watchdog firing']);
     writeFileSync(

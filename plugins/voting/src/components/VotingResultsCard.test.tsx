@@ -222,7 +222,11 @@ describe('VotingResultsCard of an environment', () => {
   });
 
   it('shows progress until the first answer', async () => {
-    await renderEnvironmentCard(statusFixture, undefined, () => new Promise(() => {}));
+    await renderEnvironmentCard(
+      statusFixture,
+      undefined,
+      () => new Promise(() => {}),
+    );
     expect(await screen.findByRole('progressbar')).toBeInTheDocument();
     expect(screen.queryByText(/in poll/)).not.toBeInTheDocument();
   });
