@@ -52,6 +52,8 @@ export interface Journey {
     values: Record<string, unknown>,
     options?: { dryRun?: boolean; timeoutMs?: number },
   ): Promise<TaskRun>;
+  /** A task started elsewhere (e.g. from the portal's form), followed until its completion. */
+  followTask(id: string, timeoutMs?: number): Promise<TaskRun>;
   /** The kubeconfig DigitalOcean serves for an emulated cluster (its CA, a real token). */
   kubeconfig(clusterId: string): Promise<KubeConfig>;
   /** An entity once the catalog serves it with its relations. */
@@ -155,18 +157,8 @@ function journeyOf(
     );
   };
 
-  async function runTask(
-    templateRef: string,
-    values: Record<string, unknown>,
-    timeoutMs: number,
-  ): Promise<TaskRun> {
-    const { id } = await json(
-      await api('/api/scaffolder/v2/tasks', {
-        method: 'POST',
-        body: JSON.stringify({ templateRef, values }),
-      }),
-      `POST /v2/tasks ${templateRef}`,
-    );
+  /** Follows a task's event stream until its completion. */
+  async function followTask(id: string, timeoutMs: number): Promise<TaskRun> {
     const events = await readEventStream(
       await api(`/api/scaffolder/v2/tasks/${id}/eventstream`, {
         signal: AbortSignal.timeout(timeoutMs),
@@ -185,6 +177,21 @@ function journeyOf(
       end?.body.output ?? {},
       id,
     );
+  }
+
+  async function runTask(
+    templateRef: string,
+    values: Record<string, unknown>,
+    timeoutMs: number,
+  ): Promise<TaskRun> {
+    const { id } = await json(
+      await api('/api/scaffolder/v2/tasks', {
+        method: 'POST',
+        body: JSON.stringify({ templateRef, values }),
+      }),
+      `POST /v2/tasks ${templateRef}`,
+    );
+    return followTask(id, timeoutMs);
   }
 
   async function dryRun(
@@ -217,6 +224,7 @@ function journeyOf(
       dry
         ? dryRun(templateRef, values)
         : runTask(templateRef, values, timeoutMs ?? 5 * 60_000),
+    followTask: (id, timeoutMs = 5 * 60_000) => followTask(id, timeoutMs),
     async kubeconfig(clusterId) {
       const kc = new KubeConfig();
       kc.loadFromString(
