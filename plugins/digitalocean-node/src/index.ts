@@ -18,9 +18,11 @@ export {
   type DigitalOceanClientOptions,
 } from './client';
 export {
+  findKubernetesCluster,
   getDatabaseConnection,
   getKubeconfig,
   type DatabaseConnection,
+  type KubernetesCluster,
 } from './resources';
 export { DIGITALOCEAN_TOKEN_SECRET, readDigitalOceanToken } from './token';
 export { waitForState, type WaitForStateOptions } from './waitForState';

@@ -280,6 +280,35 @@ export class KubernetesConnection {
     return (answer.items ?? []) as T[];
   }
 
+  /**
+   * Asks the server to delete one object (its dependents in the background, a namespace with
+   * everything in it); false when it (or its kind) does not exist. The object may stay a while
+   * with its finalizers: wait for {@link KubernetesConnection.get} to find nothing.
+   */
+  async delete(
+    apiVersion: string,
+    kind: string,
+    name: string,
+    namespace?: string,
+  ): Promise<boolean> {
+    if (!(await this.served(apiVersion, kind))) return false;
+    try {
+      await this.#call(
+        `DELETE ${kind}/${namespace ? `${namespace}/` : ''}${name}`,
+        () =>
+          this.#objects.delete({
+            apiVersion,
+            kind,
+            metadata: { name, namespace },
+          }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof KubernetesError && err.status === 404) return false;
+      throw err;
+    }
+  }
+
   /** Server-side apply of one object as given (`fieldValidation=Strict`, conflicts forced). */
   apply(obj: KubeObject, options: ApplyOptions): Promise<KubeObject> {
     return this.#call(
