@@ -2,7 +2,10 @@ import type { Config } from '@backstage/config';
 import { CustomErrorBase, InputError } from '@backstage/errors';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import { parse } from 'yaml';
 import { PRESET_NAMES, preset, type PresetName } from '../presets';
 
 /** The config section of this module (`kubernetes` belongs to Backstage's Kubernetes plugin). */
@@ -261,4 +264,53 @@ export function deepMerge(
         : value;
   }
   return out;
+}
+
+/** Runs a Helm command of a session; its output, or a HelmError with Helm's message (secrets hidden). */
+export type HelmRun = (does: string, args: string[]) => Promise<string>;
+
+/**
+ * Runs `fn` with Helm pointed at one cluster: the kubeconfig in a 0600 file of a 0700 temp folder
+ * (also Helm's home), removed afterwards whatever happens. Helm's errors hide the kubeconfig's
+ * tokens, the given secrets and the folder.
+ */
+export async function withHelm<T>(
+  options: {
+    binary: string;
+    kubeconfig: string;
+    tempDir?: string;
+    signal?: AbortSignal;
+    secrets?: string[];
+  },
+  fn: (helm: HelmRun) => Promise<T>,
+): Promise<T> {
+  const secrets = [
+    ...(parse(options.kubeconfig)?.users ?? [])
+      .map((u: any) => u?.user?.token)
+      .filter(Boolean),
+    ...(options.secrets ?? []),
+  ];
+  const dir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'helm-task-'));
+  try {
+    await chmod(dir, 0o700);
+    const kubeconfig = join(dir, 'kubeconfig');
+    await writeFile(kubeconfig, options.kubeconfig, { mode: 0o600 });
+    return await fn(async (does, args) => {
+      const run = await runHelm(
+        options.binary,
+        args,
+        { kubeconfig, home: dir },
+        options.signal,
+      );
+      if (run.code !== 0)
+        throw new HelmError(does, {
+          output: run.stderr,
+          secrets,
+          taskDir: dir,
+        });
+      return run.stdout;
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
