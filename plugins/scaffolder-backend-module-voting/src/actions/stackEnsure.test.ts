@@ -1,6 +1,3 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import * as k8s from '@kubernetes/client-node';
 import {
@@ -723,55 +720,6 @@ describe('voting:stack:ensure against a local control plane', () => {
     expect(
       await h.cluster.admin.get('v1', 'Namespace', 'late'),
     ).toBeUndefined();
-  });
-
-  it('stores the origin certificate from the workspace in the TLS Secret, and refuses half a pair or a path outside the workspace', async () => {
-    const workspace = mkdtempSync(join(tmpdir(), 'deploy-tls-'));
-    const key = `-----BEGIN PRIVATE KEY-----\nkey-material-that-must-stay-secret-${Date.now()}\n-----END PRIVATE KEY-----\n`;
-    const certificate =
-      '-----BEGIN CERTIFICATE-----\nMIIBorigin\n-----END CERTIFICATE-----\n';
-    mkdirSync(join(workspace, 'tls/origin'), { recursive: true });
-    writeFileSync(join(workspace, 'tls/origin/tls.crt'), certificate);
-    writeFileSync(join(workspace, 'tls/origin/tls.key'), key, { mode: 0o600 });
-    try {
-      const tlsInput = {
-        ...base(),
-        tlsCertificateFile: 'tls/origin/tls.crt',
-        tlsKeyFile: 'tls/origin/tls.key',
-      };
-      await expect(
-        run(
-          { ...base(), tlsCertificateFile: 'tls/origin/tls.crt' },
-          { workspacePath: workspace },
-        ),
-      ).rejects.toThrow(/give both or neither/);
-      await expect(
-        run(
-          { ...tlsInput, tlsKeyFile: '../../etc/passwd' },
-          { workspacePath: workspace },
-        ),
-      ).rejects.toThrow(/outside/i);
-      const outputs = await run(tlsInput, { workspacePath: workspace });
-      expect(outputs.changed).toContain('Secret/voting/cloudflare-origin-tls');
-      const secret: any = await h.cluster.admin.get(
-        'v1',
-        'Secret',
-        'cloudflare-origin-tls',
-        'voting',
-      );
-      expect(secret.type).toBe('kubernetes.io/tls');
-      expect(Buffer.from(secret.data['tls.crt'], 'base64').toString()).toBe(
-        certificate,
-      );
-      expect(Buffer.from(secret.data['tls.key'], 'base64').toString()).toBe(
-        key,
-      );
-      expect(logs.join('\n') + JSON.stringify(allOutputs)).not.toContain(
-        'key-material-that-must-stay-secret',
-      );
-    } finally {
-      rmSync(workspace, { recursive: true, force: true });
-    }
   });
 
   it('a dry run reads the cluster and says what it would create, changing nothing, with the keys of a real run', async () => {

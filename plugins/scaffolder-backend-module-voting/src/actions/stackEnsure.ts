@@ -1,5 +1,3 @@
-import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
-import { readFile } from 'node:fs/promises';
 import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
@@ -70,20 +68,6 @@ const input = {
       .string()
       .regex(DOMAIN, DOMAIN_MESSAGE)
       .describe('The apps are served at vote.<domain> and result.<domain>'),
-  tlsCertificateFile: (z: Zod) =>
-    z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        'Workspace path of the PEM certificate to store in the TLS Secret (e.g. the output certificatePath of cloudflare:origin-certificate:ensure); without it the Secret must exist',
-      ),
-  tlsKeyFile: (z: Zod) =>
-    z
-      .string()
-      .min(1)
-      .optional()
-      .describe('Workspace path of its private key (keyPath of the same step)'),
   traefikNamespace: (z: Zod) =>
     z
       .string()
@@ -171,44 +155,11 @@ export function createVotingStackEnsureAction(
       },
     },
     async handler(ctx) {
-      const i = parseInput(input, ctx.input, (value, check) => {
-        refineStackInput(value, check);
-        if (!value.tlsCertificateFile !== !value.tlsKeyFile)
-          check.addIssue({
-            code: 'custom',
-            path: [
-              value.tlsCertificateFile ? 'tlsKeyFile' : 'tlsCertificateFile',
-            ],
-            message:
-              'tlsCertificateFile and tlsKeyFile go together: give both or neither',
-          });
-      });
+      const i = parseInput(input, ctx.input, refineStackInput);
       const cookieFromSecrets = ctx.secrets?.[COOKIE_SECRET];
       if (cookieFromSecrets !== undefined && cookieFromSecrets.length < 32)
         throw new InputError(
           `the ${COOKIE_SECRET} task secret must have at least 32 characters`,
-        );
-      // read from the workspace (never from outside it); the key goes into the Secret only
-      const tls =
-        i.tlsCertificateFile && i.tlsKeyFile
-          ? {
-              certificate: await readFile(
-                resolveSafeChildPath(ctx.workspacePath, i.tlsCertificateFile),
-                'utf8',
-              ),
-              key: await readFile(
-                resolveSafeChildPath(ctx.workspacePath, i.tlsKeyFile),
-                'utf8',
-              ),
-            }
-          : undefined;
-      if (tls && !/-----BEGIN CERTIFICATE-----/.test(tls.certificate))
-        throw new InputError(
-          `tlsCertificateFile: ${i.tlsCertificateFile} holds no PEM certificate`,
-        );
-      if (tls && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(tls.key))
-        throw new InputError(
-          `tlsKeyFile: ${i.tlsKeyFile} holds no PEM private key`,
         );
       const h = hosts(i.domain);
       const urls = { vote: `https://${h.vote}`, result: `https://${h.result}` };
@@ -278,7 +229,6 @@ export function createVotingStackEnsureAction(
             name: i.secretName,
             values: { postgresUrl, voteCookieSecret: voteCookieSecret! },
           },
-          tls,
           ingressKind: hasIngressRoute ? 'IngressRoute' : 'Ingress',
           ingressClassName: 'traefik',
           monitoringKinds: hasMonitoring,
