@@ -290,6 +290,8 @@ describe('portal backend', () => {
     for (const id of [
       'voting:stack:ensure',
       'kubernetes:helm-release:ensure',
+      'kubernetes:helm-release:delete',
+      'kubernetes:namespace:delete',
       'digitalocean:vpc:ensure',
       'digitalocean:kubernetes:ensure',
       'digitalocean:database:ensure',
@@ -299,6 +301,7 @@ describe('portal backend', () => {
       'cloudflare:dns:delete',
       'cloudflare:zone:ssl:ensure',
       'cloudflare:origin-certificate:ensure',
+      'cloudflare:origin-certificate:delete',
       'voting:environment:register',
       'voting:environment:unregister',
     ]) {
