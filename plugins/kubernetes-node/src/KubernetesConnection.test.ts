@@ -280,6 +280,30 @@ describe('KubernetesConnection against a local control plane', () => {
     expect(await right.served('v1', 'ConfigMap')).toBe(true);
   });
 
+  it('deletes an object, and says false for one (or a kind) that does not exist', async () => {
+    const connection = KubernetesConnection.fromKubeconfig(
+      cluster.tokenKubeconfig,
+    );
+    await roundTrip(connection, 'doomed');
+    expect(
+      await connection.delete('v1', 'ConfigMap', 'doomed', 'default'),
+    ).toBe(true);
+    expect(
+      await connection.get('v1', 'ConfigMap', 'doomed', 'default'),
+    ).toBeUndefined();
+    expect(
+      await connection.delete('v1', 'ConfigMap', 'doomed', 'default'),
+    ).toBe(false);
+    expect(
+      await connection.delete(
+        'traefik.io/v1alpha1',
+        'IngressRoute',
+        'missing',
+        'default',
+      ),
+    ).toBe(false);
+  });
+
   it("errors carry the server's message and never the credentials", async () => {
     const connection = KubernetesConnection.fromKubeconfig(
       cluster.tokenKubeconfig,
