@@ -266,13 +266,20 @@ export function deepMerge(
   return out;
 }
 
-/** Runs a Helm command of a session; its output, or a HelmError with Helm's message (secrets hidden). */
-export type HelmRun = (does: string, args: string[]) => Promise<string>;
+/**
+ * Runs a Helm command of a session: its output, or a HelmError with Helm's message (secrets
+ * hidden) after `does` (or what `does` makes of Helm's error output).
+ */
+export type HelmRun = (
+  does: string | ((stderr: string) => string),
+  args: string[],
+) => Promise<string>;
 
 /**
  * Runs `fn` with Helm pointed at one cluster: the kubeconfig in a 0600 file of a 0700 temp folder
- * (also Helm's home), removed afterwards whatever happens. Helm's errors hide the kubeconfig's
- * tokens, the given secrets and the folder.
+ * (also Helm's home, and where `fn` may put a values file), removed afterwards whatever happens.
+ * Helm's errors hide the kubeconfig's tokens, the given secrets (read when an error is made, so
+ * ones added later count) and the folder.
  */
 export async function withHelm<T>(
   options: {
@@ -282,20 +289,17 @@ export async function withHelm<T>(
     signal?: AbortSignal;
     secrets?: string[];
   },
-  fn: (helm: HelmRun) => Promise<T>,
+  fn: (helm: HelmRun, dir: string) => Promise<T>,
 ): Promise<T> {
-  const secrets = [
-    ...(parse(options.kubeconfig)?.users ?? [])
-      .map((u: any) => u?.user?.token)
-      .filter(Boolean),
-    ...(options.secrets ?? []),
-  ];
+  const tokens: string[] = (parse(options.kubeconfig)?.users ?? [])
+    .map((u: any) => u?.user?.token)
+    .filter(Boolean);
   const dir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'helm-task-'));
   try {
     await chmod(dir, 0o700);
     const kubeconfig = join(dir, 'kubeconfig');
     await writeFile(kubeconfig, options.kubeconfig, { mode: 0o600 });
-    return await fn(async (does, args) => {
+    const helm: HelmRun = async (does, args) => {
       const run = await runHelm(
         options.binary,
         args,
@@ -303,13 +307,17 @@ export async function withHelm<T>(
         options.signal,
       );
       if (run.code !== 0)
-        throw new HelmError(does, {
-          output: run.stderr,
-          secrets,
-          taskDir: dir,
-        });
+        throw new HelmError(
+          typeof does === 'function' ? does(run.stderr) : does,
+          {
+            output: run.stderr,
+            secrets: [...tokens, ...(options.secrets ?? [])],
+            taskDir: dir,
+          },
+        );
       return run.stdout;
-    });
+    };
+    return await fn(helm, dir);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
