@@ -35,5 +35,6 @@ export default {
     project('portal', ['test/portal']),
     project('kubernetes', ['test/k8s']),
     project('sandbox', ['test/sandbox']),
+    project('journey', ['test/journey']),
   ],
 };

@@ -8,44 +8,24 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { sleep } from '@voting-platform/timing';
 import autocannon from 'autocannon';
-import {
-  appProcesses,
-  stackEnv,
-  type AppProcess,
-} from '../test/support/apps.js';
 import { freePort, waitFor } from '../test/support/ports.js';
-import { createDatabase, startRedis } from '../test/support/servers.js';
 import { ResultsClient } from '../test/support/socket.js';
 import { storedVotes } from '../test/support/stack.js';
+import {
+  figures,
+  median,
+  percentile,
+  quick,
+  report,
+  round,
+  ROUNDS,
+  seconds,
+  withStack,
+} from './common.js';
 import { cpuSeconds, cpuSpent } from './cpu.js';
+import { viewers } from './viewers.js';
 
 const root = resolve(import.meta.dirname, '..');
-const quick = process.argv.includes('--quick');
-const seconds = (full: number) =>
-  quick ? Math.max(2, Math.round(full / 5)) : full;
-const ROUNDS = quick ? 1 : 3;
-const figures: Record<string, unknown> = {};
-
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[
-    Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)
-  ]!;
-};
-const round = (n: number, digits = 0) => Number(n.toFixed(digits));
-
-function report(name: string, value: Record<string, unknown>) {
-  figures[name] = value;
-  console.log(`\n## ${name}`);
-  for (const [key, v] of Object.entries(value))
-    console.log(
-      `  ${key.padEnd(28)} ${
-        typeof v === 'number' ? v.toLocaleString('en') : JSON.stringify(v)
-      }`,
-    );
-}
 
 async function bareServer(
   kind: 'http' | 'socket',
@@ -83,44 +63,6 @@ async function load(
     other: result.non2xx + result.errors + result.timeouts,
     p99: result.latency.p99,
   };
-}
-
-type Stack = {
-  vote: AppProcess;
-  worker: AppProcess;
-  result: AppProcess;
-  postgresUrl: string;
-};
-
-/** Runs the voting services on a fresh database and Redis; `voteOnly` leaves out worker and result. */
-async function withStack<T>(
-  run: (stack: Stack) => Promise<T>,
-  { voteOnly = false, fsync = 'everysec' as 'everysec' | 'always' } = {},
-): Promise<T> {
-  const database = await createDatabase();
-  const redis = await startRedis({ fsync });
-  const env = stackEnv({
-    postgresUrl: database.url,
-    redisUrl: redis.url,
-    extraEnv: { LOG_LEVEL: 'warn' },
-  });
-  const [worker, vote, result] = await appProcesses(
-    ['worker', 'vote', 'result'],
-    env,
-  );
-  const running = voteOnly ? [vote] : [worker, vote, result];
-  try {
-    // The worker runs the migrations and builds the store's voters' records (marks it complete);
-    // for `voteOnly` it stops once the vote app is ready, so only vote and Redis are measured.
-    await worker.start();
-    await Promise.all([vote.start(), ...(voteOnly ? [] : [result.start()])]);
-    if (voteOnly) await worker.stop();
-    return await run({ vote, worker, result, postgresUrl: database.url });
-  } finally {
-    await Promise.all(running.map(app => app.stop()));
-    await redis.destroy();
-    await database.drop();
-  }
 }
 
 /** `fsync`: Redis's appendfsync; the default run keeps `everysec`, comparable with earlier runs. */
@@ -397,6 +339,7 @@ if (only.includes('fsync')) await ingest('always');
 if (wanted('e2e')) await endToEnd(bareRps);
 if (wanted('latency')) await latency();
 if (wanted('fanout')) await fanOut();
+if (wanted('viewers')) await viewers();
 
 mkdirSync(resolve(root, 'bench/results'), { recursive: true });
 writeFileSync(

@@ -120,14 +120,17 @@ const suites = {
   portal: 'portal tests (backend, catalog, scaffolder, Chromium)',
   kubernetes: 'kubernetes control plane tests',
   sandbox: 'kubernetes sandbox tests (npm start without cloud credentials)',
+  journey: 'journey tests (create and tear down templates on sandbox mode)',
 };
 
 // ── set-up: everything the suites below need, before any of them starts ──────────────────────
 const needsKubernetes =
   wanted(suites.backstage) ||
   wanted(suites.kubernetes) ||
-  wanted(suites.sandbox);
-const needsBrowser = wanted(suites.voting) || wanted(suites.portal);
+  wanted(suites.sandbox) ||
+  wanted(suites.journey);
+const needsBrowser =
+  wanted(suites.voting) || wanted(suites.portal) || wanted(suites.journey);
 let stopStartedServices = () => {};
 const setUpOk = [
   await runner.setUp('set-up: server binaries (PostgreSQL, Redis, NATS)', () =>
@@ -163,7 +166,8 @@ if (needsKubernetes) {
     { timeoutMs: minutes(5) },
   );
 }
-if (wanted(suites.portal))
+// the sandbox and journey suites start a portal backend too
+if (wanted(suites.portal) || wanted(suites.sandbox) || wanted(suites.journey))
   await runner.setUp(
     'set-up: portal frontend bundle (built once per source change)',
     () => ensureFrontendBuilt(log),
@@ -256,6 +260,8 @@ if (setUpOk) {
   await jestTests(suites.kubernetes, jestProject('kubernetes'), 15);
   // sandbox mode (npm start without cloud credentials): its clusters, databases, and the start itself
   await jestTests(suites.sandbox, jestProject('sandbox'), 20);
+  // the templates end to end, as a person runs them: REST, dry run, Chromium, on sandbox mode
+  await jestTests(suites.journey, jestProject('journey'), 30);
 }
 
 // ── nothing may outlive the command ───────────────────────────────────────────────────────────

@@ -31,6 +31,21 @@ export interface Config {
        * number of viewers cost one provider call per section per interval. Defaults to 30.
        */
       cacheSeconds?: number;
+      /**
+       * How long one watch call (`POST /environments/:name/watch`, which the cards repeat while
+       * they are shown) keeps an environment watched, in seconds. While watched, its status is
+       * checked every `cacheSeconds` and its result service's stream is listened to, and changes
+       * are pushed as signals; when no lease runs, nothing is checked. Defaults to 60.
+       */
+      leaseSeconds?: number;
+    };
+    /** What the providers offer for the create template's form (`/options/...`). */
+    options?: {
+      /**
+       * How long the regions, versions, sizes with prices and zones are served from the cache
+       * before the provider is asked again, in seconds. Defaults to 600.
+       */
+      cacheSeconds?: number;
     };
   };
   /**
@@ -39,7 +54,7 @@ export interface Config {
    */
   cloudflare?: {
     /**
-     * API token; the status needs Zone:Read and DNS:Read.
+     * API token; the status needs Zone:Read and DNS:Read, the zone picker Zone:Read.
      * @visibility secret
      */
     apiToken?: string;

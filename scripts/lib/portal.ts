@@ -68,6 +68,9 @@ export async function ensureFrontendBuilt(
   const started = Date.now();
   const child = spawn(bin('backstage-cli'), ['package', 'build'], {
     cwd: appDir,
+    // a production bundle whoever asks: under jest NODE_ENV is "test", and Rspack then refuses
+    // the app's browserslist ("cannot parse the browserslist query")
+    env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -30,7 +30,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { templateEntityV1beta3Validator } from '@backstage/plugin-scaffolder-common';
 import { environmentSpecFixture } from '@voting-platform/plugin-voting-common/testUtils';
@@ -46,6 +46,7 @@ import {
   waitBackendReady,
 } from '../../scripts/lib/portal.js';
 import { appProcess, stackEnv, type AppProcess } from '../support/apps.js';
+import { accessibilityViolations } from '../support/browser.js';
 import { freePort, waitFor } from '../support/ports.js';
 import { startBackends } from '../support/stack.js';
 
@@ -134,6 +135,8 @@ beforeAll(async () => {
         apiUrl: sandbox.cloudflare.url,
         apiToken: sandbox.cloudflare.token,
       },
+      // a short interval, so that a broken cluster shows within seconds
+      voting: { status: { cacheSeconds: 2 } },
     }),
   );
   await build;
@@ -432,7 +435,10 @@ describe('portal backend', () => {
 });
 
 /** Records an environment through the voting backend's route, as the register action does. */
-async function registerEnvironment(name: string) {
+async function registerEnvironment(
+  name: string,
+  fields: { owner?: string; clusterId?: string } = {},
+) {
   const response = await api(`/api/voting/environments/${name}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
@@ -442,6 +448,7 @@ async function registerEnvironment(name: string) {
       domain: `${name}.example.com`,
       voteUrl: vote.url,
       resultUrl: result.url,
+      ...fields,
     }),
   });
   assert.equal(response.status, 200, await response.clone().text());
@@ -463,6 +470,20 @@ function environmentEntity(name: string) {
     30_000,
     250,
   );
+}
+
+/** Console errors, uncaught page errors and failed HTTP answers of a page, from now on. */
+function watchProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', message => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', error => problems.push(`page error: ${error.message}`));
+  page.on('response', response => {
+    if (response.status() >= 400)
+      problems.push(`HTTP ${response.status()} ${response.url()}`);
+  });
+  return problems;
 }
 
 describe('portal in Chromium', () => {
@@ -493,18 +514,7 @@ describe('portal in Chromium', () => {
 
   it('signs in as guest, shows the catalog, the voting system and a component with its live votes', async () => {
     const page = context.pages()[0] ?? (await context.newPage());
-    const problems: string[] = [];
-    page.on('console', message => {
-      if (message.type() === 'error')
-        problems.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', error =>
-      problems.push(`page error: ${error.message}`),
-    );
-    page.on('response', response => {
-      if (response.status() >= 400)
-        problems.push(`HTTP ${response.status()} ${response.url()}`);
-    });
+    const problems = watchProblems(page);
     page.setDefaultTimeout(30_000);
 
     await page.goto(baseUrl);
@@ -584,6 +594,264 @@ describe('portal in Chromium', () => {
     await page.goto(`${baseUrl}/voting-environments`);
     await page.getByRole('link', { name: 'portal-page' }).first().waitFor();
     await page.getByText('platform-team').first().waitFor();
+  });
+
+  it('passes an axe-core WCAG 2.1 AA audit on the status card, the Status tab and the environments page, with no console error', async () => {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const problems = watchProblems(page);
+    await page.goto(
+      `${baseUrl}/catalog/voting-environments/component/portal-page`,
+    );
+    await page.getByText(/result\.portal-page\.example\.com missing/).waitFor();
+    assert.deepEqual(await accessibilityViolations(page), [], 'status card');
+    await page.goto(
+      `${baseUrl}/catalog/voting-environments/component/portal-page/status`,
+    );
+    await page.getByTestId('section-votes').waitFor();
+    await page
+      .getByText(/Cats or dogs\?/)
+      .first()
+      .waitFor();
+    assert.deepEqual(await accessibilityViolations(page), [], 'Status tab');
+    await page.goto(`${baseUrl}/voting-environments`);
+    await page.getByRole('link', { name: 'portal-page' }).first().waitFor();
+    assert.deepEqual(
+      await accessibilityViolations(page),
+      [],
+      'environments page',
+    );
+    assert.deepEqual(problems, []);
+  });
+
+  it('opens the environments page and filters it by owner and region', async () => {
+    // clusters at the emulated DigitalOcean, in two regions: the cluster section names them
+    const clusterIn = async (name: string, region: string) => {
+      const response = await fetch(
+        `${sandbox.digitalocean.url}/kubernetes/clusters`,
+        {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${sandbox.digitalocean.token}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({
+            name,
+            region,
+            version: 'latest',
+            node_pools: [{ name: 'pool', size: 's-2vcpu-4gb', count: 1 }],
+          }),
+        },
+      );
+      assert.equal(response.status, 201, await response.clone().text());
+      return ((await response.json()) as { kubernetes_cluster: { id: string } })
+        .kubernetes_cluster.id;
+    };
+    await registerEnvironment('filter-nyc', {
+      clusterId: await clusterIn('filter-nyc', 'nyc1'),
+    });
+    await registerEnvironment('filter-fra', {
+      clusterId: await clusterIn('filter-fra', 'fra1'),
+    });
+    await registerEnvironment('filter-other', {
+      clusterId: await clusterIn('filter-other', 'fra1'),
+      owner: 'group:default/team-b',
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    const problems = watchProblems(page);
+    await page.goto(`${baseUrl}/voting-environments`);
+    const enter = page.getByRole('button', { name: 'Enter' });
+    const heading = page.getByRole('heading', { name: 'Voting environments' });
+    await enter.or(heading).first().waitFor();
+    if (await enter.isVisible()) await enter.click();
+    await page.getByRole('link', { name: 'filter-other' }).waitFor();
+    const listed = async () => {
+      const names = ['portal-page', 'filter-nyc', 'filter-fra', 'filter-other'];
+      const shown = await Promise.all(
+        names.map(name => page.getByRole('link', { name }).count()),
+      );
+      return names.filter((_, i) => (shown[i] ?? 0) > 0);
+    };
+    const pick = async (filter: string, option: string) => {
+      await page
+        .getByRole('search')
+        .getByRole('button', { name: new RegExp(`^${filter}`) })
+        .click();
+      await page
+        .getByRole('listbox')
+        .getByRole('option', { name: option })
+        .click();
+      await page.getByRole('listbox').waitFor({ state: 'detached' });
+    };
+    await pick('Region', 'fra1');
+    assert.deepEqual(await listed(), ['filter-fra', 'filter-other']);
+    await pick('Owner', 'group:default/platform-team');
+    assert.deepEqual(await listed(), ['filter-fra']);
+    await pick('Region', 'nyc1');
+    assert.deepEqual(await listed(), ['filter-nyc']);
+    await pick('Owner', 'All');
+    await pick('Region', 'All');
+    assert.deepEqual(await listed(), [
+      'portal-page',
+      'filter-nyc',
+      'filter-fra',
+      'filter-other',
+    ]);
+    assert.deepEqual(
+      await accessibilityViolations(page),
+      [],
+      'environments page with filters',
+    );
+    assert.deepEqual(problems, []);
+  });
+
+  it('the create form offers the live pickers: sizes follow the region, the price follows the node count', async () => {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const problems = watchProblems(page);
+    const optionsCalls = () =>
+      sandbox.digitalocean.requests.filter(
+        r => r.operationId === 'kubernetes_list_options',
+      ).length;
+    const callsBefore = optionsCalls();
+    await page.goto(`${baseUrl}/create/templates/default/voting-platform`);
+    const enter = page.getByRole('button', { name: 'Enter' });
+    const name = page.locator('#root_name');
+    await enter.or(name).first().waitFor();
+    if (await enter.isVisible()) await enter.click();
+    await name.fill('picked');
+    // the guest is in one group only: the owner picker fills it in by itself
+    await page
+      .locator('#root_owner[value="group:default/platform-team"]')
+      .waitFor();
+    // the regions come from the emulated DigitalOcean; Sydney has no General Purpose nodes
+    const region = page.locator('select#root_region');
+    await region.locator('option[value="syd1"]').waitFor({ state: 'attached' });
+    await region.selectOption('syd1');
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    const version = page.locator('select#root_kubernetesVersion');
+    await version
+      .locator('option[value="1.34.1-do.0"]')
+      .waitFor({ state: 'attached' });
+    const nodeSize = page.locator('select#root_nodeSize');
+    await nodeSize
+      .locator('option[value="s-2vcpu-4gb"]')
+      .waitFor({ state: 'attached' });
+    assert.equal(
+      await nodeSize.locator('option[value="g-2vcpu-8gb"]').count(),
+      0,
+      'a size Sydney does not offer is not listed',
+    );
+    await nodeSize.selectOption('s-4vcpu-8gb');
+    await page
+      .getByText('3 × $48 a month = $144 a month for the nodes')
+      .waitFor();
+    await page.locator('#root_nodeCount').fill('4');
+    await page
+      .getByText('4 × $48 a month = $192 a month for the nodes')
+      .waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    const databaseSize = page.locator('select#root_databaseSize');
+    await databaseSize
+      .locator('option[value="db-s-2vcpu-4gb"]')
+      .waitFor({ state: 'attached' });
+    // two nodes (the default): the smallest size is not offered with a standby
+    assert.equal(
+      await databaseSize.locator('option[value="db-s-1vcpu-1gb"]').count(),
+      0,
+    );
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    await page.locator('#root_domain').fill('picked.example.com');
+    const zone = page.locator('select#root_zone');
+    await zone
+      .getByRole('option', { name: 'example.com', exact: true })
+      .waitFor({ state: 'attached' });
+    await zone.selectOption({ label: 'example.com' });
+    await page
+      .locator('#root_imageRepository')
+      .fill('registry.example.com/acme');
+    await page.getByRole('button', { name: 'Review' }).click();
+    await page.getByRole('button', { name: 'Create' }).waitFor();
+    await page.getByText('s-4vcpu-8gb').first().waitFor();
+
+    // every picker of the page shared one cached answer of the backend
+    assert.ok(optionsCalls() - callsBefore <= 1, `${optionsCalls()} calls`);
+    sandbox.assertNoViolations();
+    assert.deepEqual(problems, []);
+    assert.deepEqual(problems, []);
+  });
+
+  it('pushes new votes and a broken cluster to the entity page, without a reload', async () => {
+    const created = await fetch(
+      `${sandbox.digitalocean.url}/kubernetes/clusters`,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${sandbox.digitalocean.token}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          name: 'portal-live',
+          region: 'nyc1',
+          version: 'latest',
+          node_pools: [{ name: 'pool', size: 's-2vcpu-4gb', count: 1 }],
+        }),
+      },
+    );
+    assert.ok(created.ok, await created.clone().text());
+    const clusterId = ((await created.json()) as any).kubernetes_cluster.id;
+    clock.advance(10 * 60_000);
+    await registerEnvironment('portal-live', { clusterId });
+    await environmentEntity('portal-live');
+
+    const page = context.pages()[0] ?? (await context.newPage());
+    const problems = watchProblems(page);
+    await page.goto(
+      `${baseUrl}/catalog/voting-environments/component/portal-live`,
+    );
+    const enter = page.getByRole('button', { name: 'Enter' });
+    const totals = page.getByText(/\d+ votes? in poll default/);
+    await enter.or(totals).first().waitFor();
+    if (await enter.isVisible()) await enter.click();
+    const cluster = page.getByTestId('section-cluster');
+    await cluster.getByText('OK', { exact: true }).waitFor();
+    const before = Number((await totals.textContent())!.match(/\d+/)![0]);
+    // a reload would lose this mark
+    await page.evaluate(() => ((window as any).notReloaded = true));
+
+    const castAt = Date.now();
+    const cast = await fetch(`${vote.url}/api/vote`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ option: 'b' }),
+    });
+    assert.equal(cast.status, 202);
+    await page
+      .getByText(new RegExp(`^${before + 1} votes? in poll default`))
+      .waitFor({ timeout: 30_000 });
+    console.log(
+      `# vote -> card: ${
+        Date.now() - castAt
+      } ms (cast on the vote app until the card showed it)`,
+    );
+
+    const brokenAt = Date.now();
+    sandbox.digitalocean.breakCluster(clusterId, {
+      state: 'error',
+      message: 'a node pool failed',
+    });
+    // within the cards' 60 s fallback poll: only a signal brings it this soon
+    await cluster
+      .getByText('Error', { exact: true })
+      .waitFor({ timeout: 30_000 });
+    await cluster.getByText(/a node pool failed/).waitFor();
+    console.log(
+      `# broken cluster -> card: ${
+        Date.now() - brokenAt
+      } ms (cache interval 2 s)`,
+    );
+    assert.equal(await page.evaluate(() => (window as any).notReloaded), true);
   });
 
   it('the teardown form refuses a confirmation that differs from the name', async () => {
@@ -793,6 +1061,86 @@ describe('software templates', () => {
     }
   });
 
+  it('create a new environment in a dry run: every step runs on the placeholders of the steps before it, and nothing changes', async () => {
+    const requestsBefore =
+      sandbox.digitalocean.requests.length + sandbox.cloudflare.requests.length;
+    const create = templates.find(t => t.metadata.name === 'voting-platform')!;
+    const response = await api('/api/scaffolder/v2/dry-run', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        template: create,
+        // every value the form would send (its defaults included)
+        values: {
+          owner: 'group:default/platform-team',
+          name: 'dry-new',
+          region: 'fra1',
+          nodeSize: 's-2vcpu-4gb',
+          nodeCount: 3,
+          autoScaleMax: 5,
+          highAvailability: true,
+          databaseSize: 'db-s-1vcpu-2gb',
+          databaseNodes: 2,
+          domain: 'example.com',
+          imageRepository: 'registry.example.com/acme',
+          imageTag: 'latest',
+          question: 'Cats or dogs?',
+          optionA: 'Cats',
+          optionB: 'Dogs',
+          queue: 'redis',
+        },
+        directoryContents: [],
+      }),
+    });
+    const body = (await response.json()) as {
+      steps: Array<{ id: string }>;
+      log: Array<{
+        body: { message: string; stepId?: string; status?: string };
+      }>;
+    };
+    assert.equal(response.status, 200, JSON.stringify(body).slice(0, 3000));
+    const messages = body.log.map(entry => entry.body.message).join('\n');
+    const finished = body.log
+      .filter(entry => entry.body.status === 'completed')
+      .map(entry => entry.body.stepId);
+    assert.deepEqual(
+      [...new Set(finished)],
+      (create.spec!.steps as Array<{ id: string }>).map(step => step.id),
+      messages,
+    );
+    assert.doesNotMatch(
+      messages,
+      /error|failed|Skipping (because|step)/i,
+      messages,
+    );
+    for (const expected of [
+      'Dry run: would create VPC "dry-new-vpc" in fra1',
+      'in the VPC that an earlier step would create (dry-run-vpc-dry-new-vpc)',
+      'open to the Kubernetes cluster that an earlier step would create (dry-run-kubernetes-dry-new)',
+      'Dry run: would create Helm release traefik/traefik',
+      'which an earlier step writes in a real run',
+      'in the Kubernetes cluster that an earlier step would create (dry-run-kubernetes-dry-new), connected to the database cluster that an earlier step would create (dry-run-database-dry-new-db)',
+      "Dry run: would create A vote.example.com -> the address an earlier step's real run gives",
+      'Dry run: would create the record of environment "dry-new"',
+    ])
+      assert.ok(messages.includes(expected), `${expected}\n---\n${messages}`);
+    const requests = [
+      ...sandbox.digitalocean.requests,
+      ...sandbox.cloudflare.requests,
+    ].slice(requestsBefore);
+    assert.deepEqual(
+      requests.filter(r => r.method !== 'GET'),
+      [],
+      'nothing but reads',
+    );
+    assert.equal(
+      (await api('/api/voting/environments/dry-new')).status,
+      404,
+      'no record in the portal',
+    );
+    sandbox.assertNoViolations();
+  });
+
   it('tear down in a dry run without changing anything at DigitalOcean or Cloudflare', async () => {
     const requestsBefore =
       sandbox.digitalocean.requests.length + sandbox.cloudflare.requests.length;
@@ -833,6 +1181,102 @@ describe('software templates', () => {
       messages + backendOutput,
       new RegExp(`${sandbox.digitalocean.token}|${sandbox.cloudflare.token}`),
       'no token in the task log',
+    );
+  });
+});
+
+describe('scaffolder tasks of the create template', () => {
+  type TaskEvent = {
+    type: string;
+    body: { message?: string; stepId?: string; status?: string };
+  };
+  const events = async (taskId: string) =>
+    (await (
+      await api(`/api/scaffolder/v2/tasks/${taskId}/events`)
+    ).json()) as TaskEvent[];
+
+  // scaffolder-backend 4.3 ends every task whose step threw as `failed`, a cancelled one too: its
+  // cancel only adds a `cancelled` event, and the worker logs the step's error with its stack. What
+  // the actions owe is to let the cancel through at once, as the task's own abort, not to wait on.
+  it('a task cancelled while it waits for its cluster stops at once: the cancel reaches the wait as the abort, not as an error of ours', async () => {
+    const started = await api('/api/scaffolder/v2/tasks', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        templateRef: 'template:default/voting-platform',
+        values: {
+          owner: 'group:default/platform-team',
+          name: 'cancel-me',
+          region: 'fra1',
+          nodeSize: 's-2vcpu-4gb',
+          nodeCount: 3,
+          autoScaleMax: 5,
+          highAvailability: true,
+          domain: 'example.com',
+          imageRepository: 'registry.example.com/acme',
+        },
+      }),
+    });
+    assert.equal(started.status, 201, await started.clone().text());
+    const { id } = (await started.json()) as { id: string };
+    // the emulator's clock stands still in this suite: the cluster stays provisioning
+    await waitFor(
+      'the cluster step to wait for its cluster',
+      async () =>
+        (
+          await events(id)
+        ).some(e =>
+          /cluster "cancel-me": provisioning/.test(e.body.message ?? ''),
+        ),
+      60_000,
+      250,
+    );
+    const requestsAtCancel = sandbox.digitalocean.requests.length;
+    const cancel = await api(`/api/scaffolder/v2/tasks/${id}/cancel`, {
+      method: 'POST',
+    });
+    assert.equal(cancel.status, 200);
+    await waitFor(
+      'the task to end',
+      async () => {
+        const got = (await (
+          await api(`/api/scaffolder/v2/tasks/${id}`)
+        ).json()) as { status: string };
+        return !['open', 'processing'].includes(got.status);
+      },
+      60_000,
+      250,
+    );
+    const all = await events(id);
+    const log = all
+      .map(e => `${e.type} ${e.body.status ?? ''} ${e.body.message ?? ''}`)
+      .join('\n');
+    assert.ok(
+      all.some(e => e.type === 'cancelled'),
+      log,
+    );
+    const failure = all.find(
+      e => e.body.stepId === 'cluster' && e.body.status === 'failed',
+    );
+    assert.match(
+      failure?.body.message ?? '',
+      /^AbortError: This operation was aborted\n/,
+      log,
+    );
+    assert.doesNotMatch(
+      log,
+      /DigitalOceanError|did not become running|retrying in/,
+    );
+    assert.ok(
+      all.some(
+        e => e.body.stepId === 'database' && e.body.status === 'skipped',
+      ),
+      log,
+    );
+    // the wait stopped polling: at most the read in flight when the cancel came
+    assert.ok(
+      sandbox.digitalocean.requests.length - requestsAtCancel <= 1,
+      log,
     );
   });
 });

@@ -33,7 +33,8 @@ export interface TestCloud extends LocalCloud {
 }
 
 export async function startTestCloud(
-  options: Pick<LocalCloudOptions, 'controlPlane' | 'helm'>,
+  options: Pick<LocalCloudOptions, 'controlPlane' | 'helm'> &
+    Partial<Pick<LocalCloudOptions, 'localStack'>>,
 ): Promise<TestCloud> {
   const cache = mkdtempSync(join(tmpdir(), 'sandbox-test-'));
   const logs: string[] = [];
@@ -51,7 +52,7 @@ export async function startTestCloud(
     postgresPrefix: prefix,
     ports: { digitalocean, cloudflare, charts },
     provisionSeconds: 1,
-    localStack: {
+    localStack: options.localStack ?? {
       voteUrl: 'http://localhost:8080',
       resultUrl: 'http://localhost:8081',
     },

@@ -1,36 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
 import { appProcess, stackEnv, type AppProcess } from '../support/apps.js';
-import { launchChromium } from '../support/browser.js';
+import { accessibilityViolations, launchChromium } from '../support/browser.js';
 import { startBackends } from '../support/stack.js';
-
-const AXE_SOURCE = readFileSync(
-  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
-  'utf8',
-);
-
-/** WCAG 2.1 AA violations that axe-core finds on the page (contrast, labels, landmarks…). */
-async function accessibilityViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol, which the pages' CSP (rightly) does not allow a <script> to do.
-  await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run(
-            options: object,
-          ): Promise<{ violations: Array<{ id: string; help: string }> }>;
-        };
-      }
-    ).axe;
-    const { violations } = await axe.run({
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa'] },
-    });
-    return violations.map(v => `${v.id}: ${v.help}`);
-  });
-}
 
 describe('voting in a real browser', () => {
   let backends: Awaited<ReturnType<typeof startBackends>>;

@@ -179,6 +179,37 @@ describe('DigitalOcean emulator driven by dots-wrapper', () => {
     assert.match(err.response?.data.message, /already exists/);
   });
 
+  it('answers 422 for a node size that the region does not offer, in a new cluster and a new pool', async () => {
+    const err = await failure(
+      api.kubernetes.createKubernetesCluster({
+        name: 'general-in-sydney',
+        region: 'syd1',
+        version: 'latest',
+        node_pools: [{ ...pool, size: 'g-2vcpu-8gb' }],
+      }),
+    );
+    assert.equal(err.response?.status, 422);
+    assert.match(
+      err.response?.data.message,
+      /size g-2vcpu-8gb is not offered in region syd1/,
+    );
+    const { data } = await api.kubernetes.createKubernetesCluster({
+      name: 'sydney',
+      region: 'syd1',
+      version: 'latest',
+      node_pools: [pool],
+    });
+    const added = await failure(
+      api.kubernetes.createNodePool({
+        kubernetes_cluster_id: data.kubernetes_cluster.id,
+        name: 'general',
+        size: 'g-2vcpu-8gb',
+        count: 1,
+      }),
+    );
+    assert.equal(added.response?.status, 422);
+  });
+
   it('paginates with links.pages and meta.total until the last page', async () => {
     for (let i = 0; i < 5; i++)
       await api.vpc.createVpc({ name: `page-vpc-${i}`, region: 'lon1' });
@@ -251,6 +282,27 @@ describe('DigitalOcean emulator driven by dots-wrapper', () => {
         .node_pools.length,
       1,
     );
+  });
+
+  it('holds a database creating while the test says so, then lets it come online at once', async () => {
+    emulator.holdDatabase('stuck-db');
+    const { data } = await api.database.createDatabaseCluster({
+      name: 'stuck-db',
+      engine: 'pg',
+      version: '17',
+      num_nodes: 1,
+      region: 'ams3',
+      size: 'db-s-1vcpu-1gb',
+    });
+    const id = data.database.id;
+    const status = async () =>
+      (await api.database.getDatabaseCluster({ database_cluster_id: id })).data
+        .database.status;
+    clock.advance(24 * 60 * MINUTE);
+    assert.equal(await status(), 'creating');
+    emulator.holdDatabase('stuck-db', false);
+    assert.equal(await status(), 'online');
+    await api.database.destroyDatabaseCluster({ database_cluster_id: id });
   });
 
   it('creates a database: creating (no connection) -> online with a secret password; users, dbs, pools, firewall', async () => {
@@ -613,13 +665,17 @@ describe('DigitalOcean emulator driven by dots-wrapper', () => {
         Math.abs(size.price_hourly * 672 - size.price_monthly) < 0.01,
         `${size.slug}: ${size.price_hourly}/h vs ${size.price_monthly}/month`,
       );
-      assert.deepEqual([...size.regions].sort(), slugs);
       for (const region of regions)
-        assert.ok(
+        assert.equal(
           region.sizes.includes(size.slug),
-          `${size.slug} in ${region.slug}`,
+          size.regions.includes(region.slug),
+          `${size.slug} in ${region.slug}: the region and the size agree`,
         );
     }
+    // not every size everywhere, as at DigitalOcean: a form must follow the region
+    const general = sizes.find(s => s.slug === 'g-2vcpu-8gb')!;
+    assert.ok(general.regions.includes('fra1'));
+    assert.ok(!general.regions.includes('syd1'));
     const basic = sizes.find(s => s.slug === 's-2vcpu-4gb')!;
     assert.deepEqual(
       [basic.vcpus, basic.memory, basic.disk, basic.price_monthly],

@@ -304,6 +304,36 @@ describe('KubernetesConnection against a local control plane', () => {
     ).toBe(false);
   });
 
+  it("serviceProxyGet names the Service and port in the API server's refusal", async () => {
+    const connection = KubernetesConnection.fromKubeconfig(
+      cluster.tokenKubeconfig,
+    );
+    await connection.apply(
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'no-endpoints', namespace: 'default' },
+        spec: { ports: [{ name: 'web', port: 80 }] },
+      },
+      { fieldManager: 'test' },
+    );
+    const err = await connection
+      .serviceProxyGet('default', 'no-endpoints', 'web', '/api/v1/alerts')
+      .then(
+        () => {
+          throw new Error('the service proxy answered');
+        },
+        (e: KubernetesError) => e,
+      );
+    expect(err).toBeInstanceOf(KubernetesError);
+    // a Service without a selector and without Endpoints: the API server's proxy has nowhere to go
+    expect(err).toMatchObject({ status: 404 });
+    expect(err.message).toMatch(
+      /^GET \/api\/v1\/alerts of Service default\/no-endpoints:web \(service proxy\): 404 \w+ "no-endpoints" not found$/,
+    );
+    expect(err.message).not.toContain(cluster.token);
+  });
+
   it("errors carry the server's message and never the credentials", async () => {
     const connection = KubernetesConnection.fromKubeconfig(
       cluster.tokenKubeconfig,

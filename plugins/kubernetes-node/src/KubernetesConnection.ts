@@ -102,6 +102,17 @@ class ObjectApi extends k8s.KubernetesObjectApi {
     request.setBody(JSON.stringify(obj));
     return this.requestPromise<KubeObject>(request);
   }
+
+  /** A GET answered with JSON that is no Kubernetes object (e.g. through the service proxy). */
+  async getJson<T>(path: string): Promise<T> {
+    const request = this.configuration.baseServer.makeRequestContext(
+      path,
+      k8s.HttpMethod.GET,
+    );
+    request.setHeaderParam('Accept', 'application/json');
+    // 'any': the serializer hands the parsed answer back as it is
+    return (await this.requestPromise(request, 'any')) as unknown as T;
+  }
 }
 
 /** @public */
@@ -307,6 +318,30 @@ export class KubernetesConnection {
       if (err instanceof KubernetesError && err.status === 404) return false;
       throw err;
     }
+  }
+
+  /**
+   * GET of a path of a Service inside the cluster through the API server's service proxy
+   * (`/api/v1/namespaces/<ns>/services/<name>:<port>/proxy/<path>`): the kubeconfig's
+   * credentials reach it with no port-forward and no public address. The answer must be JSON.
+   * `port` is the Service port's name or number.
+   */
+  serviceProxyGet<T>(
+    namespace: string,
+    service: string,
+    port: string | number,
+    path: string,
+  ): Promise<T> {
+    const e = encodeURIComponent;
+    return this.#call(
+      `GET ${path} of Service ${namespace}/${service}:${port} (service proxy)`,
+      () =>
+        this.#objects.getJson<T>(
+          `/api/v1/namespaces/${e(namespace)}/services/${e(service)}:${e(
+            String(port),
+          )}/proxy/${path.replace(/^\//, '')}`,
+        ),
+    );
   }
 
   /** Server-side apply of one object as given (`fieldValidation=Strict`, conflicts forced). */

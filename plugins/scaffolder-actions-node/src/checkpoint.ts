@@ -1,3 +1,6 @@
+import type { ActionContext } from '@backstage/plugin-scaffolder-node';
+import type { JsonValue } from '@backstage/types';
+
 const WORD = /^[a-z][a-z0-9-]*$/;
 
 /**
@@ -22,4 +25,27 @@ export function checkpointKey(
       `checkpoint key ${resource}.${verb}: every name part must be non-empty`,
     );
   return [resource, verb, ...name].join('.');
+}
+
+/**
+ * Runs a side effect in `ctx.checkpoint` and tells whether it ran in this attempt. A retried task
+ * gets back the value an earlier attempt saved, without `fn` running: what that value reports
+ * (`{ created: true }`) was done then, so this run's log says "Reusing", not "Created".
+ *
+ * @public
+ */
+export async function runCheckpoint<T extends JsonValue | void>(
+  ctx: Pick<ActionContext<any, any, any>, 'checkpoint'>,
+  key: string,
+  fn: () => Promise<T>,
+): Promise<{ value: T; ranNow: boolean }> {
+  let ranNow = false;
+  const value = await ctx.checkpoint({
+    key,
+    fn: () => {
+      ranNow = true;
+      return fn();
+    },
+  });
+  return { value, ranNow };
 }

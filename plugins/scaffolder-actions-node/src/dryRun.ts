@@ -1,3 +1,7 @@
+import { InputError } from '@backstage/errors';
+import type { z } from 'zod/v3';
+import type { Zod } from './input';
+
 /**
  * What an `ensure` or `delete` action did, or in a dry run would do: the value of its `outcome`
  * output. A dry run says `would-…` only where a real run would change something; `unchanged` and
@@ -88,6 +92,8 @@ export function describeRead(
   return isDryRun ? `Dry run: ${text}` : text;
 }
 
+const DRY_RUN_ID_PREFIX = 'dry-run-';
+
 /**
  * The id output of a resource a dry run would create: recognisable in a later step's dry-run log,
  * and never mistaken for a real id.
@@ -95,5 +101,71 @@ export function describeRead(
  * @public
  */
 export function dryRunId(resource: string, name: string): string {
-  return `dry-run-${resource}-${name}`;
+  return `${DRY_RUN_ID_PREFIX}${resource}-${name}`;
+}
+
+/**
+ * True for a placeholder {@link dryRunId} made.
+ *
+ * @public
+ */
+export function isDryRunId(value: unknown): value is string {
+  return typeof value === 'string' && value.startsWith(DRY_RUN_ID_PREFIX);
+}
+
+/**
+ * An id input that also takes an earlier step's dry-run placeholder (`dry-run-vpc-x`), so that a
+ * dry run of a whole template gets past the first step that names what an earlier step would
+ * create: `vpcId: z => idOrDryRunId(z, z.string().uuid()).optional()`. The JSON schema the
+ * scaffolder checks says both; {@link dryRunPlaceholders} refuses the placeholder in a real run.
+ *
+ * @public
+ */
+export function idOrDryRunId<T extends z.ZodTypeAny>(
+  zod: Zod,
+  id: T,
+): z.ZodUnion<[T, z.ZodString]> {
+  return zod.union([
+    id,
+    zod
+      .string()
+      .startsWith(DRY_RUN_ID_PREFIX)
+      .describe("in a dry run: an earlier step's dry-run placeholder"),
+  ]);
+}
+
+/**
+ * Which of these id inputs hold an earlier step's dry-run placeholder. A dry run reads nothing at
+ * the provider for them (the resource does not exist yet) and says what it would do with the one
+ * the earlier step would create ({@link describePlaceholder}). A real run never takes one: that
+ * is an `InputError` naming the fields, before anything is read or written.
+ *
+ * @public
+ */
+export function dryRunPlaceholders<K extends string>(
+  isDryRun: boolean | undefined,
+  ids: Partial<Record<K, string | undefined>>,
+): Set<K> {
+  const placeholders = (Object.keys(ids) as K[]).filter(field =>
+    isDryRunId(ids[field]),
+  );
+  if (!isDryRun && placeholders.length > 0)
+    throw new InputError(
+      `${placeholders
+        .map(field => `${field}: ${ids[field]}`)
+        .join(
+          '; ',
+        )}: a dry run's placeholder, not the id of a resource (a real run needs the id the earlier step outputs)`,
+    );
+  return new Set(placeholders);
+}
+
+/**
+ * How a dry-run log line names what an earlier step would create, e.g.
+ * `the VPC that an earlier step would create (dry-run-vpc-x)`.
+ *
+ * @public
+ */
+export function describePlaceholder(what: string, id: string): string {
+  return `the ${what} that an earlier step would create (${id})`;
 }

@@ -8,13 +8,18 @@
 export { parseInput, type InputShape, type Zod } from './input';
 export {
   describeChange,
+  describePlaceholder,
   describeRead,
   dryRunId,
+  dryRunPlaceholders,
+  idOrDryRunId,
+  isDryRunId,
   ENSURE_OUTCOMES,
   outcomeOf,
   type Change,
   type LoggedVerb,
   type Outcome,
 } from './dryRun';
-export { checkpointKey } from './checkpoint';
+export { checkpointKey, runCheckpoint } from './checkpoint';
+export { readStepFile } from './workspace';
 export type { ScaffolderAction } from './action';

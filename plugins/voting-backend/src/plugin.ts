@@ -2,8 +2,10 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import type { Config } from '@backstage/config';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { EnvironmentStore } from './environments/EnvironmentStore';
 import { createEnvironmentsRouter } from './environments/router';
 import { votingPermissions } from '@voting-platform/plugin-voting-common';
@@ -12,17 +14,33 @@ import {
   isEnvironmentOwner,
 } from '@voting-platform/plugin-voting-node';
 import { readLocalStack } from './localStack';
+import { ProviderOptionsService } from './options/ProviderOptions';
+import { createOptionsRouter } from './options/router';
 import { createRouter } from './router';
 import { createStatusRouter } from './status/router';
 import { StatusService } from './status/StatusService';
+import { WatchService } from './status/WatchService';
 
 const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_STATUS_CACHE_SECONDS = 30;
+// regions, versions and prices change a few times a year
+const DEFAULT_OPTIONS_CACHE_SECONDS = 600;
+const DEFAULT_WATCH_LEASE_SECONDS = 60;
+
+function positiveSeconds(config: Config, key: string, fallback: number) {
+  const seconds = config.getOptionalNumber(key) ?? fallback;
+  if (!(seconds > 0)) {
+    throw new Error(`${key} must be a positive number, got ${seconds}`);
+  }
+  return seconds;
+}
 
 /**
  * The voting backend plugin: serves `GET /api/voting/entities/:kind/:namespace/:name/results`,
  * the record of environments under `/api/voting/environments`, and their live status under
- * `/api/voting/environments/:name/status` (batch: `POST /api/voting/environments/status`).
+ * `/api/voting/environments/:name/status` (batch: `POST /api/voting/environments/status`),
+ * pushed as signals to those who watch (`POST /api/voting/environments/:name/watch`), and what
+ * the providers offer for the create template's form under `/api/voting/options/...`.
  *
  * @public
  */
@@ -41,6 +59,8 @@ export const votingPlugin = createBackendPlugin({
         database: coreServices.database,
         events: eventsServiceRef,
         cache: coreServices.cache,
+        signals: signalsServiceRef,
+        lifecycle: coreServices.lifecycle,
       },
       async init({
         logger,
@@ -53,6 +73,8 @@ export const votingPlugin = createBackendPlugin({
         cache,
         permissions,
         permissionsRegistry,
+        signals,
+        lifecycle,
       }) {
         const timeoutMs =
           config.getOptionalNumber('voting.resultsTimeoutMs') ??
@@ -62,14 +84,21 @@ export const votingPlugin = createBackendPlugin({
             `voting.resultsTimeoutMs must be a positive integer, got ${timeoutMs}`,
           );
         }
-        const cacheSeconds =
-          config.getOptionalNumber('voting.status.cacheSeconds') ??
-          DEFAULT_STATUS_CACHE_SECONDS;
-        if (!(cacheSeconds > 0)) {
-          throw new Error(
-            `voting.status.cacheSeconds must be a positive number, got ${cacheSeconds}`,
-          );
-        }
+        const cacheSeconds = positiveSeconds(
+          config,
+          'voting.status.cacheSeconds',
+          DEFAULT_STATUS_CACHE_SECONDS,
+        );
+        const optionsCacheSeconds = positiveSeconds(
+          config,
+          'voting.options.cacheSeconds',
+          DEFAULT_OPTIONS_CACHE_SECONDS,
+        );
+        const leaseSeconds = positiveSeconds(
+          config,
+          'voting.status.leaseSeconds',
+          DEFAULT_WATCH_LEASE_SECONDS,
+        );
         const allowedHosts = config
           .getOptionalStringArray('voting.allowedResultHosts')
           ?.map(host => host.toLowerCase());
@@ -106,19 +135,43 @@ export const votingPlugin = createBackendPlugin({
             store,
           }),
         );
+        const watches = new WatchService({
+          logger,
+          signals,
+          leaseSeconds,
+          intervalSeconds: cacheSeconds,
+          allowedResultHosts: allowedHosts,
+          localStack,
+        });
+        const status = new StatusService({
+          config,
+          logger,
+          cache,
+          cacheSeconds,
+          resultsTimeoutMs: timeoutMs,
+          allowedResultHosts: allowedHosts,
+          localStack,
+          liveTallies: name => watches.liveTallies(name),
+        });
+        watches.attach(status);
+        lifecycle.addShutdownHook(() => watches.stopAll());
         httpRouter.use(
           await createStatusRouter({
             httpAuth,
             permissions,
             store,
-            status: new StatusService({
+            status,
+            watches,
+          }),
+        );
+        httpRouter.use(
+          await createOptionsRouter({
+            httpAuth,
+            options: new ProviderOptionsService({
               config,
               logger,
               cache,
-              cacheSeconds,
-              resultsTimeoutMs: timeoutMs,
-              allowedResultHosts: allowedHosts,
-              localStack,
+              cacheSeconds: optionsCacheSeconds,
             }),
           }),
         );

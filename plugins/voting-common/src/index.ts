@@ -39,16 +39,28 @@ export {
   votingForeignTemplateActionsPermission,
   votingPermissions,
 } from './permissions';
+export { environmentSignalChannel } from './signals';
+export type { EnvironmentSignal, EnvironmentWatchLease } from './signals';
 export { STATUS_SECTIONS } from './status';
 export type {
+  AlertsStatusDetail,
   ClusterStatusDetail,
   DatabaseStatusDetail,
   DnsRecordStatus,
   DnsStatusDetail,
   EnvironmentStatus,
+  FiringAlert,
+  OriginCertificateStatus,
   StatusSection,
   StatusSectionName,
   StatusState,
   VotesStatusDetail,
   WorkloadsStatusDetail,
 } from './status';
+export type {
+  CloudflareZoneOption,
+  CloudflareZoneOptions,
+  DatabaseOptions,
+  KubernetesOptions,
+  NodeSizeOption,
+} from './options';

@@ -31,6 +31,8 @@ export type StatusSection<Detail> = {
 export type ClusterStatusDetail = {
   state: string;
   message: string | null;
+  /** The DigitalOcean region slug (`nyc1`, `fra1`...). */
+  region: string;
   version: string;
   /** The newest version DigitalOcean offers as an upgrade; null when none. */
   upgradeAvailable: string | null;
@@ -64,12 +66,29 @@ export type DnsRecordStatus = {
   pointsAtLoadBalancer: boolean | null;
 };
 
+/**
+ * The Cloudflare Origin CA certificate that covers the environment's host names (the one that
+ * expires last when several do).
+ *
+ * @public
+ */
+export type OriginCertificateStatus = {
+  id: string;
+  hostnames: string[];
+  /** ISO 8601. */
+  expiresOn: string;
+  /** Whole days from the check to the expiry; negative once expired. */
+  daysLeft: number;
+};
+
 /** @public */
 export type DnsStatusDetail = {
   zone: string;
   /** The zone's SSL/TLS mode (`strict`, `full`, `flexible`, `off`). */
   sslMode: string | null;
   records: DnsRecordStatus[];
+  /** Null when no Origin CA certificate of the zone covers every host name of the environment. */
+  originCertificate: OriginCertificateStatus | null;
 };
 
 /** @public */
@@ -82,6 +101,32 @@ export type WorkloadsStatusDetail = {
   }>;
   /** The address of Traefik's load balancer (IP or host name); null while it has none. */
   loadBalancer: string | null;
+};
+
+/**
+ * One firing Prometheus alert, as Prometheus' `/api/v1/alerts` describes it (labels and
+ * annotations reduced to what a viewer reads).
+ *
+ * @public
+ */
+export type FiringAlert = {
+  name: string;
+  /** The rule's `severity` label (`critical`, `warning`, `info`...); null when it has none. */
+  severity: string | null;
+  /** The `namespace` label: where the alert is about, when it is about one. */
+  namespace: string | null;
+  /** The `summary` annotation, else `description`. */
+  summary: string | null;
+  /** ISO 8601: when the alert became active. */
+  activeAt: string | null;
+};
+
+/** @public */
+export type AlertsStatusDetail = {
+  /** The Prometheus Service asked (`namespace/name`), found by kube-prometheus-stack's labels. */
+  prometheus: string;
+  /** Firing alerts, without the always-firing `Watchdog` and `InfoInhibitor`, worst first. */
+  alerts: FiringAlert[];
 };
 
 /** @public */
@@ -114,6 +159,7 @@ export type EnvironmentStatus = {
   database: StatusSection<DatabaseStatusDetail>;
   dns: StatusSection<DnsStatusDetail>;
   workloads: StatusSection<WorkloadsStatusDetail>;
+  alerts: StatusSection<AlertsStatusDetail>;
   votes: StatusSection<VotesStatusDetail>;
 };
 
@@ -127,6 +173,7 @@ export const STATUS_SECTIONS = [
   'database',
   'dns',
   'workloads',
+  'alerts',
   'votes',
 ] as const;
 

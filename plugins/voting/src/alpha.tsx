@@ -15,6 +15,7 @@ import {
   isVotingEnvironment,
   isVotingResultsAvailable,
 } from './filter';
+import { votingOptionsApiRef, VotingOptionsClient } from './optionsApi';
 import { votingStatusApiRef, VotingStatusClient } from './statusApi';
 
 /**
@@ -29,6 +30,21 @@ export const votingStatusApi = ApiBlueprint.make({
       api: votingStatusApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
       factory: deps => new VotingStatusClient(deps),
+    }),
+});
+
+/**
+ * The client of the voting backend's `/options` routes (what the providers offer).
+ *
+ * @alpha
+ */
+export const votingOptionsApi = ApiBlueprint.make({
+  name: 'options',
+  params: defineParams =>
+    defineParams({
+      api: votingOptionsApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new VotingOptionsClient(deps),
     }),
 });
 
@@ -134,6 +150,89 @@ export const votingConfirmNameFormField = FormFieldBlueprint.make({
 });
 
 /**
+ * The scaffolder form field `VotingRegion`: DigitalOcean's regions with Kubernetes.
+ *
+ * @alpha
+ */
+export const votingRegionFormField = FormFieldBlueprint.make({
+  name: 'region',
+  params: {
+    field: () =>
+      import('./scaffolder/KubernetesFields').then(m => m.regionField),
+  },
+});
+
+/**
+ * The scaffolder form field `VotingKubernetesVersion`: the versions DigitalOcean offers.
+ *
+ * @alpha
+ */
+export const votingKubernetesVersionFormField = FormFieldBlueprint.make({
+  name: 'kubernetes-version',
+  params: {
+    field: () =>
+      import('./scaffolder/KubernetesFields').then(
+        m => m.kubernetesVersionField,
+      ),
+  },
+});
+
+/**
+ * The scaffolder form field `VotingNodeSize`: node sizes of the region, with the monthly price.
+ *
+ * @alpha
+ */
+export const votingNodeSizeFormField = FormFieldBlueprint.make({
+  name: 'node-size',
+  params: {
+    field: () =>
+      import('./scaffolder/KubernetesFields').then(m => m.nodeSizeField),
+  },
+});
+
+/**
+ * The scaffolder form field `VotingDatabaseSize`: PostgreSQL sizes for the node count.
+ *
+ * @alpha
+ */
+export const votingDatabaseSizeFormField = FormFieldBlueprint.make({
+  name: 'database-size',
+  params: {
+    field: () =>
+      import('./scaffolder/DatabaseSizeField').then(m => m.databaseSizeField),
+  },
+});
+
+/**
+ * The scaffolder form field `VotingCloudflareZone`: the account's active zones.
+ *
+ * @alpha
+ */
+export const votingCloudflareZoneFormField = FormFieldBlueprint.make({
+  name: 'cloudflare-zone',
+  params: {
+    field: () =>
+      import('./scaffolder/CloudflareZoneField').then(
+        m => m.cloudflareZoneField,
+      ),
+  },
+});
+
+/**
+ * The scaffolder form field `VotingTeamOwner`: the create template's owner, starting on the
+ * signed-in user's team.
+ *
+ * @alpha
+ */
+export const votingTeamOwnerFormField = FormFieldBlueprint.make({
+  name: 'team-owner',
+  params: {
+    field: () =>
+      import('./scaffolder/TeamOwnerField').then(m => m.teamOwnerField),
+  },
+});
+
+/**
  * The voting plugin for the new frontend system.
  *
  * @alpha
@@ -143,11 +242,18 @@ export default createFrontendPlugin({
   info: { packageJson: () => import('../package.json') },
   extensions: [
     votingStatusApi,
+    votingOptionsApi,
     votingResultsEntityCard,
     environmentStatusEntityCard,
     environmentStatusEntityContent,
     groupEnvironmentsEntityCard,
     votingEnvironmentsPage,
     votingConfirmNameFormField,
+    votingRegionFormField,
+    votingKubernetesVersionFormField,
+    votingNodeSizeFormField,
+    votingDatabaseSizeFormField,
+    votingCloudflareZoneFormField,
+    votingTeamOwnerFormField,
   ],
 });

@@ -7,9 +7,31 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
+import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
 import type { JSX } from 'react';
 import type { VotingResultsCardProps } from './components/VotingResultsCard';
 import type { EnvironmentStatusCardProps } from './components/status/EnvironmentStatusCard';
+import { votingOptionsApiRef, VotingOptionsClient } from './optionsApi';
+import {
+  CloudflareZonePicker,
+  validateCloudflareZone,
+} from './scaffolder/CloudflareZoneField';
+import {
+  ConfirmName,
+  validateConfirmName,
+} from './scaffolder/ConfirmNameField';
+import {
+  DatabaseSizePicker,
+  validateDatabaseSize,
+} from './scaffolder/DatabaseSizeField';
+import {
+  KubernetesVersionPicker,
+  NodeSizePicker,
+  RegionPicker,
+  validateKubernetesVersion,
+  validateNodeSize,
+  validateRegion,
+} from './scaffolder/KubernetesFields';
 import { votingStatusApiRef, VotingStatusClient } from './statusApi';
 
 /**
@@ -33,6 +55,11 @@ export const votingPlugin = createPlugin({
       api: votingStatusApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
       factory: deps => new VotingStatusClient(deps),
+    }),
+    createApiFactory({
+      api: votingOptionsApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new VotingOptionsClient(deps),
     }),
   ],
   routes: { environments: votingEnvironmentsRouteRef },
@@ -125,5 +152,84 @@ export const VotingEnvironmentsPage: () => JSX.Element = votingPlugin.provide(
         m => m.EnvironmentsPage,
       ),
     mountPoint: votingEnvironmentsRouteRef,
+  }),
+);
+
+/**
+ * `ui:field: VotingConfirmName` for legacy apps (inside `<ScaffolderFieldExtensions>`): a text
+ * field that must repeat another field of the form exactly.
+ *
+ * @public
+ */
+export const VotingConfirmNameFieldExtension = votingPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'VotingConfirmName',
+    component: ConfirmName,
+    validation: validateConfirmName,
+  }),
+);
+
+/**
+ * `ui:field: VotingRegion` for legacy apps: DigitalOcean's regions with Kubernetes.
+ *
+ * @public
+ */
+export const VotingRegionFieldExtension = votingPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'VotingRegion',
+    component: RegionPicker,
+    validation: validateRegion,
+  }),
+);
+
+/**
+ * `ui:field: VotingKubernetesVersion` for legacy apps: the versions DigitalOcean offers.
+ *
+ * @public
+ */
+export const VotingKubernetesVersionFieldExtension = votingPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'VotingKubernetesVersion',
+    component: KubernetesVersionPicker,
+    validation: validateKubernetesVersion,
+  }),
+);
+
+/**
+ * `ui:field: VotingNodeSize` for legacy apps: the region's node sizes with the monthly price.
+ *
+ * @public
+ */
+export const VotingNodeSizeFieldExtension = votingPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'VotingNodeSize',
+    component: NodeSizePicker,
+    validation: validateNodeSize,
+  }),
+);
+
+/**
+ * `ui:field: VotingDatabaseSize` for legacy apps: PostgreSQL sizes for the node count.
+ *
+ * @public
+ */
+export const VotingDatabaseSizeFieldExtension = votingPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'VotingDatabaseSize',
+    component: DatabaseSizePicker,
+    validation: validateDatabaseSize,
+  }),
+);
+
+/**
+ * `ui:field: VotingCloudflareZone` for legacy apps: the account's active zones, `{ id, name }`.
+ *
+ * @public
+ */
+export const VotingCloudflareZoneFieldExtension = votingPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'VotingCloudflareZone',
+    component: CloudflareZonePicker,
+    validation: validateCloudflareZone,
   }),
 );

@@ -4,7 +4,10 @@ import {
   type FetchApi,
 } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import type { EnvironmentStatus } from '@voting-platform/plugin-voting-common';
+import type {
+  EnvironmentStatus,
+  EnvironmentWatchLease,
+} from '@voting-platform/plugin-voting-common';
 
 /**
  * What the batch status call answers.
@@ -28,6 +31,11 @@ export interface VotingStatusApi {
   getStatus(name: string): Promise<EnvironmentStatus>;
   /** Many environments in one call; every readable one without `names`. */
   getStatuses(names?: string[]): Promise<EnvironmentStatuses>;
+  /**
+   * Asks the backend to watch the environment for the signed-in user for a while (the answer
+   * says how long): changes are then pushed as signals on its channel.
+   */
+  watch(name: string): Promise<EnvironmentWatchLease>;
 }
 
 /**
@@ -58,6 +66,12 @@ export class VotingStatusClient implements VotingStatusApi {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(names ? { names } : {}),
+    });
+  }
+
+  async watch(name: string): Promise<EnvironmentWatchLease> {
+    return this.#json(`/environments/${encodeURIComponent(name)}/watch`, {
+      method: 'POST',
     });
   }
 

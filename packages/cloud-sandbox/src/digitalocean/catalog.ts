@@ -80,6 +80,8 @@ export const DROPLET_SIZES = [
     disk: 25,
     transfer: 4,
     price_monthly: 63,
+    // as at DigitalOcean, not every size is offered everywhere: forms must follow the region
+    regions: ['nyc1', 'nyc3', 'sfo3', 'ams3', 'fra1', 'lon1', 'tor1'],
   },
   {
     slug: 'c-2',
@@ -89,9 +91,25 @@ export const DROPLET_SIZES = [
     disk: 25,
     transfer: 4,
     price_monthly: 42,
+    regions: ['nyc1', 'nyc3', 'sfo3', 'ams3', 'fra1', 'lon1', 'sgp1', 'tor1'],
   },
 ];
-export type DropletSize = (typeof DROPLET_SIZES)[number];
+export type DropletSize = (typeof DROPLET_SIZES)[number] & {
+  regions?: string[];
+};
+
+/** The regions where a Droplet size is offered (every region unless it lists some). */
+export function sizeRegions(size: DropletSize): string[] {
+  return size.regions ?? Object.keys(REGIONS);
+}
+
+/** Whether a Droplet size is offered in a region. */
+export function offeredIn(slug: string, region: string): boolean {
+  const size: DropletSize | undefined = DROPLET_SIZES.find(
+    s => s.slug === slug,
+  );
+  return size !== undefined && sizeRegions(size).includes(region);
+}
 // DOKS refuses worker nodes with less than 2 GB of memory
 export const NODE_SIZES = DROPLET_SIZES.filter(s => s.memory >= 2048).map(
   s => s.slug,

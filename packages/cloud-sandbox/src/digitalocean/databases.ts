@@ -70,7 +70,9 @@ export function databaseHandlers(s: DigitalOceanState): Handlers {
         private_network_uuid: vpcId,
         tags: b.tags ?? [],
         created: now,
-        readyAt: now + s.timings.databaseMs,
+        readyAt: s.heldDatabases.has(b.name)
+          ? Number.POSITIVE_INFINITY
+          : now + s.timings.databaseMs,
         resizingUntil: 0,
         events: [],
         users: [

@@ -200,6 +200,21 @@ export class DigitalOceanEmulator extends Emulator {
       : undefined;
   }
 
+  /**
+   * Keeps the database cluster of this name `creating` (a provisioning that does not finish), the
+   * one there now and one created later; `false` lets it finish: it is online at once.
+   */
+  holdDatabase(name: string, held = true): void {
+    const s = this.#state;
+    if (held) s.heldDatabases.add(name);
+    else s.heldDatabases.delete(name);
+    for (const d of s.databases.values())
+      if (d.name === name)
+        d.readyAt = held
+          ? Number.POSITIVE_INFINITY
+          : Math.min(d.readyAt, s.clock.now());
+  }
+
   // ── the provider's envelope, headers and faults ──
 
   protected errorReply(

@@ -54,7 +54,7 @@ export function kubernetesHandlers(s: DigitalOceanState): Handlers {
           'validation error: a cluster needs at least one node pool',
         );
       for (const p of b.node_pools) {
-        const problem = validatePoolSpec(p);
+        const problem = validatePoolSpec(p, b.region);
         if (problem) return errorReply(422, `validation error: ${problem}`);
       }
       let vpc: Vpc;

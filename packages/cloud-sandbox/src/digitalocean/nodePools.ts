@@ -1,6 +1,6 @@
 /** A cluster's node pools: list, add, read, resize or relabel, delete; nodes come up on the clock. */
 import { randomInt, randomUUID } from 'node:crypto';
-import { NODE_SIZES } from './catalog';
+import { NODE_SIZES, offeredIn } from './catalog';
 import { renderPool } from './render';
 import {
   errorReply,
@@ -22,7 +22,7 @@ export function nodePoolHandlers(s: DigitalOceanState): Handlers {
     },
     kubernetes_add_nodePool: ctx => {
       const c = s.cluster(ctx.params.cluster_id);
-      const problem = validatePoolSpec(ctx.body);
+      const problem = validatePoolSpec(ctx.body, c.region);
       if (problem) return errorReply(422, `validation error: ${problem}`);
       if (c.node_pools.some(p => p.name === ctx.body.name))
         return errorReply(
@@ -76,8 +76,13 @@ export function nodePoolHandlers(s: DigitalOceanState): Handlers {
 }
 
 /** Why a node pool of a create or add request is refused, if it is. */
-export function validatePoolSpec(spec: any): string | undefined {
+export function validatePoolSpec(
+  spec: any,
+  region: string,
+): string | undefined {
   if (!NODE_SIZES.includes(spec.size)) return `invalid size: ${spec.size}`;
+  if (!offeredIn(spec.size, region))
+    return `size ${spec.size} is not offered in region ${region}`;
   if (!(Number(spec.count) >= 1) && !spec.auto_scale)
     return 'node pool count must be at least 1';
   return undefined;

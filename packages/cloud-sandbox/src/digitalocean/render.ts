@@ -7,8 +7,10 @@ import { stringify as toYaml } from 'yaml';
 import { iso } from '../clock';
 import {
   DROPLET_SIZES,
+  offeredIn,
   REGION_FEATURES,
   REGIONS,
+  sizeRegions,
   type DropletSize,
 } from './catalog';
 import type {
@@ -308,7 +310,7 @@ export function renderRegion(slug: string) {
     slug,
     features: REGION_FEATURES,
     available: true,
-    sizes: DROPLET_SIZES.map(s => s.slug),
+    sizes: DROPLET_SIZES.filter(s => offeredIn(s.slug, slug)).map(s => s.slug),
   };
 }
 
@@ -317,7 +319,7 @@ export function renderSize(s: DropletSize) {
     ...s,
     // DigitalOcean bills by the hour up to 672 hours (4 weeks) a month
     price_hourly: Math.round((s.price_monthly / 672) * 100_000) / 100_000,
-    regions: Object.keys(REGIONS),
+    regions: sizeRegions(s),
     available: true,
     disk_info: [{ type: 'local', size: { amount: s.disk, unit: 'gib' } }],
   };

@@ -307,6 +307,8 @@ export class DigitalOceanState {
   readonly vpcs = new Map<string, Vpc>();
   readonly loadBalancers = new Map<string, LoadBalancer>();
   readonly volumes = new Map<string, Volume>();
+  /** Names of database clusters whose provisioning does not finish (a test's fault). */
+  readonly heldDatabases = new Set<string>();
   readonly clock: Clock;
   readonly options: DigitalOceanOptions;
   #secrets = new Set<string>();

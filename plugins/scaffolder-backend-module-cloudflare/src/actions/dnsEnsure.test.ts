@@ -111,6 +111,21 @@ describe('cloudflare:dns:ensure', () => {
     expect(h.calls(OP.create)).toBe(before);
   });
 
+  it("takes an empty content in a dry run only: the address an earlier step's dry run cannot tell", async () => {
+    const dry = await h.run(action(), a('dry-lb', { content: '' }), {
+      isDryRun: true,
+    });
+    expect(dry.outputs.outcome).toBe('would-create');
+    expect(dry.logs.join('\n')).toContain(
+      "Dry run: would create A dry-lb.example.com -> the address an earlier step's real run gives",
+    );
+    const before = h.env.sandbox.cloudflare.requests.length;
+    await expect(h.run(action(), a('dry-lb', { content: '' }))).rejects.toThrow(
+      /^content: empty \(only a dry run takes that/,
+    );
+    expect(h.env.sandbox.cloudflare.requests.length).toBe(before);
+  });
+
   it('the SDK retries 429 after its retry-after, and 500 / 503; a persistent 5xx is a clear error', async () => {
     const { faults } = h.env.sandbox.cloudflare;
     faults.add({ operationId: OP.create, status: 429, retryAfter: 1 });

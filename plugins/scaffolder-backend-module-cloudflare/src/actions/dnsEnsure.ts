@@ -1,4 +1,4 @@
-import { ConflictError } from '@backstage/errors';
+import { ConflictError, InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   createCloudflareClient,
@@ -28,7 +28,11 @@ const input = {
   type: (z: Zod) =>
     z.enum(['A', 'AAAA', 'CNAME', 'TXT']).describe('Record type'),
   content: (z: Zod) =>
-    z.string().min(1).describe('IPv4 / IPv6 address, target host name or text'),
+    z
+      .string()
+      .describe(
+        "IPv4 / IPv6 address, target host name or text (empty only in a dry run, where an earlier step's dry run cannot tell the address yet)",
+      ),
   ttl: (z: Zod) =>
     z
       .number()
@@ -122,6 +126,10 @@ export function createCloudflareDnsEnsureAction(
             message: 'TXT records cannot be proxied',
           });
       });
+      if (!i.content && !ctx.isDryRun)
+        throw new InputError(
+          'content: empty (only a dry run takes that, for an address an earlier step cannot tell before its real run)',
+        );
       const client = createCloudflareClient(options, ctx);
       const zoneId = await client.zoneId(i.zone);
       const hostname = fqdn(i.name, i.zone);
@@ -177,9 +185,9 @@ export function createCloudflareDnsEnsureAction(
         | 'would-create'
         | 'would-update' = 'unchanged';
       let recordId = current?.id ?? dryRunId('dns-record', hostname);
-      const what = `${i.type} ${hostname} -> ${i.content}${
-        i.proxied ? ' (proxied)' : ''
-      }`;
+      const what = `${i.type} ${hostname} -> ${
+        i.content || "the address an earlier step's real run gives"
+      }${i.proxied ? ' (proxied)' : ''}`;
       if (same) {
         ctx.logger.info(describeRead(ctx.isDryRun, `${what}: unchanged`));
       } else if (ctx.isDryRun) {

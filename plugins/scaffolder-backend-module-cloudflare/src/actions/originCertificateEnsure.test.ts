@@ -171,6 +171,20 @@ describe('cloudflare:origin-certificate:ensure', () => {
     expect(retried.outputs.certificateId).toBe(
       (checkpoints.get(key) as { id: string }).id,
     );
+    // the crashed attempt stored it: the retry says so, it does not claim to have created it
+    expect(retried.logs.join('\n')).toMatch(
+      /^info Reusing Origin CA certificate \S+ for vote.retry.example.com, result.retry.example.com/m,
+    );
+    expect(retried.logs.join('\n')).not.toMatch(/Created/);
+
+    // a replayed checkpoint whose Secret is gone since: said plainly, nothing claimed
+    await h.cluster.admin.api(k8s.CoreV1Api).deleteNamespacedSecret({
+      name: 'cloudflare-origin-tls',
+      namespace: 'retry',
+    });
+    await expect(h.run(action(), input, { checkpoints })).rejects.toThrow(
+      /Secret retry\/cloudflare-origin-tls, which an earlier attempt of this task stored, is gone: run the template again/,
+    );
   });
 
   it('a dry run reads Cloudflare and the cluster and changes nothing', async () => {

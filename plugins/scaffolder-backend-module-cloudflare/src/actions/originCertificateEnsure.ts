@@ -1,3 +1,4 @@
+import { ConflictError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import {
@@ -23,11 +24,15 @@ import {
 import {
   checkpointKey,
   describeChange,
+  describePlaceholder,
   describeRead,
   dryRunId,
+  dryRunPlaceholders,
   ENSURE_OUTCOMES,
+  idOrDryRunId,
   outcomeOf,
   parseInput,
+  runCheckpoint,
   type Zod,
   type ScaffolderAction,
 } from '@voting-platform/plugin-scaffolder-actions-node';
@@ -42,12 +47,9 @@ export const CERTIFICATE_ID_ANNOTATION =
 
 const input = {
   clusterId: (z: Zod) =>
-    z
-      .string()
-      .min(1)
-      .describe(
-        'DigitalOcean Kubernetes cluster id: the TLS Secret, with the key, is kept there (its kubeconfig is fetched inside the action)',
-      ),
+    idOrDryRunId(z, z.string().min(1)).describe(
+      'DigitalOcean Kubernetes cluster id: the TLS Secret, with the key, is kept there (its kubeconfig is fetched inside the action)',
+    ),
   zone: (z: Zod) =>
     zone(z).describe('Cloudflare zone the host names belong to'),
   hostnames: (z: Zod) =>
@@ -165,20 +167,27 @@ export function createCloudflareOriginCertificateEnsureAction(
       const zoneId = await client.zoneId(i.zone);
       const hosts = i.hostnames.join(', ');
       const secretRef = `Secret ${i.namespace}/${i.secretName}`;
-      ctx.logger.info(
-        describeRead(
-          ctx.isDryRun,
-          `fetching the kubeconfig of cluster ${i.clusterId} from DigitalOcean`,
-        ),
-      );
-      const cluster = KubernetesConnection.fromKubeconfig(
-        await getKubeconfig(
-          createDigitalOceanClient({ config: options.config }, ctx),
-          i.clusterId,
-        ),
-        { signal: ctx.signal },
-      );
-      const secret = await cluster.get<TlsSecret>(
+      // a cluster an earlier step would create holds no Secret yet
+      const clusterToCreate = dryRunPlaceholders(ctx.isDryRun, {
+        clusterId: i.clusterId,
+      }).has('clusterId');
+      let cluster: KubernetesConnection | undefined;
+      if (!clusterToCreate) {
+        ctx.logger.info(
+          describeRead(
+            ctx.isDryRun,
+            `fetching the kubeconfig of cluster ${i.clusterId} from DigitalOcean`,
+          ),
+        );
+        cluster = KubernetesConnection.fromKubeconfig(
+          await getKubeconfig(
+            createDigitalOceanClient({ config: options.config }, ctx),
+            i.clusterId,
+          ),
+          { signal: ctx.signal },
+        );
+      }
+      const secret = await cluster?.get<TlsSecret>(
         'v1',
         'Secret',
         i.secretName,
@@ -198,24 +207,35 @@ export function createCloudflareOriginCertificateEnsureAction(
             `Origin CA certificate ${kept.id} for ${hosts} in ${secretRef}, valid until ${kept.expiresOn}`,
           ),
         );
-      } else if (ctx.isDryRun) {
+      } else if (ctx.isDryRun || !cluster) {
         ctx.logger.info(
           describeChange(
             true,
             secret ? 'update' : 'create',
-            `${secretRef} with a new Origin CA certificate (${i.keyType}, ${i.validityDays} days) for ${hosts}`,
+            `${secretRef}${
+              clusterToCreate
+                ? ` in ${describePlaceholder(
+                    'Kubernetes cluster',
+                    i.clusterId,
+                  )}`
+                : ''
+            } with a new Origin CA certificate (${i.keyType}, ${
+              i.validityDays
+            } days) for ${hosts}`,
           ),
         );
       } else {
-        certificate = await ctx.checkpoint({
-          key: checkpointKey(
+        const secretCluster = cluster;
+        const created = await runCheckpoint(
+          ctx,
+          checkpointKey(
             'origin-certificate',
             'create',
             i.clusterId,
             i.namespace,
             i.secretName,
           ),
-          fn: async () => {
+          async () => {
             const { csr, key } = await keyAndCsr(i.hostnames, i.keyType);
             const cert = await client.call(
               `create Origin CA certificate for ${hosts}`,
@@ -231,7 +251,7 @@ export function createCloudflareOriginCertificateEnsureAction(
               throw new CloudflareError(
                 'Cloudflare answered the certificate request without a certificate',
               );
-            await cluster.apply(
+            await secretCluster.apply(
               {
                 apiVersion: 'v1',
                 kind: 'Namespace',
@@ -239,7 +259,7 @@ export function createCloudflareOriginCertificateEnsureAction(
               },
               { fieldManager: FIELD_MANAGER },
             );
-            await cluster.apply(
+            await secretCluster.apply(
               {
                 apiVersion: 'v1',
                 kind: 'Secret',
@@ -260,11 +280,30 @@ export function createCloudflareOriginCertificateEnsureAction(
             // what a retried task needs: the id, never the key
             return { id: cert.id, expiresOn: cert.expires_on ?? '' };
           },
-        });
+        );
+        certificate = created.value;
+        const change = secret ? 'update' : 'create';
+        if (
+          !created.ranNow &&
+          (
+            await secretCluster.get<any>(
+              'v1',
+              'Secret',
+              i.secretName,
+              i.namespace,
+            )
+          )?.metadata?.annotations?.[CERTIFICATE_ID_ANNOTATION] !==
+            certificate.id
+        )
+          // the key went with it, and the checkpoint cannot run again in this task
+          throw new ConflictError(
+            `${secretRef}, which an earlier attempt of this task stored, is gone: run the template again (a new task) to issue a new certificate`,
+          );
         ctx.logger.info(
           describeChange(
             false,
-            secret ? 'update' : 'create',
+            // a retried task: an earlier attempt stored it
+            created.ranNow ? change : 'reuse',
             `${secretRef} with Origin CA certificate ${certificate.id} for ${hosts}, valid until ${certificate.expiresOn}`,
           ),
         );

@@ -162,6 +162,59 @@ describe('digitalocean:database:ensure', () => {
     expect(h.calls('databases_add_connectionPool')).toBe(pools + 1);
   });
 
+  it('logs "Reusing", not "Created", for what an earlier attempt of the task created (its checkpoints replay created: true)', async () => {
+    // the worker died after the last checkpoint, before the step was recorded as done
+    const checkpoints = new Map();
+    const first = await h.run(action(), spec('pg-replay'), { checkpoints });
+    expect(first.logs.join('\n')).toContain('Created user "voting"');
+    const retried = await h.run(action(), spec('pg-replay'), { checkpoints });
+    const log = retried.logs.join('\n');
+    for (const part of [
+      'database cluster "pg-replay"',
+      `firewall rule for Kubernetes cluster ${clusterId}`,
+      'database "voting"',
+      'user "voting"',
+      'connection pool "voting_pool"',
+    ]) {
+      expect(log).toContain(`Reusing ${part}`);
+      expect(log).not.toContain(`Created ${part}`);
+    }
+    expect(dbs('pg-replay')).toHaveLength(1);
+  });
+
+  it('fails naming the database when it never comes online; a retry after the fault clears makes exactly one and says "Reusing"', async () => {
+    const { digitalocean } = h.env.sandbox;
+    digitalocean.holdDatabase('pg-stuck');
+    const checkpoints = new Map();
+    const failed = await h
+      .run(action(), spec('pg-stuck', { timeoutMinutes: 20 }), {
+        checkpoints,
+      })
+      .then(
+        () => undefined,
+        (error: Error & { logs: string[] }) => error,
+      );
+    expect(failed?.message).toBe(
+      'database cluster "pg-stuck" did not become online within 20m00s (last state: creating)',
+    );
+    expect(failed?.logs.join('\n')).toMatch(
+      /Created database cluster "pg-stuck" \([0-9a-f-]+\); waiting until it is online/,
+    );
+    digitalocean.holdDatabase('pg-stuck', false);
+    const retried = await h.run(action(), spec('pg-stuck'), { checkpoints });
+    const log = retried.logs.join('\n');
+    expect(dbs('pg-stuck')).toHaveLength(1);
+    expect(log).toContain(
+      `Reusing database cluster "pg-stuck" (${dbs('pg-stuck')[0]!.id})`,
+    );
+    expect(log).not.toMatch(/Created database cluster/);
+    expect(retried.outputs).toMatchObject({
+      status: 'online',
+      created: false,
+      outcome: 'unchanged',
+    });
+  });
+
   it('dry run reports what it would create and changes nothing', async () => {
     const before = h.calls('databases_create_cluster');
     const dry = await h.run(action(), spec('pg-dry'), { isDryRun: true });
@@ -176,6 +229,32 @@ describe('digitalocean:database:ensure', () => {
     });
     expect(dbs('pg-dry')).toHaveLength(0);
     expect(h.calls('databases_create_cluster')).toBe(before);
+  });
+
+  it("takes, in a dry run only, the placeholder id of the cluster an earlier step's dry run would create", async () => {
+    const kubernetesClusterId = 'dry-run-kubernetes-pg-new';
+    const before = h.env.sandbox.digitalocean.requests.length;
+    const dry = await h.run(action(), spec('pg-new', { kubernetesClusterId }), {
+      isDryRun: true,
+    });
+    expect(dry.logs.join('\n')).toContain(
+      `Dry run: would create PostgreSQL 17 cluster "pg-new" in nyc1 (1 x db-s-1vcpu-1gb) with database "voting", user "voting", pool "voting_pool", open to the Kubernetes cluster that an earlier step would create (${kubernetesClusterId})`,
+    );
+    expect(dry.outputs).toMatchObject({
+      databaseClusterId: 'dry-run-database-pg-new',
+      outcome: 'would-create',
+    });
+    const requests = h.env.sandbox.digitalocean.requests.slice(before);
+    expect(requests.filter(r => r.method !== 'GET')).toEqual([]);
+    expect(
+      requests.filter(r => r.operationId === 'kubernetes_get_cluster'),
+    ).toEqual([]);
+    await expect(
+      h.run(action(), spec('pg-new', { kubernetesClusterId })),
+    ).rejects.toThrow(
+      /kubernetesClusterId: dry-run-kubernetes-pg-new: a dry run's placeholder/,
+    );
+    expect(dbs('pg-new')).toHaveLength(0);
   });
 
   it('retries a 429 after its retry-after and 500 / 503, fails clearly on a persistent 5xx', async () => {

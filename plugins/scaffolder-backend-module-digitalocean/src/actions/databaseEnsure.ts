@@ -13,8 +13,13 @@ import {
 import {
   checkpointKey,
   describeChange,
+  describePlaceholder,
   dryRunId,
+  dryRunPlaceholders,
+  idOrDryRunId,
+  isDryRunId,
   outcomeOf,
+  runCheckpoint,
   parseInput,
   type Zod,
   type ScaffolderAction,
@@ -57,17 +62,13 @@ const input = {
       .default(1)
       .describe('Nodes: 1, or 2-3 for standby nodes'),
   vpcId: (z: Zod) =>
-    z
-      .string()
-      .uuid()
+    idOrDryRunId(z, z.string().uuid())
       .optional()
       .describe(
         "VPC for the private network (default: the Kubernetes cluster's VPC)",
       ),
   kubernetesClusterId: (z: Zod) =>
-    z
-      .string()
-      .uuid()
+    idOrDryRunId(z, z.string().uuid())
       .optional()
       .describe(
         'Kubernetes cluster allowed through the firewall (a trusted source of type k8s); its VPC is used',
@@ -119,6 +120,10 @@ const parse = (value: unknown) => parseInput(input, value);
 
 type Database = IDatabaseCluster & { status: string };
 
+/** A resource for a log line: its id, or what an earlier step's dry run would create. */
+const named = (what: string, id: string) =>
+  isDryRunId(id) ? describePlaceholder(what, id) : `${what} ${id}`;
+
 /** Finds a database cluster by name. */
 export async function findDatabase(
   client: DigitalOceanClient,
@@ -162,7 +167,7 @@ function differences(
     d.num_nodes !== i.numNodes && `${d.num_nodes} nodes (wanted ${i.numNodes})`,
     vpcId &&
       d.private_network_uuid !== vpcId &&
-      `VPC ${d.private_network_uuid} (wanted ${vpcId})`,
+      `VPC ${d.private_network_uuid} (wanted ${named('VPC', vpcId)})`,
   ].filter((x): x is string => typeof x === 'string');
 }
 
@@ -250,8 +255,13 @@ export function createDigitalOceanDatabaseEnsureAction(
     async handler(ctx) {
       const i = parse(ctx.input);
       const client = createDigitalOceanClient(options, ctx);
+      const toCreate = dryRunPlaceholders(ctx.isDryRun, {
+        vpcId: i.vpcId,
+        kubernetesClusterId: i.kubernetesClusterId,
+      });
       let vpcId = i.vpcId;
-      if (i.kubernetesClusterId) {
+      // a cluster an earlier step would create has nothing to read yet
+      if (i.kubernetesClusterId && !toCreate.has('kubernetesClusterId')) {
         const { data } = await client.call('get the Kubernetes cluster', () =>
           client.api.kubernetes.getKubernetesCluster({
             kubernetes_cluster_id: i.kubernetesClusterId!,
@@ -301,11 +311,16 @@ export function createDigitalOceanDatabaseEnsureAction(
                 'create',
                 `PostgreSQL ${version} cluster "${i.name}" in ${i.region} (${
                   i.numNodes
-                } x ${i.size}${vpcId ? `, VPC ${vpcId}` : ''}) with database "${
-                  i.database
-                }", user "${i.user}", pool "${i.pool.name}"${
+                } x ${i.size}${
+                  vpcId ? `, ${named('VPC', vpcId)}` : ''
+                }) with database "${i.database}", user "${i.user}", pool "${
+                  i.pool.name
+                }"${
                   i.kubernetesClusterId
-                    ? `, open to Kubernetes cluster ${i.kubernetesClusterId}`
+                    ? `, open to ${named(
+                        'Kubernetes cluster',
+                        i.kubernetesClusterId,
+                      )}`
                     : ''
                 }`,
               ),
@@ -395,115 +410,118 @@ export function createDigitalOceanDatabaseEnsureAction(
         timeoutMs: i.timeoutMinutes * 60_000,
       });
 
-      const report = (what: string) => (r: { created: boolean }) =>
-        ctx.logger.info(
-          describeChange(false, r.created ? 'create' : 'reuse', what),
-        );
+      // a checkpoint an earlier attempt of this task saved says what that attempt created
+      const report =
+        (what: string) =>
+        (r: { value: { created: boolean }; ranNow: boolean }) =>
+          ctx.logger.info(
+            describeChange(
+              false,
+              r.ranNow && r.value.created ? 'create' : 'reuse',
+              what,
+            ),
+          );
       const cluster = i.kubernetesClusterId;
       if (cluster) {
-        await ctx
-          .checkpoint({
-            key: checkpointKey('database-firewall-rule', 'create', id, cluster),
-            fn: async () => {
-              const rules = (
-                await client.call('list firewall rules', () =>
-                  client.api.database.listDatabaseClusterFirewallRules({
-                    database_cluster_id: id,
-                  }),
-                )
-              ).data.rules;
-              if (rules.some(r => r.type === 'k8s' && r.value === cluster))
-                return { created: false };
-              await client.call('update firewall rules', () =>
-                client.api.database.updateDatabaseClusterFirewallRules({
+        await runCheckpoint(
+          ctx,
+          checkpointKey('database-firewall-rule', 'create', id, cluster),
+          async () => {
+            const rules = (
+              await client.call('list firewall rules', () =>
+                client.api.database.listDatabaseClusterFirewallRules({
                   database_cluster_id: id,
-                  rules: [
-                    ...rules.map(r => ({
-                      type: r.type,
-                      value: r.value,
-                      uuid: r.uuid,
-                    })),
-                    { type: 'k8s', value: cluster },
-                  ],
                 }),
-              );
-              return { created: true };
-            },
-          })
-          .then(report(`firewall rule for Kubernetes cluster ${cluster}`));
+              )
+            ).data.rules;
+            if (rules.some(r => r.type === 'k8s' && r.value === cluster))
+              return { created: false };
+            await client.call('update firewall rules', () =>
+              client.api.database.updateDatabaseClusterFirewallRules({
+                database_cluster_id: id,
+                rules: [
+                  ...rules.map(r => ({
+                    type: r.type,
+                    value: r.value,
+                    uuid: r.uuid,
+                  })),
+                  { type: 'k8s', value: cluster },
+                ],
+              }),
+            );
+            return { created: true };
+          },
+        ).then(report(`firewall rule for Kubernetes cluster ${cluster}`));
       }
-      await ctx
-        .checkpoint({
-          key: checkpointKey('database-db', 'create', id, i.database),
-          fn: () =>
-            ensure(
-              client,
-              `create database "${i.database}"`,
-              found(() =>
-                client.api.database.getDatabaseClusterDb({
-                  database_cluster_id: id,
-                  db_name: i.database,
-                }),
-              ),
-              () =>
-                client.api.database.createDatabaseClusterDb({
-                  database_cluster_id: id,
-                  db_name: i.database,
-                }),
+      await runCheckpoint(
+        ctx,
+        checkpointKey('database-db', 'create', id, i.database),
+        () =>
+          ensure(
+            client,
+            `create database "${i.database}"`,
+            found(() =>
+              client.api.database.getDatabaseClusterDb({
+                database_cluster_id: id,
+                db_name: i.database,
+              }),
             ),
-        })
-        .then(report(`database "${i.database}"`));
-      await ctx
-        .checkpoint({
-          key: checkpointKey('database-user', 'create', id, i.user),
-          // the answer holds the password: only whether it was created leaves this function
-          fn: () =>
-            ensure(
-              client,
-              `create user "${i.user}"`,
-              found(() =>
-                client.api.database.getDatabaseClusterUser({
-                  database_cluster_id: id,
-                  user_name: i.user,
-                }),
-              ),
-              () =>
-                client.api.database.createDatabaseClusterUser({
-                  database_cluster_id: id,
-                  user_name: i.user,
-                }),
-            ),
-        })
-        .then(report(`user "${i.user}"`));
-      await ctx
-        .checkpoint({
-          key: checkpointKey('database-pool', 'create', id, i.pool.name),
-          fn: () =>
-            ensure(
-              client,
-              `create connection pool "${i.pool.name}"`,
-              found(() =>
-                client.api.database.getConnectionPool({
-                  database_cluster_id: id,
-                  pool_name: i.pool.name,
-                }),
-              ),
-              () =>
-                client.api.database.createConnectionPool({
-                  database_cluster_id: id,
-                  pool_name: i.pool.name,
-                  db_name: i.database,
-                  user_name: i.user,
-                  mode: i.pool.mode,
-                  size: i.pool.size,
-                }),
-            ),
-        })
-        .then(
-          report(
-            `connection pool "${i.pool.name}" (${i.pool.mode}, ${i.pool.size} connections)`,
+            () =>
+              client.api.database.createDatabaseClusterDb({
+                database_cluster_id: id,
+                db_name: i.database,
+              }),
           ),
-        );
+      ).then(report(`database "${i.database}"`));
+      // the answer holds the password: only whether it was created leaves this function
+      await runCheckpoint(
+        ctx,
+        checkpointKey('database-user', 'create', id, i.user),
+        () =>
+          ensure(
+            client,
+            `create user "${i.user}"`,
+            found(() =>
+              client.api.database.getDatabaseClusterUser({
+                database_cluster_id: id,
+                user_name: i.user,
+              }),
+            ),
+            () =>
+              client.api.database.createDatabaseClusterUser({
+                database_cluster_id: id,
+                user_name: i.user,
+              }),
+          ),
+      ).then(report(`user "${i.user}"`));
+      await runCheckpoint(
+        ctx,
+        checkpointKey('database-pool', 'create', id, i.pool.name),
+        () =>
+          ensure(
+            client,
+            `create connection pool "${i.pool.name}"`,
+            found(() =>
+              client.api.database.getConnectionPool({
+                database_cluster_id: id,
+                pool_name: i.pool.name,
+              }),
+            ),
+            () =>
+              client.api.database.createConnectionPool({
+                database_cluster_id: id,
+                pool_name: i.pool.name,
+                db_name: i.database,
+                user_name: i.user,
+                mode: i.pool.mode,
+                size: i.pool.size,
+              }),
+          ),
+      ).then(
+        report(
+          `connection pool "${i.pool.name}" (${i.pool.mode}, ${i.pool.size} connections)`,
+        ),
+      );
 
       db = await get();
       const pool = (

@@ -16,6 +16,39 @@ describe('digitalocean:kubernetes:ensure', () => {
     ...extra,
   });
 
+  it("applies its own defaults to what a template leaves out (a REST caller's task has no form defaults)", async () => {
+    // as the create template hands them over when the caller gave no node size, count or autoscaler
+    const input = {
+      name: 'k8s-defaults',
+      region: 'nyc1',
+      nodePool: {
+        size: undefined,
+        count: undefined,
+        autoScale: { min: undefined, max: undefined },
+      },
+    };
+    const nodePool = (action().schema?.input as any).properties.nodePool;
+    expect(nodePool.required ?? []).toEqual([]);
+    expect(nodePool.properties.autoScale.required ?? []).toEqual([]);
+    await h.run(action(), input);
+    expect(clusters('k8s-defaults')[0]!.node_pools[0]).toMatchObject({
+      size: 's-2vcpu-4gb',
+      count: 3,
+      auto_scale: false,
+    });
+    await h.run(
+      action(),
+      spec('k8s-scale', { nodePool: { count: 2, autoScale: { max: 4 } } }),
+    );
+    expect(clusters('k8s-scale')[0]!.node_pools[0]).toMatchObject({
+      size: 's-2vcpu-4gb',
+      count: 2,
+      auto_scale: true,
+      min_nodes: 2,
+      max_nodes: 4,
+    });
+  });
+
   it('creates a cluster with every setting, waits until it runs, then reuses it on a second run', async () => {
     const input = spec('k8s-happy', {
       nodePool: {
@@ -192,6 +225,27 @@ describe('digitalocean:kubernetes:ensure', () => {
       outcome: 'unchanged',
     });
     expect(h.calls('kubernetes_create_cluster')).toBe(before + 1);
+  });
+
+  it("takes, in a dry run only, the placeholder id of the VPC an earlier step's dry run would create", async () => {
+    const vpcId = 'dry-run-vpc-k8s-new-vpc';
+    const dry = await h.run(action(), spec('k8s-new', { vpcId }), {
+      isDryRun: true,
+    });
+    expect(dry.logs.join('\n')).toContain(
+      `Dry run: would create cluster "k8s-new" in nyc1, Kubernetes 1.34.1-do.0, 2 x s-2vcpu-4gb, in the VPC that an earlier step would create (${vpcId})`,
+    );
+    expect(dry.outputs).toMatchObject({
+      clusterId: 'dry-run-kubernetes-k8s-new',
+      vpcId,
+      outcome: 'would-create',
+    });
+    const before = h.env.sandbox.digitalocean.requests.length;
+    await expect(h.run(action(), spec('k8s-new', { vpcId }))).rejects.toThrow(
+      `vpcId: ${vpcId}: a dry run's placeholder, not the id of a resource`,
+    );
+    expect(h.env.sandbox.digitalocean.requests.length).toBe(before);
+    expect(clusters('k8s-new')).toHaveLength(0);
   });
 
   it('retries a 429 after its retry-after, and 500 / 503 while creating and polling', async () => {

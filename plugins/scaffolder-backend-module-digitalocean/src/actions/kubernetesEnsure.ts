@@ -12,7 +12,11 @@ import {
 import {
   checkpointKey,
   describeChange,
+  describePlaceholder,
   dryRunId,
+  dryRunPlaceholders,
+  idOrDryRunId,
+  isDryRunId,
   outcomeOf,
   parseInput,
   type Zod,
@@ -57,17 +61,43 @@ const input = {
           .string()
           .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
           .default('default'),
-        size: z.string().min(1).describe('Droplet size slug, e.g. s-2vcpu-4gb'),
-        count: z.number().int().min(1).max(100),
+        size: z
+          .string()
+          .min(1)
+          .default('s-2vcpu-4gb')
+          .describe('Droplet size slug (default s-2vcpu-4gb)'),
+        count: z
+          .number()
+          .int()
+          .min(1)
+          .max(100)
+          .default(3)
+          .describe('Nodes (default 3)'),
         autoScale: z
           .object({
-            min: z.number().int().min(0),
-            max: z.number().int().min(1),
+            min: z
+              .number()
+              .int()
+              .min(0)
+              .optional()
+              .describe('Fewest nodes (default: count)'),
+            max: z.number().int().min(1).optional().describe('Most nodes'),
           })
           .optional()
-          .describe('Enables the autoscaler between min and max nodes'),
+          .describe(
+            'Enables the autoscaler between min and max nodes (without max: no autoscaler)',
+          ),
       })
-      .describe('The node pool'),
+      .default({})
+      // a template hands over `${{ parameters.x }}` of a value its caller left out as absent
+      .transform(({ autoScale, ...pool }) => ({
+        ...pool,
+        autoScale:
+          autoScale?.max === undefined
+            ? undefined
+            : { min: autoScale.min ?? pool.count, max: autoScale.max },
+      }))
+      .describe('The node pool (default: 3 x s-2vcpu-4gb, no autoscaler)'),
   ha: (z: Zod) =>
     z.boolean().default(false).describe('Highly available control plane'),
   autoUpgrade: (z: Zod) =>
@@ -93,9 +123,7 @@ const input = {
       .default(true)
       .describe('Create new nodes before removing old ones during upgrades'),
   vpcId: (z: Zod) =>
-    z
-      .string()
-      .uuid()
+    idOrDryRunId(z, z.string().uuid())
       .optional()
       .describe(
         'VPC to create the cluster in (default: the region default VPC)',
@@ -174,7 +202,9 @@ function differences(
     c.region !== i.region && `region ${c.region} (wanted ${i.region})`,
     i.vpcId &&
       c.vpc_uuid !== i.vpcId &&
-      `VPC ${c.vpc_uuid} (wanted ${i.vpcId})`,
+      `VPC ${c.vpc_uuid} (wanted ${
+        isDryRunId(i.vpcId) ? describePlaceholder('VPC', i.vpcId) : i.vpcId
+      })`,
     version &&
       !c.version.startsWith(version) &&
       `version ${c.version} (wanted ${version})`,
@@ -234,6 +264,9 @@ export function createDigitalOceanKubernetesEnsureAction(
     },
     async handler(ctx) {
       const i = parse(ctx.input);
+      const vpcToCreate = dryRunPlaceholders(ctx.isDryRun, {
+        vpcId: i.vpcId,
+      }).has('vpcId');
       const client = createDigitalOceanClient(options, ctx);
       const offered = await client.call('list Kubernetes options', async () =>
         (
@@ -270,7 +303,11 @@ export function createDigitalOceanKubernetesEnsureAction(
                 'create',
                 `cluster "${i.name}" in ${i.region}, Kubernetes ${version}, ${
                   i.nodePool.count
-                } x ${i.nodePool.size}${i.ha ? ', HA control plane' : ''}`,
+                } x ${i.nodePool.size}${i.ha ? ', HA control plane' : ''}${
+                  vpcToCreate
+                    ? `, in ${describePlaceholder('VPC', i.vpcId!)}`
+                    : ''
+                }`,
               ),
         );
         ctx.output('clusterId', existing?.id ?? dryRunId('kubernetes', i.name));

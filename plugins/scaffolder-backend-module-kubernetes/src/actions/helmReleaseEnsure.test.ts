@@ -434,6 +434,31 @@ describe('kubernetes:helm-release:ensure against a local control plane', () => {
     expect(helmTempDirs()).toEqual([]);
   });
 
+  it("a dry run into a cluster an earlier step's dry run would create reads nothing, with the keys of a real run; a real run refuses the placeholder", async () => {
+    const requests = env.sandbox.digitalocean.requests.length;
+    const clusterId = 'dry-run-kubernetes-new-env';
+    const dry = await run(
+      { preset: 'traefik', clusterId, loadBalancerName: 'new-env-lb' },
+      true,
+    );
+    expect(env.sandbox.digitalocean.requests.length).toBe(requests);
+    expect(dry).toMatchObject({
+      releaseName: 'traefik',
+      namespace: 'traefik',
+      revision: 1,
+      status: 'deployed',
+      serviceName: 'traefik',
+      loadBalancerAddress: '',
+      outcome: 'would-create',
+    });
+    expect(logs.at(-1)).toMatch(
+      /^info Dry run: would create Helm release traefik\/traefik: traefik \S+ from \S+, in the Kubernetes cluster that an earlier step would create \(dry-run-kubernetes-new-env\)$/,
+    );
+    await expect(run({ preset: 'traefik', clusterId })).rejects.toThrow(
+      /clusterId: dry-run-kubernetes-new-env: a dry run's placeholder/,
+    );
+  });
+
   it("a Helm failure is a HelmError that quotes Helm's output without the kubeconfig's token or the task's temp folder", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'helm-leaky-'));
     try {

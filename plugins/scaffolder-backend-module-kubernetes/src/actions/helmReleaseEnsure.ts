@@ -8,7 +8,10 @@ import {
 import {
   checkpointKey,
   describeChange,
+  describePlaceholder,
   describeRead,
+  dryRunPlaceholders,
+  idOrDryRunId,
   ENSURE_OUTCOMES,
   outcomeOf,
   parseInput,
@@ -56,12 +59,9 @@ const traefikServiceName = (releaseName: string) =>
 
 const input = {
   clusterId: (z: Zod) =>
-    z
-      .string()
-      .min(1)
-      .describe(
-        'DigitalOcean Kubernetes cluster id (its kubeconfig is fetched inside the action)',
-      ),
+    idOrDryRunId(z, z.string().min(1)).describe(
+      'DigitalOcean Kubernetes cluster id (its kubeconfig is fetched inside the action)',
+    ),
   preset: (z: Zod) =>
     z
       .enum(PRESET_NAMES)
@@ -257,6 +257,38 @@ export function createKubernetesHelmReleaseEnsureAction(
       const namespace = i.namespace ?? p?.namespace ?? 'default';
       const release = `Helm release ${namespace}/${releaseName}`;
       const what = `${chart} ${version} from ${repositoryUrl}`;
+
+      if (
+        dryRunPlaceholders(ctx.isDryRun, { clusterId: i.clusterId }).has(
+          'clusterId',
+        )
+      ) {
+        // the cluster does not exist yet: a real run would install the release into it
+        ctx.logger.info(
+          describeChange(
+            true,
+            'create',
+            `${release}: ${what}, in ${describePlaceholder(
+              'Kubernetes cluster',
+              i.clusterId,
+            )}`,
+          ),
+        );
+        ctx.output('releaseName', releaseName);
+        ctx.output('namespace', namespace);
+        ctx.output('revision', 1);
+        ctx.output('status', 'deployed');
+        ctx.output('chartVersion', version);
+        ctx.output('appVersion', '');
+        if (i.preset === 'kube-prometheus-stack')
+          ctx.output('grafanaSecretName', GRAFANA_SECRET);
+        if (i.preset === 'traefik') {
+          ctx.output('serviceName', traefikServiceName(releaseName));
+          ctx.output('loadBalancerAddress', '');
+        }
+        ctx.output('outcome', outcomeOf(true, 'create'));
+        return;
+      }
 
       const kubeconfig = await getKubeconfig(
         createDigitalOceanClient({ config: options.config }, ctx),

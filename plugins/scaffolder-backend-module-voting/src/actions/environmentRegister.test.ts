@@ -92,4 +92,25 @@ describe('voting:environment:register', () => {
     expect(refused).toBeInstanceOf(InputError);
     expect(refused.message).toMatch(/owner: user:default\/jo is not a group/);
   });
+
+  it('takes the placeholders of the steps before it in a dry run, and records none in a real run', async () => {
+    const placeholders = {
+      ...input,
+      name: 'dry-new',
+      clusterId: 'dry-run-kubernetes-dry-new',
+      databaseId: 'dry-run-database-dry-new-db',
+      vpcId: 'dry-run-vpc-dry-new-vpc',
+    };
+    const dry = await runAction(env.register, placeholders, {
+      isDryRun: true,
+    });
+    expect(dry.outputs.outcome).toBe('would-create');
+    await expect(runAction(env.register, placeholders)).rejects.toThrow(
+      "clusterId: dry-run-kubernetes-dry-new; databaseId: dry-run-database-dry-new-db; vpcId: dry-run-vpc-dry-new-vpc: a dry run's placeholder",
+    );
+    const again = await runAction(env.register, placeholders, {
+      isDryRun: true,
+    });
+    expect(again.outputs.outcome).toBe('would-create');
+  });
 });

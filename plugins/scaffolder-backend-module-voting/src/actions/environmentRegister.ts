@@ -2,6 +2,7 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   checkpointKey,
   describeChange,
+  dryRunPlaceholders,
   outcomeOf,
   parseInput,
   type Zod,
@@ -86,6 +87,12 @@ export function createVotingEnvironmentRegisterAction(
     },
     async handler(ctx) {
       const { name, grafanaUrl, ...spec } = parseInput(input, ctx.input);
+      // a dry run records nothing, so it may name what earlier steps would create
+      dryRunPlaceholders(ctx.isDryRun, {
+        clusterId: spec.clusterId,
+        databaseId: spec.databaseId,
+        vpcId: spec.vpcId,
+      });
       const client = environmentsClient(options, ctx.signal);
       const body = { ...spec, grafanaUrl: grafanaUrl ?? null };
       // The backend compares with its record; a retried task then finds its own write done.

@@ -744,6 +744,31 @@ describe('voting:stack:ensure against a local control plane', () => {
     for (const line of dryLogs) expect(line).toMatch(/^\w+ Dry run: /);
   });
 
+  it("a dry run into a cluster and database an earlier step's dry run would create reads nothing and lists what it would create", async () => {
+    const requests = h.env.sandbox.digitalocean.requests.length;
+    const placeholders = {
+      clusterId: 'dry-run-kubernetes-new-env',
+      databaseId: 'dry-run-database-new-env-db',
+    };
+    const { outputs, logs: dryLogs } = await runAction(
+      createVotingStackEnsureAction({ config: h.config() }),
+      { ...base(), ...placeholders },
+      { isDryRun: true },
+    );
+    expect(h.env.sandbox.digitalocean.requests.length).toBe(requests);
+    expect(dryLogs.join('\n')).toMatch(
+      /^info Dry run: would create the voting stack \(\d+ objects in namespace voting\) in the Kubernetes cluster that an earlier step would create \(dry-run-kubernetes-new-env\), connected to the database cluster that an earlier step would create \(dry-run-database-new-env-db\): https:\/\/vote.example.com and https:\/\/result.example.com$/m,
+    );
+    expect(outputs.objects).toContain('IngressRoute/voting/voting');
+    expect(outputs.changed).toEqual(outputs.objects);
+    expect(Object.keys(outputs).sort()).toEqual(
+      Object.keys(allOutputs[0] as object).sort(),
+    );
+    await expect(run({ ...base(), ...placeholders })).rejects.toThrow(
+      /clusterId: dry-run-kubernetes-new-env; databaseId: dry-run-database-new-env-db: a dry run's placeholder/,
+    );
+  });
+
   it('applies once when the worker dies after the apply and the task is retried', async () => {
     const checkpoints = new Map();
     const input = {
@@ -771,5 +796,9 @@ describe('voting:stack:ensure against a local control plane', () => {
       checkpoints.get('voting-stack.apply.retried'),
     );
     expect(await resourceVersions(retried.changed)).toEqual(applied);
+    // ... and says so: the first attempt created the stack, the retry reuses it
+    expect(logs.at(-1)).toMatch(
+      /^info Reusing the voting stack in namespace retried: /,
+    );
   });
 });

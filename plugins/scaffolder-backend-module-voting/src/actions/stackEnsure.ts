@@ -9,10 +9,14 @@ import {
 import {
   checkpointKey,
   describeChange,
+  describePlaceholder,
   describeRead,
+  dryRunPlaceholders,
+  idOrDryRunId,
   ENSURE_OUTCOMES,
   outcomeOf,
   parseInput,
+  runCheckpoint,
   type Zod,
   type ScaffolderAction,
 } from '@voting-platform/plugin-scaffolder-actions-node';
@@ -49,19 +53,13 @@ export const COOKIE_SECRET = 'voteCookieSecret';
 
 const input = {
   clusterId: (z: Zod) =>
-    z
-      .string()
-      .min(1)
-      .describe(
-        'DigitalOcean Kubernetes cluster id (its kubeconfig is fetched inside the action)',
-      ),
+    idOrDryRunId(z, z.string().min(1)).describe(
+      'DigitalOcean Kubernetes cluster id (its kubeconfig is fetched inside the action)',
+    ),
   databaseId: (z: Zod) =>
-    z
-      .string()
-      .min(1)
-      .describe(
-        'DigitalOcean database cluster id (its connection goes into the Secret)',
-      ),
+    idOrDryRunId(z, z.string().min(1)).describe(
+      'DigitalOcean database cluster id (its connection goes into the Secret)',
+    ),
   ...stackInput,
   domain: (z: Zod) =>
     z
@@ -98,6 +96,10 @@ export interface VotingStackEnsureActionOptions {
   /** Time to wait for the Traefik load balancer address (default 120 s). */
   loadBalancerTimeoutMs?: number;
 }
+
+/** The order objects are applied in: built-in kinds first, then the kinds that need CRDs. */
+const crdKindsLast = (a: KubeObject, b: KubeObject) =>
+  Number(CRD_KINDS.has(a.kind)) - Number(CRD_KINDS.has(b.kind));
 
 /** The object as a change would leave it, without what the server writes on every write. */
 const content = (obj: KubeObject | undefined) => {
@@ -161,8 +163,54 @@ export function createVotingStackEnsureAction(
         throw new InputError(
           `the ${COOKIE_SECRET} task secret must have at least 32 characters`,
         );
+      const toCreate = dryRunPlaceholders(ctx.isDryRun, {
+        clusterId: i.clusterId,
+        databaseId: i.databaseId,
+      });
       const h = hosts(i.domain);
       const urls = { vote: `https://${h.vote}`, result: `https://${h.result}` };
+
+      if (toCreate.has('clusterId')) {
+        // nothing to read in a cluster that does not exist yet: every object would be created,
+        // after the earlier steps installed Traefik and kube-prometheus-stack into it
+        const objects = votingManifests(
+          manifestOptions(i, {
+            secret: {
+              name: i.secretName,
+              values: { postgresUrl: '', voteCookieSecret: '' },
+            },
+            ingressKind: 'IngressRoute',
+            ingressClassName: 'traefik',
+            monitoringKinds: true,
+          }),
+        )
+          .sort(crdKindsLast)
+          .map(ref);
+        ctx.logger.info(
+          describeChange(
+            true,
+            'create',
+            `the voting stack (${objects.length} objects in namespace ${
+              i.namespace
+            }) in ${describePlaceholder(
+              'Kubernetes cluster',
+              i.clusterId,
+            )}, connected to ${
+              toCreate.has('databaseId')
+                ? describePlaceholder('database cluster', i.databaseId)
+                : `database cluster ${i.databaseId}`
+            }: ${urls.vote} and ${urls.result}`,
+          ),
+        );
+        ctx.output('voteUrl', urls.vote);
+        ctx.output('resultUrl', urls.result);
+        ctx.output('loadBalancerAddress', '');
+        ctx.output('namespace', i.namespace);
+        ctx.output('objects', objects);
+        ctx.output('changed', objects);
+        ctx.output('outcome', outcomeOf(true, 'create'));
+        return;
+      }
 
       const digitalocean = createDigitalOceanClient(
         { config: options.config },
@@ -178,9 +226,10 @@ export function createVotingStackEnsureAction(
         await getKubeconfig(digitalocean, i.clusterId),
         { signal: ctx.signal },
       );
-      const postgresUrl = (
-        await getDatabaseConnection(digitalocean, i.databaseId)
-      ).uri;
+      // a database an earlier step would create has no connection yet
+      const postgresUrl = toCreate.has('databaseId')
+        ? ''
+        : (await getDatabaseConnection(digitalocean, i.databaseId)).uri;
 
       // keep the cookie secret already in the cluster unless one is given: sessions survive re-runs
       let voteCookieSecret = cookieFromSecrets;
@@ -234,10 +283,7 @@ export function createVotingStackEnsureAction(
           monitoringKinds: hasMonitoring,
         }),
       );
-      // built-in kinds first, then the kinds that need CRDs
-      objects.sort(
-        (a, b) => Number(CRD_KINDS.has(a.kind)) - Number(CRD_KINDS.has(b.kind)),
-      );
+      objects.sort(crdKindsLast);
       // the server refuses what these inputs make of the stack (or its admission policies do)
       const problemsIn = (problems: string[], applied: string) =>
         new InputError(
@@ -268,6 +314,7 @@ export function createVotingStackEnsureAction(
       ));
 
       let changed: string[];
+      let appliedNow = false;
       if (ctx.isDryRun) {
         // what the server would make of each object, against what it holds now
         changed = [];
@@ -302,9 +349,10 @@ export function createVotingStackEnsureAction(
               ),
         );
       } else {
-        changed = await ctx.checkpoint({
-          key: checkpointKey('voting-stack', 'apply', i.namespace),
-          fn: async () => {
+        const apply = await runCheckpoint(
+          ctx,
+          checkpointKey('voting-stack', 'apply', i.namespace),
+          async () => {
             const touched: string[] = [];
             const applied: string[] = [];
             for (const obj of objects) {
@@ -344,7 +392,10 @@ export function createVotingStackEnsureAction(
             }
             return touched;
           },
-        });
+        );
+        changed = apply.value;
+        // a retried task: what the checkpoint lists, an earlier attempt applied
+        appliedNow = apply.ranNow;
 
         await waitForRollouts(
           client,
@@ -385,7 +436,7 @@ export function createVotingStackEnsureAction(
         ctx.logger.info(
           describeChange(
             false,
-            changed.length === 0 ? 'reuse' : change,
+            changed.length === 0 || !appliedNow ? 'reuse' : change,
             `the voting stack in namespace ${i.namespace}: ${urls.vote} and ${urls.result} behind ${address}`,
           ),
         );

@@ -13,15 +13,19 @@ import {
   type WorkloadsStatusDetail,
 } from '@voting-platform/plugin-voting-common';
 import { APIError as CloudflareApiError } from 'cloudflare';
+import { describeCloudflareError } from '../providers';
 import {
+  checkAlerts,
   checkCluster,
   checkDatabase,
   checkDns,
   checkVotes,
   checkWorkloads,
+  votesSource,
   type Checked,
   type SectionContext,
 } from './sections';
+import type { ReceivedTallies } from './ResultStream';
 
 const CHECKS: Record<
   StatusSectionName,
@@ -31,6 +35,7 @@ const CHECKS: Record<
   database: checkDatabase,
   dns: checkDns,
   workloads: checkWorkloads,
+  alerts: checkAlerts,
   votes: checkVotes,
 };
 
@@ -39,6 +44,7 @@ const PROVIDERS: Record<StatusSectionName, string> = {
   database: 'DigitalOcean',
   dns: 'Cloudflare',
   workloads: 'the cluster',
+  alerts: 'the cluster',
   votes: 'the result service',
 };
 
@@ -51,6 +57,11 @@ export interface StatusServiceOptions {
   resultsTimeoutMs: number;
   allowedResultHosts?: string[];
   localStack?: LocalStackSource;
+  /**
+   * The tallies the environment's result service pushed last, while the backend listens to its
+   * stream (someone watches the environment); the votes section is served from them then.
+   */
+  liveTallies?: (environment: string) => ReceivedTallies | undefined;
 }
 
 function consoleLinks(
@@ -84,15 +95,13 @@ function failure(
       error: `${PROVIDERS[section]} is rate-limiting the portal (429): the status is checked again in the next interval`,
     };
   }
-  let message = error instanceof Error ? error.message : String(error);
   if (error instanceof CloudflareApiError) {
-    // the SDK's message is the raw body; its errors say it in words
-    const said = error.errors?.map(e => e.message).join('; ');
-    message = `Cloudflare answered ${error.status ?? 'no status'}${
-      said ? `: ${said}` : ''
-    }`;
+    return { state: 'error', error: describeCloudflareError(error) };
   }
-  return { state: 'error', error: message };
+  return {
+    state: 'error',
+    error: error instanceof Error ? error.message : String(error),
+  };
 }
 
 /**
@@ -134,6 +143,10 @@ export class StatusService {
     env: VotingEnvironment,
     section: StatusSectionName,
   ): Promise<StatusSection<unknown>> {
+    if (section === 'votes') {
+      const live = this.#options.liveTallies?.(env.name);
+      if (live) return Promise.resolve(this.#liveVotes(env, live));
+    }
     // the record's update time is in the key: a re-registered environment is checked anew
     const key = `status:${env.name}:${env.updatedAt}:${section}`;
     let pending = this.#inFlight.get(key);
@@ -144,6 +157,18 @@ export class StatusService {
       this.#inFlight.set(key, pending);
     }
     return pending;
+  }
+
+  #liveVotes(
+    env: VotingEnvironment,
+    { results, receivedAt }: ReceivedTallies,
+  ): StatusSection<unknown> {
+    const { servedBy } = votesSource(env, this.#options);
+    return {
+      state: 'ok',
+      detail: servedBy ? { ...results, servedBy } : results,
+      checkedAt: receivedAt,
+    };
   }
 
   async #load(

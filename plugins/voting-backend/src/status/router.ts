@@ -6,18 +6,21 @@ import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   ENVIRONMENT_NAME_PATTERN,
   votingEnvironmentReadPermission,
+  type EnvironmentWatchLease,
 } from '@voting-platform/plugin-voting-common';
 import { authorizeEnvironment } from '@voting-platform/plugin-voting-node';
 import express from 'express';
 import Router from 'express-promise-router';
 import type { EnvironmentStore } from '../environments/EnvironmentStore';
 import type { StatusService } from './StatusService';
+import type { WatchService } from './WatchService';
 
 export interface StatusRouterOptions {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   store: EnvironmentStore;
   status: StatusService;
+  watches: WatchService;
 }
 
 /** At most this many environments in one batch call. */
@@ -27,11 +30,13 @@ const MAX_BATCH = 200;
  * `GET /environments/:name/status` and the batch form `POST /environments/status` (`{ names? }`;
  * without names, every recorded environment). Each environment is checked against
  * `voting.environment.read`; a batch leaves out the ones refused and names them in `denied`.
+ * `POST /environments/:name/watch` leases the environment to the signed-in user: while a lease
+ * runs, its status is watched and changes are signalled (see {@link WatchService}).
  */
 export async function createStatusRouter(
   options: StatusRouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, permissions, store, status } = options;
+  const { httpAuth, permissions, store, status, watches } = options;
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
 
@@ -54,7 +59,8 @@ export async function createStatusRouter(
     );
   };
 
-  router.get('/environments/:name/status', async (req, res) => {
+  /** The named environment, when the caller may read its status. */
+  const readableEnvironment = async (req: express.Request) => {
     const { name } = req.params;
     const environment = ENVIRONMENT_NAME_PATTERN.test(name)
       ? await store.get(name)
@@ -68,8 +74,27 @@ export async function createStatusRouter(
         `not allowed to read the status of environment "${name}"`,
       );
     }
+    return environment;
+  };
+
+  router.get('/environments/:name/status', async (req, res) => {
+    const environment = await readableEnvironment(req);
     res.setHeader('cache-control', 'no-store');
     res.json(await status.status(environment));
+  });
+
+  router.post('/environments/:name/watch', async (req, res) => {
+    // signals reach users only: a service has nothing to receive them with
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const environment = await readableEnvironment(req);
+    const lease: EnvironmentWatchLease = {
+      leaseSeconds: watches.watch(
+        environment,
+        credentials.principal.userEntityRef,
+      ),
+    };
+    res.setHeader('cache-control', 'no-store');
+    res.json(lease);
   });
 
   router.post('/environments/status', async (req, res) => {

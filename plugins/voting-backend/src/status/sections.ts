@@ -1,7 +1,6 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
 import {
-  createDigitalOceanClient,
   getKubeconfig,
   type DigitalOceanClient,
 } from '@voting-platform/plugin-digitalocean-node';
@@ -9,17 +8,21 @@ import { KubernetesConnection } from '@voting-platform/plugin-kubernetes-node';
 import {
   fetchPollResults,
   resultsApiUrl,
+  type AlertsStatusDetail,
   type ClusterStatusDetail,
   type DatabaseStatusDetail,
   type DnsRecordStatus,
   type DnsStatusDetail,
+  type FiringAlert,
   type LocalStackSource,
+  type OriginCertificateStatus,
   type StatusState,
   type VotesStatusDetail,
   type VotingEnvironment,
   type WorkloadsStatusDetail,
 } from '@voting-platform/plugin-voting-common';
-import Cloudflare from 'cloudflare';
+import type Cloudflare from 'cloudflare';
+import { cloudflareReader, digitalOceanReader } from '../providers';
 
 /** What a section check found: the section's state and detail (the time is added by the caller). */
 export type Checked<Detail> = { state: StatusState; detail: Detail };
@@ -42,15 +45,8 @@ const VOTING_APP_SELECTOR = 'app.kubernetes.io/part-of=voting-app';
 /** Where the Traefik release puts its LoadBalancer Service. */
 const TRAEFIK = { namespace: 'traefik', name: 'traefik' };
 
-/**
- * A client that does not retry: a status view reports a provider's 429 as it is, instead of
- * holding every viewer while it backs off.
- */
 function digitalOcean(ctx: SectionContext): DigitalOceanClient {
-  return createDigitalOceanClient(
-    { config: ctx.config, retry: { retries: 0 } },
-    { logger: ctx.logger },
-  );
+  return digitalOceanReader(ctx.config, ctx.logger);
 }
 
 export async function checkCluster(
@@ -104,6 +100,7 @@ export async function checkCluster(
     detail: {
       state,
       message: cluster.status?.message ?? null,
+      region: String(cluster.region),
       version: String(cluster.version),
       upgradeAvailable: upgrades.length
         ? upgrades[upgrades.length - 1].slug
@@ -156,14 +153,7 @@ export async function checkDatabase(
 }
 
 function cloudflare(ctx: SectionContext): Cloudflare {
-  return new Cloudflare({
-    apiToken: ctx.config.getString('cloudflare.apiToken'),
-    baseURL: ctx.config.getOptionalString('cloudflare.apiUrl'),
-    timeout: ctx.config.getOptionalNumber('cloudflare.requestTimeoutMs'),
-    // as for DigitalOcean: a 429 is reported, not waited out
-    maxRetries: 0,
-    logLevel: 'off',
-  });
+  return cloudflareReader(ctx.config);
 }
 
 /**
@@ -184,6 +174,55 @@ async function findZone(
   return undefined;
 }
 
+/** Whether a certificate's host name (`vote.example.com`, `*.example.com`) covers a host. */
+function covers(certificateHost: string, host: string): boolean {
+  if (certificateHost.startsWith('*.')) {
+    const parent = certificateHost.slice(2);
+    return (
+      host.endsWith(`.${parent}`) &&
+      !host.slice(0, -parent.length - 1).includes('.')
+    );
+  }
+  return certificateHost === host;
+}
+
+/** A certificate this close to its expiry is a warning. */
+const CERTIFICATE_WARNING_DAYS = 30;
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * The Origin CA certificate of the zone that covers every host (the one expiring last), as
+ * Traefik serves it to Cloudflare in `strict` mode; undefined when none does.
+ */
+async function originCertificate(
+  cf: Cloudflare,
+  zoneId: string,
+  hosts: string[],
+): Promise<OriginCertificateStatus | undefined> {
+  let found: OriginCertificateStatus | undefined;
+  // one request: the API documents no paging for this list (the SDK's iterator would ask for a
+  // second page with a parameter the API does not take)
+  const { result } = await cf.originCACertificates.list({ zone_id: zoneId });
+  for (const certificate of result) {
+    const expires = Date.parse(certificate.expires_on ?? '');
+    if (
+      !certificate.id ||
+      Number.isNaN(expires) ||
+      !hosts.every(host => certificate.hostnames.some(h => covers(h, host)))
+    )
+      continue;
+    if (found && Date.parse(found.expiresOn) >= expires) continue;
+    // picked field by field: the answer also holds the certificate and its request
+    found = {
+      id: certificate.id,
+      hostnames: certificate.hostnames,
+      expiresOn: new Date(expires).toISOString(),
+      daysLeft: Math.floor((expires - Date.now()) / DAY_MS),
+    };
+  }
+  return found;
+}
+
 export async function checkDns(
   env: VotingEnvironment,
   ctx: SectionContext,
@@ -193,13 +232,19 @@ export async function checkDns(
   if (!zone) {
     return {
       state: 'error',
-      detail: { zone: env.domain, sslMode: null, records: [] },
+      detail: {
+        zone: env.domain,
+        sslMode: null,
+        records: [],
+        originCertificate: null,
+      },
     };
   }
   // the create template's records (cloudflare:dns:ensure steps)
   const hosts = [`vote.${env.domain}`, `result.${env.domain}`];
-  const [setting, loadBalancer, ...found] = await Promise.all([
+  const [setting, certificate, loadBalancer, ...found] = await Promise.all([
     cf.zones.settings.get('ssl', { zone_id: zone.id }),
+    originCertificate(cf, zone.id, hosts),
     ctx.loadBalancerAddress().catch(() => undefined),
     // the first page is enough for one name; the SDK's iterator would ask for an empty second
     ...hosts.map(
@@ -227,27 +272,47 @@ export async function checkDns(
   });
   const sslMode = String((setting as { value?: unknown }).value ?? '') || null;
   let state: StatusState = 'ok';
-  if (records.some(r => !r.present || r.pointsAtLoadBalancer === false)) {
+  if (
+    records.some(r => !r.present || r.pointsAtLoadBalancer === false) ||
+    (certificate && certificate.daysLeft < 0)
+  ) {
     state = 'error';
   } else if (
     records.some(r => !r.proxied || r.pointsAtLoadBalancer === null) ||
-    (sslMode !== 'strict' && sslMode !== 'full')
+    (sslMode !== 'strict' && sslMode !== 'full') ||
+    // with none, Cloudflare's strict mode refuses the origin unless it has another certificate
+    !certificate ||
+    certificate.daysLeft < CERTIFICATE_WARNING_DAYS
   ) {
     state = 'warning';
   }
-  return { state, detail: { zone: zone.name, sslMode, records } };
+  return {
+    state,
+    detail: {
+      zone: zone.name,
+      sslMode,
+      records,
+      originCertificate: certificate ?? null,
+    },
+  };
+}
+
+/** The environment's cluster; its kubeconfig holds a token, so the connection stays in the check. */
+async function clusterConnection(
+  env: VotingEnvironment,
+  ctx: SectionContext,
+): Promise<KubernetesConnection> {
+  return KubernetesConnection.fromKubeconfig(
+    await getKubeconfig(digitalOcean(ctx), env.clusterId),
+    { requestTimeoutMs: 10_000 },
+  );
 }
 
 export async function checkWorkloads(
   env: VotingEnvironment,
   ctx: SectionContext,
 ): Promise<Checked<WorkloadsStatusDetail>> {
-  const client = digitalOcean(ctx);
-  // the kubeconfig holds a token: it stays in this function
-  const connection = KubernetesConnection.fromKubeconfig(
-    await getKubeconfig(client, env.clusterId),
-    { requestTimeoutMs: 10_000 },
-  );
+  const connection = await clusterConnection(env, ctx);
   const [deploymentList, traefik] = await Promise.all([
     connection.list<any>(
       'apps/v1',
@@ -281,21 +346,133 @@ export async function checkWorkloads(
   return { state, detail: { deployments, loadBalancer } };
 }
 
+/**
+ * The labels kube-prometheus-stack puts on its Prometheus Service (the chart's
+ * templates/prometheus/service.yaml: `app: <chart name>-prometheus`, and `release: <release>` on
+ * every object of a release). The record does not name the release, so its labels find it.
+ */
+const PROMETHEUS_SELECTOR = 'app=kube-prometheus-stack-prometheus,release';
+/** The chart's name of the Prometheus web port (`prometheus.prometheusSpec.portName`). */
+const PROMETHEUS_PORT_NAME = 'http-web';
+/**
+ * Alerts kube-prometheus-stack fires all the time on purpose: `Watchdog` proves the alerting
+ * pipeline works, `InfoInhibitor` exists to silence info alerts. Neither says anything is wrong.
+ */
+const ALWAYS_FIRING = new Set(['Watchdog', 'InfoInhibitor']);
+/** Severities worst first; an alert of another severity sorts after them. */
+const SEVERITIES = ['critical', 'warning', 'info', 'none'];
+/** Listed, but as in kube-prometheus-stack's own routing they page no one: no warning. */
+const QUIET_SEVERITIES = new Set(['info', 'none']);
+
+/** Thrown when the cluster has no kube-prometheus-stack Prometheus, or it cannot be reached. */
+export class PrometheusUnavailable extends Error {
+  override readonly name = 'PrometheusUnavailable';
+}
+
+/** What Prometheus' `GET /api/v1/alerts` answers (its HTTP API's documented shape). */
+type PrometheusAlerts = {
+  status: string;
+  error?: string;
+  data?: {
+    alerts?: Array<{
+      labels?: Record<string, string>;
+      annotations?: Record<string, string>;
+      state?: string;
+      activeAt?: string;
+    }>;
+  };
+};
+
+export async function checkAlerts(
+  env: VotingEnvironment,
+  ctx: SectionContext,
+): Promise<Checked<AlertsStatusDetail>> {
+  const connection = await clusterConnection(env, ctx);
+  const [service] = (
+    await connection.list<any>('v1', 'Service', undefined, PROMETHEUS_SELECTOR)
+  ).sort((a, b) =>
+    `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(
+      `${b.metadata.namespace}/${b.metadata.name}`,
+    ),
+  );
+  if (!service) {
+    throw new PrometheusUnavailable(
+      `the cluster has no kube-prometheus-stack Prometheus Service (labels ${PROMETHEUS_SELECTOR})`,
+    );
+  }
+  const { namespace, name } = service.metadata as {
+    namespace: string;
+    name: string;
+  };
+  const ports: Array<{ name?: string; port: number }> =
+    service.spec?.ports ?? [];
+  const port = ports.find(p => p.name === PROMETHEUS_PORT_NAME) ?? ports.at(0);
+  if (!port) {
+    throw new PrometheusUnavailable(
+      `the Prometheus Service ${namespace}/${name} has no port`,
+    );
+  }
+  let answer: PrometheusAlerts;
+  try {
+    answer = await connection.serviceProxyGet<PrometheusAlerts>(
+      namespace,
+      name,
+      port.name || port.port,
+      'api/v1/alerts',
+    );
+  } catch (error) {
+    throw new PrometheusUnavailable(
+      `Prometheus (${namespace}/${name}) could not be reached through the Kubernetes API server's service proxy: ${
+        (error as Error).message
+      }`,
+    );
+  }
+  if (answer?.status !== 'success') {
+    throw new PrometheusUnavailable(
+      `Prometheus (${namespace}/${name}) answered the alerts query with ${
+        answer?.error ?? `status ${answer?.status}`
+      }`,
+    );
+  }
+  const rank = (alert: FiringAlert) => {
+    const i = SEVERITIES.indexOf(alert.severity ?? 'none');
+    return i < 0 ? SEVERITIES.length : i;
+  };
+  const alerts: FiringAlert[] = (answer.data?.alerts ?? [])
+    // `pending` alerts have not held for their `for:` time yet: not firing
+    .filter(a => a.state === 'firing')
+    .filter(a => !ALWAYS_FIRING.has(a.labels?.alertname ?? ''))
+    .map(a => ({
+      name: a.labels?.alertname ?? 'unnamed alert',
+      severity: a.labels?.severity ?? null,
+      namespace: a.labels?.namespace ?? null,
+      summary: a.annotations?.summary ?? a.annotations?.description ?? null,
+      activeAt: a.activeAt ?? null,
+    }))
+    .sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+  let state: StatusState = 'ok';
+  if (alerts.some(a => a.severity === 'critical')) state = 'error';
+  else if (alerts.some(a => !QUIET_SEVERITIES.has(a.severity ?? 'none')))
+    state = 'warning';
+  return { state, detail: { prometheus: `${namespace}/${name}`, alerts } };
+}
+
 /** Thrown for a result URL outside `voting.allowedResultHosts`: never fetched. */
 export class ResultHostNotAllowed extends Error {
   override readonly name = 'ResultHostNotAllowed';
 }
 
-export async function checkVotes(
+/**
+ * Where an environment's tallies are read: the local stack in sandbox mode, else the
+ * environment's own result service, which must be on an allowed host.
+ */
+export function votesSource(
   env: VotingEnvironment,
-  ctx: SectionContext,
-): Promise<Checked<VotesStatusDetail>> {
+  ctx: Pick<SectionContext, 'allowedResultHosts' | 'localStack'>,
+): { resultUrl: string; servedBy?: LocalStackSource } {
   const { localStack } = ctx;
   if (localStack) {
-    const results = await fetchPollResults(localStack.resultUrl, {
-      timeoutMs: ctx.resultsTimeoutMs,
-    });
-    return { state: 'ok', detail: { ...results, servedBy: localStack } };
+    return { resultUrl: localStack.resultUrl, servedBy: localStack };
   }
   const host = resultsApiUrl(env.resultUrl).host;
   if (ctx.allowedResultHosts && !ctx.allowedResultHosts.includes(host)) {
@@ -303,8 +480,16 @@ export async function checkVotes(
       `${host} is not in voting.allowedResultHosts`,
     );
   }
-  const results = await fetchPollResults(env.resultUrl, {
+  return { resultUrl: env.resultUrl };
+}
+
+export async function checkVotes(
+  env: VotingEnvironment,
+  ctx: SectionContext,
+): Promise<Checked<VotesStatusDetail>> {
+  const { resultUrl, servedBy } = votesSource(env, ctx);
+  const results = await fetchPollResults(resultUrl, {
     timeoutMs: ctx.resultsTimeoutMs,
   });
-  return { state: 'ok', detail: results };
+  return { state: 'ok', detail: servedBy ? { ...results, servedBy } : results };
 }

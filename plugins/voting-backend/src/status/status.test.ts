@@ -1,13 +1,19 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import {
   mockCredentials,
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import * as k8s from '@kubernetes/client-node';
 import { votingEnvironmentConditions } from '@voting-platform/plugin-voting-node';
-import { ManualClock, useSandbox } from '@voting-platform/cloud-sandbox';
+import {
+  certificateRequest,
+  ManualClock,
+  useSandbox,
+} from '@voting-platform/cloud-sandbox';
 import {
   startLocalCluster,
   type LocalCluster,
@@ -33,6 +39,43 @@ const RESULTS = {
   ],
 };
 
+const DAY_MS = 24 * 3600 * 1000;
+
+/** An alert as Prometheus' `GET /api/v1/alerts` lists it. */
+const alert = (
+  alertname: string,
+  severity: string,
+  state = 'firing',
+  summary = `${alertname} is firing`,
+) => ({
+  labels: { alertname, severity, namespace: 'voting' },
+  annotations: { summary },
+  state,
+  activeAt: '2026-11-30T21:00:00Z',
+  value: '1e+00',
+});
+
+/** kube-prometheus-stack's two alerts that always fire, whatever the cluster's health. */
+const ALWAYS_FIRING = [
+  alert('Watchdog', 'none'),
+  alert('InfoInhibitor', 'none'),
+];
+
+/**
+ * This machine's first non-loopback IPv4 address: kube-apiserver refuses loopback addresses in
+ * Endpoints (so its service proxy never reaches one), and the local control plane's pods (kwok)
+ * have no network of their own.
+ */
+function machineAddress(): string {
+  for (const addresses of Object.values(networkInterfaces()))
+    for (const a of addresses ?? [])
+      if (a.family === 'IPv4' && !a.internal) return a.address;
+  throw new Error('this machine has no non-loopback IPv4 address');
+}
+
+const PROMETHEUS_SERVICE = 'kps-kube-prometheus-prometheus';
+const PROMETHEUS_POD = 'prometheus-kps-kube-prometheus-prometheus-0';
+
 const labels = (name: string) => ({
   'app.kubernetes.io/name': name,
   'app.kubernetes.io/part-of': 'voting-app',
@@ -57,13 +100,26 @@ const deployment = (name: string, stuck = false) => ({
 });
 
 describe('GET /environments/:name/status', () => {
-  const clock = new ManualClock();
+  // the emulator's time starts 350 days ago, so that the Origin CA certificates it issues now
+  // (validity 7, 365 or 5475 days) are expired, expiring within 30 days and valid for the
+  // backend, which checks against the real time
+  const clock = new ManualClock(Date.now() - 350 * DAY_MS);
   const env = useSandbox(
     { beforeAll, afterAll, afterEach },
     { clock, coverageDir: false, cloudflare: { zones: ['example.com'] } },
   );
   let cluster: LocalCluster;
   let resultService: Server;
+  /**
+   * Prometheus' stand-in. The section is tested against the real API server's service proxy, but
+   * not against a real Prometheus: kube-prometheus-stack cannot run on kwok's pretend pods and
+   * no Prometheus binary is available here. This server gives the answer of Prometheus' HTTP
+   * API (`GET /api/v1/alerts`, its documented shape), at this machine's non-loopback address,
+   * where the Service's Endpoints point the API server.
+   */
+  let prometheus: Server;
+  let prometheusAlerts: unknown[] = ALWAYS_FIRING;
+  const prometheusPaths: string[] = [];
   let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
   let stopBackend: () => Promise<void>;
   let lbIp: string;
@@ -183,6 +239,68 @@ describe('GET /environments/:name/status', () => {
       return all.every(d => d?.status?.readyReplicas === 1) ? true : undefined;
     });
 
+  /**
+   * The Endpoints of the Prometheus Service: this machine, at `port`. The API server's service
+   * proxy reads Endpoints (not EndpointSlices) and proxies only to an address of a Pod named by
+   * `targetRef` (see `prometheusPod`).
+   */
+  const prometheusEndpoints = (port: number, ip = machineAddress()) => ({
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: PROMETHEUS_SERVICE, namespace: 'monitoring' },
+    subsets: [
+      {
+        addresses: [
+          {
+            ip,
+            targetRef: {
+              kind: 'Pod',
+              name: PROMETHEUS_POD,
+              namespace: 'monitoring',
+            },
+          },
+        ],
+        ports: [{ name: 'http-web', port, protocol: 'TCP' }],
+      },
+    ],
+  });
+
+  /**
+   * A Pod whose address is this machine's: it may never be scheduled (no node matches it), so
+   * kwok leaves it alone, and its status carries the address the API server checks endpoints
+   * against.
+   */
+  async function prometheusPod() {
+    await cluster.admin.apply(
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: PROMETHEUS_POD, namespace: 'monitoring' },
+        spec: {
+          nodeSelector: { 'no-such-node': 'true' },
+          containers: [{ name: 'prometheus', image: 'example/prometheus:1' }],
+        },
+      },
+      { fieldManager: 'test' },
+    );
+    await cluster.admin.api(k8s.CoreV1Api).patchNamespacedPodStatus(
+      {
+        name: PROMETHEUS_POD,
+        namespace: 'monitoring',
+        body: {
+          status: {
+            podIP: machineAddress(),
+            podIPs: [{ ip: machineAddress() }],
+          },
+        },
+      },
+      k8s.setHeaderOptions(
+        'Content-Type',
+        k8s.PatchStrategy.StrategicMergePatch,
+      ),
+    );
+  }
+
   beforeAll(async () => {
     cluster = await startLocalCluster();
     resultService = createServer((_req, res) => {
@@ -192,7 +310,34 @@ describe('GET /environments/:name/status', () => {
     await new Promise<void>(resolve =>
       resultService.listen(0, '127.0.0.1', resolve),
     );
+    prometheus = createServer((req, res) => {
+      prometheusPaths.push(req.url ?? '');
+      res.setHeader('content-type', 'application/json');
+      res.end(
+        JSON.stringify({
+          status: 'success',
+          data: { alerts: prometheusAlerts },
+        }),
+      );
+    });
+    await new Promise<void>(resolve =>
+      prometheus.listen(0, machineAddress(), resolve),
+    );
     const { digitalocean, cloudflare } = env.sandbox;
+    // Origin CA certificates, issued 350 days ago in the emulator's time
+    for (const [domain, days] of [
+      ['demo.example.com', 5475],
+      ['expiring.example.com', 365],
+      ['expired.example.com', 7],
+    ] as const) {
+      const hostnames = [`vote.${domain}`, `result.${domain}`];
+      await cfCall('POST', '/certificates', {
+        csr: (await certificateRequest(hostnames)).csr,
+        hostnames,
+        request_type: 'origin-rsa',
+        requested_validity: days,
+      });
+    }
     ids.cluster = await newCluster('demo');
     ids.brokenCluster = await newCluster('broken');
     ids.database = await newDatabase('demo-db');
@@ -219,8 +364,35 @@ describe('GET /environments/:name/status', () => {
       },
       deployment('vote'),
       deployment('result'),
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'monitoring' } },
+      // kube-prometheus-stack's Prometheus Service (release "kps"), without a selector: its
+      // Endpoints, below, say where Prometheus is
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: {
+          name: PROMETHEUS_SERVICE,
+          namespace: 'monitoring',
+          labels: {
+            app: 'kube-prometheus-stack-prometheus',
+            release: 'kps',
+            'self-monitor': 'true',
+          },
+        },
+        spec: {
+          ports: [
+            { name: 'http-web', port: 9090, targetPort: 9090 },
+            { name: 'reloader-web', port: 8080, targetPort: 8080 },
+          ],
+        },
+      },
     ])
       await cluster.admin.apply(obj as any, { fieldManager: 'test' });
+    await prometheusPod();
+    await cluster.admin.apply(
+      prometheusEndpoints((prometheus.address() as AddressInfo).port) as any,
+      { fieldManager: 'test' },
+    );
     await ready(['vote', 'result']);
     lbIp = await until(
       "Traefik's load-balancer address",
@@ -232,6 +404,10 @@ describe('GET /environments/:name/status', () => {
     await addRecord('vote.demo.example.com', lbIp);
     await addRecord('result.demo.example.com', lbIp);
     await addRecord('vote.other.example.com', lbIp);
+    for (const domain of ['expiring.example.com', 'expired.example.com']) {
+      await addRecord(`vote.${domain}`, lbIp);
+      await addRecord(`result.${domain}`, lbIp);
+    }
     const zone = (await cfCall('GET', '/zones?name=example.com')).result[0];
     await cfCall('PATCH', `/zones/${zone.id}/settings/ssl`, {
       value: 'strict',
@@ -274,9 +450,14 @@ describe('GET /environments/:name/status', () => {
     stopBackend = () => backend.stop();
   });
 
+  afterEach(() => {
+    prometheusAlerts = ALWAYS_FIRING;
+  });
+
   afterAll(async () => {
     await stopBackend?.();
     resultService?.close();
+    prometheus?.close();
     cluster?.stop();
   });
 
@@ -321,8 +502,21 @@ describe('GET /environments/:name/status', () => {
         ],
       },
     });
+    expect(s.dns.detail?.originCertificate).toMatchObject({
+      hostnames: ['vote.demo.example.com', 'result.demo.example.com'],
+      daysLeft: 5475 - 350 - 1,
+    });
+    // Watchdog and InfoInhibitor fire, and are left out
+    expect(s.alerts).toMatchObject({
+      state: 'ok',
+      detail: {
+        prometheus: 'monitoring/kps-kube-prometheus-prometheus',
+        alerts: [],
+      },
+    });
+    expect(prometheusPaths).toContain('/api/v1/alerts');
     expect(s.votes).toMatchObject({ state: 'ok', detail: RESULTS });
-    for (const section of [s.cluster, s.database, s.dns, s.workloads])
+    for (const section of [s.cluster, s.database, s.dns, s.workloads, s.alerts])
       expect(Date.parse(section.checkedAt)).not.toBeNaN();
   });
 
@@ -403,18 +597,21 @@ describe('GET /environments/:name/status', () => {
     expect(new Set(answers.map(a => a.cluster.checkedAt)).size).toBe(1);
     const ops = (records: { operationId?: string }[]) =>
       records.map(r => r.operationId).sort();
-    // cluster (get, upgrades), database (get, backups), workloads (kubeconfig)
+    // cluster (get, upgrades), database (get, backups), workloads and alerts (a kubeconfig each)
     expect(ops(digitalocean.requests.slice(doBefore))).toEqual([
       'databases_get_cluster',
       'databases_list_backups',
       'kubernetes_get_availableUpgrades',
       'kubernetes_get_cluster',
       'kubernetes_get_kubeconfig',
+      'kubernetes_get_kubeconfig',
     ]);
-    // dns: the zone (demo.example.com is none, example.com is), its SSL mode and the two records
+    // dns: the zone (demo.example.com is none, example.com is), its SSL mode, the two records
+    // and the zone's origin certificates
     expect(ops(cloudflare.requests.slice(cfBefore))).toEqual([
       'dns-records-for-a-zone-list-dns-records',
       'dns-records-for-a-zone-list-dns-records',
+      'origin-ca-list-certificates',
       'zone-settings-get-single-setting',
       'zones-get',
       'zones-get',
@@ -480,6 +677,123 @@ describe('GET /environments/:name/status', () => {
       ready: 0,
       desired: 1,
     });
+    expect([s.cluster.state, s.database.state, s.votes.state]).toEqual([
+      'ok',
+      'ok',
+      'ok',
+    ]);
+  });
+
+  it("runs against an API server that refuses loopback endpoints (why the stand-in listens on this machine's address)", async () => {
+    await expect(
+      cluster.admin.apply(prometheusEndpoints(9090, '127.0.0.1') as any, {
+        fieldManager: 'test',
+        dryRun: true,
+      }),
+    ).rejects.toThrow(/may not be in the loopback range/);
+  });
+
+  it('reports firing alerts by severity, without Watchdog and InfoInhibitor, the rest as usual', async () => {
+    prometheusAlerts = [
+      ...ALWAYS_FIRING,
+      alert('KubeDeploymentReplicasMismatch', 'warning'),
+      alert('CPUThrottlingHigh', 'info'),
+      // pending: its `for:` time has not passed, so it does not fire yet
+      alert('KubePodNotReady', 'critical', 'pending'),
+    ];
+    await register('warned');
+    const warned = await status('warned');
+    expect(warned.alerts.state).toBe('warning');
+    expect(warned.alerts.detail?.alerts).toEqual([
+      {
+        name: 'KubeDeploymentReplicasMismatch',
+        severity: 'warning',
+        namespace: 'voting',
+        summary: 'KubeDeploymentReplicasMismatch is firing',
+        activeAt: '2026-11-30T21:00:00Z',
+      },
+      expect.objectContaining({ name: 'CPUThrottlingHigh', severity: 'info' }),
+    ]);
+
+    prometheusAlerts = [
+      ...ALWAYS_FIRING,
+      alert('CPUThrottlingHigh', 'info'),
+      alert('KubePodCrashLooping', 'critical'),
+    ];
+    await register('alerting');
+    const alerting = await status('alerting');
+    expect(alerting.alerts.state).toBe('error');
+    expect(alerting.alerts.detail?.alerts.map(a => a.name)).toEqual([
+      'KubePodCrashLooping',
+      'CPUThrottlingHigh',
+    ]);
+    expect(
+      [alerting.cluster, alerting.database, alerting.dns, alerting.votes].map(
+        x => x.state,
+      ),
+    ).toEqual(['ok', 'ok', 'ok', 'ok']);
+  });
+
+  it('says so when Prometheus cannot be reached, the rest as usual', async () => {
+    // a port where nothing listens any more
+    const closed = createServer();
+    await new Promise<void>(resolve =>
+      closed.listen(0, machineAddress(), resolve),
+    );
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise(resolve => closed.close(resolve));
+    await cluster.admin.apply(prometheusEndpoints(port) as any, {
+      fieldManager: 'test',
+    });
+    try {
+      await register('unwatched');
+      const s = await status('unwatched');
+      expect(s.alerts).toMatchObject({ state: 'error', detail: null });
+      expect(s.alerts.error).toMatch(
+        /^Prometheus \(monitoring\/kps-kube-prometheus-prometheus\) could not be reached through the Kubernetes API server's service proxy: .*503/,
+      );
+      expect([s.cluster, s.database, s.dns, s.votes].map(x => x.state)).toEqual(
+        ['ok', 'ok', 'ok', 'ok'],
+      );
+    } finally {
+      await cluster.admin.apply(
+        prometheusEndpoints((prometheus.address() as AddressInfo).port) as any,
+        { fieldManager: 'test' },
+      );
+    }
+  });
+
+  it('warns of an origin certificate that expires within 30 days', async () => {
+    await register('expiring', { domain: 'expiring.example.com' });
+    const s = await status('expiring');
+    expect(s.dns).toMatchObject({
+      state: 'warning',
+      detail: {
+        originCertificate: {
+          hostnames: [
+            'vote.expiring.example.com',
+            'result.expiring.example.com',
+          ],
+          daysLeft: 365 - 350 - 1,
+        },
+      },
+    });
+    expect(s.dns.detail?.records.every(r => r.pointsAtLoadBalancer)).toBe(true);
+    expect([s.cluster.state, s.database.state, s.votes.state]).toEqual([
+      'ok',
+      'ok',
+      'ok',
+    ]);
+  });
+
+  it('reports an expired origin certificate as an error', async () => {
+    await register('expired', { domain: 'expired.example.com' });
+    const s = await status('expired');
+    expect(s.dns.state).toBe('error');
+    expect(s.dns.detail?.originCertificate?.daysLeft).toBe(7 - 350 - 1);
+    expect(Date.parse(s.dns.detail!.originCertificate!.expiresOn)).toBeLessThan(
+      Date.now(),
+    );
     expect([s.cluster.state, s.database.state, s.votes.state]).toEqual([
       'ok',
       'ok',

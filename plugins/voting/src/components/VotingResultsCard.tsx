@@ -4,19 +4,29 @@ import {
   Link,
   Progress,
   ResponseErrorPanel,
+  WarningPanel,
 } from '@backstage/core-components';
 import {
   discoveryApiRef,
   fetchApiRef,
   useApi,
 } from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import Box from '@material-ui/core/Box';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
-import { VOTE_URL_ANNOTATION } from '@voting-platform/plugin-voting-common';
+import {
+  ENVIRONMENT_ANNOTATION,
+  RESULT_URL_ANNOTATION,
+  VOTE_URL_ANNOTATION,
+  type LocalStackSource,
+  type PollResults,
+} from '@voting-platform/plugin-voting-common';
 import { getEntityResults } from '../api';
+import { votingStatusApiRef } from '../statusApi';
 import { SandboxNote } from './SandboxNote';
+import { useEnvironmentWatch } from './useEnvironmentWatch';
 import { usePolling } from './usePolling';
 
 /**
@@ -25,49 +35,148 @@ import { usePolling } from './usePolling';
  * @public
  */
 export interface VotingResultsCardProps {
-  /** How often to refresh the tallies, in milliseconds; 0 turns refreshing off. */
+  /**
+   * How often to ask again, in milliseconds; 0 turns it off. For an environment the tallies are
+   * pushed and this only covers a dropped signals connection (default 60 s); other entities have
+   * no push and are asked every 5 s by default.
+   */
   refreshIntervalMs?: number;
 }
 
+/** What the card shows, whichever way it was read. */
+type LiveVotes = {
+  results?: PollResults;
+  /** Why the result service could not be read (the tallies are then unknown). */
+  unreachable?: string;
+  resultUrl?: string;
+  voteUrl?: string;
+  servedBy?: LocalStackSource;
+};
+
 /**
- * The live tallies of the entity's result service (its `voting-platform.io/result-url`
- * annotation), refreshed every few seconds; in sandbox mode those of the local stack, and it
- * says so.
+ * The live tallies of the entity's result service: for an environment (its
+ * `voting-platform.io/environment` annotation) the votes section of its status, fetched again
+ * whenever the backend signals new tallies; for another entity with a
+ * `voting-platform.io/result-url` annotation, read every few seconds. In sandbox mode those of
+ * the local stack, and it says so.
  */
 export function VotingResultsCard(props: VotingResultsCardProps) {
-  const { refreshIntervalMs = 5000 } = props;
+  const { entity } = useEntity();
+  const environment = entity.metadata.annotations?.[ENVIRONMENT_ANNOTATION];
+  return environment ? (
+    <EnvironmentVotes
+      name={environment}
+      refreshIntervalMs={props.refreshIntervalMs ?? 60_000}
+    />
+  ) : (
+    <EntityVotes refreshIntervalMs={props.refreshIntervalMs ?? 5000} />
+  );
+}
+
+const VOTES_SECTION = ['votes'] as const;
+
+function EnvironmentVotes(props: { name: string; refreshIntervalMs: number }) {
+  const { name } = props;
+  const { entity } = useEntity();
+  const api = useApi(votingStatusApiRef);
+  const pushes = useEnvironmentWatch(name, VOTES_SECTION);
+  const state = usePolling(
+    async (): Promise<LiveVotes> => {
+      const { votes } = await api.getStatus(name);
+      const { servedBy, ...results } = votes.detail ?? {};
+      return {
+        results: votes.detail ? (results as PollResults) : undefined,
+        unreachable: votes.detail
+          ? undefined
+          : votes.error ?? 'the result service did not answer',
+        ...links(entity.metadata.annotations, servedBy),
+        servedBy,
+      };
+    },
+    [api, name, pushes],
+    props.refreshIntervalMs,
+  );
+  return <LiveVotesCard error={state.error} value={state.value} />;
+}
+
+function EntityVotes(props: { refreshIntervalMs: number }) {
   const { entity } = useEntity();
   const discoveryApi = useApi(discoveryApiRef);
   const fetchApi = useApi(fetchApiRef);
   const ref = getCompoundEntityRef(entity);
   const state = usePolling(
-    () => getEntityResults({ discoveryApi, fetchApi }, ref),
+    async (): Promise<LiveVotes> => {
+      try {
+        const { results, resultUrl, servedBy } = await getEntityResults(
+          { discoveryApi, fetchApi },
+          ref,
+        );
+        return {
+          results,
+          ...links(entity.metadata.annotations, servedBy),
+          resultUrl,
+          servedBy,
+        };
+      } catch (error) {
+        // 503: the backend reached no result service; the card says so and keeps its links
+        if (error instanceof ResponseError && error.statusCode === 503) {
+          return {
+            unreachable: error.body.error.message,
+            ...links(entity.metadata.annotations, undefined),
+          };
+        }
+        throw error;
+      }
+    },
     [discoveryApi, fetchApi, ref.kind, ref.namespace, ref.name],
-    refreshIntervalMs,
+    props.refreshIntervalMs,
   );
+  return <LiveVotesCard error={state.error} value={state.value} />;
+}
 
-  if (state.error && !state.value) {
-    return <ResponseErrorPanel title="Live votes" error={state.error} />;
+/** The apps' addresses: in sandbox mode the local ones, which are the ones that answer. */
+function links(
+  annotations: Record<string, string> | undefined,
+  servedBy: LocalStackSource | undefined,
+): Pick<LiveVotes, 'resultUrl' | 'voteUrl'> {
+  return {
+    resultUrl: servedBy?.resultUrl ?? annotations?.[RESULT_URL_ANNOTATION],
+    voteUrl: servedBy?.voteUrl ?? annotations?.[VOTE_URL_ANNOTATION],
+  };
+}
+
+function LiveVotesCard(props: { error?: Error; value?: LiveVotes }) {
+  const { error, value } = props;
+  if (error && !value) {
+    return <ResponseErrorPanel title="Live votes" error={error} />;
   }
-  if (!state.value) {
+  if (!value) {
     return (
       <InfoCard title="Live votes">
         <Progress />
       </InfoCard>
     );
   }
-  const { results, resultUrl, servedBy } = state.value;
-  // in sandbox mode the environment's own vote app does not answer; the local one does
-  const voteUrl =
-    servedBy?.voteUrl ?? entity.metadata.annotations?.[VOTE_URL_ANNOTATION];
+  const { results, unreachable, resultUrl, voteUrl, servedBy } = value;
   return (
     <InfoCard
       title="Live votes"
-      subheader={results.question}
-      deepLink={{ title: 'Open the result app', link: resultUrl }}
+      subheader={results?.question}
+      deepLink={
+        resultUrl
+          ? { title: 'Open the result app', link: resultUrl }
+          : undefined
+      }
     >
       {servedBy ? <SandboxNote /> : null}
-      {results.options.map(option => (
+      {unreachable ? (
+        <WarningPanel
+          severity="error"
+          title="The result service cannot be reached"
+          message={`${unreachable}. The tallies show again as soon as it answers.`}
+        />
+      ) : null}
+      {results?.options.map(option => (
         <Box key={option.id} mb={2} data-testid={`voting-option-${option.id}`}>
           <Box display="flex" justifyContent="space-between">
             <Typography variant="body1">{option.label}</Typography>
@@ -83,15 +192,17 @@ export function VotingResultsCard(props: VotingResultsCardProps) {
         </Box>
       ))}
       <Typography variant="body2" color="textSecondary">
-        {results.total} {results.total === 1 ? 'vote' : 'votes'} in poll{' '}
-        {results.poll}
-        {voteUrl ? (
-          <>
-            {' · '}
-            <Link to={voteUrl}>Vote</Link>
-          </>
-        ) : null}
+        {results ? total(results) : null}
+        {results && voteUrl ? ' · ' : null}
+        {voteUrl ? <Link to={voteUrl}>Vote</Link> : null}
       </Typography>
     </InfoCard>
   );
+}
+
+function total(results: PollResults): string {
+  if (results.total === 0) return `No votes yet in poll ${results.poll}`;
+  return `${results.total} ${results.total === 1 ? 'vote' : 'votes'} in poll ${
+    results.poll
+  }`;
 }

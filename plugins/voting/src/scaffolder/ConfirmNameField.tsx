@@ -30,7 +30,9 @@ export const validateConfirmName: CustomFieldValidator<string, Options> = (
   }
 };
 
-function ConfirmName(props: FieldExtensionComponentProps<string, Options>) {
+export function ConfirmName(
+  props: FieldExtensionComponentProps<string, Options>,
+) {
   const { formData, onChange, schema, rawErrors, required, idSchema } = props;
   return (
     <TextField

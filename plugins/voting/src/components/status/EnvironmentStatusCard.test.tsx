@@ -1,10 +1,12 @@
 import type { Entity } from '@backstage/catalog-model';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { signalApiRef } from '@backstage/plugin-signals-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import { screen, within } from '@testing-library/react';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import type { EnvironmentStatus } from '@voting-platform/plugin-voting-common';
 import { votingStatusApiRef, type VotingStatusApi } from '../../statusApi';
 import { SANDBOX_NOTE } from '../SandboxNote';
+import { signalsFake } from '../__testUtils__/signalsFake';
 import { EnvironmentStatusCard } from './EnvironmentStatusCard';
 import { statusFixture } from './fixtures';
 
@@ -19,9 +21,14 @@ const entity: Entity = {
   spec: { type: 'website', lifecycle: 'production', owner: 'team-a' },
 };
 
-function api(answer: () => Promise<EnvironmentStatus>) {
+function api(answer: () => Promise<EnvironmentStatus>, leaseSeconds = 60) {
   const asked: string[] = [];
+  const watched: string[] = [];
   const fake: VotingStatusApi = {
+    watch: async name => {
+      watched.push(name);
+      return { leaseSeconds };
+    },
     getStatus: async name => {
       asked.push(name);
       return answer();
@@ -30,7 +37,7 @@ function api(answer: () => Promise<EnvironmentStatus>) {
       throw new Error('not used');
     },
   };
-  return { asked, fake };
+  return { asked, watched, fake };
 }
 
 async function renderCard(
@@ -38,10 +45,17 @@ async function renderCard(
   variant?: 'content',
   subject: Entity = entity,
   refreshIntervalMs = 0,
+  signals = signalsFake(),
+  leaseSeconds = 60,
 ) {
-  const a = api(answer);
-  await renderInTestApp(
-    <TestApiProvider apis={[[votingStatusApiRef, a.fake]]}>
+  const a = api(answer, leaseSeconds);
+  const rendered = await renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [votingStatusApiRef, a.fake],
+        [signalApiRef, signals.api],
+      ]}
+    >
       <EntityProvider entity={subject}>
         <EnvironmentStatusCard
           variant={variant}
@@ -50,7 +64,7 @@ async function renderCard(
       </EntityProvider>
     </TestApiProvider>,
   );
-  return a;
+  return { ...a, signals, unmount: rendered.unmount };
 }
 
 const section = (name: string) => screen.findByTestId(`section-${name}`);
@@ -79,7 +93,18 @@ describe('EnvironmentStatusCard', () => {
         /vote 2\/2 · load balancer 10\.0\.0\.1/,
       ),
     ).toBeInTheDocument();
-    expect(screen.getAllByText(/^checked /)).toHaveLength(4);
+    expect(
+      within(await section('dns')).getByText(
+        /origin certificate expires on .* \(in 5475 days\)/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(await section('alerts')).getByText(
+        'no firing alert (Prometheus monitoring/kube-prometheus-stack-prometheus)',
+      ),
+    ).toBeInTheDocument();
+    expect(within(await section('alerts')).getByText('OK')).toBeInTheDocument();
+    expect(screen.getAllByText(/^checked /)).toHaveLength(5);
     // the overview card leaves the votes to the Live votes card
     expect(screen.queryByTestId('section-votes')).not.toBeInTheDocument();
     expect(
@@ -150,6 +175,125 @@ describe('EnvironmentStatusCard', () => {
     ).toBeInTheDocument();
   });
 
+  it('shows firing alerts, worst first, with their severity, namespace and summary', async () => {
+    const alert = (name: string, severity: string | null) => ({
+      name,
+      severity,
+      namespace: 'voting',
+      summary: `${name} is firing`,
+      activeAt: '2026-11-30T21:00:00Z',
+    });
+    await renderCard(async () =>
+      statusFixture('demo', {
+        alerts: {
+          state: 'error',
+          detail: {
+            prometheus: 'monitoring/kps-prometheus',
+            alerts: [
+              alert('KubePodCrashLooping', 'critical'),
+              alert('NoSeverity', null),
+            ],
+          },
+        },
+      }),
+    );
+    const alerts = await section('alerts');
+    expect(within(alerts).getByText('Error')).toBeInTheDocument();
+    expect(
+      within(alerts).getByText(
+        'KubePodCrashLooping (critical, voting): KubePodCrashLooping is firing · NoSeverity (no severity, voting): NoSeverity is firing',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('shows a warning alert as a warning', async () => {
+    await renderCard(async () =>
+      statusFixture('demo', {
+        alerts: {
+          state: 'warning',
+          detail: {
+            prometheus: 'monitoring/kps-prometheus',
+            alerts: [
+              {
+                name: 'KubeDeploymentReplicasMismatch',
+                severity: 'warning',
+                namespace: null,
+                summary: null,
+                activeAt: null,
+              },
+            ],
+          },
+        },
+      }),
+    );
+    const alerts = await section('alerts');
+    expect(within(alerts).getByText('Warning')).toBeInTheDocument();
+    expect(
+      within(alerts).getByText('KubeDeploymentReplicasMismatch (warning)'),
+    ).toBeInTheDocument();
+  });
+
+  it('explains a Prometheus that cannot be reached', async () => {
+    const error =
+      "Prometheus (monitoring/kps-prometheus) could not be reached through the Kubernetes API server's service proxy: 503 error trying to reach service";
+    await renderCard(async () =>
+      statusFixture('demo', {
+        alerts: { state: 'error', detail: null, error },
+      }),
+    );
+    const alerts = await section('alerts');
+    expect(within(alerts).getByText('Error')).toBeInTheDocument();
+    expect(within(alerts).getByText(error)).toBeInTheDocument();
+  });
+
+  it('warns of an origin certificate close to its expiry, and says when it expired or is missing', async () => {
+    const dns = statusFixture().dns.detail!;
+    const withCertificate = (
+      daysLeft: number | null,
+      state: 'warning' | 'error',
+    ) =>
+      statusFixture('demo', {
+        dns: {
+          state,
+          detail: {
+            ...dns,
+            originCertificate:
+              daysLeft === null
+                ? null
+                : {
+                    ...dns.originCertificate!,
+                    expiresOn: '2026-12-12T22:00:00.000Z',
+                    daysLeft,
+                  },
+          },
+        },
+      });
+    await renderCard(async () => withCertificate(12, 'warning'));
+    let dnsSection = await section('dns');
+    expect(within(dnsSection).getByText('Warning')).toBeInTheDocument();
+    expect(
+      within(dnsSection).getByText(
+        /origin certificate expires on .* \(in 12 days\)/,
+      ),
+    ).toBeInTheDocument();
+    cleanup();
+    await renderCard(async () => withCertificate(-3, 'error'));
+    dnsSection = await section('dns');
+    expect(within(dnsSection).getByText('Error')).toBeInTheDocument();
+    expect(
+      within(dnsSection).getByText(
+        /origin certificate expired on .* \(3 days ago\)/,
+      ),
+    ).toBeInTheDocument();
+    cleanup();
+    await renderCard(async () => withCertificate(null, 'warning'));
+    expect(
+      within(await section('dns')).getByText(
+        /no Origin CA certificate covers these host names/,
+      ),
+    ).toBeInTheDocument();
+  });
+
   it('shows the votes in the entity tab', async () => {
     await renderCard(async () => statusFixture(), 'content');
     expect(
@@ -201,12 +345,17 @@ describe('EnvironmentStatusCard', () => {
   });
 
   it('says so on an entity that names no environment, without asking the backend', async () => {
-    const { asked } = await renderCard(async () => statusFixture(), undefined, {
-      ...entity,
-      metadata: { name: 'other' },
-    });
+    const { asked, watched } = await renderCard(
+      async () => statusFixture(),
+      undefined,
+      {
+        ...entity,
+        metadata: { name: 'other' },
+      },
+    );
     expect(await screen.findByText(/names no environment/)).toBeInTheDocument();
     expect(asked).toEqual([]);
+    expect(watched).toEqual([]);
   });
 
   it('asks again at its interval and shows the change', async () => {
@@ -227,5 +376,49 @@ describe('EnvironmentStatusCard', () => {
       await within(await section('cluster')).findByText(/cluster gone/),
     ).toBeInTheDocument();
     expect(asked.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('fetches again when the backend signals a change of a shown section, and not for the votes', async () => {
+    const answers = [
+      statusFixture(),
+      statusFixture('demo', {
+        cluster: { state: 'error', detail: null, error: 'cluster gone' },
+      }),
+    ];
+    const { asked, signals } = await renderCard(async () => answers[0]);
+    await section('cluster');
+    expect(signals.channels()).toEqual(['voting:environment:demo']);
+    // the overview card does not show the votes: a votes signal is not its business
+    signals.send('voting:environment:demo', {
+      environment: 'demo',
+      sections: ['votes'],
+    });
+    answers.shift();
+    signals.send('voting:environment:demo', {
+      environment: 'demo',
+      sections: ['cluster'],
+    });
+    expect(
+      await within(await section('cluster')).findByText(/cluster gone/),
+    ).toBeInTheDocument();
+    expect(asked).toEqual(['demo', 'demo']);
+  });
+
+  it('renews the lease while shown, and stops when unmounted', async () => {
+    const { watched, unmount } = await renderCard(
+      async () => statusFixture(),
+      undefined,
+      entity,
+      0,
+      signalsFake(),
+      0.1,
+    );
+    await section('cluster');
+    await waitFor(() => expect(watched.length).toBeGreaterThanOrEqual(3));
+    unmount();
+    const renewals = watched.length;
+    await new Promise(done => setTimeout(done, 200));
+    expect(watched).toHaveLength(renewals);
+    expect(new Set(watched)).toEqual(new Set(['demo']));
   });
 });

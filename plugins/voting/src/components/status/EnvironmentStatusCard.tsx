@@ -11,6 +11,7 @@ import {
   List,
   ListItem,
   ListItemText,
+  makeStyles,
   Typography,
 } from '@material-ui/core';
 import {
@@ -22,6 +23,7 @@ import {
 } from '@voting-platform/plugin-voting-common';
 import { votingStatusApiRef } from '../../statusApi';
 import { SandboxNote } from '../SandboxNote';
+import { useEnvironmentWatch } from '../useEnvironmentWatch';
 import { usePolling } from '../usePolling';
 import { explanation, SECTION_TITLES, StateIndicator, summary } from './states';
 
@@ -35,12 +37,23 @@ const CONSOLE_LINKS: Array<{
   { key: 'grafana', label: 'Grafana' },
 ];
 
+const useStyles = makeStyles(theme => ({
+  // the palette's main error red is too light for small text on a light card (WCAG AA contrast)
+  explanation: {
+    color:
+      theme.palette.type === 'dark'
+        ? theme.palette.error.light
+        : theme.palette.error.dark,
+  },
+}));
+
 /** The sections of one environment's status, each with its indicator, detail and time. */
 export function EnvironmentStatusView(props: {
   status: EnvironmentStatus;
   sections?: readonly StatusSectionName[];
 }) {
   const { status } = props;
+  const classes = useStyles();
   return (
     <>
       <List dense>
@@ -67,8 +80,8 @@ export function EnvironmentStatusView(props: {
                       <Typography
                         component="span"
                         display="block"
-                        color="error"
                         variant="body2"
+                        className={classes.explanation}
                       >
                         {why}
                       </Typography>
@@ -100,15 +113,23 @@ export function EnvironmentStatusView(props: {
   );
 }
 
-/** The status of the environment named by the entity's `voting-platform.io/environment` annotation. */
-function useEnvironmentStatus(refreshIntervalMs: number) {
+/**
+ * The status of the environment named by the entity's `voting-platform.io/environment`
+ * annotation, fetched again on each signal about the shown sections, and every
+ * `fallbackIntervalMs` in case the signals connection dropped.
+ */
+function useEnvironmentStatus(
+  sections: readonly StatusSectionName[],
+  fallbackIntervalMs: number,
+) {
   const { entity } = useEntity();
   const api = useApi(votingStatusApiRef);
   const name = entity.metadata.annotations?.[ENVIRONMENT_ANNOTATION];
+  const pushes = useEnvironmentWatch(name, sections);
   const state = usePolling(
     async () => (name ? api.getStatus(name) : undefined),
-    [api, name],
-    name ? refreshIntervalMs : 0,
+    [api, name, pushes],
+    name ? fallbackIntervalMs : 0,
   );
   return { name, ...state };
 }
@@ -122,8 +143,9 @@ export interface EnvironmentStatusCardProps {
   /** `content`: the entity tab, with every detail; `card` (default): the overview card. */
   variant?: 'card' | 'content';
   /**
-   * How often to ask again, in milliseconds (default 30 s; 0: never). The backend answers from
-   * its cache within its interval, so viewers cost the providers nothing more.
+   * How often to ask again without a signal, in milliseconds (default 60 s; 0: never): changes
+   * are pushed, this only covers a dropped signals connection. The backend answers from its
+   * cache within its interval, so viewers cost the providers nothing more.
    */
   refreshIntervalMs?: number;
 }
@@ -135,8 +157,13 @@ export interface EnvironmentStatusCardProps {
  * @public
  */
 export function EnvironmentStatusCard(props: EnvironmentStatusCardProps) {
+  const sections =
+    props.variant === 'content'
+      ? STATUS_SECTIONS
+      : STATUS_SECTIONS.filter(s => s !== 'votes');
   const { name, error, value } = useEnvironmentStatus(
-    props.refreshIntervalMs ?? 30_000,
+    sections,
+    props.refreshIntervalMs ?? 60_000,
   );
   let body;
   if (!name) {
@@ -150,16 +177,7 @@ export function EnvironmentStatusCard(props: EnvironmentStatusCardProps) {
   } else if (!value) {
     body = <Progress />;
   } else {
-    body = (
-      <EnvironmentStatusView
-        status={value}
-        sections={
-          props.variant === 'content'
-            ? STATUS_SECTIONS
-            : STATUS_SECTIONS.filter(s => s !== 'votes')
-        }
-      />
-    );
+    body = <EnvironmentStatusView status={value} sections={sections} />;
   }
   return (
     <InfoCard

@@ -17,6 +17,12 @@ const statuses: EnvironmentStatuses = {
       cluster: { state: 'error', detail: null, error: 'gone' },
     }),
     { ...statusFixture('gamma'), owner: 'group:default/team-b' },
+    statusFixture('delta', {
+      cluster: {
+        state: 'ok',
+        detail: { ...statusFixture().cluster.detail!, region: 'fra1' },
+      },
+    }),
   ],
   denied: ['secret'],
   missing: [],
@@ -35,6 +41,9 @@ function api(answer: () => Promise<EnvironmentStatuses>) {
       getStatuses: async () => {
         calls += 1;
         return answer();
+      },
+      watch: async () => {
+        throw new Error('not used');
       },
     },
   };
@@ -58,12 +67,12 @@ function renderPage(answer: () => Promise<EnvironmentStatuses>) {
 
 /** The environments the page links to, whatever it shows besides. */
 const listed = () =>
-  ['alpha', 'beta', 'gamma'].filter(name =>
+  ['alpha', 'beta', 'gamma', 'delta'].filter(name =>
     screen.queryByRole('link', { name }),
   );
 
 /** Picks an option of one of the page's filters. */
-async function pick(filter: 'Status' | 'Owner', option: string) {
+async function pick(filter: 'Status' | 'Owner' | 'Region', option: string) {
   fireEvent.mouseDown(filters().getByLabelText(filter));
   fireEvent.click(within(screen.getByRole('listbox')).getByText(option));
 }
@@ -75,7 +84,11 @@ describe('EnvironmentsPage', () => {
       'href',
       '/catalog/voting-environments/component/alpha',
     );
-    expect(listed()).toEqual(['alpha', 'beta', 'gamma']);
+    expect(listed()).toEqual(['alpha', 'beta', 'gamma', 'delta']);
+    // each environment's region, from its cluster section (beta's could not be checked)
+    expect(screen.getAllByText('nyc1')).toHaveLength(2);
+    expect(screen.getByText('fra1')).toBeInTheDocument();
+    expect(screen.getByText('unknown')).toBeInTheDocument();
     expect(screen.getByText('team-a')).toBeInTheDocument();
     expect(screen.getByText('team-b')).toBeInTheDocument();
     expect(
@@ -92,6 +105,21 @@ describe('EnvironmentsPage', () => {
     await pick('Status', 'All');
     await pick('Owner', 'group:default/team-b');
     expect(listed()).toEqual(['gamma']);
+  });
+
+  it('filters by region, with owner and status', async () => {
+    await renderPage(async () => statuses);
+    await screen.findByRole('link', { name: 'alpha' });
+    // beta's cluster could not be checked: its region is unknown, so no region matches it
+    await pick('Region', 'nyc1');
+    expect(listed()).toEqual(['alpha', 'gamma']);
+    await pick('Owner', 'group:default/team-a');
+    expect(listed()).toEqual(['alpha']);
+    await pick('Region', 'fra1');
+    expect(listed()).toEqual(['delta']);
+    await pick('Status', 'Error');
+    expect(listed()).toEqual([]);
+    expect(screen.getByText('No environment matches.')).toBeInTheDocument();
   });
 
   it('says so when nothing matches', async () => {

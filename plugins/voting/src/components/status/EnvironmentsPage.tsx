@@ -33,7 +33,12 @@ import {
   StateIndicator,
 } from './states';
 
-type Row = EnvironmentStatus & { id: string; state: StatusState };
+type Row = EnvironmentStatus & {
+  id: string;
+  state: StatusState;
+  /** From the cluster section; null while that cannot be checked. */
+  region: string | null;
+};
 
 const columns: TableColumn<Row>[] = [
   {
@@ -45,6 +50,11 @@ const columns: TableColumn<Row>[] = [
         {row.name}
       </EntityRefLink>
     ),
+  },
+  {
+    title: 'Region',
+    field: 'region',
+    render: row => row.region ?? 'unknown',
   },
   {
     title: 'Status',
@@ -72,6 +82,8 @@ function Filter(props: {
       <InputLabel id={id}>{props.label}</InputLabel>
       <Select
         labelId={id}
+        // named by its label and its value: the name holds the visible text (WCAG 2.5.3)
+        SelectDisplayProps={{ id: `${id}-value` }}
         value={props.value}
         displayEmpty
         onChange={e => props.onChange(String(e.target.value))}
@@ -92,6 +104,7 @@ export function EnvironmentsOverview(props: { owner?: string }) {
   const api = useApi(votingStatusApiRef);
   const { loading, error, value } = useAsync(() => api.getStatuses(), [api]);
   const [owner, setOwner] = useState('');
+  const [region, setRegion] = useState('');
   const [state, setState] = useState('');
   const rows = useMemo(
     () =>
@@ -99,15 +112,20 @@ export function EnvironmentsOverview(props: { owner?: string }) {
         ...s,
         id: s.name,
         state: overallState(s),
+        region: s.cluster.detail?.region ?? null,
       })),
     [value],
   );
   if (loading) return <Progress />;
   if (error) return <ResponseErrorPanel error={error} />;
   const owners = [...new Set(rows.map(r => r.owner))].sort();
+  const regions = [
+    ...new Set(rows.flatMap(r => (r.region ? [r.region] : []))),
+  ].sort();
   const shown = rows.filter(
     r =>
       (!(props.owner ?? owner) || r.owner === (props.owner ?? owner)) &&
+      (!region || r.region === region) &&
       (!state || r.state === state),
   );
   const groups = [...new Set(shown.map(r => r.owner))].sort();
@@ -129,6 +147,12 @@ export function EnvironmentsOverview(props: { owner?: string }) {
           />
         )}
         <Filter
+          label="Region"
+          value={region}
+          options={regions.map(r => ({ value: r, label: r }))}
+          onChange={setRegion}
+        />
+        <Filter
           label="Status"
           value={state}
           options={(Object.keys(STATE_LABELS) as StatusState[]).map(s => ({
@@ -145,7 +169,14 @@ export function EnvironmentsOverview(props: { owner?: string }) {
         <Box key={group} mb={3}>
           <Table<Row>
             title={<EntityRefLink entityRef={group} />}
-            options={{ paging: false, search: false, padding: 'dense' }}
+            // not draggable: the drag handles are focusable inside the sort buttons (nested
+            // interactive controls, which screen readers cannot reach)
+            options={{
+              paging: false,
+              search: false,
+              padding: 'dense',
+              draggable: false,
+            }}
             columns={columns}
             data={shown.filter(r => r.owner === group)}
           />

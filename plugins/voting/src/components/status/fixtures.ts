@@ -11,7 +11,7 @@ export function statusFixture(
   name = 'demo',
   change: Partial<
     Record<
-      'cluster' | 'database' | 'dns' | 'workloads' | 'votes',
+      'cluster' | 'database' | 'dns' | 'workloads' | 'alerts' | 'votes',
       Partial<StatusSection<any>> & { state: StatusState }
     >
   > = {},
@@ -31,6 +31,7 @@ export function statusFixture(
       detail: {
         state: 'running',
         message: 'Ready',
+        region: 'nyc1',
         version: '1.34.1-do.0',
         upgradeAvailable: null,
         ha: true,
@@ -66,6 +67,12 @@ export function statusFixture(
             pointsAtLoadBalancer: true,
           },
         ],
+        originCertificate: {
+          id: '123456789012345678901234567',
+          hostnames: ['vote.demo.example.com', 'result.demo.example.com'],
+          expiresOn: '2041-11-26T22:00:00.000Z',
+          daysLeft: 5475,
+        },
       },
     },
     workloads: {
@@ -76,6 +83,14 @@ export function statusFixture(
           { namespace: 'voting', name: 'vote', ready: 2, desired: 2 },
         ],
         loadBalancer: '10.0.0.1',
+      },
+    },
+    alerts: {
+      state: 'ok',
+      checkedAt,
+      detail: {
+        prometheus: 'monitoring/kube-prometheus-stack-prometheus',
+        alerts: [],
       },
     },
     votes: {

@@ -5,6 +5,7 @@ import {
   StatusWarning,
 } from '@backstage/core-components';
 import type {
+  AlertsStatusDetail,
   ClusterStatusDetail,
   DatabaseStatusDetail,
   DnsStatusDetail,
@@ -39,6 +40,7 @@ export const SECTION_TITLES: Record<StatusSectionName, string> = {
   database: 'Database',
   dns: 'DNS and TLS',
   workloads: 'Workloads',
+  alerts: 'Alerts',
   votes: 'Votes',
 };
 
@@ -108,6 +110,7 @@ export function summary(
         `zone ${d.zone}`,
         `SSL ${d.sslMode ?? 'unknown'}`,
         ...records,
+        certificateSummary(d),
       ].join(' · ');
     }
     case 'workloads': {
@@ -116,6 +119,19 @@ export function summary(
         ? d.deployments.map(x => `${x.name} ${x.ready}/${x.desired}`).join(', ')
         : 'no voting Deployment';
       return `${deployments} · load balancer ${d.loadBalancer ?? 'pending'}`;
+    }
+    case 'alerts': {
+      const d = value.detail as AlertsStatusDetail;
+      if (d.alerts.length === 0)
+        return `no firing alert (Prometheus ${d.prometheus})`;
+      return d.alerts
+        .map(
+          a =>
+            `${a.name} (${a.severity ?? 'no severity'}${
+              a.namespace ? `, ${a.namespace}` : ''
+            })${a.summary ? `: ${a.summary}` : ''}`,
+        )
+        .join(' · ');
     }
     default: {
       const d = value.detail as VotesStatusDetail;
@@ -126,6 +142,17 @@ export function summary(
             .join(', ')} (${d.total} in all)`;
     }
   }
+}
+
+function certificateSummary(d: DnsStatusDetail): string {
+  const c = d.originCertificate;
+  if (!c) return 'no Origin CA certificate covers these host names';
+  const date = new Date(c.expiresOn).toLocaleDateString();
+  if (c.daysLeft < 0)
+    return `origin certificate expired on ${date} (${-c.daysLeft} days ago)`;
+  return `origin certificate expires on ${date} (in ${c.daysLeft} day${
+    c.daysLeft === 1 ? '' : 's'
+  })`;
 }
 
 /** Why a section could not be checked, in words a viewer can act on. */

@@ -1,0 +1,420 @@
+/**
+ * 200 viewers of one environment's status and live votes, against the real backend (every
+ * plugin, run from its sources), the voting stack and the DigitalOcean and Cloudflare emulators,
+ * which count every provider call. Two ways of viewing, measured in the same run:
+ *
+ * - `signals` (the cards now): each viewer holds a signals websocket, renews its watch lease,
+ *   and fetches the status again when a signal says it changed (plus a 60 s fallback poll);
+ * - `polling` (the cards before, the baseline): each viewer reads the live votes every 5 s
+ *   through the uncached results route, and the status every 30 s.
+ *
+ * Figures: provider calls per minute counted at the emulators, and vote→card latency (from the
+ * vote app's 202 to the first response of that viewer's refetch that shows the vote).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ManualClock,
+  startSandbox,
+  type Sandbox,
+} from '@voting-platform/cloud-sandbox';
+import { sleep } from '@voting-platform/timing';
+import { spawnBackend, waitBackendReady } from '../scripts/lib/portal.js';
+import { freePort, waitFor } from '../test/support/ports.js';
+import {
+  median,
+  percentile,
+  quick,
+  report,
+  round,
+  seconds,
+  withStack,
+} from './common.js';
+
+const VIEWERS = quick ? 50 : 200;
+/** The status cache interval the backend runs with (`voting.status.cacheSeconds`). */
+const INTERVAL_SECONDS = 10;
+const LEASE_SECONDS = 20;
+/** One vote this often during a phase; far enough apart to tell which vote a view shows. */
+const VOTE_EVERY_MS = 2_000;
+const ENVIRONMENT = 'bench';
+
+type Observation = { at: number; total: number };
+
+/** A viewer's record of what its views showed, and when. */
+class Viewer {
+  readonly seen: Observation[] = [];
+  fetches = 0;
+  /** Failed requests by what went wrong (HTTP status or error code). */
+  readonly failures = new Map<string, number>();
+  private readonly timers: Array<ReturnType<typeof setInterval>> = [];
+  private socket?: WebSocket;
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: string,
+  ) {}
+
+  private async get(path: string, read: (body: any) => number | undefined) {
+    this.fetches++;
+    try {
+      const response = await fetch(`${this.baseUrl}${path}`, {
+        headers: { authorization: `Bearer ${this.token}` },
+      });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const total = read(await response.json());
+      if (total !== undefined) this.seen.push({ at: Date.now(), total });
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private fail(error: unknown) {
+    const cause = (error as { cause?: { code?: string } }).cause;
+    const why = cause?.code ?? (error as Error).message;
+    this.failures.set(why, (this.failures.get(why) ?? 0) + 1);
+  }
+
+  private readStatus = () =>
+    this.get(
+      `/api/voting/environments/${ENVIRONMENT}/status`,
+      body => body.votes?.detail?.total,
+    );
+
+  private async renew() {
+    await fetch(
+      `${this.baseUrl}/api/voting/environments/${ENVIRONMENT}/watch`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.token}` },
+      },
+    ).catch(error => this.fail(error));
+  }
+
+  /** As the cards now: lease, signals, a refetch per signal, the slow fallback poll. */
+  async watch(): Promise<void> {
+    const url = new URL('/api/signals', this.baseUrl);
+    url.protocol = 'ws:';
+    const socket = new WebSocket(url, this.token);
+    this.socket = socket;
+    await new Promise<void>((resolve, reject) => {
+      socket.onopen = () => resolve();
+      socket.onerror = () => reject(new Error('signals websocket failed'));
+    });
+    socket.send(
+      JSON.stringify({
+        action: 'subscribe',
+        channel: `voting:environment:${ENVIRONMENT}`,
+      }),
+    );
+    socket.onmessage = () => void this.readStatus();
+    await this.renew();
+    await this.readStatus();
+    this.timers.push(
+      setInterval(() => this.renew(), (LEASE_SECONDS * 1000) / 2),
+      setInterval(() => this.readStatus(), 60_000),
+    );
+  }
+
+  /** As the cards before: the live votes every 5 s, uncached, and the status every 30 s. */
+  async poll(): Promise<void> {
+    const readVotes = () =>
+      this.get(
+        `/api/voting/entities/component/voting-environments/${ENVIRONMENT}/results`,
+        body => body.results?.total,
+      );
+    await Promise.all([readVotes(), this.readStatus()]);
+    // spread over the interval, as tabs opened at different times are
+    await sleep(Math.random() * 5_000);
+    this.timers.push(
+      setInterval(readVotes, 5_000),
+      setInterval(() => this.readStatus(), 30_000),
+    );
+  }
+
+  stop(): void {
+    for (const timer of this.timers) clearInterval(timer);
+    this.socket?.close();
+  }
+
+  /** When this viewer first showed a total of at least `total`. */
+  firstShowing(total: number): number | undefined {
+    return this.seen.find(o => o.total >= total)?.at;
+  }
+}
+
+async function json(
+  url: string,
+  init: RequestInit & { token?: string } = {},
+): Promise<any> {
+  const response = await fetch(url, {
+    ...init,
+    headers: {
+      'content-type': 'application/json',
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+      ...(init.headers as Record<string, string>),
+    },
+  });
+  if (!response.ok) {
+    throw new Error(
+      `${init.method ?? 'GET'} ${url}: ${
+        response.status
+      } ${await response.text()}`,
+    );
+  }
+  return response.status === 204 ? undefined : response.json();
+}
+
+/** Provider calls at both emulators since `from`, by operation. */
+function providerCalls(sandbox: Sandbox, from: { do: number; cf: number }) {
+  const byOperation: Record<string, number> = {};
+  const records = [
+    ...sandbox.digitalocean.requests.slice(from.do),
+    ...sandbox.cloudflare.requests.slice(from.cf),
+  ];
+  for (const r of records) {
+    const op = r.operationId ?? 'unknown';
+    byOperation[op] = (byOperation[op] ?? 0) + 1;
+  }
+  return { total: records.length, byOperation };
+}
+
+const mark = (sandbox: Sandbox) => ({
+  do: sandbox.digitalocean.requests.length,
+  cf: sandbox.cloudflare.requests.length,
+});
+
+export async function viewers(): Promise<void> {
+  await withStack(async ({ vote, result }) => {
+    const clock = new ManualClock();
+    const sandbox = await startSandbox({
+      clock,
+      coverageDir: false,
+      cloudflare: { zones: ['example.com'] },
+      // no API server behind the emulated cluster: the workloads section fails fast, on its own
+      digitalocean: { clusterEndpoint: () => 'https://127.0.0.1:9' },
+    });
+    const tmp = mkdtempSync(join(tmpdir(), 'bench-viewers-'));
+    const token = randomBytes(24).toString('hex');
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    let backendOutput = '';
+    const backend = (() => {
+      writeFileSync(
+        join(tmp, 'app-config.bench.yaml'),
+        JSON.stringify({
+          app: { baseUrl },
+          backend: {
+            baseUrl,
+            listen: { port, host: '127.0.0.1' },
+            cors: { origin: baseUrl },
+          },
+          digitalocean: {
+            apiUrl: sandbox.digitalocean.url,
+            token: sandbox.digitalocean.token,
+          },
+          cloudflare: {
+            apiUrl: sandbox.cloudflare.url,
+            apiToken: sandbox.cloudflare.token,
+          },
+          voting: {
+            status: {
+              cacheSeconds: INTERVAL_SECONDS,
+              leaseSeconds: LEASE_SECONDS,
+            },
+          },
+        }),
+      );
+      const child = spawnBackend({
+        configs: [join(tmp, 'app-config.bench.yaml')],
+        env: { BACKSTAGE_SCRIPT_TOKEN: token, LOG_LEVEL: 'warn' },
+        stdio: 'pipe',
+      });
+      child.stdout!.on('data', chunk => (backendOutput += chunk));
+      child.stderr!.on('data', chunk => (backendOutput += chunk));
+      return child;
+    })();
+    const all: Viewer[] = [];
+    try {
+      await waitBackendReady(baseUrl, backend, 180_000).catch(error => {
+        console.log(backendOutput.slice(-5000));
+        throw error;
+      });
+      const doCall = (path: string, body: unknown) =>
+        json(`${sandbox.digitalocean.url}${path}`, {
+          method: 'POST',
+          token: sandbox.digitalocean.token,
+          body: JSON.stringify(body),
+        });
+      const cluster = await doCall('/kubernetes/clusters', {
+        name: 'bench',
+        region: 'nyc1',
+        version: 'latest',
+        node_pools: [{ name: 'pool', size: 's-2vcpu-4gb', count: 2 }],
+      });
+      const database = await doCall('/databases', {
+        name: 'bench-db',
+        engine: 'pg',
+        version: '16',
+        region: 'nyc1',
+        size: 'db-s-1vcpu-1gb',
+        num_nodes: 1,
+      });
+      clock.advance(60 * 60_000);
+      await json(`${baseUrl}/api/voting/environments/${ENVIRONMENT}`, {
+        method: 'PUT',
+        token,
+        body: JSON.stringify({
+          owner: 'group:default/platform-team',
+          clusterId: cluster.kubernetes_cluster.id,
+          databaseId: database.database.id,
+          vpcId: randomUUID(),
+          domain: 'bench.example.com',
+          voteUrl: vote.url,
+          resultUrl: result.url,
+        }),
+      });
+      // the old card reads the environment's catalog entity
+      await waitFor(
+        'the environment in the catalog',
+        async () =>
+          (
+            await fetch(
+              `${baseUrl}/api/catalog/entities/by-name/component/voting-environments/${ENVIRONMENT}`,
+              { headers: { authorization: `Bearer ${token}` } },
+            )
+          ).ok || undefined,
+        60_000,
+        500,
+      );
+      const guest = (
+        await json(`${baseUrl}/api/auth/guest/refresh`, {
+          method: 'POST',
+          headers: { 'x-requested-with': 'XMLHttpRequest' },
+        })
+      ).backstageIdentity.token as string;
+
+      const castVote = async () => {
+        const response = await fetch(`${vote.url}/api/vote`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ option: Math.random() < 0.5 ? 'a' : 'b' }),
+        });
+        if (response.status !== 202)
+          throw new Error(`vote: ${response.status}`);
+        return Date.now();
+      };
+      const currentTotal = async () =>
+        ((await json(`${result.url}/api/results`)) as { total: number }).total;
+
+      /** Runs a phase: viewers start, votes are cast, figures come out. */
+      const phase = async (
+        name: string,
+        start: ((viewer: Viewer) => Promise<void>) | undefined,
+        durationS = seconds(60),
+      ) => {
+        const durationMs = durationS * 1000;
+        const crowd = start
+          ? Array.from({ length: VIEWERS }, () => new Viewer(baseUrl, guest))
+          : [];
+        all.push(...crowd);
+        await Promise.all(crowd.map(v => start!(v)));
+        const from = mark(sandbox);
+        const startedAt = Date.now();
+        const before = await currentTotal();
+        const casts: number[] = [];
+        while (Date.now() - startedAt < durationMs) {
+          if (start) casts.push(await castVote());
+          await sleep(VOTE_EVERY_MS);
+        }
+        // a last view of the last vote may still be on its way
+        await sleep(start ? 6_000 : 0);
+        const minutes = (Date.now() - startedAt) / 60_000;
+        const calls = providerCalls(sandbox, from);
+        for (const v of crowd) v.stop();
+        const latencies: number[] = [];
+        let missed = 0;
+        casts.forEach((castAt, i) => {
+          for (const v of crowd) {
+            const shown = v.firstShowing(before + i + 1);
+            if (shown === undefined) missed++;
+            else latencies.push(Math.max(0, shown - castAt));
+          }
+        });
+        const fetches = crowd.reduce((n, v) => n + v.fetches, 0);
+        const perMinute = (n: number) => round(n / minutes, 1);
+        const intervals = (minutes * 60) / INTERVAL_SECONDS;
+        const clusterChecks = calls.byOperation.kubernetes_get_cluster ?? 0;
+        report(`status viewers: ${name}`, {
+          viewers: crowd.length,
+          'phase s': round(minutes * 60),
+          'votes cast': casts.length,
+          'provider calls/min': perMinute(calls.total),
+          'cluster checks/interval': round(clusterChecks / intervals, 2),
+          'calls by operation': calls.byOperation,
+          'REST reads/min': perMinute(fetches),
+          'failed requests': crowd.reduce<Record<string, number>>(
+            (tally, v) => {
+              for (const [why, n] of v.failures)
+                tally[why] = (tally[why] ?? 0) + n;
+              return tally;
+            },
+            {},
+          ),
+          ...(casts.length
+            ? {
+                'vote→card p50 ms': percentile(latencies, 50),
+                'vote→card p99 ms': percentile(latencies, 99),
+                'views that never showed a vote': missed,
+              }
+            : {}),
+          'target p99 ms': 1_000,
+          'target checks/section/interval': 1,
+        });
+        return { latencies, calls, fetches, minutes };
+      };
+
+      // nobody watches: nothing may be checked
+      const idle = await phase(
+        'nobody watching',
+        undefined,
+        3 * INTERVAL_SECONDS,
+      );
+      const polling = await phase('polling every 5 s (the cards before)', v =>
+        v.poll(),
+      );
+      // the polling phase took no lease; let the status cache run out before the next phase
+      await sleep(INTERVAL_SECONDS * 1000);
+      const signals = await phase('signals (the cards now)', v => v.watch());
+      report('status viewers: signals against polling', {
+        'idle provider calls': idle.calls.total,
+        'REST reads/min, polling : signals': `${round(
+          polling.fetches / polling.minutes,
+        )} : ${round(signals.fetches / signals.minutes)}`,
+        'p50 ms, polling : signals': `${percentile(
+          polling.latencies,
+          50,
+        )} : ${percentile(signals.latencies, 50)}`,
+        'p99 ms, polling : signals': `${percentile(
+          polling.latencies,
+          99,
+        )} : ${percentile(signals.latencies, 99)}`,
+        'p50 ratio (polling / signals)': round(
+          median(polling.latencies) / Math.max(1, median(signals.latencies)),
+          1,
+        ),
+      });
+    } finally {
+      for (const v of all) v.stop();
+      if (backend.exitCode === null) {
+        const exited = new Promise(done => backend.once('exit', done));
+        backend.kill('SIGTERM');
+        await exited;
+      }
+      await sandbox.stop();
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+}

@@ -1,0 +1,373 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  signalsServiceRef,
+  type SignalPayload,
+} from '@backstage/plugin-signals-node';
+import { ManualClock, useSandbox } from '@voting-platform/cloud-sandbox';
+import {
+  votingEnvironmentReadPermission,
+  type EnvironmentStatus,
+} from '@voting-platform/plugin-voting-common';
+import { environmentSpecFixture } from '@voting-platform/plugin-voting-common/testUtils';
+import { votingEnvironmentConditions } from '@voting-platform/plugin-voting-node';
+import { sleep } from '@voting-platform/timing';
+import pg from 'pg';
+import request from 'supertest';
+import { votingPlugin } from '../plugin';
+
+jest.setTimeout(120_000);
+
+const ROOT = resolve(__dirname, '../../../..');
+const POSTGRES =
+  process.env.POSTGRES_ADMIN_URL ??
+  'postgres://postgres@127.0.0.1:5432/postgres';
+/** Short, so that a test sees several intervals and a lease's end. */
+const CACHE_SECONDS = 1;
+const LEASE_SECONDS = 3;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>(done => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise(done => server.close(done));
+  return port;
+}
+
+/** Polls until `check` answers something, for at most 30 s. */
+async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: timed out`);
+    await sleep(100);
+  }
+}
+
+/**
+ * The real result service (apps/result) on a database of its own: it pushes the tallies over
+ * socket.io when PostgreSQL notifies it of new ones, and counts its socket.io clients.
+ */
+class ResultService {
+  private child?: ChildProcess;
+  private output = '';
+  readonly database = `watch_${randomBytes(6).toString('hex')}`;
+  port = 0;
+
+  get url() {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get databaseUrl() {
+    const url = new URL(POSTGRES);
+    url.pathname = `/${this.database}`;
+    return url.toString();
+  }
+
+  async start() {
+    await this.admin(`CREATE DATABASE ${this.database}`);
+    this.port = await freePort();
+    const child = spawn(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', 'apps/result/src/main.ts'],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          NODE_ENV: 'production',
+          HOST: '127.0.0.1',
+          PORT: String(this.port),
+          POSTGRES_URL: this.databaseUrl,
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    this.child = child;
+    child.stdout!.on('data', chunk => (this.output += chunk));
+    child.stderr!.on('data', chunk => (this.output += chunk));
+    await until(`the result service to be ready\n${this.output}`, async () => {
+      if (child.exitCode !== null) throw new Error(this.output);
+      const ready = await fetch(`${this.url}/readyz`).catch(() => undefined);
+      return ready?.ok ? true : undefined;
+    });
+  }
+
+  /** Its socket.io clients, from its own metrics. */
+  async connectedClients(): Promise<number> {
+    const text = await (await fetch(`${this.url}/metrics`)).text();
+    return Number(
+      /^result_connected_clients(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1],
+    );
+  }
+
+  /** Records tallies as the worker does (rows, then the notification the service listens to). */
+  async setTallies(a: number, b: number) {
+    const client = new pg.Client({ connectionString: this.databaseUrl });
+    await client.connect();
+    try {
+      await client.query(
+        `INSERT INTO vote_tallies (poll_id, option_id, votes) VALUES ('default', 'a', $1), ('default', 'b', $2)
+         ON CONFLICT (poll_id, option_id) DO UPDATE SET votes = excluded.votes`,
+        [a, b],
+      );
+      await client.query(`SELECT pg_notify('vote_tallies', 'default')`);
+    } finally {
+      await client.end();
+    }
+  }
+
+  async stop() {
+    const child = this.child;
+    if (child && child.exitCode === null) {
+      const exited = new Promise(done => child.once('exit', done));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await this.admin(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
+  }
+
+  private async admin(sql: string) {
+    const client = new pg.Client({ connectionString: POSTGRES });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  }
+}
+
+describe('POST /environments/:name/watch', () => {
+  const clock = new ManualClock();
+  const env = useSandbox(
+    { beforeAll, afterAll, afterEach },
+    {
+      clock,
+      coverageDir: false,
+      cloudflare: { zones: ['example.com'] },
+      // no API server behind the clusters: the workloads section fails at once, on its own
+      digitalocean: { clusterEndpoint: () => 'https://127.0.0.1:9' },
+    },
+  );
+  const results = new ResultService();
+  /** What the plugin published, in order. */
+  const published: SignalPayload[] = [];
+  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+  let stopBackend: () => Promise<void>;
+  let clusterId: string;
+
+  const providerCalls = () =>
+    env.sandbox.digitalocean.requests.length +
+    env.sandbox.cloudflare.requests.length;
+
+  const watch = (name: string, user = mockCredentials.user()) =>
+    request(server)
+      .post(`/api/voting/environments/${name}/watch`)
+      .set(
+        'authorization',
+        mockCredentials.user.header(user.principal.userEntityRef),
+      );
+
+  const status = async (name: string) =>
+    (
+      await request(server)
+        .get(`/api/voting/environments/${name}/status`)
+        .set('authorization', mockCredentials.user.header())
+        .expect(200)
+    ).body as EnvironmentStatus;
+
+  async function register(name: string, owner?: string) {
+    await request(server)
+      .put(`/api/voting/environments/${name}`)
+      .set('authorization', mockCredentials.service.header())
+      .send({
+        ...environmentSpecFixture(),
+        clusterId,
+        domain: 'demo.example.com',
+        resultUrl: results.url,
+        ...(owner ? { owner } : {}),
+      })
+      .expect(200);
+  }
+
+  beforeAll(async () => {
+    await results.start();
+    const { digitalocean, cloudflare } = env.sandbox;
+    const created = await fetch(`${digitalocean.url}/kubernetes/clusters`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${digitalocean.token}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        name: 'watched',
+        region: 'nyc1',
+        version: 'latest',
+        node_pools: [{ name: 'pool', size: 's-2vcpu-4gb', count: 1 }],
+      }),
+    });
+    clusterId = ((await created.json()) as any).kubernetes_cluster.id;
+    clock.advance(10 * 60_000);
+
+    const backend = await startTestBackend({
+      features: [
+        votingPlugin,
+        catalogServiceMock.factory({ entities: [] }),
+        mockServices.rootConfig.factory({
+          data: {
+            digitalocean: {
+              token: digitalocean.token,
+              apiUrl: digitalocean.url,
+            },
+            cloudflare: { apiToken: cloudflare.token, apiUrl: cloudflare.url },
+            voting: {
+              allowedResultHosts: [new URL(results.url).host],
+              status: {
+                cacheSeconds: CACHE_SECONDS,
+                leaseSeconds: LEASE_SECONDS,
+              },
+            },
+          },
+        }),
+        // the signals service's recipient: what reaches users is the signals backend's job
+        createServiceFactory({
+          service: signalsServiceRef,
+          deps: {},
+          factory: () => ({
+            publish: async (signal: SignalPayload) => {
+              published.push(signal);
+            },
+          }),
+        }),
+        // the product's policy for a member of the fixture's owner team
+        mockServices.permissions.mock({
+          authorizeConditional: async requests =>
+            requests.map(() =>
+              votingEnvironmentConditions.createConditionalDecision(
+                votingEnvironmentReadPermission,
+                votingEnvironmentConditions.conditions.isEnvironmentOwner({
+                  claims: [environmentSpecFixture().owner],
+                }),
+              ),
+            ),
+        }).factory,
+      ],
+    });
+    server = backend.server;
+    stopBackend = () => backend.stop();
+  });
+
+  afterAll(async () => {
+    await stopBackend?.();
+    await results.stop();
+  });
+
+  it('checks nothing and opens no stream while nobody watches', async () => {
+    await register('unwatched');
+    const before = providerCalls();
+    await sleep(3 * CACHE_SECONDS * 1000);
+    expect(providerCalls()).toBe(before);
+    expect(await results.connectedClients()).toBe(0);
+  });
+
+  it('refuses to watch an environment the policy does not let the user read', async () => {
+    await register('foreign', 'group:default/another-team');
+    const before = providerCalls();
+    await watch('foreign').expect(403);
+    await watch('nowhere').expect(404);
+    await request(server)
+      .post('/api/voting/environments/foreign/watch')
+      .set('authorization', mockCredentials.service.header())
+      .expect(403);
+    await sleep(2 * CACHE_SECONDS * 1000);
+    expect(providerCalls()).toBe(before);
+    expect(await results.connectedClients()).toBe(0);
+  });
+
+  it('while leased: listens to the result service, pushes new votes and status changes to the watchers, and stops when the lease ends', async () => {
+    await register('watched');
+    const { body } = await watch('watched').expect(200);
+    expect(body).toEqual({ leaseSeconds: LEASE_SECONDS });
+    // renewed as a card renews it while shown
+    const renewing = setInterval(
+      () => watch('watched').then(undefined, () => undefined),
+      (LEASE_SECONDS * 1000) / 2,
+    );
+    await until('the backend to connect to the result service', async () =>
+      (await results.connectedClients()) === 1 ? true : undefined,
+    );
+    const callsAtStart = providerCalls();
+    await until('a check at the next interval', () =>
+      providerCalls() > callsAtStart ? true : undefined,
+    );
+
+    // a vote the result service sees is in the votes section and signalled, with no provider call
+    await results.setTallies(2, 1);
+    const votesSignal = await until('a signal about the votes', () =>
+      published.find(s => (s.message as any).sections.includes('votes')),
+    );
+    expect(votesSignal).toEqual({
+      recipients: { type: 'user', entityRef: ['user:default/mock'] },
+      channel: 'voting:environment:watched',
+      message: { environment: 'watched', sections: ['votes'] },
+    });
+    const seen = await status('watched');
+    expect(seen.votes).toMatchObject({
+      state: 'ok',
+      detail: { total: 3, options: [{ votes: 2 }, { votes: 1 }] },
+    });
+
+    // the cluster breaks at DigitalOcean: the next check sees it and says so
+    env.sandbox.digitalocean.breakCluster(clusterId, {
+      state: 'error',
+      message: 'a node pool failed',
+    });
+    await until('a signal about the cluster', () =>
+      published.find(s => (s.message as any).sections.includes('cluster')),
+    );
+    expect((await status('watched')).cluster).toMatchObject({
+      state: 'error',
+      detail: { state: 'error', message: 'a node pool failed' },
+    });
+    env.sandbox.digitalocean.breakCluster(clusterId, undefined);
+
+    // a second user's lease: signals go to both
+    await watch('watched', mockCredentials.user('user:default/other')).expect(
+      200,
+    );
+    published.length = 0;
+    await results.setTallies(3, 1);
+    const toBoth = await until('a signal to both watchers', () => published[0]);
+    expect(toBoth.recipients).toEqual({
+      type: 'user',
+      entityRef: ['user:default/mock', 'user:default/other'],
+    });
+
+    // nobody renews: the stream closes and the checks stop (a check under way may finish)
+    clearInterval(renewing);
+    await until('the stream to close when the leases end', async () =>
+      (await results.connectedClients()) === 0 ? true : undefined,
+    );
+    await sleep(CACHE_SECONDS * 1000);
+    const afterLease = providerCalls();
+    published.length = 0;
+    await results.setTallies(5, 5);
+    await sleep(3 * CACHE_SECONDS * 1000);
+    expect(providerCalls()).toBe(afterLease);
+    expect(published).toEqual([]);
+  });
+});

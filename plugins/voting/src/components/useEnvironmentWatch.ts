@@ -1,0 +1,64 @@
+import { useApi } from '@backstage/core-plugin-api';
+import { useSignal } from '@backstage/plugin-signals-react';
+import {
+  environmentSignalChannel,
+  type EnvironmentSignal,
+  type StatusSectionName,
+} from '@voting-platform/plugin-voting-common';
+import { useEffect, useState } from 'react';
+import { votingStatusApiRef } from '../statusApi';
+
+/** How soon a failed lease renewal is tried again. */
+const RENEW_RETRY_MS = 10_000;
+
+/**
+ * Watches an environment while the calling view is mounted: renews the backend's lease (which
+ * keeps the backend checking the environment and listening to its votes) and counts the
+ * signals about the given sections. Use the count as a dependency of the fetch: each signal is
+ * a hint to fetch again. Nothing happens without a name.
+ */
+export function useEnvironmentWatch(
+  name: string | undefined,
+  sections: readonly StatusSectionName[],
+): number {
+  const api = useApi(votingStatusApiRef);
+  const [pushes, setPushes] = useState(0);
+  const { lastSignal } = useSignal<EnvironmentSignal>(
+    environmentSignalChannel(name ?? ''),
+  );
+  const wanted = sections.join(',');
+
+  useEffect(() => {
+    if (!name) return undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
+    const renew = async () => {
+      let nextMs = RENEW_RETRY_MS;
+      try {
+        const { leaseSeconds } = await api.watch(name);
+        // renewed halfway, so a slow answer never lets the lease lapse
+        nextMs = (leaseSeconds * 1000) / 2;
+      } catch {
+        // the fallback poll keeps the view current meanwhile
+      }
+      if (!stopped) timer = setTimeout(renew, nextMs);
+    };
+    renew();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [api, name]);
+
+  useEffect(() => {
+    if (
+      name &&
+      lastSignal?.environment === name &&
+      lastSignal.sections?.some(section => wanted.split(',').includes(section))
+    ) {
+      setPushes(count => count + 1);
+    }
+  }, [lastSignal, name, wanted]);
+
+  return pushes;
+}

@@ -1,0 +1,126 @@
+/**
+ * The journey as a person makes it, in Chromium: open the portal, choose the create template,
+ * fill its form, watch the task's log step by step, follow the output link to the environment's
+ * entity page and its "Live votes" card, then vote and see the card change. In sandbox mode the
+ * local voting stack answers for every environment's votes, so this one runs a real stack too.
+ */
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { ensureFrontendBuilt } from '../../scripts/lib/portal.js';
+import { appProcesses, stackEnv, type AppProcess } from '../support/apps.js';
+import { launchChromium } from '../support/browser.js';
+import { startBackends } from '../support/stack.js';
+import { startJourney, type Journey } from './harness.js';
+
+const TEMPLATE = 'template:default/voting-platform';
+let journey: Journey;
+let stack: Awaited<ReturnType<typeof startBackends>>;
+let apps: AppProcess[] = [];
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+
+beforeAll(async () => {
+  const build = ensureFrontendBuilt(message => console.log(`# ${message}`));
+  stack = await startBackends('redis');
+  apps = await appProcesses(
+    ['worker', 'vote', 'result'] as const,
+    stackEnv(stack.urls),
+  );
+  // the worker runs the migrations
+  await apps[0]!.start();
+  await Promise.all(apps.slice(1).map(app => app.start()));
+  const [, vote, result] = apps;
+  await build;
+  journey = await startJourney({
+    localStack: { voteUrl: vote!.url, resultUrl: result!.url },
+  });
+  browser = await launchChromium();
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await journey?.stop();
+  await Promise.all(apps.map(app => app.stop()));
+  await stack?.destroy();
+});
+
+/** Signs in as guest if the portal asks. */
+async function enter(page: Page, then: ReturnType<Page['getByText']>) {
+  const button = page.getByRole('button', { name: 'Enter' });
+  await button.or(then).first().waitFor();
+  if (await button.isVisible()) await button.click();
+  await then.first().waitFor();
+}
+
+test('a person creates an environment in the portal and lands on its page with live votes', async () => {
+  const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page.setDefaultTimeout(30_000);
+  const problems: string[] = [];
+  page.on('pageerror', error => problems.push(`page error: ${error.message}`));
+
+  await page.goto(`${journey.baseUrl}/create`);
+  await enter(page, page.getByText('Voting app on DigitalOcean'));
+  await page
+    .locator('article, [class*="Card"]')
+    .filter({ hasText: 'Voting app on DigitalOcean' })
+    .getByRole('button', { name: 'Choose' })
+    .first()
+    .click();
+
+  // Deployment
+  await page.locator('#root_name').fill('journey-web');
+  // the guest belongs to no team, so the owner starts empty: pick one
+  await page.locator('#root_owner').click();
+  await page.getByRole('option', { name: 'platform-team' }).click();
+  await page.getByRole('button', { name: 'Next' }).click();
+  // Kubernetes cluster, Database: the defaults
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('button', { name: 'Next' }).click();
+  // Domain and poll
+  await page.locator('#root_domain').fill('web.example.com');
+  await page.locator('#root_zone').fill('example.com');
+  await page
+    .locator('#root_imageRepository')
+    .fill('registry.example.com/acme/voting');
+  await page.getByRole('button', { name: 'Review' }).click();
+  await page.getByRole('button', { name: 'Create' }).click();
+
+  // the task page lists the steps; each is seen finishing in turn
+  // the task page: its log shown, each step of the template seen completing in turn
+  await page.waitForURL(/\/create\/tasks\//);
+  await page.getByRole('button', { name: 'Show logs' }).click();
+  const template = (await journey.entity(TEMPLATE)) as {
+    spec?: { steps?: Array<{ name: string }> };
+  };
+  const steps = template.spec!.steps!.map(step => step.name);
+  assert.equal(steps.length, 11);
+  for (const step of steps)
+    await page
+      .locator('.MuiStepLabel-completed', { hasText: step })
+      .waitFor({ timeout: 3 * 60_000 });
+  await page
+    .getByText(`Finished step ${steps.at(-1)}`)
+    .first()
+    .waitFor();
+  const link = page.getByRole('link', {
+    name: 'The environment in the catalog',
+  });
+  await link.waitFor();
+  await link.click();
+  await page.waitForURL(
+    /\/catalog\/voting-environments\/component\/journey-web/,
+  );
+  // the entity page and its cards load lazily: slow on a loaded machine
+  await page.getByText('Live votes').waitFor({ timeout: 90_000 });
+  await page.getByText('Cats or dogs?').waitFor();
+  await page.getByText(/0 votes in poll default/).waitFor();
+
+  const [, vote] = apps;
+  const cast = await fetch(`${vote!.url}/api/vote`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ option: 'a' }),
+  });
+  assert.equal(cast.status, 202);
+  await page.getByText(/1 vote in poll default/).waitFor();
+  assert.deepEqual(problems, []);
+}, 420_000);

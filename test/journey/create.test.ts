@@ -1,0 +1,507 @@
+/**
+ * The create template end to end on sandbox mode, as an API caller runs it: first with only the
+ * values the form requires, then with other values (another region, NATS, a subdomain of the
+ * zone). Each environment is checked where it lives: the emulated DigitalOcean and Cloudflare, its
+ * own Kubernetes cluster, its database, and the catalog.
+ */
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubernetesObjectApi,
+  type KubeConfig,
+} from '@kubernetes/client-node';
+import pg from 'pg';
+import { startJourney, type Journey, type TaskRun } from './harness.js';
+
+const TEMPLATE = 'template:default/voting-platform';
+const OWNER = 'group:default/platform-team';
+
+/** What the form requires; everything else is left to the actions' own defaults. */
+const requiredValues: Values = {
+  name: 'journey-a',
+  owner: OWNER,
+  region: 'fra1',
+  domain: 'example.com',
+  imageRepository: 'registry.example.com/acme/voting',
+};
+/** Other choices than the defaults wherever the journey can tell them apart. */
+const otherValues: Values = {
+  ...requiredValues,
+  name: 'journey-b',
+  region: 'ams3',
+  nodeSize: 's-4vcpu-8gb',
+  nodeCount: 4,
+  autoScaleMax: 6,
+  highAvailability: true,
+  databaseSize: 'db-s-2vcpu-4gb',
+  databaseNodes: 2,
+  queue: 'nats',
+  domain: 'polls.example.com',
+  zone: 'example.com',
+};
+
+interface Values {
+  name: string;
+  owner: string;
+  region: string;
+  domain: string;
+  imageRepository: string;
+  nodeSize?: string;
+  nodeCount?: number;
+  autoScaleMax?: number;
+  highAvailability?: boolean;
+  databaseSize?: string;
+  databaseNodes?: number;
+  queue?: 'redis' | 'nats';
+  zone?: string;
+}
+
+let journey: Journey;
+/** Every run of this file, for the scan of what they print. */
+const runs: TaskRun[] = [];
+beforeAll(async () => {
+  journey = await startJourney();
+}, 180_000);
+afterAll(() => journey?.stop());
+
+/** Runs the template and fails with its log unless it completed. */
+async function create(values: Values): Promise<TaskRun> {
+  const started = Date.now();
+  const run = await journey.createTask(TEMPLATE, values);
+  runs.push(run);
+  console.log(
+    `${values.name}: task ${run.status} in ${(
+      (Date.now() - started) /
+      1000
+    ).toFixed(1)} s`,
+  );
+  assert.equal(run.status, 'completed', run.text);
+  return run;
+}
+
+const only = <T>(
+  items: Iterable<T>,
+  matches: (item: T) => boolean,
+  what: string,
+) => {
+  const found = [...items].filter(matches);
+  assert.equal(found.length, 1, `exactly one ${what}: ${found.length}`);
+  return found[0]!;
+};
+
+/** The environment's DigitalOcean resources, checked against the values it was made with. */
+function digitalOceanResources(values: Values) {
+  const { digitalocean } = journey.cloud;
+  const vpc = only(
+    digitalocean.vpcs.values(),
+    v => v.name === `${values.name}-vpc`,
+    'VPC',
+  );
+  const cluster = only(
+    digitalocean.clusters.values(),
+    c => c.name === values.name,
+    'cluster',
+  );
+  const database = only(
+    digitalocean.databases.values(),
+    d => d.name === `${values.name}-db`,
+    'database',
+  );
+  assert.equal(vpc.region, values.region);
+  assert.deepEqual(
+    {
+      region: cluster.region,
+      vpc: cluster.vpc_uuid,
+      ha: cluster.ha,
+      pools: cluster.node_pools.map(p => ({
+        size: p.size,
+        count: p.count,
+        autoScale: p.auto_scale,
+        max: p.max_nodes,
+      })),
+    },
+    // what the actions take when the caller leaves a value out
+    {
+      region: values.region,
+      vpc: vpc.id,
+      ha: values.highAvailability ?? false,
+      pools: [
+        {
+          size: values.nodeSize ?? 's-2vcpu-4gb',
+          count: values.nodeCount ?? 3,
+          autoScale: values.autoScaleMax !== undefined,
+          max: values.autoScaleMax ?? 0,
+        },
+      ],
+    },
+  );
+  assert.ok(cluster.tags.includes(`owner:platform-team`), cluster.tags.join());
+  assert.deepEqual(
+    {
+      region: database.region,
+      vpc: database.private_network_uuid,
+      size: database.size,
+      nodes: database.num_nodes,
+      appUser: database.users.some(u => u.name === 'voting'),
+      appDatabase: database.dbs.includes('votes'),
+    },
+    {
+      region: values.region,
+      vpc: vpc.id,
+      size: values.databaseSize ?? 'db-s-1vcpu-1gb',
+      nodes: values.databaseNodes ?? 1,
+      appUser: true,
+      appDatabase: true,
+    },
+  );
+  return { vpc, cluster, database };
+}
+
+/** The releases Helm recorded in the cluster (its storage Secrets), latest revision of each. */
+async function helmReleases(kc: KubeConfig) {
+  const secrets = await kc
+    .makeApiClient(CoreV1Api)
+    .listSecretForAllNamespaces({ labelSelector: 'owner=helm' });
+  const latest = new Map<string, { status: string; version: number }>();
+  for (const s of secrets.items) {
+    const labels = s.metadata!.labels!;
+    const version = Number(labels.version);
+    if ((latest.get(labels.name!)?.version ?? 0) < version)
+      latest.set(labels.name!, { status: labels.status!, version });
+  }
+  return latest;
+}
+
+async function checkCluster(
+  kc: KubeConfig,
+  queue: 'redis' | 'nats',
+  domain: string,
+) {
+  const releases = await helmReleases(kc);
+  for (const release of ['kube-prometheus-stack', 'traefik'])
+    assert.equal(
+      releases.get(release)?.status,
+      'deployed',
+      [...releases.keys()].join(),
+    );
+
+  const core = kc.makeApiClient(CoreV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const namespace = 'voting';
+  const deployments = (await apps.listNamespacedDeployment({ namespace }))
+    .items;
+  const statefulSets = (await apps.listNamespacedStatefulSet({ namespace }))
+    .items;
+  assert.deepEqual(deployments.map(d => d.metadata!.name).sort(), [
+    'result',
+    'vote',
+    'worker',
+  ]);
+  assert.deepEqual(
+    statefulSets.map(s => s.metadata!.name),
+    [queue],
+    'the chosen queue, and no other',
+  );
+  for (const workload of [...deployments, ...statefulSets])
+    assert.equal(
+      workload.status?.readyReplicas,
+      workload.spec!.replicas,
+      `${workload.metadata!.name} ready`,
+    );
+  const pods = (await core.listNamespacedPod({ namespace })).items;
+  assert.ok(pods.length >= 5, `pods: ${pods.length}`);
+  for (const pod of pods)
+    assert.equal(
+      pod.status?.conditions?.find(c => c.type === 'Ready')?.status,
+      'True',
+      `pod ${pod.metadata!.name} Ready`,
+    );
+  const services = (await core.listNamespacedService({ namespace })).items.map(
+    s => s.metadata!.name,
+  );
+  for (const name of ['vote', 'result'])
+    assert.ok(services.includes(name), services.join());
+
+  const ingressRoutes = (await custom.listNamespacedCustomObject({
+    group: 'traefik.io',
+    version: 'v1alpha1',
+    namespace,
+    plural: 'ingressroutes',
+  })) as { items: Array<{ spec: { routes: Array<{ match: string }> } }> };
+  const matches = ingressRoutes.items.flatMap(r =>
+    r.spec.routes.map(route => route.match),
+  );
+  for (const host of [`vote.${domain}`, `result.${domain}`])
+    assert.ok(
+      matches.some(m => m.includes(host)),
+      `an IngressRoute for ${host}: ${matches.join('; ')}`,
+    );
+  const monitors = (await custom.listNamespacedCustomObject({
+    group: 'monitoring.coreos.com',
+    version: 'v1',
+    namespace,
+    plural: 'servicemonitors',
+  })) as { items: unknown[] };
+  assert.ok(
+    monitors.items.length >= 3,
+    `ServiceMonitors: ${monitors.items.length}`,
+  );
+
+  const tls = await core.readNamespacedSecret({
+    name: 'cloudflare-origin-tls',
+    namespace,
+  });
+  const certificate = new X509Certificate(
+    Buffer.from(tls.data!['tls.crt']!, 'base64'),
+  );
+  for (const host of [`vote.${domain}`, `result.${domain}`])
+    assert.equal(
+      certificate.checkHost(host),
+      host,
+      `the certificate names ${host}`,
+    );
+
+  const app = await core.readNamespacedSecret({
+    name: 'voting-secrets',
+    namespace,
+  });
+  return Buffer.from(app.data!.POSTGRES_URL!, 'base64').toString('utf8');
+}
+
+/** The zone's A records for the apps point at the load balancer DigitalOcean reports. */
+function checkCloudflare(clusterId: string, domain: string) {
+  const { cloudflare, digitalocean } = journey.cloud;
+  const balancer = only(
+    digitalocean.loadBalancers.values(),
+    lb => lb.clusterId === clusterId,
+    'load balancer of the cluster',
+  );
+  for (const host of [`vote.${domain}`, `result.${domain}`]) {
+    const record = only(
+      cloudflare.records.values(),
+      r => r.name === host,
+      `record ${host}`,
+    );
+    assert.deepEqual(
+      { type: record.type, content: record.content, proxied: record.proxied },
+      { type: 'A', content: balancer.ip, proxied: true },
+    );
+  }
+  const zone = only(
+    cloudflare.zones.values(),
+    z => z.name === 'example.com',
+    'zone',
+  );
+  assert.equal(zone.settings.ssl?.value, 'strict');
+}
+
+async function canConnect(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query('SELECT current_database() AS db');
+    return rows[0].db as string;
+  } finally {
+    await client.end();
+  }
+}
+
+/** The environment's entities, with the relations the catalog derived. */
+async function checkCatalog(name: string) {
+  const component = await journey.entity(
+    `component:voting-environments/${name}`,
+  );
+  const relations = component.relations!.map(r => `${r.type} ${r.targetRef}`);
+  for (const expected of [
+    `ownedBy ${OWNER}`,
+    'partOf system:default/voting-platform',
+    `dependsOn resource:voting-environments/${name}-cluster`,
+    `dependsOn resource:voting-environments/${name}-database`,
+  ])
+    assert.ok(
+      relations.includes(expected),
+      `${expected}: ${relations.join(', ')}`,
+    );
+  for (const resource of ['cluster', 'database'])
+    await journey.entity(`resource:voting-environments/${name}-${resource}`);
+}
+
+async function checkEnvironment(values: Values, run: TaskRun) {
+  const { cluster } = digitalOceanResources(values);
+  const kc = await journey.kubeconfig(cluster.id);
+  const appDatabaseUrl = await checkCluster(
+    kc,
+    values.queue ?? 'redis',
+    values.domain,
+  );
+  checkCloudflare(cluster.id, values.domain);
+  assert.ok(
+    await canConnect(appDatabaseUrl),
+    'the app connects to its database',
+  );
+  await checkCatalog(values.name);
+  const links = (run.output.links ?? []) as Array<{
+    url?: string;
+    entityRef?: string;
+  }>;
+  assert.ok(
+    links.some(
+      l => l.entityRef === `component:voting-environments/${values.name}`,
+    ),
+    JSON.stringify(links),
+  );
+}
+
+test('the create template with only the required values, through the REST API', async () => {
+  const run = await create(requiredValues);
+  await checkEnvironment(requiredValues, run);
+}, 300_000);
+
+test('the create template with other values: another region, NATS, a subdomain of the zone', async () => {
+  const run = await create(otherValues);
+  await checkEnvironment(otherValues, run);
+}, 300_000);
+
+/** Everything a run could have changed: the emulators' resources and each cluster's objects. */
+async function snapshot() {
+  const { digitalocean, cloudflare } = journey.cloud;
+  const ids = (map: Map<string, unknown>) => [...map.keys()].sort();
+  const clusters: Record<string, unknown> = {};
+  for (const id of ids(digitalocean.clusters)) {
+    const kc = await journey.kubeconfig(id);
+    clusters[id] = {
+      helm: Object.fromEntries(await helmReleases(kc)),
+      objects: await resourceVersions(kc),
+    };
+  }
+  return {
+    digitalocean: {
+      vpcs: ids(digitalocean.vpcs),
+      clusters: ids(digitalocean.clusters),
+      databases: ids(digitalocean.databases),
+      loadBalancers: ids(digitalocean.loadBalancers),
+      volumes: ids(digitalocean.volumes),
+    },
+    cloudflare: {
+      records: ids(cloudflare.records),
+      certificates: ids(cloudflare.certificates),
+      ssl: [...cloudflare.zones.values()].map(z => z.settings.ssl),
+    },
+    clusters,
+  };
+}
+
+/** What the deploy step applies, by apiVersion and kind. */
+const VOTING_KINDS = [
+  ['v1', 'Namespace'],
+  ['v1', 'ConfigMap'],
+  ['v1', 'Secret'],
+  ['v1', 'Service'],
+  ['apps/v1', 'Deployment'],
+  ['apps/v1', 'StatefulSet'],
+  ['policy/v1', 'PodDisruptionBudget'],
+  ['autoscaling/v2', 'HorizontalPodAutoscaler'],
+  ['traefik.io/v1alpha1', 'IngressRoute'],
+  ['monitoring.coreos.com/v1', 'ServiceMonitor'],
+  ['monitoring.coreos.com/v1', 'PrometheusRule'],
+] as const;
+
+/** resourceVersion of every object of the voting stack, by kind/namespace/name. */
+async function resourceVersions(kc: KubeConfig) {
+  const client = KubernetesObjectApi.makeApiClient(kc);
+  const versions: Record<string, string> = {};
+  for (const [apiVersion, kind] of VOTING_KINDS) {
+    const list = await client.list(
+      apiVersion,
+      kind,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'app.kubernetes.io/part-of=voting-app',
+    );
+    for (const item of list.items)
+      versions[
+        `${kind}/${item.metadata!.namespace ?? ''}/${item.metadata!.name}`
+      ] = item.metadata!.resourceVersion!;
+  }
+  return versions;
+}
+
+test('the same values again complete and create nothing at DigitalOcean or Cloudflare', async () => {
+  const before = await snapshot();
+  await create(requiredValues);
+  const after = await snapshot();
+  assert.deepEqual(after.digitalocean, before.digitalocean);
+  assert.deepEqual(after.cloudflare.records, before.cloudflare.records);
+  assert.deepEqual(after.cloudflare.ssl, before.cloudflare.ssl);
+}, 300_000);
+
+describe('the scaffolder dry run of the create template', () => {
+  /** Runs it, and checks that it changed nothing at the emulators nor in any cluster. */
+  async function dryRun(values: Record<string, unknown>) {
+    const { digitalocean, cloudflare } = journey.cloud;
+    const writes = () =>
+      [...digitalocean.requests, ...cloudflare.requests].filter(
+        r => r.method !== 'GET',
+      );
+    const before = { writes: writes().length, state: await snapshot() };
+    const run = await journey.createTask(TEMPLATE, values, { dryRun: true });
+    runs.push(run);
+    assert.deepEqual(writes().slice(before.writes), [], 'only reads');
+    assert.deepEqual(await snapshot(), before.state);
+    return run;
+  }
+
+  test('for a new environment changes nothing anywhere', async () => {
+    await dryRun({ ...requiredValues, name: 'journey-new' });
+  }, 120_000);
+
+  test('for an existing environment changes nothing anywhere', async () => {
+    await dryRun(otherValues);
+  }, 120_000);
+});
+
+test('no token, password, private key or kubeconfig in task logs, outputs, entities or logs', async () => {
+  const { digitalocean, cloudflare } = journey.cloud;
+  const secrets = [
+    digitalocean.token,
+    cloudflare.token,
+    journey.userToken,
+    // kubeconfig tokens and database passwords the emulator handed out
+    ...digitalocean.secrets(),
+  ];
+  assert.ok(digitalocean.secrets().length >= 4, 'the scan knows the secrets');
+  const entities = (await (
+    await journey.api(
+      '/api/catalog/entities/by-query?filter=metadata.namespace=voting-environments&limit=200',
+    )
+  ).json()) as { items: unknown[] };
+  assert.ok(entities.items.length >= 10, `entities: ${entities.items.length}`);
+  const { backend, sandbox } = journey.logs();
+  const places = {
+    'task logs': runs.map(r => r.text).join('\n'),
+    'task outputs': JSON.stringify(runs.map(r => r.output)),
+    entities: JSON.stringify(entities.items),
+    "the backend's log": backend,
+    "the sandbox's log": sandbox,
+  };
+  for (const [place, text] of Object.entries(places)) {
+    for (const secret of secrets)
+      assert.ok(
+        !text.includes(secret),
+        `${place} hold a secret (${secret.slice(0, 4)}…)`,
+      );
+    for (const marker of [
+      /PRIVATE KEY/,
+      /client-key-data/,
+      /\btoken:\s*\S{16,}/,
+    ])
+      assert.doesNotMatch(text, marker, place);
+  }
+});
