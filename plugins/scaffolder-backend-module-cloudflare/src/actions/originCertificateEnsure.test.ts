@@ -203,6 +203,27 @@ describe('cloudflare:origin-certificate:ensure', () => {
     expect(await h.cluster.admin.get('v1', 'Namespace', 'dry')).toBeUndefined();
   });
 
+  it("a dry run into a cluster an earlier step's dry run would create reads no cluster; a real run refuses the placeholder", async () => {
+    const input = { ...inputFor('new'), clusterId: 'dry-run-kubernetes-new' };
+    const kubeconfigs = () =>
+      h.env.sandbox.digitalocean.requests.filter(
+        r => r.operationId === 'kubernetes_get_kubeconfig',
+      ).length;
+    const before = kubeconfigs();
+    const dry = await h.run(action(), input, { isDryRun: true });
+    expect(dry.outputs).toMatchObject({
+      certificateId: 'dry-run-origin-certificate-vote.new.example.com',
+      outcome: 'would-create',
+    });
+    expect(dry.logs.join('\n')).toContain(
+      'Dry run: would create Secret new/cloudflare-origin-tls in the Kubernetes cluster that an earlier step would create (dry-run-kubernetes-new)',
+    );
+    expect(kubeconfigs()).toBe(before);
+    await expect(h.run(action(), input)).rejects.toThrow(
+      /clusterId: dry-run-kubernetes-new: a dry run's placeholder/,
+    );
+  });
+
   it('surfaces Cloudflare errors with their message and rejects bad inputs naming the field', async () => {
     const input = inputFor('errors');
     const { faults } = h.env.sandbox.cloudflare;
