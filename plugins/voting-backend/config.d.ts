@@ -22,6 +22,12 @@ export interface Config {
       voteUrl: string;
       /** The local result app, e.g. http://localhost:8081 (http or https, no credentials). */
       resultUrl: string;
+      /**
+       * Written by `npm start` when its stand-in Prometheus cannot be reached from the clusters'
+       * API servers (e.g. this machine has no non-loopback IPv4 address): the alerts section
+       * reports this reason as its error instead of asking the service proxy.
+       */
+      alertsUnavailable?: string;
     };
     /** The live status of environments (`/environments/:name/status`). */
     status?: {

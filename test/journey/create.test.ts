@@ -11,6 +11,7 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   KubernetesObjectApi,
+  PolicyV1Api,
   type KubeConfig,
 } from '@kubernetes/client-node';
 import pg from 'pg';
@@ -497,6 +498,72 @@ describe('the scaffolder dry run of the create template', () => {
     await dryRun(otherValues);
   }, 120_000);
 });
+
+/** The checksum of the ConfigMap on each voting service's pod template. */
+async function configChecksums(kc: KubeConfig) {
+  const deployments = (
+    await kc
+      .makeApiClient(AppsV1Api)
+      .listNamespacedDeployment({ namespace: 'voting' })
+  ).items;
+  return Object.fromEntries(
+    deployments.map(d => [
+      d.metadata!.name!,
+      d.spec!.template.metadata?.annotations?.['checksum/config'],
+    ]),
+  );
+}
+
+test("the queue switched to NATS through the template: Redis pruned (its claim kept), every voting pod template's checksum changed", async () => {
+  const { cluster } = digitalOceanResources(requiredValues);
+  const kc = await journey.kubeconfig(cluster.id);
+  const before = await configChecksums(kc);
+  assert.deepEqual(Object.keys(before).sort(), ['result', 'vote', 'worker']);
+  const run = await create({ ...requiredValues, queue: 'nats' });
+
+  const namespace = 'voting';
+  const core = kc.makeApiClient(CoreV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const statefulSets = (await apps.listNamespacedStatefulSet({ namespace }))
+    .items;
+  assert.deepEqual(
+    statefulSets.map(s => s.metadata!.name),
+    ['nats'],
+    'NATS, and Redis no more',
+  );
+  assert.equal(statefulSets[0]!.status?.readyReplicas, 3);
+  const services = (await core.listNamespacedService({ namespace })).items.map(
+    s => s.metadata!.name,
+  );
+  assert.ok(!services.includes('redis'), services.join());
+  assert.ok(services.includes('nats'), services.join());
+  const budgets = (
+    await kc
+      .makeApiClient(PolicyV1Api)
+      .listNamespacedPodDisruptionBudget({ namespace })
+  ).items.map(b => b.metadata!.name);
+  assert.ok(!budgets.includes('redis'), budgets.join());
+  // Redis's volume holds its data (votes it accepted and the worker had not stored): kept, named
+  const claims = (
+    await core.listNamespacedPersistentVolumeClaim({ namespace })
+  ).items.map(c => c.metadata!.name);
+  assert.ok(claims.includes('data-redis-0'), claims.join());
+  assert.match(
+    run.text,
+    /PersistentVolumeClaim\/voting\/data-redis-0 kept: it holds the data of a queue/,
+  );
+  const config = await core.readNamespacedConfigMap({
+    name: 'voting-config',
+    namespace,
+  });
+  assert.equal(config.data?.QUEUE_BACKEND, 'nats');
+
+  const after = await configChecksums(kc);
+  for (const [name, checksum] of Object.entries(before)) {
+    assert.match(after[name] ?? '', /^[0-9a-f]{64}$/, name);
+    assert.notEqual(after[name], checksum, `${name}'s pods rolled`);
+  }
+}, 300_000);
 
 describe('the teardown template', () => {
   const TEARDOWN = 'template:default/voting-platform-teardown';

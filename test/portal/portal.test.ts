@@ -984,6 +984,11 @@ describe('software templates', () => {
       step('traefik').input.prometheusRelease,
       '${{ steps.monitoring.output.releaseName }}',
     );
+    // the app connects as the database step's own user, through that step's pool
+    assert.equal(
+      step('deploy').input.databasePool,
+      '${{ steps.database.output.pool }}',
+    );
     // the monitoring and Traefik steps come before the steps that read their outputs
     const order = steps.map(s => s.id);
     assert.ok(

@@ -3,12 +3,13 @@
  * in (its CA, a real token); two clusters are isolated; a deleted cluster's control plane stops and
  * a cluster re-created under the same name starts empty; a LoadBalancer Service appears as a
  * DigitalOcean load balancer and goes with the Service or the cluster, a claim as a volume; the
- * stand-in charts, from the sandbox's Helm repository, install their CRDs. Prints the memory each
- * cluster holds.
+ * stand-in charts, from the sandbox's Helm repository, install their CRDs; the stand-in
+ * kube-prometheus-stack's Prometheus answers its alerts query through the API server's service
+ * proxy (Watchdog, and what the cluster's alerts file adds). Prints the memory each cluster holds.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -278,6 +279,77 @@ describe('one local control plane per emulated cluster', () => {
       'prometheusrules.monitoring.coreos.com',
     ])
       assert.ok(crds.includes(name), `${name} in ${crds.join(', ')}`);
+  });
+
+  test("the stand-in kube-prometheus-stack's Prometheus Service answers the alerts query through the service proxy: Watchdog, then an alert of the cluster's alerts file", async () => {
+    // installed by the test above, in namespace monitoring, release kube-prometheus-stack
+    const kc = new KubeConfig();
+    kc.loadFromString(
+      await cloud.api('GET', `/kubernetes/clusters/${b}/kubeconfig`),
+    );
+    const core = kc.makeApiClient(CoreV1Api);
+    const [service] = (
+      await core.listNamespacedService({
+        namespace: 'monitoring',
+        labelSelector: 'app=kube-prometheus-stack-prometheus,release',
+      })
+    ).items;
+    assert.equal(service?.metadata?.name, 'kube-prometheus-stack-prometheus');
+    assert.deepEqual(
+      service.spec?.ports?.map(p => [p.name, p.port]),
+      [
+        ['http-web', 9090],
+        ['reloader-web', 8080],
+      ],
+    );
+    // client-node hands the JSON answer back parsed
+    const alerts = (): Promise<any> =>
+      core.connectGetNamespacedServiceProxyWithPath({
+        name: 'kube-prometheus-stack-prometheus:http-web',
+        namespace: 'monitoring',
+        path: 'api/v1/alerts',
+      });
+    const answer = await eventually(
+      'the service proxy reaches the Prometheus stand-in',
+      () => alerts().catch(() => undefined),
+    );
+    const firing = (answer: any) =>
+      answer.data.alerts.map((a: any) => `${a.labels.alertname} ${a.state}`);
+    assert.equal(answer.status, 'success');
+    assert.deepEqual(firing(answer), ['Watchdog firing']);
+    writeFileSync(
+      cloud.clusters.alertsFile(b),
+      JSON.stringify([
+        {
+          labels: {
+            alertname: 'KubePodCrashLooping',
+            severity: 'critical',
+            namespace: 'voting',
+          },
+          annotations: { summary: 'vote is crash looping' },
+        },
+      ]),
+    );
+    const injected = await alerts();
+    assert.deepEqual(firing(injected), [
+      'Watchdog firing',
+      'KubePodCrashLooping firing',
+    ]);
+    assert.equal(
+      injected.data.alerts[1].annotations.summary,
+      'vote is crash looping',
+    );
+    assert.equal(info().alertFiles[b], cloud.clusters.alertsFile(b));
+    // a file that is no list of alerts: Prometheus' error envelope, naming the file
+    writeFileSync(cloud.clusters.alertsFile(b), '{"labels": {}}');
+    await assert.rejects(alerts(), (error: any) => {
+      assert.match(String(error.body ?? error.message), /must be a JSON array/);
+      return true;
+    });
+    writeFileSync(cloud.clusters.alertsFile(b), '[]');
+    assert.deepEqual(firing(await alerts()), ['Watchdog firing']);
+    // the other cluster's Prometheus (none installed there) is not touched
+    assert.equal(existsSync(cloud.clusters.alertsFile(a)), false);
   });
 
   test('a deleted cluster takes its control plane with it; re-created under its name it starts empty; the other is untouched', async () => {

@@ -7,6 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import pg from 'pg';
+import { ConfigReader } from '@backstage/config';
+import { createPool, migrate, recordVotes } from '@voting-platform/core/db';
+import type { Logger } from '@voting-platform/core/service';
+import {
+  createDigitalOceanClient,
+  getPoolConnection,
+} from '@voting-platform/plugin-digitalocean-node';
 import { NO_GO_MESSAGE } from '../../scripts/lib/sandbox/tools.js';
 import { serviceUrls } from '../../scripts/lib/services.js';
 import {
@@ -15,6 +22,15 @@ import {
   startTestCloud,
   type TestCloud,
 } from './helpers.js';
+
+const quiet = {
+  info() {},
+  warn() {},
+  error() {},
+  debug() {},
+  child: () => quiet,
+};
+const quietLogger = quiet as unknown as Logger;
 
 let cloud: TestCloud;
 beforeAll(async () => {
@@ -120,6 +136,72 @@ describe('a real PostgreSQL behind the emulated databases', () => {
       `SELECT rolcanlogin, rolpassword IS NOT NULL AS has_password FROM pg_authid WHERE rolname = '${pool.connection.user}'`,
     );
     assert.deepEqual(role, { rolcanlogin: true, has_password: true });
+  });
+
+  test("the app's connections (its user through the pool, and straight for sessions) log in, and the app's migrations run with them", async () => {
+    const db = await createDatabase('app-db');
+    // as digitalocean:database:ensure makes them in the create template
+    const { user } = await cloud.api('POST', `/databases/${db.id}/users`, {
+      name: 'voting',
+    });
+    await cloud.api('POST', `/databases/${db.id}/dbs`, { name: 'votes' });
+    await cloud.api('POST', `/databases/${db.id}/pools`, {
+      name: 'votes',
+      mode: 'transaction',
+      size: 20,
+      db: 'votes',
+      user: 'voting',
+    });
+    // what voting:stack:ensure puts into the app's Secret
+    const digitalocean = createDigitalOceanClient(
+      {
+        config: new ConfigReader({
+          digitalocean: {
+            token: cloud.digitalocean.token,
+            apiUrl: cloud.digitalocean.url,
+          },
+        }),
+      },
+      { logger: quiet },
+    );
+    const { pooled, direct } = await getPoolConnection(
+      digitalocean,
+      db.id,
+      'votes',
+    );
+    for (const connection of [pooled, direct]) {
+      assert.equal(connection.password, user.password);
+      assert.notEqual(connection.user, db.connection.user);
+    }
+    // migrations with the session URL, as the worker and the result app run them
+    const logged: string[] = [];
+    await migrate(direct.uri, {
+      info: (_: unknown, message: string) => logged.push(message),
+    } as unknown as Logger);
+    assert.ok(logged.includes('migration'));
+    // the tables are the app user's own, and the pooled URL stores and reads votes
+    const pool = createPool(pooled.uri, quietLogger);
+    try {
+      const [row] = (
+        await pool.query(
+          "SELECT current_user AS who, tableowner AS owner FROM pg_tables WHERE tablename = 'votes'",
+        )
+      ).rows;
+      assert.deepEqual(row, { who: pooled.user, owner: pooled.user });
+      const stored = await recordVotes(pool, [
+        {
+          pollId: 'default',
+          voterId: 'voter-1',
+          option: 'a',
+          castAt: Date.now(),
+        },
+      ]);
+      assert.equal(stored.inserted, 1);
+    } finally {
+      await pool.end();
+    }
+    // a second run finds nothing to do (the lock and the table of applied migrations work)
+    await migrate(direct.uri, quietLogger);
   });
 
   test('a user of another emulated cluster cannot connect; a destroyed cluster is dropped', async () => {

@@ -6,7 +6,9 @@ import {
   pollFromEnv,
   positiveInt,
   postgresEnv,
+  postgresSettings,
   serviceSettings,
+  type PostgresSettings,
   type ServiceSettings,
 } from '@voting-platform/core/service';
 import type { Poll } from '@voting-platform/core';
@@ -19,9 +21,8 @@ const schema = z.object({
   RESULT_PUSH_INTERVAL_MS: positiveInt(50, 10_000),
 });
 
-export interface ResultConfig extends ServiceSettings {
+export interface ResultConfig extends ServiceSettings, PostgresSettings {
   poll: Poll;
-  postgresUrl: string;
   pushIntervalMs: number;
 }
 
@@ -30,7 +31,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ResultConfig {
   return {
     ...serviceSettings(e),
     poll: pollFromEnv(e),
-    postgresUrl: e.POSTGRES_URL,
+    ...postgresSettings(e),
     pushIntervalMs: e.RESULT_PUSH_INTERVAL_MS,
   };
 }

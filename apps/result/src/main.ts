@@ -13,12 +13,14 @@ async function main() {
   const config = loadConfig();
   const logger = createLogger('result', config.logLevel);
   const pool = createPool(config.postgresUrl, logger);
-  // The result app reads tables the worker creates; make sure they exist before it starts.
-  await migrate(config.postgresUrl, logger);
+  // The result app reads tables the worker creates; make sure they exist before it starts
+  // (under the migrations' advisory lock: a session of their own).
+  await migrate(config.postgresSessionUrl, logger);
   const tallies = new LiveTallies(
     config.poll,
     pool,
-    config.postgresUrl,
+    // LISTEN needs a session: a transaction-mode pool would drop it
+    config.postgresSessionUrl,
     config.pushIntervalMs,
     logger,
   );

@@ -5,9 +5,11 @@ import {
   parseEnv,
   positiveInt,
   postgresEnv,
+  postgresSettings,
   queueEnv,
   queueSettings,
   serviceSettings,
+  type PostgresSettings,
   type ServiceSettings,
 } from '@voting-platform/core/service';
 import type { QueueSettings } from '@voting-platform/core/queue';
@@ -22,9 +24,8 @@ const schema = z.object({
   MIGRATE_ON_START: booleanFlag(true),
 });
 
-export interface WorkerConfig extends ServiceSettings {
+export interface WorkerConfig extends ServiceSettings, PostgresSettings {
   queue: QueueSettings;
-  postgresUrl: string;
   batchSize: number;
   pollMs: number;
   migrateOnStart: boolean;
@@ -35,7 +36,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   return {
     ...serviceSettings(e),
     queue: queueSettings(e),
-    postgresUrl: e.POSTGRES_URL,
+    ...postgresSettings(e),
     batchSize: e.WORKER_BATCH_SIZE,
     pollMs: e.WORKER_POLL_MS,
     migrateOnStart: e.MIGRATE_ON_START,

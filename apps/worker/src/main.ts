@@ -17,18 +17,21 @@ import { StoreKeeper } from './store-keeper.js';
 async function main() {
   const config = loadConfig();
   const logger = createLogger('worker', config.logLevel);
+  // migrations hold node-pg-migrate's advisory lock for the run: a session of their own
   if (process.argv.includes('migrate')) {
-    await migrate(config.postgresUrl, logger);
+    await migrate(config.postgresSessionUrl, logger);
     return;
   }
-  if (config.migrateOnStart) await migrate(config.postgresUrl, logger);
+  if (config.migrateOnStart) await migrate(config.postgresSessionUrl, logger);
 
   const registry = createMetricsRegistry('worker');
   const pool = createPool(config.postgresUrl, logger);
+  // a rebuild holds an advisory lock across its transaction and after it: a session too
+  const sessionPool = createPool(config.postgresSessionUrl, logger, 2);
   const consumer = await openConsumer(config.queue, config.batchSize * 2);
   const keeper = new StoreKeeper({
     consumer,
-    pool,
+    pool: sessionPool,
     stream: config.queue.stream,
     logger,
     registry,
@@ -62,6 +65,7 @@ async function main() {
     ['worker', () => worker.stop()],
     ['queue', () => consumer.close()],
     ['postgres', () => pool.end()],
+    ['postgres sessions', () => sessionPool.end()],
     ['http', () => ops.close()],
   ]);
 }

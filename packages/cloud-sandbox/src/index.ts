@@ -45,5 +45,15 @@ export { FaultRegistry, type Fault, type FaultSpec } from './faults';
 export { defaultCoverageDir, specPath, specsDir, type Provider } from './paths';
 
 export { certificateRequest } from './originCa';
+export {
+  machineAddress,
+  NO_MACHINE_ADDRESS,
+  routeServiceToAddress,
+  startPrometheusStandIn,
+  watchdogAlert,
+  type AlertsAnswer,
+  type PrometheusAlert,
+  type PrometheusStandIn,
+} from './prometheus';
 export { startSandbox, type Sandbox, type SandboxOptions } from './sandbox';
 export { useSandbox, type TestHooks } from './testing';

@@ -1,6 +1,6 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
-import { ConflictError, InputError } from '@backstage/errors';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { useSandbox } from '@voting-platform/cloud-sandbox';
 import { ManualClock, sleep } from '@voting-platform/timing';
 import {
@@ -10,6 +10,7 @@ import {
   DigitalOceanError,
   getDatabaseConnection,
   getKubeconfig,
+  getPoolConnection,
   isNotFound,
   isUnprocessable,
   listAll,
@@ -412,5 +413,69 @@ describe('shared reads', () => {
     expect(connection.uri).toMatch(/^postgresql:\/\//);
     expect(connection.port).toBeGreaterThan(0);
     expect(env.sandbox.digitalocean.secrets()).toContain(connection.password);
+  });
+
+  it("reads a pool's connections: its user through PgBouncer, and the same user straight to the pool's database", async () => {
+    const { c } = client();
+    const { data } = await c.api.database.createDatabaseCluster({
+      name: 'pg-pool',
+      engine: 'pg',
+      version: '17',
+      region: 'nyc1',
+      size: 'db-s-1vcpu-1gb',
+      num_nodes: 1,
+    } as any);
+    const id = data.database.id;
+    clock.advance(60 * 60_000);
+    const admin = await getDatabaseConnection(c, id);
+    const user = (
+      await c.api.database.createDatabaseClusterUser({
+        database_cluster_id: id,
+        user_name: 'app',
+      })
+    ).data.user;
+    await c.api.database.createDatabaseClusterDb({
+      database_cluster_id: id,
+      db_name: 'appdb',
+    });
+    await expect(getPoolConnection(c, id, 'app_pool')).rejects.toThrow(
+      NotFoundError,
+    );
+    await expect(getPoolConnection(c, id, 'app_pool')).rejects.toThrow(
+      /no connection pool "app_pool"/,
+    );
+    await c.api.database.createConnectionPool({
+      database_cluster_id: id,
+      pool_name: 'app_pool',
+      mode: 'transaction',
+      size: 10,
+      db_name: 'appdb',
+      user_name: 'app',
+    });
+    const { mode, pooled, direct } = await getPoolConnection(c, id, 'app_pool');
+    expect(mode).toBe('transaction');
+    // PgBouncer serves the pool under its own name, on its own port
+    expect(new URL(pooled.uri)).toMatchObject({
+      username: 'app',
+      password: user.password,
+      port: String(pooled.port),
+      pathname: '/app_pool',
+    });
+    expect(pooled.port).not.toBe(admin.port);
+    expect(direct).toMatchObject({
+      user: 'app',
+      password: user.password,
+      host: admin.host,
+      port: admin.port,
+      database: 'appdb',
+    });
+    expect(new URL(direct.uri)).toMatchObject({
+      username: 'app',
+      password: user.password,
+      hostname: admin.host,
+      port: String(admin.port),
+      pathname: '/appdb',
+      search: new URL(pooled.uri).search,
+    });
   });
 });

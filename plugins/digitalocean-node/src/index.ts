@@ -21,8 +21,10 @@ export {
   findKubernetesCluster,
   getDatabaseConnection,
   getKubeconfig,
+  getPoolConnection,
   type DatabaseConnection,
   type KubernetesCluster,
+  type PoolConnection,
 } from './resources';
 export { DIGITALOCEAN_TOKEN_SECRET, readDigitalOceanToken } from './token';
 export { waitForState, type WaitForStateOptions } from './waitForState';

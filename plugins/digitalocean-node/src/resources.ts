@@ -1,6 +1,6 @@
-import { ConflictError } from '@backstage/errors';
+import { ConflictError, NotFoundError } from '@backstage/errors';
 import type { IKubernetesCluster } from 'dots-wrapper/dist/kubernetes';
-import { listAll, type DigitalOceanClient } from './client';
+import { isNotFound, listAll, type DigitalOceanClient } from './client';
 
 /**
  * A DOKS cluster as the API answers it (dots-wrapper's type lacks `ha` and `surge_upgrade`).
@@ -99,5 +99,93 @@ export async function getDatabaseConnection(
     password: connection.password ?? '',
     database: connection.database ?? '',
     ssl: connection.ssl ?? true,
+  };
+}
+
+/**
+ * How an application reaches its database: its user through a connection pool, and the same
+ * user and database straight to the server (passwords inside: secrets).
+ *
+ * @public
+ */
+export interface PoolConnection {
+  /** The pool's mode: a `transaction` or `statement` pool keeps no session state between them. */
+  mode: string;
+  /** Through PgBouncer, as the pool's user, to the pool (its name is the database to connect to). */
+  pooled: DatabaseConnection;
+  /**
+   * The pool's user straight to the pool's database: for what needs a session of its own
+   * (advisory locks held across transactions, LISTEN, migrations under a lock).
+   */
+  direct: DatabaseConnection;
+}
+
+/**
+ * The connections of a connection pool of an online managed database
+ * (`GET /v2/databases/{id}/pools/{name}`). The direct one is the pool's connection (its user and
+ * password) with the cluster's own host and port and the pool's database: DigitalOcean serves
+ * no object for a user's direct connection. A pool that does not exist is a NotFoundError; one
+ * that names no user (every client connects as itself) has no app user to hand out: ConflictError.
+ *
+ * @public
+ */
+export async function getPoolConnection(
+  client: DigitalOceanClient,
+  databaseId: string,
+  poolName: string,
+): Promise<PoolConnection> {
+  const server = await getDatabaseConnection(client, databaseId);
+  const pool = await client.call(
+    `get connection pool ${poolName} of database ${databaseId}`,
+    async () => {
+      try {
+        const { data } = await client.api.database.getConnectionPool({
+          database_cluster_id: databaseId,
+          pool_name: poolName,
+        });
+        return data.pool as {
+          mode?: string;
+          db?: string;
+          user?: string;
+          connection?: Partial<DatabaseConnection>;
+        };
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    },
+  );
+  if (!pool)
+    throw new NotFoundError(
+      `database ${databaseId} has no connection pool "${poolName}": create it first (digitalocean:database:ensure, input pool.name)`,
+    );
+  const connection = pool.connection;
+  if (!pool.user || !pool.db || !connection?.uri)
+    throw new ConflictError(
+      `connection pool "${poolName}" of database ${databaseId} names no user or database: the app needs a pool of its own user (digitalocean:database:ensure makes one)`,
+    );
+  const pooled: DatabaseConnection = {
+    uri: connection.uri,
+    host: connection.host ?? '',
+    port: connection.port ?? 0,
+    user: connection.user ?? '',
+    password: connection.password ?? '',
+    database: connection.database ?? '',
+    ssl: connection.ssl ?? true,
+  };
+  const uri = new URL(pooled.uri);
+  uri.hostname = server.host;
+  uri.port = String(server.port);
+  uri.pathname = `/${encodeURIComponent(pool.db)}`;
+  return {
+    mode: pool.mode ?? '',
+    pooled,
+    direct: {
+      ...pooled,
+      uri: uri.toString(),
+      host: server.host,
+      port: server.port,
+      database: pool.db,
+    },
   };
 }

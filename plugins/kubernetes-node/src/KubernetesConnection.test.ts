@@ -280,19 +280,27 @@ describe('KubernetesConnection against a local control plane', () => {
     expect(await right.served('v1', 'ConfigMap')).toBe(true);
   });
 
-  it('deletes an object, and says false for one (or a kind) that does not exist', async () => {
+  it('deletes an object (a dry run keeps it), and says false when it (or its kind) is absent already', async () => {
     const connection = KubernetesConnection.fromKubeconfig(
       cluster.tokenKubeconfig,
     );
-    await roundTrip(connection, 'doomed');
+    await roundTrip(connection, 'deleted');
     expect(
-      await connection.delete('v1', 'ConfigMap', 'doomed', 'default'),
+      await connection.delete('v1', 'ConfigMap', 'deleted', 'default', {
+        dryRun: true,
+      }),
     ).toBe(true);
     expect(
-      await connection.get('v1', 'ConfigMap', 'doomed', 'default'),
+      await connection.get('v1', 'ConfigMap', 'deleted', 'default'),
+    ).toBeDefined();
+    expect(
+      await connection.delete('v1', 'ConfigMap', 'deleted', 'default'),
+    ).toBe(true);
+    expect(
+      await connection.get('v1', 'ConfigMap', 'deleted', 'default'),
     ).toBeUndefined();
     expect(
-      await connection.delete('v1', 'ConfigMap', 'doomed', 'default'),
+      await connection.delete('v1', 'ConfigMap', 'deleted', 'default'),
     ).toBe(false);
     expect(
       await connection.delete(

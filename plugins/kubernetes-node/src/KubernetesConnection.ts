@@ -292,26 +292,31 @@ export class KubernetesConnection {
   }
 
   /**
-   * Asks the server to delete one object (its dependents in the background, a namespace with
-   * everything in it); false when it (or its kind) does not exist. The object may stay a while
-   * with its finalizers: wait for {@link KubernetesConnection.get} to find nothing.
+   * Deletes one object, its dependents in the background (a StatefulSet's pods, not its claims:
+   * those follow its retention policy; a namespace with everything in it). False when it (or its
+   * kind) was absent already. The object may stay a while with its finalizers: wait for
+   * {@link KubernetesConnection.get} to find nothing.
    */
   async delete(
     apiVersion: string,
     kind: string,
     name: string,
     namespace?: string,
+    options: { dryRun?: boolean } = {},
   ): Promise<boolean> {
     if (!(await this.served(apiVersion, kind))) return false;
     try {
       await this.#call(
         `DELETE ${kind}/${namespace ? `${namespace}/` : ''}${name}`,
         () =>
-          this.#objects.delete({
-            apiVersion,
-            kind,
-            metadata: { name, namespace },
-          }),
+          this.#objects.delete(
+            { apiVersion, kind, metadata: { name, namespace } },
+            undefined,
+            options.dryRun ? 'All' : undefined,
+            undefined,
+            undefined,
+            'Background',
+          ),
       );
       return true;
     } catch (err) {

@@ -7,13 +7,22 @@
  * LoadBalancer becomes a DigitalOcean load balancer (its name from the Service's annotation, its
  * address the Service's), gone with the Service or the cluster; and the block storage driver's:
  * each claim of the `do-block-storage` class (the cluster's default, as on DOKS) gets a volume
- * bound to it and a DigitalOcean volume of the cluster, gone with the claim or the cluster.
+ * bound to it and a DigitalOcean volume of the cluster, gone with the claim or the cluster. And,
+ * since no Prometheus runs on kwok's pretend nodes, each kube-prometheus-stack Prometheus Service
+ * (the stand-in chart's, which has no selector) leads to a stand-in of Prometheus' HTTP API on this
+ * machine, one per cluster, that fires `Watchdog` plus the alerts of the cluster's alerts file.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type {
-  ClusterTargetAnswer,
-  DigitalOceanEmulator,
+import {
+  routeServiceToAddress,
+  startPrometheusStandIn,
+  watchdogAlert,
+  type AlertsAnswer,
+  type ClusterTargetAnswer,
+  type DigitalOceanEmulator,
+  type PrometheusAlert,
+  type PrometheusStandIn,
 } from '@voting-platform/cloud-sandbox';
 import {
   startControlPlane,
@@ -27,6 +36,10 @@ export const LB_NAME_ANNOTATION =
 /** DOKS's default StorageClass (its CSI driver provisions DigitalOcean volumes). */
 export const STORAGE_CLASS = 'do-block-storage';
 
+/** The labels kube-prometheus-stack puts on its Prometheus Service (the stand-in chart too). */
+export const PROMETHEUS_SERVICE_SELECTOR =
+  'app=kube-prometheus-stack-prometheus';
+
 interface Entry {
   cp?: ControlPlane;
   target?: { server: string; caData: string; token: string };
@@ -37,6 +50,10 @@ interface Entry {
   loadBalancers: Map<string, { id: string; name: string; ip: string }>;
   /** DigitalOcean volume id by claim uid */
   volumes: Map<string, string>;
+  /** The cluster's stand-in of Prometheus' HTTP API, once a Prometheus Service needs it */
+  prometheus?: Promise<PrometheusStandIn>;
+  /** uids of the Prometheus Services already routed to it */
+  prometheusServices: Set<string>;
 }
 
 /**
@@ -52,6 +69,11 @@ export interface LocalClustersOptions {
   availability: () => ControlPlaneAvailability;
   /** Called whenever the set of running control planes changes (e.g. to rewrite sandbox.json). */
   onChange?: () => void;
+  /**
+   * Folder of the clusters' alerts files (`<cluster id>.json`): alerts each cluster's Prometheus
+   * stand-in fires besides `Watchdog`.
+   */
+  alertsDir: string;
   log?: (message: string) => void;
 }
 
@@ -115,7 +137,11 @@ export class LocalClusters {
   }
 
   #start(id: string, availability: ControlPlaneAvailability): Entry {
-    const entry: Entry = { loadBalancers: new Map(), volumes: new Map() };
+    const entry: Entry = {
+      loadBalancers: new Map(),
+      volumes: new Map(),
+      prometheusServices: new Set(),
+    };
     this.#entries.set(id, entry);
     if (typeof availability === 'object') {
       entry.failed = availability.missing;
@@ -178,6 +204,7 @@ export class LocalClusters {
         else if (entry.target) {
           await this.#syncLoadBalancers(id, entry);
           await this.#syncVolumes(id, entry);
+          await this.#syncPrometheus(id, entry);
         }
       }
     } finally {
@@ -192,6 +219,7 @@ export class LocalClusters {
     for (const volume of entry.volumes.values())
       this.#emulator?.volumes.delete(volume);
     await entry.starting;
+    await (await entry.prometheus?.catch(() => undefined))?.stop();
     if (entry.cp) {
       this.#options.log?.(`cluster ${id}: stopping its control plane`);
       await entry.cp.stop();
@@ -269,6 +297,105 @@ export class LocalClusters {
       this.#emulator!.volumes.delete(volume);
       entry.volumes.delete(uid);
     }
+  }
+
+  /**
+   * The file of alerts the cluster's Prometheus stand-in fires besides `Watchdog`: a JSON array of
+   * alerts as Prometheus' `/api/v1/alerts` lists them (`labels.alertname` required; `state`
+   * defaults to `firing`, `activeAt` to the file's time). Read at every query.
+   */
+  alertsFile(clusterId: string): string {
+    return join(this.#options.alertsDir, `${clusterId}.json`);
+  }
+
+  async #syncPrometheus(clusterId: string, entry: Entry): Promise<void> {
+    const cp = entry.cp!;
+    const { status, body } = await cp
+      .api(
+        'GET',
+        `/api/v1/services?labelSelector=${encodeURIComponent(
+          PROMETHEUS_SERVICE_SELECTOR,
+        )}`,
+      )
+      .catch(() => ({ status: 0, body: undefined }));
+    if (status !== 200) return;
+    for (const svc of body.items ?? []) {
+      const uid: string = svc.metadata.uid;
+      // a Service with a selector has its Endpoints written by the endpoints controller
+      if (entry.prometheusServices.has(uid) || svc.spec?.selector) continue;
+      if (!entry.prometheus) {
+        const started = Date.now();
+        entry.prometheus = startPrometheusStandIn(() =>
+          this.#alerts(clusterId, new Date(started)),
+        );
+      }
+      let standIn: PrometheusStandIn;
+      try {
+        standIn = await entry.prometheus;
+      } catch (error) {
+        // said once per Service; the alerts section says why too (voting.sandbox.alertsUnavailable)
+        entry.prometheusServices.add(uid);
+        this.#options.log?.(
+          `cluster ${clusterId}: no Prometheus for ${svc.metadata.namespace}/${
+            svc.metadata.name
+          }: ${(error as Error).message}`,
+        );
+        continue;
+      }
+      const ports: Array<{ name?: string }> = svc.spec?.ports ?? [];
+      try {
+        await routeServiceToAddress(cp.kubeconfigYaml, {
+          namespace: svc.metadata.namespace,
+          service: svc.metadata.name,
+          portName:
+            ports.find(p => p.name === 'http-web')?.name ??
+            ports[0]?.name ??
+            '',
+          ip: standIn.ip,
+          port: standIn.port,
+        });
+        entry.prometheusServices.add(uid);
+      } catch (error) {
+        // stopping, or the Service went meanwhile: next round
+        this.#options.log?.(
+          `cluster ${clusterId}: routing ${svc.metadata.namespace}/${
+            svc.metadata.name
+          } to its Prometheus stand-in failed: ${(error as Error).message}`,
+        );
+      }
+    }
+  }
+
+  #alerts(clusterId: string, since: Date): AlertsAnswer {
+    const file = this.alertsFile(clusterId);
+    const watchdog = watchdogAlert(since);
+    if (!existsSync(file)) return [watchdog];
+    let listed: unknown;
+    try {
+      listed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      return { error: `${file}: ${(error as Error).message}` };
+    }
+    if (
+      !Array.isArray(listed) ||
+      !listed.every(a => typeof a?.labels?.alertname === 'string')
+    )
+      return {
+        error: `${file}: must be a JSON array of alerts, each with labels.alertname`,
+      };
+    const written = statSync(file).mtime.toISOString();
+    return [
+      watchdog,
+      ...listed.map(
+        (a: Partial<PrometheusAlert>): PrometheusAlert => ({
+          labels: {},
+          state: 'firing',
+          activeAt: written,
+          value: '1e+00',
+          ...a,
+        }),
+      ),
+    ];
   }
 
   /** Stops every control plane. */

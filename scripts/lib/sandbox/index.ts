@@ -6,12 +6,20 @@
  * charts are a local Helm repository. The backend is pointed at all of it by one generated config
  * file, and `.cache/sandbox.json` tells scripts where everything is.
  */
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import {
   CloudflareEmulator,
   DigitalOceanEmulator,
+  machineAddress,
+  NO_MACHINE_ADDRESS,
 } from '@voting-platform/cloud-sandbox';
 import { serveChartRepository, type ChartRepository } from './charts.js';
 import { LocalClusters, type ControlPlaneAvailability } from './clusters.js';
@@ -97,9 +105,12 @@ export async function startLocalCloud(
   // the emulators' state does not outlive a start, so neither do its databases
   await postgres.clear();
 
+  const alertsDir = join(options.cache, 'sandbox-alerts');
+  mkdirSync(alertsDir, { recursive: true });
   const clusters = new LocalClusters({
     availability: options.controlPlane,
     onChange: () => writeInfo(),
+    alertsDir,
     log: options.log,
   });
   const ms = (options.provisionSeconds ?? 2) * 1000;
@@ -131,6 +142,13 @@ export async function startLocalCloud(
           digitalocean: { url: digitalocean.url, token: digitalocean.token },
           cloudflare: { url: cloudflare.url, token: cloudflare.token },
           clusters: clusters.kubeconfigs(),
+          // alerts each cluster's Prometheus stand-in fires besides Watchdog (written by people)
+          alertFiles: Object.fromEntries(
+            Object.keys(clusters.kubeconfigs()).map(id => [
+              id,
+              clusters.alertsFile(id),
+            ]),
+          ),
         },
         null,
         2,
@@ -174,6 +192,7 @@ export async function startLocalCloud(
       cloudflare,
       helm,
       localStack: options.localStack,
+      alertsUnavailable: machineAddress() ? undefined : NO_MACHINE_ADDRESS,
     }),
     { mode: 0o600 },
   );
@@ -204,8 +223,11 @@ export function sandboxBackendConfig(parts: {
   cloudflare: { url: string; token: string };
   helm?: object;
   localStack: LocalStackUrls;
+  /** Why the clusters' Prometheus stand-in cannot be reached, if it cannot. */
+  alertsUnavailable?: string;
 }): string {
-  const { digitalocean, cloudflare, helm, localStack } = parts;
+  const { digitalocean, cloudflare, helm, localStack, alertsUnavailable } =
+    parts;
   return `# Written by npm start in sandbox mode; every start rewrites it.\n${stringify(
     {
       app: { sandbox: true },
@@ -221,6 +243,7 @@ export function sandboxBackendConfig(parts: {
         sandbox: {
           voteUrl: localStack.voteUrl,
           resultUrl: localStack.resultUrl,
+          ...(alertsUnavailable ? { alertsUnavailable } : {}),
         },
       },
     },

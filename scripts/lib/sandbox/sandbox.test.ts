@@ -12,6 +12,7 @@ import {
   cloudCredentialsGiven,
   sandboxBackendConfig,
 } from './index.js';
+import { NO_MACHINE_ADDRESS } from '@voting-platform/cloud-sandbox';
 import { controlPlaneAvailability, NO_GO_MESSAGE } from './tools.js';
 
 describe('sandbox or cloud', () => {
@@ -92,6 +93,17 @@ describe("the sandbox's backend config", () => {
     });
     assert.equal(config.app.sandbox, true);
     assert.equal(config.kubernetesActions, undefined, 'no chart repository');
+  });
+
+  it("tells the alerts section why, when the clusters' Prometheus stand-in cannot be reached", () => {
+    const config = parse(
+      sandboxBackendConfig({ ...parts, alertsUnavailable: NO_MACHINE_ADDRESS }),
+    );
+    assert.equal(config.voting.sandbox.alertsUnavailable, NO_MACHINE_ADDRESS);
+    assert.match(
+      NO_MACHINE_ADDRESS,
+      /this machine has no non-loopback IPv4 address/,
+    );
   });
 
   it('carries the Helm presets when there is a chart repository', () => {

@@ -229,14 +229,17 @@ export function renderConnectionPool(
   p: Pool,
 ) {
   const user = d.users.find(u => u.name === p.user) ?? d.users[0]!;
+  const backend = s.options.databaseBackend;
   // PgBouncer serves a pool under its own name; without one (sandbox mode) it is a direct
   // connection to the pool's database
-  const poolDb = s.options.databaseBackend ? p.db : p.name;
+  const poolDb = backend ? p.db : p.name;
   return {
     name: p.name,
     mode: p.mode,
     size: p.size,
-    db: p.db,
+    // with a real server, the name the database has there (as its connections name it), so a
+    // client that connects to the pool's database directly finds it
+    db: backend ? backend.localName(d, p.db) : p.db,
     user: p.user,
     connection: renderConnection(s, d, 'public', user, poolDb, 25061),
     private_connection: renderConnection(s, d, 'private', user, poolDb, 25061),

@@ -6,6 +6,8 @@ import {
   pollEnv,
   pollFromEnv,
   port,
+  postgresEnv,
+  postgresSettings,
   queueEnv,
   redactUrl,
 } from './config.js';
@@ -77,6 +79,40 @@ describe('parseEnv and secrets', () => {
         );
         return true;
       },
+    );
+  });
+});
+
+describe('postgresSettings', () => {
+  const postgres = z.object(postgresEnv);
+  it('takes the session URL apart from the pooled one, and POSTGRES_URL for both without it', () => {
+    assert.deepEqual(
+      postgresSettings(
+        parseEnv(postgres, {
+          POSTGRES_URL: 'postgresql://voting:p@db:25061/votes',
+          POSTGRES_SESSION_URL: 'postgresql://voting:p@db:25060/votes',
+        }),
+      ),
+      {
+        postgresUrl: 'postgresql://voting:p@db:25061/votes',
+        postgresSessionUrl: 'postgresql://voting:p@db:25060/votes',
+      },
+    );
+    assert.deepEqual(
+      postgresSettings(
+        parseEnv(postgres, {
+          POSTGRES_URL: 'postgresql://voting:p@db:25061/votes',
+          POSTGRES_SESSION_URL: '',
+        }),
+      ),
+      {
+        postgresUrl: 'postgresql://voting:p@db:25061/votes',
+        postgresSessionUrl: 'postgresql://voting:p@db:25061/votes',
+      },
+    );
+    assert.throws(
+      () => parseEnv(postgres, { POSTGRES_SESSION_URL: 'mysql://x:y@db/v' }),
+      /POSTGRES_SESSION_URL: must be a URL starting with postgres:\/\//,
     );
   });
 });

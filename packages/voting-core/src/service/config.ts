@@ -51,22 +51,24 @@ export const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
     z.coerce.number().int().min(1).max(max).default(fallback),
   );
 
+const urlOf = (protocols: string[]) =>
+  z
+    .string()
+    .refine(
+      value =>
+        URL.canParse(value) && protocols.includes(new URL(value).protocol),
+      {
+        message: `must be a URL starting with ${protocols
+          .map(p => `${p}//`)
+          .join(' or ')}`,
+      },
+    );
+
 export const url = (protocols: string[], fallback: string) =>
-  z.preprocess(
-    blankAsUndefined,
-    z
-      .string()
-      .default(fallback)
-      .refine(
-        value =>
-          URL.canParse(value) && protocols.includes(new URL(value).protocol),
-        {
-          message: `must be a URL starting with ${protocols
-            .map(p => `${p}//`)
-            .join(' or ')}`,
-        },
-      ),
-  );
+  z.preprocess(blankAsUndefined, urlOf(protocols).default(fallback));
+
+export const optionalUrl = (protocols: string[]) =>
+  z.preprocess(blankAsUndefined, urlOf(protocols).optional());
 
 export const booleanFlag = (fallback: boolean) =>
   z.preprocess(
@@ -173,12 +175,37 @@ export function queueSettings(env: {
   };
 }
 
+const POSTGRES_PROTOCOLS = ['postgres:', 'postgresql:'];
+
 export const postgresEnv = {
   POSTGRES_URL: url(
-    ['postgres:', 'postgresql:'],
+    POSTGRES_PROTOCOLS,
     'postgres://postgres@127.0.0.1:5432/voting',
   ),
+  /**
+   * The same user straight to the database, when POSTGRES_URL goes through a pool that keeps no
+   * session (PgBouncer in transaction mode): for migrations (node-pg-migrate holds an advisory
+   * lock for the run), the worker's rebuild lock and the result app's LISTEN.
+   */
+  POSTGRES_SESSION_URL: optionalUrl(POSTGRES_PROTOCOLS),
 };
+
+export interface PostgresSettings {
+  /** Every statement of the hot paths (one statement, or one transaction, at a time). */
+  postgresUrl: string;
+  /** What needs a session of its own: POSTGRES_SESSION_URL, else POSTGRES_URL. */
+  postgresSessionUrl: string;
+}
+
+export function postgresSettings(env: {
+  POSTGRES_URL: string;
+  POSTGRES_SESSION_URL?: string;
+}): PostgresSettings {
+  return {
+    postgresUrl: env.POSTGRES_URL,
+    postgresSessionUrl: env.POSTGRES_SESSION_URL ?? env.POSTGRES_URL,
+  };
+}
 
 export const httpEnv = (defaultPort: number) => ({
   HOST: z.preprocess(blankAsUndefined, z.string().default('0.0.0.0')),

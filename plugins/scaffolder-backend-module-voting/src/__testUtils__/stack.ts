@@ -1,7 +1,9 @@
 /**
  * Test glue of this module: the sandbox's DigitalOcean emulator with a Kubernetes cluster that is
  * a real local control plane (volumes of a test StorageClass, Traefik's LoadBalancer Service as
- * the Traefik release makes it) and an online database, and the module config pointing at both.
+ * the Traefik release makes it) and an online database with the app's user, database and pool
+ * (as digitalocean:database:ensure makes them in the template), and the module config pointing
+ * at both.
  */
 import { ConfigReader } from '@backstage/config';
 import { ManualClock, useSandbox } from '@voting-platform/cloud-sandbox';
@@ -12,6 +14,10 @@ import {
   startLocalCluster,
   type LocalCluster,
 } from '@voting-platform/plugin-kubernetes-node/testUtils';
+
+/** The app's database user and its pool, named as the create template names them. */
+export const APP_USER = 'voting';
+export const APP_POOL = 'votes';
 
 export function useStackCluster(options: {
   /** Fake nodes (a 3-node NATS cluster with anti-affinity needs 3). */
@@ -30,6 +36,7 @@ export function useStackCluster(options: {
     clusterId?: string;
     databaseId?: string;
     dbPassword?: string;
+    appPassword?: string;
   } = {};
   const call = (method: string, path: string, body?: unknown) =>
     digitalOceanCall(env.sandbox.digitalocean)(method, path, body);
@@ -62,6 +69,18 @@ export function useStackCluster(options: {
     ).database.connection.password;
     if (!state.dbPassword)
       throw new Error('the emulated database has no password');
+    const database = `/databases/${state.databaseId}`;
+    state.appPassword = (
+      await call('POST', `${database}/users`, { name: APP_USER })
+    ).user.password;
+    await call('POST', `${database}/dbs`, { name: 'votes' });
+    await call('POST', `${database}/pools`, {
+      name: APP_POOL,
+      mode: 'transaction',
+      size: 20,
+      db: 'votes',
+      user: APP_USER,
+    });
     // Traefik's LoadBalancer Service, as the Traefik release makes it (the lb-controller gives it an address)
     await cluster.admin.apply(
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'traefik' } },
@@ -102,8 +121,14 @@ export function useStackCluster(options: {
     get databaseId() {
       return state.databaseId!;
     },
+    /** The admin's password (the app must never get it). */
     get dbPassword() {
       return state.dbPassword!;
+    },
+    databasePool: APP_POOL,
+    /** The app user's password. */
+    get appPassword() {
+      return state.appPassword!;
     },
     config: () =>
       new ConfigReader({

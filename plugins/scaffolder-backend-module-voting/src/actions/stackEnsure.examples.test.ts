@@ -21,7 +21,8 @@ describe('voting:stack:ensure examples', () => {
     const results = await runExamples(action, {
       values: {
         'steps.cluster.output.clusterId': h.clusterId,
-        'steps.database.output.databaseId': h.databaseId,
+        'steps.database.output.databaseClusterId': h.databaseId,
+        'steps.database.output.pool': h.databasePool,
       },
     });
     expect(results).toHaveLength(1);

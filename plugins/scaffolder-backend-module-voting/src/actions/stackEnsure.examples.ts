@@ -12,7 +12,8 @@ export const examples: TemplateExample[] = [
           action: 'voting:stack:ensure',
           input: {
             clusterId: '${{ steps.cluster.output.clusterId }}',
-            databaseId: '${{ steps.database.output.databaseId }}',
+            databaseId: '${{ steps.database.output.databaseClusterId }}',
+            databasePool: '${{ steps.database.output.pool }}',
             domain: 'example.com',
             imageRepository: 'registry.digitalocean.com/acme',
             imageTag: '1.0.0',

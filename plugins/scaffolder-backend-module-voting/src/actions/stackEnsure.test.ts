@@ -43,7 +43,7 @@ describe('voting:stack:ensure against a local control plane', () => {
   const h = useStackCluster({
     nodes: 3,
     storageClass: STORAGE_CLASS,
-    volumes: 10,
+    volumes: 14,
   });
   const cookieSecret = 'cookie-secret-of-the-deploy-test-0123456789';
 
@@ -70,6 +70,7 @@ describe('voting:stack:ensure against a local control plane', () => {
   const base = () => ({
     clusterId: h.clusterId,
     databaseId: h.databaseId,
+    databasePool: h.databasePool,
     domain: 'example.com',
     imageRepository: 'registry.example.com/acme',
     imageTag: '1.0.0',
@@ -233,9 +234,28 @@ describe('voting:stack:ensure against a local control plane', () => {
       'voting-secrets',
       'voting',
     );
-    expect(
-      Buffer.from(secret.data.POSTGRES_URL, 'base64').toString(),
-    ).toContain(h.dbPassword);
+    // the app's own user: through the pool (PgBouncer's port, the pool's name as the database),
+    // and straight to its database for sessions; never the admin
+    const url = (key: string) =>
+      new URL(Buffer.from(secret.data[key], 'base64').toString());
+    expect(url('POSTGRES_URL')).toMatchObject({
+      username: 'voting',
+      password: h.appPassword,
+      port: '25061',
+      pathname: '/votes',
+    });
+    expect(url('POSTGRES_SESSION_URL')).toMatchObject({
+      username: 'voting',
+      password: h.appPassword,
+      port: '25060',
+      pathname: '/votes',
+      hostname: url('POSTGRES_URL').hostname,
+    });
+    expect(JSON.stringify(secret.data)).not.toContain(
+      Buffer.from(h.dbPassword).toString('base64').slice(0, 8),
+    );
+    for (const key of ['POSTGRES_URL', 'POSTGRES_SESSION_URL'])
+      expect(url(key).toString()).not.toContain(h.dbPassword);
     const vote: any = await h.cluster.admin.get(
       'apps/v1',
       'Deployment',
@@ -378,6 +398,64 @@ describe('voting:stack:ensure against a local control plane', () => {
     }
   });
 
+  /** The annotations of the voting services' pod templates. */
+  async function podAnnotations(
+    namespace: string,
+  ): Promise<Record<string, Record<string, string>>> {
+    const out: Record<string, Record<string, string>> = {};
+    for (const name of ['vote', 'worker', 'result']) {
+      const d: any = await h.cluster.admin.get(
+        'apps/v1',
+        'Deployment',
+        name,
+        namespace,
+      );
+      out[name] = d.spec.template.metadata.annotations;
+    }
+    return out;
+  }
+
+  it('a new question rolls every voting pod (a checksum of the ConfigMap on its template); the same question twice changes nothing', async () => {
+    const secrets = { voteCookieSecret: cookieSecret };
+    const input = { ...base(), imageTag: '1.0.1', question: 'Tea or coffee?' };
+    const before = await podAnnotations('voting');
+    const asked = await run(input, { secrets });
+    expect(asked.changed).toEqual(
+      expect.arrayContaining([
+        'ConfigMap/voting/voting-config',
+        'Deployment/voting/vote',
+        'Deployment/voting/worker',
+        'Deployment/voting/result',
+      ]),
+    );
+    const after = await podAnnotations('voting');
+    for (const name of ['vote', 'worker', 'result']) {
+      expect(after[name]!['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
+      expect(after[name]!['checksum/config']).not.toBe(
+        before[name]!['checksum/config'],
+      );
+    }
+    const versions = await resourceVersions(asked.objects);
+    const again = await run(input, { secrets });
+    expect(again.changed).toEqual([]);
+    expect(await resourceVersions(asked.objects)).toEqual(versions);
+    expect(await podAnnotations('voting')).toEqual(after);
+  });
+
+  it('refuses a pool the database does not have, naming it, before applying anything', async () => {
+    const before = await resourceVersions(firstObjects);
+    await expect(
+      run(
+        { ...base(), databasePool: 'no_such_pool' },
+        { secrets: { voteCookieSecret: cookieSecret } },
+      ),
+    ).rejects.toMatchObject({
+      name: 'NotFoundError',
+      message: expect.stringMatching(/no connection pool "no_such_pool"/),
+    });
+    expect(await resourceVersions(firstObjects)).toEqual(before);
+  });
+
   it("refuses to change the queue's claim template (size or class) before applying anything: the API server forbids it", async () => {
     const before = await resourceVersions(firstObjects);
     await expect(
@@ -447,12 +525,91 @@ describe('voting:stack:ensure against a local control plane', () => {
     expect(await resourceVersions(first.objects)).toEqual(before);
   });
 
+  it('switching the queue to NATS prunes Redis (its claim kept and named) and rolls every voting pod; a dry run names the deletions first', async () => {
+    const secrets = { voteCookieSecret: cookieSecret };
+    const input = {
+      ...base(),
+      namespace: 'switch',
+      voteMinReplicas: 1,
+      resultReplicas: 1,
+    };
+    await run(input, { secrets });
+    const before = await podAnnotations('switch');
+    const redis = [
+      'Service/switch/redis',
+      'StatefulSet/switch/redis',
+      'PodDisruptionBudget/switch/redis',
+    ];
+    const dry = await run(
+      { ...input, queue: 'nats' },
+      { secrets, isDryRun: true },
+    );
+    expect(dry.changed).toEqual(expect.arrayContaining(redis));
+    expect(
+      await h.cluster.admin.get('apps/v1', 'StatefulSet', 'redis', 'switch'),
+    ).toBeDefined();
+
+    const switched = await run({ ...input, queue: 'nats' }, { secrets });
+    expect(switched.changed).toEqual(expect.arrayContaining(redis));
+    expect(switched.objects.some((o: string) => o.includes('redis'))).toBe(
+      false,
+    );
+    expect(await resourceVersions(redis)).toEqual(
+      Object.fromEntries(redis.map(r => [r, 'missing'])),
+    );
+    // the claim holds Redis's data: kept, and the log says so
+    expect(
+      await h.cluster.admin.get(
+        'v1',
+        'PersistentVolumeClaim',
+        'data-redis-0',
+        'switch',
+      ),
+    ).toBeDefined();
+    expect(logs.join('\n')).toMatch(
+      /PersistentVolumeClaim\/switch\/data-redis-0 kept: it holds the data of a queue/,
+    );
+    expect(logs.join('\n')).toMatch(
+      /Deleted StatefulSet\/switch\/redis \(no longer declared\)/,
+    );
+    const config: any = await h.cluster.admin.get(
+      'v1',
+      'ConfigMap',
+      'voting-config',
+      'switch',
+    );
+    expect(config.data.QUEUE_BACKEND).toBe('nats');
+    // every voting pod template changed, and the running pods are the new ones
+    const after = await podAnnotations('switch');
+    for (const name of ['vote', 'worker', 'result']) {
+      expect(after[name]!['checksum/config']).not.toBe(
+        before[name]!['checksum/config'],
+      );
+      const pods: any[] = await h.cluster.admin.list(
+        'v1',
+        'Pod',
+        'switch',
+        `app.kubernetes.io/name=${name}`,
+      );
+      const live = pods.filter(p => !p.metadata.deletionTimestamp);
+      expect(live.length).toBeGreaterThan(0);
+      for (const pod of live)
+        expect(pod.metadata.annotations['checksum/config']).toBe(
+          after[name]!['checksum/config'],
+        );
+    }
+    // and the switched stack is as declared: a re-run prunes and changes nothing
+    const again = await run({ ...input, queue: 'nats' }, { secrets });
+    expect(again.changed).toEqual([]);
+  });
+
   it('never puts the kubeconfig token, the database password or the cookie secret in logs or outputs', () => {
     const text = `${logs.join('\n')}\n${JSON.stringify(allOutputs)}`;
     expect(logs.length).toBeGreaterThan(20);
     for (const secret of [
       h.cluster.token,
       h.dbPassword,
+      h.appPassword,
       cookieSecret,
       ...h.env.sandbox.digitalocean.secrets(),
     ]) {

@@ -3,8 +3,8 @@ import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   createDigitalOceanClient,
-  getDatabaseConnection,
   getKubeconfig,
+  getPoolConnection,
 } from '@voting-platform/plugin-digitalocean-node';
 import {
   checkpointKey,
@@ -31,7 +31,12 @@ import {
   waitForRollouts,
   type KubeObject,
 } from '@voting-platform/plugin-kubernetes-node';
-import { CRD_KINDS, votingManifests } from '../manifests';
+import {
+  CRD_KINDS,
+  PRUNABLE_KINDS,
+  STACK_LABEL,
+  votingManifests,
+} from '../manifests';
 import {
   DNS_LABEL,
   DNS_LABEL_MESSAGE,
@@ -58,8 +63,16 @@ const input = {
     ),
   databaseId: (z: Zod) =>
     idOrDryRunId(z, z.string().min(1)).describe(
-      'DigitalOcean database cluster id (its connection goes into the Secret)',
+      'DigitalOcean database cluster id (the connection of its pool databasePool goes into the Secret)',
     ),
+  databasePool: (z: Zod) =>
+    z
+      .string()
+      .min(1)
+      .default('voting_pool')
+      .describe(
+        "Connection pool of the app's own user and database (the pool output of digitalocean:database:ensure): the apps connect as that user through it, and straight to its database for what needs a session",
+      ),
   ...stackInput,
   domain: (z: Zod) =>
     z
@@ -115,6 +128,78 @@ const content = (obj: KubeObject | undefined) => {
 };
 
 /**
+ * What an earlier run applied to this stack and this run no longer declares: the objects of the
+ * generator's kinds in the namespace that carry the stack's label, less the declared ones and
+ * those `kept` (a TLS Secret the inputs only reference: without certificate files it is someone
+ * else's to provide). Objects already being deleted are gone as far as this run is concerned.
+ *
+ * A label per stack rather than an ApplySet (KEP-3659): an ApplySet needs a parent object
+ * recording its members' group-kinds and namespaces, and kubectl's support of it is still alpha;
+ * here one generator makes a fixed set of kinds in one namespace, so listing those kinds by the
+ * stack's label finds every member, with nothing extra to keep in step. The label is not on the
+ * queue's claim templates (a StatefulSet's claim template cannot change in place, and claims are
+ * kept on purpose: see `keptClaims`).
+ */
+async function leftovers(
+  client: KubernetesConnection,
+  namespace: string,
+  declared: KubeObject[],
+  kept: Set<string>,
+): Promise<KubeObject[]> {
+  const wanted = new Set([...declared.map(ref), ...kept]);
+  const found: KubeObject[] = [];
+  for (const { apiVersion, kind } of PRUNABLE_KINDS) {
+    const items = await client.list(
+      apiVersion,
+      kind,
+      namespace,
+      `${STACK_LABEL}=${namespace}`,
+    );
+    for (const item of items) {
+      // a list's items carry no apiVersion and kind of their own
+      const obj = { ...item, apiVersion, kind };
+      if (!obj.metadata.deletionTimestamp && !wanted.has(ref(obj)))
+        found.push(obj);
+    }
+  }
+  // the kinds that need CRDs and the dependants (autoscaler, budgets) before what they point at
+  return found.reverse();
+}
+
+/**
+ * The claims a pruned queue StatefulSet leaves (its retention policy keeps them): they hold the
+ * queue's data, votes it had accepted and the worker had not yet stored among them (vote pods of
+ * the old configuration write there until they are replaced), so they are kept and named in the
+ * log, to be deleted by hand once no longer needed.
+ */
+async function keptClaims(
+  client: KubernetesConnection,
+  namespace: string,
+  pruned: KubeObject[],
+): Promise<string[]> {
+  const claims: string[] = [];
+  for (const set of pruned.filter(o => o.kind === 'StatefulSet')) {
+    const selector = (set.spec as { selector?: { matchLabels?: object } })
+      ?.selector?.matchLabels;
+    if (!selector) continue;
+    const items = await client.list(
+      'v1',
+      'PersistentVolumeClaim',
+      namespace,
+      Object.entries(selector)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(','),
+    );
+    claims.push(
+      ...items.map(
+        c => `PersistentVolumeClaim/${namespace}/${c.metadata.name}`,
+      ),
+    );
+  }
+  return claims;
+}
+
+/**
  * `voting:stack:ensure`: makes the voting services run on a DOKS cluster as declared (kubeconfig
  * and database connection fetched from DigitalOcean inside the action): every object checked by
  * the API server first (dry run), applied with server-side apply, rollouts awaited. A stack that
@@ -151,7 +236,7 @@ export function createVotingStackEnsureAction(
           z
             .array(z.string())
             .describe(
-              'Objects this run created or changed (empty on a re-run with the same inputs); in a dry run, those it would',
+              'Objects this run created, changed or deleted (an earlier run applied them and this one no longer declares them; empty on a re-run with the same inputs); in a dry run, those it would',
             ),
         outcome: z => z.enum(ENSURE_OUTCOMES),
       },
@@ -177,7 +262,11 @@ export function createVotingStackEnsureAction(
           manifestOptions(i, {
             secret: {
               name: i.secretName,
-              values: { postgresUrl: '', voteCookieSecret: '' },
+              values: {
+                postgresUrl: '',
+                postgresSessionUrl: '',
+                voteCookieSecret: '',
+              },
             },
             ingressKind: 'IngressRoute',
             ingressClassName: 'traefik',
@@ -219,17 +308,26 @@ export function createVotingStackEnsureAction(
       ctx.logger.info(
         describeRead(
           ctx.isDryRun,
-          `fetching the kubeconfig of cluster ${i.clusterId} and the connection of database ${i.databaseId} from DigitalOcean`,
+          `fetching the kubeconfig of cluster ${i.clusterId} and the connection of pool "${i.databasePool}" of database ${i.databaseId} from DigitalOcean`,
         ),
       );
       const client = KubernetesConnection.fromKubeconfig(
         await getKubeconfig(digitalocean, i.clusterId),
         { signal: ctx.signal },
       );
-      // a database an earlier step would create has no connection yet
-      const postgresUrl = toCreate.has('databaseId')
-        ? ''
-        : (await getDatabaseConnection(digitalocean, i.databaseId)).uri;
+      // the app's own user, never the admin: through the pool for the apps' statements, straight
+      // to its database for what a transaction-mode pool cannot keep (see SecretValues); a
+      // database an earlier step would create has no pool yet
+      const pool = toCreate.has('databaseId')
+        ? undefined
+        : await getPoolConnection(digitalocean, i.databaseId, i.databasePool);
+      if (pool)
+        ctx.logger.info(
+          describeRead(
+            ctx.isDryRun,
+            `the apps connect as database user "${pool.pooled.user}" through pool "${i.databasePool}" (${pool.mode} mode); migrations, locks and LISTEN straight to database "${pool.direct.database}"`,
+          ),
+        );
 
       // keep the cookie secret already in the cluster unless one is given: sessions survive re-runs
       let voteCookieSecret = cookieFromSecrets;
@@ -276,7 +374,11 @@ export function createVotingStackEnsureAction(
         manifestOptions(i, {
           secret: {
             name: i.secretName,
-            values: { postgresUrl, voteCookieSecret: voteCookieSecret! },
+            values: {
+              postgresUrl: pool?.pooled.uri ?? '',
+              postgresSessionUrl: pool?.direct.uri ?? '',
+              voteCookieSecret: voteCookieSecret!,
+            },
           },
           ingressKind: hasIngressRoute ? 'IngressRoute' : 'Ingress',
           ingressClassName: 'traefik',
@@ -307,6 +409,8 @@ export function createVotingStackEnsureAction(
             : `the API server accepts the fields of all ${objects.length} objects (dry run); ${waiting.size} in namespace ${i.namespace} go through admission again once it exists`,
         ),
       );
+      // referenced only: cloudflare:origin-certificate:ensure keeps it, it is never pruned here
+      const kept = new Set([`Secret/${i.namespace}/${i.tlsSecretName}`]);
       const namespaceExisted = !!(await client.get(
         'v1',
         'Namespace',
@@ -334,6 +438,21 @@ export function createVotingStackEnsureAction(
           if (!before || !isDeepStrictEqual(content(before), content(after)))
             changed.push(ref(obj));
         }
+        const unwanted = await leftovers(client, i.namespace, objects, kept);
+        for (const obj of unwanted) {
+          // the server checks the deletion too (permissions, admission), deleting nothing
+          await client.delete(
+            obj.apiVersion,
+            obj.kind,
+            obj.metadata.name,
+            obj.metadata.namespace,
+            { dryRun: true },
+          );
+          ctx.logger.info(
+            describeChange(true, 'delete', `${ref(obj)} (no longer declared)`),
+          );
+        }
+        changed.push(...unwanted.map(ref));
         ctx.logger.info(
           changed.length === 0
             ? describeRead(
@@ -412,6 +531,46 @@ export function createVotingStackEnsureAction(
           i.rolloutTimeoutSeconds * 1000,
           ctx.signal,
         );
+        // once the pods of the new configuration run: what it no longer uses goes
+        const prune = await runCheckpoint(
+          ctx,
+          checkpointKey('voting-stack', 'prune', i.namespace),
+          async () => {
+            const unwanted = await leftovers(
+              client,
+              i.namespace,
+              objects,
+              kept,
+            );
+            const deleted: string[] = [];
+            for (const obj of unwanted) {
+              if (
+                await client.delete(
+                  obj.apiVersion,
+                  obj.kind,
+                  obj.metadata.name,
+                  obj.metadata.namespace,
+                )
+              ) {
+                deleted.push(ref(obj));
+                ctx.logger.info(
+                  describeChange(
+                    false,
+                    'delete',
+                    `${ref(obj)} (no longer declared)`,
+                  ),
+                );
+              }
+            }
+            for (const claim of await keptClaims(client, i.namespace, unwanted))
+              ctx.logger.warn(
+                `${claim} kept: it holds the data of a queue this stack no longer runs (votes accepted there and not yet stored may be among it); delete it once you no longer need them`,
+              );
+            return deleted;
+          },
+        );
+        changed = [...changed, ...prune.value];
+        if (prune.ranNow && prune.value.length > 0) appliedNow = true;
       }
       // a dry run waits for nothing: the address Traefik's load balancer has now, if any
       const address = ctx.isDryRun

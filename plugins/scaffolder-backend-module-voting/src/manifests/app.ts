@@ -27,6 +27,8 @@ export interface AppOptions {
   replicas?: number;
   /** Environment besides the shared ConfigMap. */
   env: object[];
+  /** On the pod template: a change of any rolls the pods (checksums of what they read). */
+  podAnnotations: Record<string, string>;
 }
 
 /** A voting service: Deployment (probes, limits, non-root, read-only root), Service and PDB. */
@@ -40,7 +42,10 @@ export function app(o: AppOptions): KubeObject[] {
       ...(o.replicas === undefined ? {} : { replicas: o.replicas }),
       selector: { matchLabels: selector(o.name) },
       template: {
-        metadata: { labels: metadata(o.name, o.namespace).labels },
+        metadata: {
+          labels: metadata(o.name, o.namespace).labels,
+          annotations: o.podAnnotations,
+        },
         spec: {
           securityContext: podSecurity(1000),
           automountServiceAccountToken: false,

@@ -1,8 +1,15 @@
+import { createHash } from 'node:crypto';
 import type { KubeObject } from '@voting-platform/plugin-kubernetes-node';
 
 export type { KubeObject };
 
 const PART_OF = 'voting-app';
+
+/**
+ * The label naming the stack (its namespace) on every object voting:stack:ensure applies: what a
+ * later run lists to find what it applied before and no longer wants (see `pruneKinds`).
+ */
+export const STACK_LABEL = 'voting.backstage.io/stack';
 
 /** The labels of every object of a component. */
 export const labels = (name: string) => ({
@@ -65,6 +72,10 @@ export function podDisruptionBudget(
     spec: { ...budget, selector: { matchLabels: selector(name) } },
   };
 }
+
+/** A SHA-256 of data as JSON (keys in the order given: the generator always gives the same). */
+export const checksum = (data: unknown) =>
+  createHash('sha256').update(JSON.stringify(data)).digest('hex');
 
 /** Kinds that need CRDs; applied after the built-in kinds. */
 export const CRD_KINDS = new Set([

@@ -1,4 +1,9 @@
-import { votingManifests, type VotingManifestOptions } from '.';
+import {
+  PRUNABLE_KINDS,
+  STACK_LABEL,
+  votingManifests,
+  type VotingManifestOptions,
+} from '.';
 
 const options = (
   over: Partial<VotingManifestOptions> = {},
@@ -18,7 +23,8 @@ const options = (
   secret: {
     name: 'voting-secrets',
     values: {
-      postgresUrl: 'postgresql://u:p@h:25060/db',
+      postgresUrl: 'postgresql://voting:p@h:25061/votes',
+      postgresSessionUrl: 'postgresql://voting:p@h:25060/votes',
       voteCookieSecret: 'x'.repeat(32),
     },
   },
@@ -235,5 +241,92 @@ describe('votingManifests', () => {
     expect(bare).not.toContain('Secret');
     expect(bare).not.toContain('IngressRoute');
     expect(votingManifests(options())).toEqual(votingManifests(options()));
+  });
+
+  it('labels every object but the Namespace with its stack, in a kind a later run looks for (the Namespace is never pruned)', () => {
+    for (const queue of ['redis', 'nats'] as const) {
+      for (const kind of ['Ingress', 'IngressRoute'] as const) {
+        const objects = votingManifests(
+          options({
+            queue: { kind: queue, storageClassName: 's', storageSize: '1Gi' },
+            ingress: {
+              domain: 'example.com',
+              kind,
+              className: 'traefik',
+              tlsSecretName: 't',
+            },
+          }),
+        );
+        expect(objects[0]!.kind).toBe('Namespace');
+        expect(objects[0]!.metadata.labels).not.toHaveProperty(STACK_LABEL);
+        for (const o of objects.slice(1)) {
+          expect(o.metadata.labels![STACK_LABEL]).toBe('voting');
+          expect(PRUNABLE_KINDS).toContainEqual({
+            apiVersion: o.apiVersion,
+            kind: o.kind,
+          });
+        }
+      }
+    }
+  });
+
+  it("puts checksums of the ConfigMap and of the Secret's keys each service reads on its pod template", () => {
+    const annotations = (o: VotingManifestOptions) =>
+      Object.fromEntries(
+        votingManifests(o)
+          .filter(d => d.kind === 'Deployment')
+          .map(d => [
+            d.metadata.name,
+            (d.spec as any).template.metadata.annotations,
+          ]),
+      );
+    const before = annotations(options());
+    for (const name of ['vote', 'worker', 'result']) {
+      expect(before[name]['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
+      expect(before[name]['checksum/secret']).toMatch(/^[0-9a-f]{64}$/);
+    }
+    // the same options: the same checksums (a re-run rolls nothing)
+    expect(annotations(options())).toEqual(before);
+    const poll = { ...options().poll, question: 'Tea or coffee?' };
+    const asked = annotations(options({ poll }));
+    const queued = annotations(
+      options({
+        queue: { kind: 'nats', storageClassName: 's', storageSize: '1Gi' },
+      }),
+    );
+    for (const name of ['vote', 'worker', 'result']) {
+      expect(asked[name]['checksum/config']).not.toBe(
+        before[name]['checksum/config'],
+      );
+      expect(queued[name]['checksum/config']).not.toBe(
+        before[name]['checksum/config'],
+      );
+    }
+    // a new database URL rolls the services that read it, not vote
+    const moved = annotations(
+      options({
+        secret: {
+          name: 'voting-secrets',
+          values: {
+            ...options().secret.values!,
+            postgresUrl: 'postgresql://voting:q@h:25061/votes',
+          },
+        },
+      }),
+    );
+    expect(moved.worker['checksum/secret']).not.toBe(
+      before.worker['checksum/secret'],
+    );
+    expect(moved.result['checksum/secret']).not.toBe(
+      before.result['checksum/secret'],
+    );
+    expect(moved.vote).toEqual(before.vote);
+    // a Secret only referenced (rendered manifests): its content is unknown, no checksum of it
+    const referenced = annotations(
+      options({ secret: { name: 'voting-secrets' } }),
+    );
+    expect(referenced.worker).toEqual({
+      'checksum/config': before.worker['checksum/config'],
+    });
   });
 });

@@ -412,6 +412,14 @@ export async function checkAlerts(
       `the Prometheus Service ${namespace}/${name} has no port`,
     );
   }
+  const sandboxReason = ctx.config.getOptionalString(
+    'voting.sandbox.alertsUnavailable',
+  );
+  if (sandboxReason) {
+    throw new PrometheusUnavailable(
+      `Prometheus (${namespace}/${name}) cannot be reached in sandbox mode: ${sandboxReason}`,
+    );
+  }
   let answer: PrometheusAlerts;
   try {
     answer = await connection.serviceProxyGet<PrometheusAlerts>(

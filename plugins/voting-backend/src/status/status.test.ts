@@ -1,18 +1,20 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import {
   mockCredentials,
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import * as k8s from '@kubernetes/client-node';
 import { votingEnvironmentConditions } from '@voting-platform/plugin-voting-node';
 import {
   certificateRequest,
   ManualClock,
+  NO_MACHINE_ADDRESS,
+  routeServiceToAddress,
+  startPrometheusStandIn,
   useSandbox,
+  type PrometheusStandIn,
 } from '@voting-platform/cloud-sandbox';
 import {
   startLocalCluster,
@@ -23,9 +25,14 @@ import {
   type EnvironmentStatus,
   votingEnvironmentReadPermission,
 } from '@voting-platform/plugin-voting-common';
-import { environmentSpecFixture } from '@voting-platform/plugin-voting-common/testUtils';
+import {
+  environmentSpecFixture,
+  votingEnvironmentFixture,
+} from '@voting-platform/plugin-voting-common/testUtils';
+import { ConfigReader } from '@backstage/config';
 import request from 'supertest';
 import { votingPlugin } from '../plugin';
+import { checkAlerts } from './sections';
 
 jest.setTimeout(120_000);
 
@@ -61,20 +68,7 @@ const ALWAYS_FIRING = [
   alert('InfoInhibitor', 'none'),
 ];
 
-/**
- * This machine's first non-loopback IPv4 address: kube-apiserver refuses loopback addresses in
- * Endpoints (so its service proxy never reaches one), and the local control plane's pods (kwok)
- * have no network of their own.
- */
-function machineAddress(): string {
-  for (const addresses of Object.values(networkInterfaces()))
-    for (const a of addresses ?? [])
-      if (a.family === 'IPv4' && !a.internal) return a.address;
-  throw new Error('this machine has no non-loopback IPv4 address');
-}
-
 const PROMETHEUS_SERVICE = 'kps-kube-prometheus-prometheus';
-const PROMETHEUS_POD = 'prometheus-kps-kube-prometheus-prometheus-0';
 
 const labels = (name: string) => ({
   'app.kubernetes.io/name': name,
@@ -111,15 +105,12 @@ describe('GET /environments/:name/status', () => {
   let cluster: LocalCluster;
   let resultService: Server;
   /**
-   * Prometheus' stand-in. The section is tested against the real API server's service proxy, but
-   * not against a real Prometheus: kube-prometheus-stack cannot run on kwok's pretend pods and
-   * no Prometheus binary is available here. This server gives the answer of Prometheus' HTTP
-   * API (`GET /api/v1/alerts`, its documented shape), at this machine's non-loopback address,
-   * where the Service's Endpoints point the API server.
+   * Prometheus' stand-in (sandbox mode's). The section is tested against the real API server's
+   * service proxy, but not against a real Prometheus: kube-prometheus-stack cannot run on kwok's
+   * pretend pods and no Prometheus binary is available here.
    */
-  let prometheus: Server;
-  let prometheusAlerts: unknown[] = ALWAYS_FIRING;
-  const prometheusPaths: string[] = [];
+  let prometheus: PrometheusStandIn;
+  let prometheusAlerts: any[] = ALWAYS_FIRING;
   let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
   let stopBackend: () => Promise<void>;
   let lbIp: string;
@@ -239,67 +230,15 @@ describe('GET /environments/:name/status', () => {
       return all.every(d => d?.status?.readyReplicas === 1) ? true : undefined;
     });
 
-  /**
-   * The Endpoints of the Prometheus Service: this machine, at `port`. The API server's service
-   * proxy reads Endpoints (not EndpointSlices) and proxies only to an address of a Pod named by
-   * `targetRef` (see `prometheusPod`).
-   */
-  const prometheusEndpoints = (port: number, ip = machineAddress()) => ({
-    apiVersion: 'v1',
-    kind: 'Endpoints',
-    metadata: { name: PROMETHEUS_SERVICE, namespace: 'monitoring' },
-    subsets: [
-      {
-        addresses: [
-          {
-            ip,
-            targetRef: {
-              kind: 'Pod',
-              name: PROMETHEUS_POD,
-              namespace: 'monitoring',
-            },
-          },
-        ],
-        ports: [{ name: 'http-web', port, protocol: 'TCP' }],
-      },
-    ],
-  });
-
-  /**
-   * A Pod whose address is this machine's: it may never be scheduled (no node matches it), so
-   * kwok leaves it alone, and its status carries the address the API server checks endpoints
-   * against.
-   */
-  async function prometheusPod() {
-    await cluster.admin.apply(
-      {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: PROMETHEUS_POD, namespace: 'monitoring' },
-        spec: {
-          nodeSelector: { 'no-such-node': 'true' },
-          containers: [{ name: 'prometheus', image: 'example/prometheus:1' }],
-        },
-      },
-      { fieldManager: 'test' },
-    );
-    await cluster.admin.api(k8s.CoreV1Api).patchNamespacedPodStatus(
-      {
-        name: PROMETHEUS_POD,
-        namespace: 'monitoring',
-        body: {
-          status: {
-            podIP: machineAddress(),
-            podIPs: [{ ip: machineAddress() }],
-          },
-        },
-      },
-      k8s.setHeaderOptions(
-        'Content-Type',
-        k8s.PatchStrategy.StrategicMergePatch,
-      ),
-    );
-  }
+  /** Routes the Prometheus Service to `port` of `ip` (this machine's address by default). */
+  const routePrometheus = (port: number, ip = prometheus.ip) =>
+    routeServiceToAddress(cluster.adminKubeconfig, {
+      namespace: 'monitoring',
+      service: PROMETHEUS_SERVICE,
+      portName: 'http-web',
+      ip,
+      port,
+    });
 
   beforeAll(async () => {
     cluster = await startLocalCluster();
@@ -310,19 +249,7 @@ describe('GET /environments/:name/status', () => {
     await new Promise<void>(resolve =>
       resultService.listen(0, '127.0.0.1', resolve),
     );
-    prometheus = createServer((req, res) => {
-      prometheusPaths.push(req.url ?? '');
-      res.setHeader('content-type', 'application/json');
-      res.end(
-        JSON.stringify({
-          status: 'success',
-          data: { alerts: prometheusAlerts },
-        }),
-      );
-    });
-    await new Promise<void>(resolve =>
-      prometheus.listen(0, machineAddress(), resolve),
-    );
+    prometheus = await startPrometheusStandIn(() => prometheusAlerts);
     const { digitalocean, cloudflare } = env.sandbox;
     // Origin CA certificates, issued 350 days ago in the emulator's time
     for (const [domain, days] of [
@@ -388,11 +315,7 @@ describe('GET /environments/:name/status', () => {
       },
     ])
       await cluster.admin.apply(obj as any, { fieldManager: 'test' });
-    await prometheusPod();
-    await cluster.admin.apply(
-      prometheusEndpoints((prometheus.address() as AddressInfo).port) as any,
-      { fieldManager: 'test' },
-    );
+    await routePrometheus(prometheus.port);
     await ready(['vote', 'result']);
     lbIp = await until(
       "Traefik's load-balancer address",
@@ -457,7 +380,7 @@ describe('GET /environments/:name/status', () => {
   afterAll(async () => {
     await stopBackend?.();
     resultService?.close();
-    prometheus?.close();
+    await prometheus?.stop();
     cluster?.stop();
   });
 
@@ -514,7 +437,7 @@ describe('GET /environments/:name/status', () => {
         alerts: [],
       },
     });
-    expect(prometheusPaths).toContain('/api/v1/alerts');
+    expect(prometheus.paths).toContain('/api/v1/alerts');
     expect(s.votes).toMatchObject({ state: 'ok', detail: RESULTS });
     for (const section of [s.cluster, s.database, s.dns, s.workloads, s.alerts])
       expect(Date.parse(section.checkedAt)).not.toBeNaN();
@@ -685,12 +608,9 @@ describe('GET /environments/:name/status', () => {
   });
 
   it("runs against an API server that refuses loopback endpoints (why the stand-in listens on this machine's address)", async () => {
-    await expect(
-      cluster.admin.apply(prometheusEndpoints(9090, '127.0.0.1') as any, {
-        fieldManager: 'test',
-        dryRun: true,
-      }),
-    ).rejects.toThrow(/may not be in the loopback range/);
+    await expect(routePrometheus(9090, '127.0.0.1')).rejects.toThrow(
+      /may not be in the loopback range/,
+    );
   });
 
   it('reports firing alerts by severity, without Watchdog and InfoInhibitor, the rest as usual', async () => {
@@ -738,13 +658,11 @@ describe('GET /environments/:name/status', () => {
     // a port where nothing listens any more
     const closed = createServer();
     await new Promise<void>(resolve =>
-      closed.listen(0, machineAddress(), resolve),
+      closed.listen(0, prometheus.ip, resolve),
     );
     const port = (closed.address() as AddressInfo).port;
     await new Promise(resolve => closed.close(resolve));
-    await cluster.admin.apply(prometheusEndpoints(port) as any, {
-      fieldManager: 'test',
-    });
+    await routePrometheus(port);
     try {
       await register('unwatched');
       const s = await status('unwatched');
@@ -756,11 +674,39 @@ describe('GET /environments/:name/status', () => {
         ['ok', 'ok', 'ok', 'ok'],
       );
     } finally {
-      await cluster.admin.apply(
-        prometheusEndpoints((prometheus.address() as AddressInfo).port) as any,
-        { fieldManager: 'test' },
-      );
+      await routePrometheus(prometheus.port);
     }
+  });
+
+  it("says why in sandbox mode when npm start could not serve the clusters' Prometheus, without asking the service proxy", async () => {
+    const { digitalocean } = env.sandbox;
+    const asked = prometheus.paths.length;
+    await expect(
+      checkAlerts(
+        { ...votingEnvironmentFixture(), clusterId: ids.cluster },
+        {
+          config: new ConfigReader({
+            digitalocean: {
+              token: digitalocean.token,
+              apiUrl: digitalocean.url,
+            },
+            voting: {
+              sandbox: {
+                voteUrl: 'http://localhost:8080',
+                resultUrl: 'http://localhost:8081',
+                alertsUnavailable: NO_MACHINE_ADDRESS,
+              },
+            },
+          }),
+          logger: mockServices.logger.mock(),
+          resultsTimeoutMs: 500,
+          loadBalancerAddress: async () => null,
+        },
+      ),
+    ).rejects.toThrow(
+      `Prometheus (monitoring/kps-kube-prometheus-prometheus) cannot be reached in sandbox mode: ${NO_MACHINE_ADDRESS}`,
+    );
+    expect(prometheus.paths).toHaveLength(asked);
   });
 
   it('warns of an origin certificate that expires within 30 days', async () => {
