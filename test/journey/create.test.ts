@@ -15,6 +15,7 @@ import {
   type KubeConfig,
 } from '@kubernetes/client-node';
 import pg from 'pg';
+import { waitFor } from '../support/ports.js';
 import { startJourney, type Journey, type TaskRun } from './harness.js';
 
 const TEMPLATE = 'template:default/voting-platform';
@@ -41,7 +42,8 @@ const otherValues: Values = {
   databaseNodes: 2,
   queue: 'nats',
   domain: 'polls.example.com',
-  zone: 'example.com',
+  // the form's zone picker gives the zone as an object
+  zone: { name: 'example.com' },
 };
 
 interface Values {
@@ -57,7 +59,7 @@ interface Values {
   databaseSize?: string;
   databaseNodes?: number;
   queue?: 'redis' | 'nats';
-  zone?: string;
+  zone?: { id?: string; name: string };
 }
 
 let journey: Journey;
@@ -434,13 +436,42 @@ async function resourceVersions(kc: KubeConfig) {
   return versions;
 }
 
-test('the same values again complete and create nothing at DigitalOcean or Cloudflare', async () => {
+/** The TLS Secret's resourceVersion, with the certificate and key the certificate step keeps in it. */
+async function tlsSecretVersion(values: Values) {
+  const { cluster } = digitalOceanResources(values);
+  const secret = await (await journey.kubeconfig(cluster.id))
+    .makeApiClient(CoreV1Api)
+    .readNamespacedSecret({
+      name: 'cloudflare-origin-tls',
+      namespace: 'voting',
+    });
+  return secret.metadata!.resourceVersion;
+}
+
+/** Which certificates the Origin CA issued, and which of them are revoked. */
+const certificateStates = () =>
+  Object.fromEntries(
+    [...journey.cloud.cloudflare.certificates.values()].map(c => [
+      c.id,
+      c.revoked ? 'revoked' : 'valid',
+    ]),
+  );
+
+test('the same values again complete and create nothing at DigitalOcean or Cloudflare: no new certificate, the TLS Secret untouched', async () => {
   const before = await snapshot();
-  await create(requiredValues);
+  const certificates = certificateStates();
+  const secretVersion = await tlsSecretVersion(requiredValues);
+  const run = await create(requiredValues);
   const after = await snapshot();
   assert.deepEqual(after.digitalocean, before.digitalocean);
   assert.deepEqual(after.cloudflare.records, before.cloudflare.records);
   assert.deepEqual(after.cloudflare.ssl, before.cloudflare.ssl);
+  assert.deepEqual(certificateStates(), certificates);
+  assert.equal(await tlsSecretVersion(requiredValues), secretVersion);
+  assert.match(
+    run.text,
+    /Reusing Origin CA certificate \d+ for vote\.example\.com/,
+  );
 }, 300_000);
 
 describe('the scaffolder dry run of the create template', () => {
@@ -534,6 +565,121 @@ test("the queue switched to NATS through the template: Redis pruned (its claim k
   }
 }, 300_000);
 
+describe('the teardown template', () => {
+  const TEARDOWN = 'template:default/voting-platform-teardown';
+  const values = otherValues;
+  const teardown = async () => {
+    const run = await journey.createTask(TEARDOWN, {
+      name: values.name,
+      confirmName: values.name,
+      domain: values.domain,
+      zone: values.zone?.name,
+    });
+    runs.push(run);
+    assert.equal(run.status, 'completed', run.text);
+    return run;
+  };
+  const hosts = [`vote.${values.domain}`, `result.${values.domain}`].sort();
+  const certificatesOf = () =>
+    [...journey.cloud.cloudflare.certificates.values()].filter(
+      c => [...c.hostnames].sort().join() === hosts.join(),
+    );
+  const clusterState = async (id: string) =>
+    (
+      (await journey.cloud.api('GET', '/kubernetes/clusters?per_page=200'))
+        .kubernetes_clusters as Array<{ id: string; status: { state: string } }>
+    ).find(c => c.id === id)?.status.state ?? 'gone';
+
+  test('removes what the create made, in the cluster first, revokes its certificates, and its entities leave the catalog', async () => {
+    const { digitalocean, cloudflare } = journey.cloud;
+    const { cluster, database } = digitalOceanResources(values);
+    assert.ok(
+      certificatesOf().some(c => !c.revoked),
+      'a valid certificate',
+    );
+    await journey.entity(`component:voting-environments/${values.name}`);
+
+    const run = await teardown();
+    // inside the cluster before the cluster: the voting namespace (the TLS Secret with the key),
+    // the Helm releases (Traefik's load balancer) and their namespaces
+    for (const line of [
+      `Deleted namespace voting of cluster "${values.name}"`,
+      `Deleted Helm release traefik/traefik`,
+      `Deleted namespace traefik of cluster "${values.name}"`,
+      `Deleted Helm release monitoring/kube-prometheus-stack`,
+      `Deleted namespace monitoring of cluster "${values.name}"`,
+    ])
+      assert.ok(run.text.includes(line), `${line}:\n${run.text}`);
+    assert.ok(
+      run.text.indexOf('Deleted namespace voting') <
+        run.text.indexOf(`Deleting cluster "${values.name}"`),
+    );
+    assert.deepEqual(
+      [...digitalocean.loadBalancers.values()].filter(
+        lb => lb.clusterId === cluster.id,
+      ),
+      [],
+    );
+    assert.deepEqual(
+      [...digitalocean.volumes.values()].filter(
+        v => v.clusterId === cluster.id,
+      ),
+      [],
+    );
+    assert.ok(['deleting', 'gone'].includes(await clusterState(cluster.id)));
+    assert.ok(!digitalocean.databases.has(database.id), 'database deleted');
+    assert.deepEqual(
+      [...cloudflare.records.values()].filter(r => hosts.includes(r.name)),
+      [],
+    );
+    assert.ok(certificatesOf().length > 0);
+    assert.deepEqual(
+      certificatesOf().filter(c => !c.revoked),
+      [],
+      'every certificate for the hosts revoked',
+    );
+    // what stays, and why
+    assert.match(run.text, /Left in place on purpose: the VPC "journey-b-vpc"/);
+    assert.match(run.text, /SSL mode of the Cloudflare zone "example.com"/);
+    // the environment's entities leave the catalog
+    await waitFor(
+      `component:voting-environments/${values.name} to leave the catalog`,
+      async () =>
+        (
+          await journey.api(
+            `/api/catalog/entities/by-name/component/voting-environments/${values.name}`,
+          )
+        ).status === 404,
+      60_000,
+      500,
+    );
+    // the other environment is untouched
+    digitalOceanResources(requiredValues);
+  }, 300_000);
+
+  test('a second teardown succeeds with nothing to delete', async () => {
+    const requests = () =>
+      [
+        ...journey.cloud.digitalocean.requests,
+        ...journey.cloud.cloudflare.requests,
+      ].filter(r => r.method !== 'GET').length;
+    const writes = requests();
+    const run = await teardown();
+    assert.equal(requests(), writes, 'no writes at the providers');
+    // the cluster is gone, or still being deleted: either way nothing is left to delete in it
+    const noCluster = `(No cluster "${values.name}"|The cluster "${values.name}" is being deleted)`;
+    for (const step of [
+      /No records of vote\.polls\.example\.com: nothing to delete/,
+      new RegExp(`${noCluster}: no namespace voting to delete`),
+      new RegExp(`${noCluster}: no Helm release traefik/traefik to delete`),
+      /No valid Origin CA certificate for vote\.polls\.example\.com, result\.polls\.example\.com: nothing to revoke/,
+      new RegExp(`${noCluster}(: nothing to delete| already)`),
+      new RegExp(`No database cluster "${values.name}-db": nothing to delete`),
+    ])
+      assert.match(run.text, step);
+  }, 120_000);
+});
+
 test('no token, password, private key or kubeconfig in task logs, outputs, entities or logs', async () => {
   const { digitalocean, cloudflare } = journey.cloud;
   const secrets = [
@@ -549,7 +695,8 @@ test('no token, password, private key or kubeconfig in task logs, outputs, entit
       '/api/catalog/entities/by-query?filter=metadata.namespace=voting-environments&limit=200',
     )
   ).json()) as { items: unknown[] };
-  assert.ok(entities.items.length >= 10, `entities: ${entities.items.length}`);
+  // the entities of the environment the teardown left (the other one's left the catalog)
+  assert.ok(entities.items.length >= 5, `entities: ${entities.items.length}`);
   const { backend, sandbox } = journey.logs();
   const places = {
     'task logs': runs.map(r => r.text).join('\n'),

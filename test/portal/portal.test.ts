@@ -293,6 +293,8 @@ describe('portal backend', () => {
     for (const id of [
       'voting:stack:ensure',
       'kubernetes:helm-release:ensure',
+      'kubernetes:helm-release:delete',
+      'kubernetes:namespace:delete',
       'digitalocean:vpc:ensure',
       'digitalocean:kubernetes:ensure',
       'digitalocean:database:ensure',
@@ -302,6 +304,7 @@ describe('portal backend', () => {
       'cloudflare:dns:delete',
       'cloudflare:zone:ssl:ensure',
       'cloudflare:origin-certificate:ensure',
+      'cloudflare:origin-certificate:delete',
       'voting:environment:register',
       'voting:environment:unregister',
     ]) {
@@ -993,6 +996,67 @@ describe('software templates', () => {
         order.indexOf('traefik') < order.indexOf('deploy') &&
         order.indexOf('traefik') < order.indexOf('dnsVote'),
     );
+  });
+
+  it('tear down inside the cluster before the cluster, revoke the certificates the create issued, and log what stays', () => {
+    const stepsOf = (name: string) =>
+      (
+        templates.find(t => t.metadata.name === name)!.spec as {
+          steps: Array<{
+            id: string;
+            action: string;
+            input: Record<string, unknown>;
+          }>;
+        }
+      ).steps;
+    const create = stepsOf('voting-platform');
+    const teardown = stepsOf('voting-platform-teardown');
+    const actions = teardown.map(s => s.action);
+    const at = (action: string) => actions.indexOf(action);
+    // every release the create installs is uninstalled, and the namespaces go, before the cluster
+    const installed = create
+      .filter(s => s.action === 'kubernetes:helm-release:ensure')
+      .map(s => s.input.preset);
+    const uninstalled = teardown.filter(
+      s => s.action === 'kubernetes:helm-release:delete',
+    );
+    assert.deepEqual(
+      uninstalled.map(s => s.input.preset).sort(),
+      [...installed].sort(),
+    );
+    const inCluster = teardown.filter(s => s.action.startsWith('kubernetes:'));
+    assert.ok(
+      inCluster.some(
+        s =>
+          s.action === 'kubernetes:namespace:delete' &&
+          s.input.namespace === 'voting',
+      ),
+    );
+    for (const s of inCluster)
+      assert.ok(
+        teardown.indexOf(s) < at('digitalocean:kubernetes:delete'),
+        `${s.id} runs before the cluster is deleted`,
+      );
+    // the certificates for the host names the create asked for are revoked
+    const issued = create.find(
+      s => s.action === 'cloudflare:origin-certificate:ensure',
+    )!;
+    const revoked = teardown.find(
+      s => s.action === 'cloudflare:origin-certificate:delete',
+    )!;
+    assert.deepEqual(revoked.input.hostnames, issued.input.hostnames);
+    // in the teardown's form the zone is a name, in the create's picker an object with one
+    assert.equal(
+      String(revoked.input.zone).replace(
+        'parameters.zone',
+        'parameters.zone.name',
+      ),
+      issued.input.zone,
+    );
+    // the last step says what stays and why
+    const last = teardown[teardown.length - 1]!;
+    assert.equal(last.action, 'debug:log');
+    assert.match(String(last.input.message), /VPC .*SSL mode .*whole zone/s);
   });
 
   it('are served by the catalog from templates/*/template.yaml', async () => {

@@ -18,10 +18,12 @@ export {
   type DigitalOceanClientOptions,
 } from './client';
 export {
+  findKubernetesCluster,
   getDatabaseConnection,
   getKubeconfig,
   getPoolConnection,
   type DatabaseConnection,
+  type KubernetesCluster,
   type PoolConnection,
 } from './resources';
 export { DIGITALOCEAN_TOKEN_SECRET, readDigitalOceanToken } from './token';

@@ -1,5 +1,34 @@
 import { ConflictError, NotFoundError } from '@backstage/errors';
-import { isNotFound, type DigitalOceanClient } from './client';
+import type { IKubernetesCluster } from 'dots-wrapper/dist/kubernetes';
+import { isNotFound, listAll, type DigitalOceanClient } from './client';
+
+/**
+ * A DOKS cluster as the API answers it (dots-wrapper's type lacks `ha` and `surge_upgrade`).
+ *
+ * @public
+ */
+export type KubernetesCluster = IKubernetesCluster & {
+  ha?: boolean;
+  surge_upgrade?: boolean;
+};
+
+/**
+ * The DOKS cluster of this name (names are unique in an account), reading every page; undefined
+ * when there is none. Call it inside `client.call`.
+ *
+ * @public
+ */
+export async function findKubernetesCluster(
+  client: DigitalOceanClient,
+  name: string,
+): Promise<KubernetesCluster | undefined> {
+  const all = await listAll(
+    page =>
+      client.api.kubernetes.listKubernetesClusters({ page, per_page: 200 }),
+    data => data.kubernetes_clusters as KubernetesCluster[],
+  );
+  return all.find(c => c.name === name);
+}
 
 /**
  * The kubeconfig of a DOKS cluster (a short-lived token inside: a secret). The API answers it as

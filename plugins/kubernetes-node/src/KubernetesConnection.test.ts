@@ -280,7 +280,7 @@ describe('KubernetesConnection against a local control plane', () => {
     expect(await right.served('v1', 'ConfigMap')).toBe(true);
   });
 
-  it('deletes an object (a dry run keeps it), and says false when it is absent already', async () => {
+  it('deletes an object (a dry run keeps it), and says false when it (or its kind) is absent already', async () => {
     const connection = KubernetesConnection.fromKubeconfig(
       cluster.tokenKubeconfig,
     );
@@ -301,6 +301,14 @@ describe('KubernetesConnection against a local control plane', () => {
     ).toBeUndefined();
     expect(
       await connection.delete('v1', 'ConfigMap', 'deleted', 'default'),
+    ).toBe(false);
+    expect(
+      await connection.delete(
+        'traefik.io/v1alpha1',
+        'IngressRoute',
+        'missing',
+        'default',
+      ),
     ).toBe(false);
   });
 

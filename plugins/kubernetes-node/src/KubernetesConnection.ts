@@ -293,7 +293,9 @@ export class KubernetesConnection {
 
   /**
    * Deletes one object, its dependents in the background (a StatefulSet's pods, not its claims:
-   * those follow its retention policy). False when it was absent already.
+   * those follow its retention policy; a namespace with everything in it). False when it (or its
+   * kind) was absent already. The object may stay a while with its finalizers: wait for
+   * {@link KubernetesConnection.get} to find nothing.
    */
   async delete(
     apiVersion: string,
@@ -302,6 +304,7 @@ export class KubernetesConnection {
     namespace?: string,
     options: { dryRun?: boolean } = {},
   ): Promise<boolean> {
+    if (!(await this.served(apiVersion, kind))) return false;
     try {
       await this.#call(
         `DELETE ${kind}/${namespace ? `${namespace}/` : ''}${name}`,

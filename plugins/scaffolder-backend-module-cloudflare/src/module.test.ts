@@ -13,6 +13,7 @@ describe('the cloudflare scaffolder module', () => {
     expect(actions.map(a => a.id).sort()).toEqual([
       'cloudflare:dns:delete',
       'cloudflare:dns:ensure',
+      'cloudflare:origin-certificate:delete',
       'cloudflare:origin-certificate:ensure',
       'cloudflare:zone:ssl:ensure',
     ]);

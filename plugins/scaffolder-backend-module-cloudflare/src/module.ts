@@ -6,6 +6,7 @@ import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-no
 import {
   createCloudflareDnsDeleteAction,
   createCloudflareDnsEnsureAction,
+  createCloudflareOriginCertificateDeleteAction,
   createCloudflareOriginCertificateEnsureAction,
   createCloudflareZoneSslEnsureAction,
 } from './actions';
@@ -32,6 +33,7 @@ export const scaffolderModuleCloudflare = createBackendModule({
           createCloudflareDnsDeleteAction({ config }),
           createCloudflareZoneSslEnsureAction({ config }),
           createCloudflareOriginCertificateEnsureAction({ config }),
+          createCloudflareOriginCertificateDeleteAction({ config }),
         );
       },
     });

@@ -1,5 +1,6 @@
 /**
- * Scaffolder actions for Kubernetes clusters: kubernetes:helm-release:ensure.
+ * Scaffolder actions for Kubernetes clusters: kubernetes:helm-release:ensure and :delete,
+ * kubernetes:namespace:delete.
  *
  * @packageDocumentation
  */

@@ -11,7 +11,9 @@ describe('the kubernetes scaffolder module', () => {
   it('registers every action, without config, each in the dialect: dry runs, a JSON schema, examples that use it, an outcome', async () => {
     const actions = await registeredActions(module);
     expect(actions.map(a => a.id).sort()).toEqual([
+      'kubernetes:helm-release:delete',
       'kubernetes:helm-release:ensure',
+      'kubernetes:namespace:delete',
     ]);
     expect(
       actions.flatMap(a => dialectProblems(a, { provider: 'kubernetes' })),

@@ -3,7 +3,11 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
-import { createKubernetesHelmReleaseEnsureAction } from './actions';
+import {
+  createKubernetesHelmReleaseDeleteAction,
+  createKubernetesHelmReleaseEnsureAction,
+  createKubernetesNamespaceDeleteAction,
+} from './actions';
 
 /**
  * Scaffolder actions for Kubernetes clusters (nothing specific to one app: the voting actions are
@@ -25,6 +29,8 @@ export const scaffolderModuleKubernetes = createBackendModule({
       async init({ scaffolder, config }) {
         scaffolder.addActions(
           createKubernetesHelmReleaseEnsureAction({ config }),
+          createKubernetesHelmReleaseDeleteAction({ config }),
+          createKubernetesNamespaceDeleteAction({ config }),
         );
       },
     });

@@ -19,3 +19,17 @@ export const recordName = (z: Zod) =>
       /^(@|\*|[a-z0-9_*]([-a-z0-9_.]*[a-z0-9])?)$/i,
       'a host name, @ for the apex',
     );
+
+/** Host names a certificate covers: `vote.example.com`, or a wildcard such as `*.example.com`. */
+export const hostnames = (z: Zod) =>
+  z
+    .array(
+      z
+        .string()
+        .regex(
+          /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/,
+          'a host name, or a wildcard such as *.example.com',
+        ),
+    )
+    .min(1)
+    .max(100);

@@ -1,33 +1,36 @@
 import { runExamples } from '@voting-platform/plugin-scaffolder-actions-node/testUtils';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createHarness } from '../lib/__testUtils__/harness';
 import { createCloudflareOriginCertificateEnsureAction } from './originCertificateEnsure';
 
-describe('cloudflare:origin-certificate:ensure examples', () => {
-  const h = createHarness();
-  let workspacePath: string;
-  beforeAll(async () => {
-    workspacePath = await mkdtemp(join(tmpdir(), 'origin-cert-examples-'));
-  });
-  afterAll(() => rm(workspacePath, { recursive: true, force: true }));
+jest.setTimeout(120_000);
 
-  it('run against the sandbox: the certificate and key are in the workspace, and a dry run after it reuses them', async () => {
+describe('cloudflare:origin-certificate:ensure examples', () => {
+  const h = createHarness({ cluster: true });
+
+  it('run against the sandbox and a local control plane: the certificate and key are in the TLS Secret, and a dry run after it reuses them', async () => {
     const action = createCloudflareOriginCertificateEnsureAction(h.options());
-    for (const { real, dry } of await runExamples(action, { workspacePath })) {
-      expect(real.outputs).toMatchObject({ created: true, outcome: 'created' });
-      expect(
-        h.env.sandbox.cloudflare.certificates.get(real.outputs.certificateId),
-      ).toBeDefined();
-      expect(
-        await readFile(join(workspacePath, real.outputs.keyPath), 'utf8'),
-      ).toContain('PRIVATE KEY');
-      expect(dry.outputs).toEqual({
-        ...real.outputs,
-        created: false,
-        outcome: 'unchanged',
+    const results = await runExamples(action, {
+      values: { 'steps.cluster.output.clusterId': h.clusterId },
+    });
+    expect(results).toHaveLength(1);
+    for (const { real, dry } of results) {
+      expect(real.outputs).toMatchObject({
+        outcome: 'created',
+        namespace: 'voting',
+        secretName: 'cloudflare-origin-tls',
+        revoked: [],
       });
+      const secret: any = await h.cluster.admin.get(
+        'v1',
+        'Secret',
+        'cloudflare-origin-tls',
+        'voting',
+      );
+      expect(Buffer.from(secret.data['tls.crt'], 'base64').toString()).toBe(
+        h.env.sandbox.cloudflare.certificates.get(real.outputs.certificateId)!
+          .certificate,
+      );
+      expect(dry.outputs).toEqual({ ...real.outputs, outcome: 'unchanged' });
       h.expectNoSecrets(real, dry);
     }
   });

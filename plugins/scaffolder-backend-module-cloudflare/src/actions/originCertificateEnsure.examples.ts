@@ -3,16 +3,19 @@ import type { TemplateExample } from '@backstage/plugin-scaffolder-node';
 export const examples: TemplateExample[] = [
   {
     description:
-      'An origin certificate for the apex and every subdomain; a later step stores tls/origin/tls.crt and tls.key as a Kubernetes TLS Secret',
+      "An origin certificate for the vote and result apps, kept with its key in the TLS Secret voting/cloudflare-origin-tls of the environment's cluster (voting:stack:ensure's tlsSecretName); later tasks reuse it",
     example: `steps:
-  - id: origin-cert
+  - id: certificate
     name: Origin certificate
     action: cloudflare:origin-certificate:ensure
     input:
-      hostnames: [example.com, "*.example.com"]
+      clusterId: \${{ steps.cluster.output.clusterId }}
+      zone: example.com
+      hostnames: [vote.example.com, result.example.com]
       keyType: ecdsa
       validityDays: 5475
-      targetPath: tls/origin
+      namespace: voting
+      secretName: cloudflare-origin-tls
 `,
   },
 ];

@@ -1,42 +1,61 @@
-import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
+import { ConflictError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import * as x509 from '@peculiar/x509';
-import { webcrypto } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import {
+  createDigitalOceanClient,
+  getKubeconfig,
+} from '@voting-platform/plugin-digitalocean-node';
+import {
+  DNS_LABEL,
+  DNS_LABEL_MESSAGE,
+  KubernetesConnection,
+} from '@voting-platform/plugin-kubernetes-node';
 import {
   CloudflareError,
   createCloudflareClient,
   type CloudflareActionOptions,
 } from '../lib/client';
 import {
+  keyAndCsr,
+  listOriginCertificates,
+  revokeOriginCertificate,
+  type OriginCertificate,
+} from '../lib/originCertificates';
+import {
   checkpointKey,
   describeChange,
+  describePlaceholder,
+  describeRead,
   dryRunId,
+  dryRunPlaceholders,
+  ENSURE_OUTCOMES,
+  idOrDryRunId,
   outcomeOf,
   parseInput,
   runCheckpoint,
   type Zod,
   type ScaffolderAction,
 } from '@voting-platform/plugin-scaffolder-actions-node';
+import { hostnames, zone } from './inputProperties';
 import { examples } from './originCertificateEnsure.examples';
 
+/** The field manager of the TLS Secret (and its Namespace) this action applies. */
+const FIELD_MANAGER = 'backstage-origin-certificate';
+/** Names the Cloudflare certificate a TLS Secret holds, for people reading the cluster. */
+export const CERTIFICATE_ID_ANNOTATION =
+  'voting-platform.io/origin-ca-certificate-id';
+
 const input = {
+  clusterId: (z: Zod) =>
+    idOrDryRunId(z, z.string().min(1)).describe(
+      'DigitalOcean Kubernetes cluster id: the TLS Secret, with the key, is kept there (its kubeconfig is fetched inside the action)',
+    ),
+  zone: (z: Zod) =>
+    zone(z).describe('Cloudflare zone the host names belong to'),
   hostnames: (z: Zod) =>
-    z
-      .array(
-        z
-          .string()
-          .regex(
-            /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/,
-            'a host name, or a wildcard such as *.example.com',
-          ),
-      )
-      .min(1)
-      .max(100)
-      .describe(
-        'Host names the certificate covers, e.g. [example.com, "*.example.com"]',
-      ),
+    hostnames(z).describe(
+      'Host names the certificate covers, e.g. [vote.example.com, result.example.com]',
+    ),
   keyType: (z: Zod) =>
     z
       .enum(['ecdsa', 'rsa'])
@@ -57,72 +76,55 @@ const input = {
       ])
       .default(5475)
       .describe('Validity in days: 7, 30, 90, 365, 730, 1095 or 5475'),
-  targetPath: (z: Zod) =>
+  namespace: (z: Zod) =>
     z
       .string()
-      .min(1)
-      .default('tls/origin')
-      .describe(
-        'Workspace folder for tls.crt, tls.key and certificate.json (default tls/origin)',
-      ),
+      .regex(DNS_LABEL, DNS_LABEL_MESSAGE)
+      .default('voting')
+      .describe('Namespace of the TLS Secret, created when missing'),
+  secretName: (z: Zod) =>
+    z
+      .string()
+      .regex(DNS_LABEL, DNS_LABEL_MESSAGE)
+      .default('cloudflare-origin-tls')
+      .describe('The kubernetes.io/tls Secret that holds certificate and key'),
 };
 
-interface Saved {
-  id: string;
-  hostnames: string[];
-  expiresOn: string;
+interface TlsSecret {
+  data?: Record<string, string>;
 }
-
-const pem = (label: string, der: ArrayBuffer) =>
-  `-----BEGIN ${label}-----\n${Buffer.from(der)
-    .toString('base64')
-    .match(/.{1,64}/g)!
-    .join('\n')}\n-----END ${label}-----\n`;
-
-/** A new key pair and a CSR for the host names; the key never leaves the workspace. */
-async function keyAndCsr(hostnames: string[], keyType: 'ecdsa' | 'rsa') {
-  const algorithm =
-    keyType === 'ecdsa'
-      ? { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' }
-      : {
-          name: 'RSASSA-PKCS1-v1_5',
-          modulusLength: 2048,
-          publicExponent: new Uint8Array([1, 0, 1]),
-          hash: 'SHA-256',
-        };
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, [
-    'sign',
-    'verify',
-  ])) as CryptoKeyPair;
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create(
-    {
-      name: `CN=${hostnames[0]}`,
-      keys,
-      signingAlgorithm: algorithm,
-      extensions: [
-        new x509.SubjectAlternativeNameExtension(
-          hostnames.map(value => ({ type: 'dns' as const, value })),
-        ),
-      ],
-    },
-    webcrypto as Crypto,
-  );
-  return {
-    csr: csr.toString('pem'),
-    key: pem(
-      'PRIVATE KEY',
-      await webcrypto.subtle.exportKey('pkcs8', keys.privateKey),
-    ),
-  };
-}
-
-const sameHosts = (a: string[], b: string[]) =>
-  a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
 /**
- * `cloudflare:origin-certificate:ensure`: an Origin CA certificate for the host names, with a key
- * made here. Certificate and key go to files in the workspace (for a later step that stores them
- * in the cluster); no output carries the key.
+ * The certificate of those listed that the Secret holds with its private key: the one to keep.
+ * Anything unreadable in the Secret means there is none (a new certificate replaces it).
+ */
+function heldWithKey(
+  secret: TlsSecret | undefined,
+  listed: OriginCertificate[],
+): OriginCertificate | undefined {
+  const crt = secret?.data?.['tls.crt'];
+  const key = secret?.data?.['tls.key'];
+  if (!crt || !key) return undefined;
+  try {
+    const held = new X509Certificate(Buffer.from(crt, 'base64'));
+    if (!held.checkPrivateKey(createPrivateKey(Buffer.from(key, 'base64'))))
+      return undefined;
+    return listed.find(
+      c =>
+        new X509Certificate(c.certificate).fingerprint256 ===
+        held.fingerprint256,
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `cloudflare:origin-certificate:ensure`: an Origin CA certificate for the host names, kept with
+ * its key in a `kubernetes.io/tls` Secret of the environment's cluster. A later task reuses it
+ * while Cloudflare lists it as valid and the Secret still holds its key; otherwise a new key and
+ * certificate replace the Secret's, and the certificates it replaces are revoked. The key is in
+ * no output, log or checkpoint.
  *
  * @public
  */
@@ -132,7 +134,7 @@ export function createCloudflareOriginCertificateEnsureAction(
   return createTemplateAction({
     id: 'cloudflare:origin-certificate:ensure',
     description:
-      'Creates a Cloudflare Origin CA certificate for the given host names with a private key made in the task, and writes tls.crt and tls.key into the workspace. Reuses the certificate in the workspace while Cloudflare still has it. No output carries the key.',
+      "Makes a kubernetes.io/tls Secret in a DigitalOcean Kubernetes cluster hold a valid Cloudflare Origin CA certificate for the given host names and its private key. Reuses the Secret's certificate while Cloudflare lists it as valid for those host names and the Secret holds its key; otherwise creates a certificate with a key made in the task, stores both in the Secret and revokes the certificates for those host names it replaces. No output or log carries the key.",
     examples,
     supportsDryRun: true,
     schema: {
@@ -145,141 +147,199 @@ export function createCloudflareOriginCertificateEnsureAction(
               'A placeholder (dry-run-origin-certificate-<first host>) in a dry run when it would be created',
             ),
         hostnames: z => z.array(z.string()),
-        expiresOn: z => z.string(),
-        certificatePath: z =>
-          z.string().describe('tls.crt, relative to the workspace'),
-        keyPath: z => z.string().describe('tls.key, relative to the workspace'),
-        created: z => z.boolean(),
-        outcome: z =>
+        expiresOn: z =>
+          z.string().describe('Empty in a dry run when it would be created'),
+        namespace: z => z.string(),
+        secretName: z =>
+          z.string().describe('The TLS Secret (for voting:stack:ensure)'),
+        revoked: z =>
           z
-            .enum(['created', 'unchanged', 'would-create'])
-            .describe('What this run did, or in a dry run would do'),
+            .array(z.string())
+            .describe(
+              'Ids of the certificates for these host names this run revoked (or would, in a dry run): those no Secret holds a key for',
+            ),
+        outcome: z => z.enum(ENSURE_OUTCOMES),
       },
     },
     async handler(ctx) {
       const i = parseInput(input, ctx.input);
       const client = createCloudflareClient(options, ctx);
-      const dir = resolveSafeChildPath(ctx.workspacePath, i.targetPath);
-      const paths = {
-        meta: join(dir, 'certificate.json'),
-        crt: join(dir, 'tls.crt'),
-        key: join(dir, 'tls.key'),
-      };
-      const rel = {
-        certificatePath: join(i.targetPath, 'tls.crt'),
-        keyPath: join(i.targetPath, 'tls.key'),
-      };
-      const saved: Saved | undefined = await readFile(paths.meta, 'utf8').then(
-        text => JSON.parse(text),
-        () => undefined,
-      );
-      let reuse: Saved | undefined;
-      if (saved && sameHosts(saved.hostnames, i.hostnames)) {
-        const current = await client
-          .call(`get certificate ${saved.id}`, () =>
-            client.cf.originCACertificates.get(saved.id),
-          )
-          .catch(err => {
-            if ((err as { status?: number }).status === 404) return undefined;
-            throw err;
-          });
-        const keyThere = await readFile(paths.key).then(
-          () => true,
-          () => false,
+      const zoneId = await client.zoneId(i.zone);
+      const hosts = i.hostnames.join(', ');
+      const secretRef = `Secret ${i.namespace}/${i.secretName}`;
+      // a cluster an earlier step would create holds no Secret yet
+      const clusterToCreate = dryRunPlaceholders(ctx.isDryRun, {
+        clusterId: i.clusterId,
+      }).has('clusterId');
+      let cluster: KubernetesConnection | undefined;
+      if (!clusterToCreate) {
+        ctx.logger.info(
+          describeRead(
+            ctx.isDryRun,
+            `fetching the kubeconfig of cluster ${i.clusterId} from DigitalOcean`,
+          ),
         );
-        if (current && keyThere) reuse = saved;
+        cluster = KubernetesConnection.fromKubeconfig(
+          await getKubeconfig(
+            createDigitalOceanClient({ config: options.config }, ctx),
+            i.clusterId,
+          ),
+          { signal: ctx.signal },
+        );
       }
-      const output = (
-        s: Saved | undefined,
-        outcome: 'created' | 'unchanged' | 'would-create',
-      ) => {
-        ctx.output(
-          'certificateId',
-          s?.id ?? dryRunId('origin-certificate', i.hostnames[0]!),
-        );
-        ctx.output('hostnames', i.hostnames);
-        ctx.output('expiresOn', s?.expiresOn ?? '');
-        ctx.output('certificatePath', rel.certificatePath);
-        ctx.output('keyPath', rel.keyPath);
-        ctx.output('created', outcome === 'created');
-        ctx.output('outcome', outcome);
-      };
-      if (reuse) {
+      const secret = await cluster?.get<TlsSecret>(
+        'v1',
+        'Secret',
+        i.secretName,
+        i.namespace,
+      );
+      const requestType = i.keyType === 'ecdsa' ? 'origin-ecc' : 'origin-rsa';
+      const listed = await listOriginCertificates(client, zoneId, i.hostnames);
+      const held = heldWithKey(secret, listed);
+      const kept = held?.requestType === requestType ? held : undefined;
+
+      let certificate: { id: string; expiresOn: string } | undefined = kept;
+      if (kept) {
         ctx.logger.info(
           describeChange(
             ctx.isDryRun,
             'reuse',
-            `Origin CA certificate ${reuse.id} for ${i.hostnames.join(', ')} (${
-              i.targetPath
-            })`,
+            `Origin CA certificate ${kept.id} for ${hosts} in ${secretRef}, valid until ${kept.expiresOn}`,
           ),
         );
-        output(reuse, 'unchanged');
-        return;
-      }
-      if (ctx.isDryRun) {
+      } else if (ctx.isDryRun || !cluster) {
         ctx.logger.info(
           describeChange(
             true,
-            'create',
-            `an Origin CA certificate (${i.keyType}, ${
+            secret ? 'update' : 'create',
+            `${secretRef}${
+              clusterToCreate
+                ? ` in ${describePlaceholder(
+                    'Kubernetes cluster',
+                    i.clusterId,
+                  )}`
+                : ''
+            } with a new Origin CA certificate (${i.keyType}, ${
               i.validityDays
-            } days) for ${i.hostnames.join(', ')} into ${i.targetPath}`,
+            } days) for ${hosts}`,
           ),
         );
-        output(undefined, outcomeOf(true, 'create'));
-        return;
-      }
-      const { value: made, ranNow } = await runCheckpoint(
-        ctx,
-        checkpointKey(
-          'origin-certificate',
-          'create',
-          [...i.hostnames].sort().join(','),
-          i.targetPath,
-        ),
-        async () => {
-          const { csr, key } = await keyAndCsr(i.hostnames, i.keyType);
-          const cert = await client.call(
-            `create Origin CA certificate for ${i.hostnames.join(', ')}`,
-            () =>
-              client.cf.originCACertificates.create({
-                csr,
-                hostnames: i.hostnames,
-                request_type:
-                  i.keyType === 'ecdsa' ? 'origin-ecc' : 'origin-rsa',
-                requested_validity: i.validityDays,
-              }),
-          );
-          if (!cert.id || !cert.certificate)
-            throw new CloudflareError(
-              'Cloudflare answered the certificate request without a certificate',
+      } else {
+        const secretCluster = cluster;
+        const created = await runCheckpoint(
+          ctx,
+          checkpointKey(
+            'origin-certificate',
+            'create',
+            i.clusterId,
+            i.namespace,
+            i.secretName,
+          ),
+          async () => {
+            const { csr, key } = await keyAndCsr(i.hostnames, i.keyType);
+            const cert = await client.call(
+              `create Origin CA certificate for ${hosts}`,
+              () =>
+                client.cf.originCACertificates.create({
+                  csr,
+                  hostnames: i.hostnames,
+                  request_type: requestType,
+                  requested_validity: i.validityDays,
+                }),
             );
-          const result: Saved = {
-            id: cert.id,
-            hostnames: i.hostnames,
-            expiresOn: cert.expires_on ?? '',
-          };
-          await mkdir(dir, { recursive: true });
-          await writeFile(paths.key, key, { mode: 0o600 });
-          await writeFile(paths.crt, cert.certificate);
-          await writeFile(paths.meta, `${JSON.stringify(result, null, 2)}\n`);
-          return { ...result };
-        },
+            if (!cert.id || !cert.certificate)
+              throw new CloudflareError(
+                'Cloudflare answered the certificate request without a certificate',
+              );
+            await secretCluster.apply(
+              {
+                apiVersion: 'v1',
+                kind: 'Namespace',
+                metadata: { name: i.namespace },
+              },
+              { fieldManager: FIELD_MANAGER },
+            );
+            await secretCluster.apply(
+              {
+                apiVersion: 'v1',
+                kind: 'Secret',
+                metadata: {
+                  name: i.secretName,
+                  namespace: i.namespace,
+                  labels: { 'app.kubernetes.io/managed-by': 'backstage' },
+                  annotations: { [CERTIFICATE_ID_ANNOTATION]: cert.id },
+                },
+                type: 'kubernetes.io/tls',
+                data: {
+                  'tls.crt': Buffer.from(cert.certificate).toString('base64'),
+                  'tls.key': Buffer.from(key).toString('base64'),
+                },
+              },
+              { fieldManager: FIELD_MANAGER },
+            );
+            // what a retried task needs: the id, never the key
+            return { id: cert.id, expiresOn: cert.expires_on ?? '' };
+          },
+        );
+        certificate = created.value;
+        const change = secret ? 'update' : 'create';
+        if (
+          !created.ranNow &&
+          (
+            await secretCluster.get<any>(
+              'v1',
+              'Secret',
+              i.secretName,
+              i.namespace,
+            )
+          )?.metadata?.annotations?.[CERTIFICATE_ID_ANNOTATION] !==
+            certificate.id
+        )
+          // the key went with it, and the checkpoint cannot run again in this task
+          throw new ConflictError(
+            `${secretRef}, which an earlier attempt of this task stored, is gone: run the template again (a new task) to issue a new certificate`,
+          );
+        ctx.logger.info(
+          describeChange(
+            false,
+            // a retried task: an earlier attempt stored it
+            created.ranNow ? change : 'reuse',
+            `${secretRef} with Origin CA certificate ${certificate.id} for ${hosts}, valid until ${certificate.expiresOn}`,
+          ),
+        );
+      }
+
+      // the certificates for these host names whose key no Secret holds: of no use, revoked
+      const replaced = listed
+        .map(c => c.id)
+        .filter(id => id !== certificate?.id);
+      for (const id of replaced) {
+        if (!ctx.isDryRun)
+          await ctx.checkpoint({
+            key: checkpointKey('origin-certificate', 'delete', id),
+            fn: () => revokeOriginCertificate(client, id),
+          });
+        ctx.logger.info(
+          `${
+            ctx.isDryRun ? 'Dry run: would revoke' : 'Revoked'
+          } Origin CA certificate ${id} for ${hosts}: ${secretRef} does not hold its key`,
+        );
+      }
+
+      let outcome: (typeof ENSURE_OUTCOMES)[number] = 'unchanged';
+      if (!kept)
+        outcome = outcomeOf(ctx.isDryRun, secret ? 'update' : 'create');
+      else if (replaced.length) outcome = outcomeOf(ctx.isDryRun, 'update');
+      ctx.output(
+        'certificateId',
+        certificate?.id ?? dryRunId('origin-certificate', i.hostnames[0]!),
       );
-      ctx.logger.info(
-        describeChange(
-          false,
-          // a retried task: an earlier attempt created it
-          ranNow ? 'create' : 'reuse',
-          `Origin CA certificate ${made.id} for ${i.hostnames.join(
-            ', ',
-          )}, valid until ${made.expiresOn}; ${rel.certificatePath} and ${
-            rel.keyPath
-          } are in the workspace`,
-        ),
-      );
-      output(made, 'created');
+      ctx.output('hostnames', i.hostnames);
+      ctx.output('expiresOn', certificate?.expiresOn ?? '');
+      ctx.output('namespace', i.namespace);
+      ctx.output('secretName', i.secretName);
+      ctx.output('revoked', replaced);
+      ctx.output('outcome', outcome);
     },
   });
 }

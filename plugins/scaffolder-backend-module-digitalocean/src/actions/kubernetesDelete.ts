@@ -1,8 +1,10 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   createDigitalOceanClient,
+  findKubernetesCluster,
   isNotFound,
   type DigitalOceanClientOptions,
+  type KubernetesCluster,
 } from '@voting-platform/plugin-digitalocean-node';
 import {
   checkpointKey,
@@ -14,7 +16,6 @@ import {
   type Zod,
   type ScaffolderAction,
 } from '@voting-platform/plugin-scaffolder-actions-node';
-import { findCluster, type Cluster } from './kubernetesEnsure';
 import { examples } from './kubernetesDelete.examples';
 
 const input = {
@@ -89,13 +90,13 @@ export function createDigitalOceanKubernetesDeleteAction(
       });
       const client = createDigitalOceanClient(options, ctx);
       const cluster = await client.call('find the cluster', async () => {
-        if (!i.clusterId) return findCluster(client, i.name!);
+        if (!i.clusterId) return findKubernetesCluster(client, i.name!);
         try {
           return (
             await client.api.kubernetes.getKubernetesCluster({
               kubernetes_cluster_id: i.clusterId,
             })
-          ).data.kubernetes_cluster as Cluster;
+          ).data.kubernetes_cluster as KubernetesCluster;
         } catch (err) {
           if (isNotFound(err)) return undefined;
           throw err;

@@ -1,13 +1,12 @@
 import { ConflictError, InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import type { IKubernetesCluster } from 'dots-wrapper/dist/kubernetes';
 import {
   createDigitalOceanClient,
   createUnlessFound,
   DigitalOceanError,
-  listAll,
+  findKubernetesCluster,
   type DigitalOceanClientOptions,
-  type DigitalOceanClient,
+  type KubernetesCluster as Cluster,
   waitForState,
 } from '@voting-platform/plugin-digitalocean-node';
 import {
@@ -167,24 +166,6 @@ const parse = (value: unknown) =>
   });
 
 /** The cluster as the API answers it: the spec's fields dots-wrapper's type lacks. */
-export type Cluster = IKubernetesCluster & {
-  ha?: boolean;
-  surge_upgrade?: boolean;
-};
-
-/** Finds a cluster by name (every page). */
-export async function findCluster(
-  client: DigitalOceanClient,
-  name: string,
-): Promise<Cluster | undefined> {
-  const all = await listAll(
-    page =>
-      client.api.kubernetes.listKubernetesClusters({ page, per_page: 200 }),
-    data => data.kubernetes_clusters as Cluster[],
-  );
-  return all.find(c => c.name === name);
-}
-
 /**
  * The version slug to create: the latest offered, or the one `wanted` names (a slug or a prefix).
  * Outside `client.call` on purpose: a version that is not offered is the template's mistake, not
@@ -294,7 +275,7 @@ export function createDigitalOceanKubernetesEnsureAction(
       );
       const version = resolveVersion(offered, i.version);
       const existing = await client.call('list Kubernetes clusters', () =>
-        findCluster(client, i.name),
+        findKubernetesCluster(client, i.name),
       );
       if (existing) {
         const problems = differences(existing, i, i.version && version);
@@ -352,7 +333,7 @@ export function createDigitalOceanKubernetesEnsureAction(
             fn: () =>
               client.call(`create cluster "${i.name}"`, () =>
                 createUnlessFound(
-                  () => findCluster(client, i.name),
+                  () => findKubernetesCluster(client, i.name),
                   async () => {
                     const { data } = await client.http.post<{
                       kubernetes_cluster: Cluster;

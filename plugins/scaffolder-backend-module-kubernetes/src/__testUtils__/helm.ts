@@ -56,10 +56,10 @@ export function helmTestConfig(binary = helmPath()) {
 
 /**
  * The sandbox (for the kubeconfig by cluster id) and a local control plane behind one emulated
- * cluster, for a test file: `clusterId` and `cluster` once `beforeAll` ran, and the module config
- * pointing at both with the given `kubernetesActions.helm`.
+ * cluster (named `name` at DigitalOcean), for a test file: `clusterId` and `cluster` once
+ * `beforeAll` ran, and the module config pointing at both with the given `kubernetesActions.helm`.
  */
-export function useHelmCluster() {
+export function useHelmCluster(name = 'helm') {
   const clock = new ManualClock();
   const env = useSandbox(
     { beforeAll, afterAll, afterEach },
@@ -71,7 +71,7 @@ export function useHelmCluster() {
     state.clusterId = await serveAtDigitalOcean(
       env.sandbox.digitalocean,
       state.cluster,
-      'helm',
+      name,
     );
     clock.advance(10 * 60_000);
   });

@@ -20,8 +20,7 @@ import {
 } from '@voting-platform/plugin-scaffolder-actions-node';
 import { isDeepStrictEqual } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import {
@@ -31,7 +30,7 @@ import {
   HelmError,
   helmSettings,
   PINNED,
-  runHelm,
+  withHelm,
 } from '../lib/helm';
 import {
   DNS_LABEL,
@@ -298,9 +297,8 @@ export function createKubernetesHelmReleaseEnsureAction(
       const client = KubernetesConnection.fromKubeconfig(kubeconfig, {
         signal: ctx.signal,
       });
-      const secrets: string[] = (parse(kubeconfig)?.users ?? [])
-        .map((u: any) => u?.user?.token)
-        .filter(Boolean);
+      // what Helm's errors must not show besides the kubeconfig's tokens (withHelm hides those)
+      const secrets: string[] = [];
 
       let presetValues = p?.values ?? {};
       if (i.preset === 'traefik') {
@@ -388,200 +386,196 @@ export function createKubernetesHelmReleaseEnsureAction(
         i.valuesOverrides,
       );
 
-      const dir = await mkdtemp(
-        join(options.tempDir ?? tmpdir(), 'helm-task-'),
-      );
-      try {
-        await chmod(dir, 0o700);
-        const kubeconfigPath = join(dir, 'kubeconfig');
-        const valuesPath = join(dir, 'values.yaml');
-        await writeFile(kubeconfigPath, kubeconfig, { mode: 0o600 });
-        await writeFile(valuesPath, stringify(values), { mode: 0o600 });
-        const env = { kubeconfig: kubeconfigPath, home: dir };
-        const helm = async (does: string, args: string[]) => {
-          const run = await runHelm(settings.binary, args, env, ctx.signal);
-          if (run.code !== 0)
-            throw new HelmError(does, {
-              output: run.stderr,
-              secrets,
-              taskDir: dir,
-            });
-          return run.stdout;
-        };
+      await withHelm(
+        {
+          binary: settings.binary,
+          kubeconfig,
+          tempDir: options.tempDir,
+          signal: ctx.signal,
+          secrets,
+        },
+        async (helm, dir) => {
+          const valuesPath = join(dir, 'values.yaml');
+          await writeFile(valuesPath, stringify(values), { mode: 0o600 });
 
-        if (source.local) {
-          const shown = await helm(`helm show chart ${chart} failed`, [
-            'show',
-            'chart',
-            source.chartRef,
-          ]);
-          const actual = String(parse(shown)?.version ?? '');
-          if (actual.replace(/^v/, '') !== version.replace(/^v/, ''))
-            throw new InputError(
-              `chart ${chart} is version ${actual}, not the pinned ${version}`,
-            );
-        }
+          if (source.local) {
+            const shown = await helm(`helm show chart ${chart} failed`, [
+              'show',
+              'chart',
+              source.chartRef,
+            ]);
+            const actual = String(parse(shown)?.version ?? '');
+            if (actual.replace(/^v/, '') !== version.replace(/^v/, ''))
+              throw new InputError(
+                `chart ${chart} is version ${actual}, not the pinned ${version}`,
+              );
+          }
 
-        // helm list has the chart version and app version that helm status --output json leaves out
-        const listRelease = async () =>
-          (
+          // helm list has the chart version and app version that helm status --output json leaves out
+          const listRelease = async () =>
+            (
+              JSON.parse(
+                await helm('helm list failed', [
+                  'list',
+                  '--namespace',
+                  namespace,
+                  '--filter',
+                  `^${releaseName}$`,
+                  '--output',
+                  'json',
+                ]),
+              ) as ListedRelease[]
+            ).find(r => r.name === releaseName);
+          const chartVersionOf = (r: ListedRelease) =>
+            r.chart.slice(chart.length + 1);
+          const existing = await listRelease();
+          // the values Helm keeps for the release: `null` when it was installed without any
+          const storedValues = async () =>
             JSON.parse(
-              await helm('helm list failed', [
-                'list',
+              await helm('helm get values failed', [
+                'get',
+                'values',
+                releaseName,
                 '--namespace',
                 namespace,
-                '--filter',
-                `^${releaseName}$`,
                 '--output',
                 'json',
               ]),
-            ) as ListedRelease[]
-          ).find(r => r.name === releaseName);
-        const chartVersionOf = (r: ListedRelease) =>
-          r.chart.slice(chart.length + 1);
-        const existing = await listRelease();
-        // the values Helm keeps for the release: `null` when it was installed without any
-        const storedValues = async () =>
-          JSON.parse(
-            await helm('helm get values failed', [
-              'get',
-              'values',
+            ) ?? {};
+          const unchanged =
+            existing?.status === 'deployed' &&
+            chartVersionOf(existing).replace(/^v/, '') ===
+              version.replace(/^v/, '') &&
+            isDeepStrictEqual(
+              await storedValues(),
+              JSON.parse(JSON.stringify(values)),
+            );
+          const change = existing ? 'update' : 'create';
+
+          let result: ListedRelease;
+          if (unchanged) {
+            result = existing;
+            ctx.logger.info(
+              describeRead(
+                ctx.isDryRun,
+                `${release} is deployed with ${what} and these values: unchanged`,
+              ),
+            );
+          } else if (ctx.isDryRun) {
+            result = {
+              name: releaseName,
+              revision: String(Number(existing?.revision ?? 0) + 1),
+              status: 'deployed',
+              chart: `${chart}-${version}`,
+              app_version: '',
+            };
+            ctx.logger.info(
+              describeChange(true, change, `${release}: ${what}`),
+            );
+          } else {
+            const args = [
+              'upgrade',
+              '--install',
               releaseName,
+              source.chartRef,
+              '--version',
+              version,
               '--namespace',
               namespace,
+              '--create-namespace',
+              '--values',
+              valuesPath,
+              '--history-max',
+              '10',
+              '--timeout',
+              `${i.timeoutSeconds}s`,
               '--output',
               'json',
-            ]),
-          ) ?? {};
-        const unchanged =
-          existing?.status === 'deployed' &&
-          chartVersionOf(existing).replace(/^v/, '') ===
-            version.replace(/^v/, '') &&
-          isDeepStrictEqual(
-            await storedValues(),
-            JSON.parse(JSON.stringify(values)),
-          );
-        const change = existing ? 'update' : 'create';
-
-        let result: ListedRelease;
-        if (unchanged) {
-          result = existing;
-          ctx.logger.info(
-            describeRead(
-              ctx.isDryRun,
-              `${release} is deployed with ${what} and these values: unchanged`,
-            ),
-          );
-        } else if (ctx.isDryRun) {
-          result = {
-            name: releaseName,
-            revision: String(Number(existing?.revision ?? 0) + 1),
-            status: 'deployed',
-            chart: `${chart}-${version}`,
-            app_version: '',
-          };
-          ctx.logger.info(describeChange(true, change, `${release}: ${what}`));
-        } else {
-          const args = [
-            'upgrade',
-            '--install',
-            releaseName,
-            source.chartRef,
-            '--version',
-            version,
-            '--namespace',
-            namespace,
-            '--create-namespace',
-            '--values',
-            valuesPath,
-            '--history-max',
-            '10',
-            '--timeout',
-            `${i.timeoutSeconds}s`,
-            '--output',
-            'json',
-          ];
-          if (source.repo) args.push('--repo', source.repo);
-          if (i.wait) args.push('--wait=watcher', '--rollback-on-failure');
-          await ctx.checkpoint({
-            key: checkpointKey(
-              'helm-release',
-              'upgrade',
-              namespace,
-              releaseName,
-            ),
-            fn: async () => {
-              ctx.logger.info(
-                `helm upgrade --install ${releaseName}: ${what}${
-                  i.wait ? `, waiting up to ${i.timeoutSeconds} s` : ''
-                }`,
-              );
-              const run = await runHelm(settings.binary, args, env, ctx.signal);
-              if (run.code !== 0) {
-                const timedOut =
-                  /deadline|timed out|timeout|not ready|context canceled/i.test(
-                    run.stderr,
-                  );
-                throw new HelmError(
-                  timedOut
-                    ? `${releaseName} did not become ready within ${i.timeoutSeconds} s; the release was rolled back. Helm said`
-                    : `helm upgrade --install ${releaseName} failed`,
-                  { output: run.stderr, secrets, taskDir: dir },
-                );
-              }
-              return true;
-            },
-          });
-          const listed = await listRelease();
-          if (!listed)
-            throw new HelmError(`${release} not found after the install`);
-          result = listed;
-          ctx.logger.info(
-            describeChange(
-              false,
-              change,
-              `${release}: revision ${listed.revision}, ${listed.status}, chart ${listed.chart}, app ${listed.app_version}`,
-            ),
-          );
-        }
-        ctx.output('releaseName', releaseName);
-        ctx.output('namespace', namespace);
-        ctx.output('revision', Number(result.revision));
-        ctx.output('status', result.status);
-        ctx.output('chartVersion', chartVersionOf(result));
-        ctx.output('appVersion', result.app_version ?? '');
-        if (i.preset === 'kube-prometheus-stack')
-          ctx.output('grafanaSecretName', GRAFANA_SECRET);
-        if (i.preset === 'traefik') {
-          // the step that makes the load balancer hands its address on (to DNS), once it has one
-          const serviceName = traefikServiceName(releaseName);
-          // a dry run waits for nothing: the address the Service has now, if any
-          const address = ctx.isDryRun
-            ? loadBalancerAddressOf(
-                await client.get<any>('v1', 'Service', serviceName, namespace),
-              )
-            : await waitForLoadBalancer(
-                client,
+            ];
+            if (source.repo) args.push('--repo', source.repo);
+            if (i.wait) args.push('--wait=watcher', '--rollback-on-failure');
+            await ctx.checkpoint({
+              key: checkpointKey(
+                'helm-release',
+                'upgrade',
                 namespace,
-                serviceName,
-                ctx.logger,
-                options.loadBalancerTimeoutMs ?? i.timeoutSeconds * 1000,
-                ctx.signal,
-              );
-          if (address)
+                releaseName,
+              ),
+              fn: async () => {
+                ctx.logger.info(
+                  `helm upgrade --install ${releaseName}: ${what}${
+                    i.wait ? `, waiting up to ${i.timeoutSeconds} s` : ''
+                  }`,
+                );
+                await helm(
+                  stderr =>
+                    /deadline|timed out|timeout|not ready|context canceled/i.test(
+                      stderr,
+                    )
+                      ? `${releaseName} did not become ready within ${i.timeoutSeconds} s; the release was rolled back. Helm said`
+                      : `helm upgrade --install ${releaseName} failed`,
+                  args,
+                );
+                return true;
+              },
+            });
+            const listed = await listRelease();
+            if (!listed)
+              throw new HelmError(`${release} not found after the install`);
+            result = listed;
             ctx.logger.info(
-              describeRead(ctx.isDryRun, `Traefik's load balancer: ${address}`),
+              describeChange(
+                false,
+                change,
+                `${release}: revision ${listed.revision}, ${listed.status}, chart ${listed.chart}, app ${listed.app_version}`,
+              ),
             );
-          ctx.output('serviceName', serviceName);
-          ctx.output('loadBalancerAddress', address);
-        }
-        ctx.output(
-          'outcome',
-          unchanged ? 'unchanged' : outcomeOf(ctx.isDryRun, change),
-        );
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+          }
+          ctx.output('releaseName', releaseName);
+          ctx.output('namespace', namespace);
+          ctx.output('revision', Number(result.revision));
+          ctx.output('status', result.status);
+          ctx.output('chartVersion', chartVersionOf(result));
+          ctx.output('appVersion', result.app_version ?? '');
+          if (i.preset === 'kube-prometheus-stack')
+            ctx.output('grafanaSecretName', GRAFANA_SECRET);
+          if (i.preset === 'traefik') {
+            // the step that makes the load balancer hands its address on (to DNS), once it has one
+            const serviceName = traefikServiceName(releaseName);
+            // a dry run waits for nothing: the address the Service has now, if any
+            const address = ctx.isDryRun
+              ? loadBalancerAddressOf(
+                  await client.get<any>(
+                    'v1',
+                    'Service',
+                    serviceName,
+                    namespace,
+                  ),
+                )
+              : await waitForLoadBalancer(
+                  client,
+                  namespace,
+                  serviceName,
+                  ctx.logger,
+                  options.loadBalancerTimeoutMs ?? i.timeoutSeconds * 1000,
+                  ctx.signal,
+                );
+            if (address)
+              ctx.logger.info(
+                describeRead(
+                  ctx.isDryRun,
+                  `Traefik's load balancer: ${address}`,
+                ),
+              );
+            ctx.output('serviceName', serviceName);
+            ctx.output('loadBalancerAddress', address);
+          }
+          ctx.output(
+            'outcome',
+            unchanged ? 'unchanged' : outcomeOf(ctx.isDryRun, change),
+          );
+        },
+      );
     },
   });
 }

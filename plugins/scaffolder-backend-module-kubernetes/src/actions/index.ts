@@ -1,4 +1,12 @@
 export {
+  createKubernetesHelmReleaseDeleteAction,
+  type KubernetesHelmReleaseDeleteActionOptions,
+} from './helmReleaseDelete';
+export {
   createKubernetesHelmReleaseEnsureAction,
   type KubernetesHelmReleaseEnsureActionOptions,
 } from './helmReleaseEnsure';
+export {
+  createKubernetesNamespaceDeleteAction,
+  type KubernetesNamespaceDeleteActionOptions,
+} from './namespaceDelete';

@@ -2,7 +2,10 @@ import type { Config } from '@backstage/config';
 import { CustomErrorBase, InputError } from '@backstage/errors';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import { parse } from 'yaml';
 import { PRESET_NAMES, preset, type PresetName } from '../presets';
 
 /** The config section of this module (`kubernetes` belongs to Backstage's Kubernetes plugin). */
@@ -261,4 +264,61 @@ export function deepMerge(
         : value;
   }
   return out;
+}
+
+/**
+ * Runs a Helm command of a session: its output, or a HelmError with Helm's message (secrets
+ * hidden) after `does` (or what `does` makes of Helm's error output).
+ */
+export type HelmRun = (
+  does: string | ((stderr: string) => string),
+  args: string[],
+) => Promise<string>;
+
+/**
+ * Runs `fn` with Helm pointed at one cluster: the kubeconfig in a 0600 file of a 0700 temp folder
+ * (also Helm's home, and where `fn` may put a values file), removed afterwards whatever happens.
+ * Helm's errors hide the kubeconfig's tokens, the given secrets (read when an error is made, so
+ * ones added later count) and the folder.
+ */
+export async function withHelm<T>(
+  options: {
+    binary: string;
+    kubeconfig: string;
+    tempDir?: string;
+    signal?: AbortSignal;
+    secrets?: string[];
+  },
+  fn: (helm: HelmRun, dir: string) => Promise<T>,
+): Promise<T> {
+  const tokens: string[] = (parse(options.kubeconfig)?.users ?? [])
+    .map((u: any) => u?.user?.token)
+    .filter(Boolean);
+  const dir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'helm-task-'));
+  try {
+    await chmod(dir, 0o700);
+    const kubeconfig = join(dir, 'kubeconfig');
+    await writeFile(kubeconfig, options.kubeconfig, { mode: 0o600 });
+    const helm: HelmRun = async (does, args) => {
+      const run = await runHelm(
+        options.binary,
+        args,
+        { kubeconfig, home: dir },
+        options.signal,
+      );
+      if (run.code !== 0)
+        throw new HelmError(
+          typeof does === 'function' ? does(run.stderr) : does,
+          {
+            output: run.stderr,
+            secrets: [...tokens, ...(options.secrets ?? [])],
+            taskDir: dir,
+          },
+        );
+      return run.stdout;
+    };
+    return await fn(helm, dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

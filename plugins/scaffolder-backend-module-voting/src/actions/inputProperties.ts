@@ -49,7 +49,9 @@ export const stackInput = {
       .string()
       .regex(DNS_LABEL, DNS_LABEL_MESSAGE)
       .default('cloudflare-origin-tls')
-      .describe('TLS Secret with the Cloudflare origin certificate'),
+      .describe(
+        'The kubernetes.io/tls Secret with the Cloudflare origin certificate and its key (cloudflare:origin-certificate:ensure keeps it)',
+      ),
   secretName: (z: Z) =>
     z
       .string()
@@ -160,7 +162,7 @@ export function refineStackInput(
 /** The generator's options from the inputs; what only a cluster can tell comes from the caller. */
 export function manifestOptions(
   input: StackInput,
-  cluster: Pick<VotingManifestOptions, 'secret' | 'tls'> & {
+  cluster: Pick<VotingManifestOptions, 'secret'> & {
     ingressKind: 'IngressRoute' | 'Ingress';
     ingressClassName: string;
     monitoringKinds: boolean;
@@ -184,7 +186,6 @@ export function manifestOptions(
       cpuTargetPercent: input.voteCpuTargetPercent,
     },
     secret: cluster.secret,
-    tls: cluster.tls,
     queue: {
       kind: input.queue,
       storageClassName: input.storageClassName,

@@ -1,6 +1,3 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import * as k8s from '@kubernetes/client-node';
 import {
@@ -882,68 +879,6 @@ describe('voting:stack:ensure against a local control plane', () => {
     ).toBeUndefined();
   });
 
-  it('stores the origin certificate from the workspace in the TLS Secret, and refuses half a pair or a path outside the workspace', async () => {
-    const workspace = mkdtempSync(join(tmpdir(), 'deploy-tls-'));
-    const key = `-----BEGIN PRIVATE KEY-----\nkey-material-that-must-stay-secret-${Date.now()}\n-----END PRIVATE KEY-----\n`;
-    const certificate =
-      '-----BEGIN CERTIFICATE-----\nMIIBorigin\n-----END CERTIFICATE-----\n';
-    mkdirSync(join(workspace, 'tls/origin'), { recursive: true });
-    writeFileSync(join(workspace, 'tls/origin/tls.crt'), certificate);
-    writeFileSync(join(workspace, 'tls/origin/tls.key'), key, { mode: 0o600 });
-    try {
-      const tlsInput = {
-        ...base(),
-        tlsCertificateFile: 'tls/origin/tls.crt',
-        tlsKeyFile: 'tls/origin/tls.key',
-      };
-      await expect(
-        run(
-          { ...base(), tlsCertificateFile: 'tls/origin/tls.crt' },
-          { workspacePath: workspace },
-        ),
-      ).rejects.toThrow(/give both or neither/);
-      await expect(
-        run(
-          { ...tlsInput, tlsKeyFile: '../../etc/passwd' },
-          { workspacePath: workspace },
-        ),
-      ).rejects.toThrow(/outside/i);
-      const outputs = await run(tlsInput, { workspacePath: workspace });
-      expect(outputs.changed).toContain('Secret/voting/cloudflare-origin-tls');
-      const secret: any = await h.cluster.admin.get(
-        'v1',
-        'Secret',
-        'cloudflare-origin-tls',
-        'voting',
-      );
-      expect(secret.type).toBe('kubernetes.io/tls');
-      expect(Buffer.from(secret.data['tls.crt'], 'base64').toString()).toBe(
-        certificate,
-      );
-      expect(Buffer.from(secret.data['tls.key'], 'base64').toString()).toBe(
-        key,
-      );
-      expect(logs.join('\n') + JSON.stringify(allOutputs)).not.toContain(
-        'key-material-that-must-stay-secret',
-      );
-      // without the files the Secret is only referenced: a later run keeps it (never pruned)
-      const referenced = await run(base());
-      expect(referenced.changed).not.toContain(
-        'Secret/voting/cloudflare-origin-tls',
-      );
-      expect(
-        await h.cluster.admin.get(
-          'v1',
-          'Secret',
-          'cloudflare-origin-tls',
-          'voting',
-        ),
-      ).toBeDefined();
-    } finally {
-      rmSync(workspace, { recursive: true, force: true });
-    }
-  });
-
   it('a dry run reads the cluster and says what it would create, changing nothing, with the keys of a real run', async () => {
     const { outputs: dry, logs: dryLogs } = await runAction(
       createVotingStackEnsureAction({ config: h.config() }),
@@ -964,38 +899,6 @@ describe('voting:stack:ensure against a local control plane', () => {
     );
     expect(dryLogs.length).toBeGreaterThan(0);
     for (const line of dryLogs) expect(line).toMatch(/^\w+ Dry run: /);
-  });
-
-  it("a dry run does not read the TLS files that only the certificate step's real run writes; a real run names the missing file", async () => {
-    const workspace = mkdtempSync(join(tmpdir(), 'deploy-dry-tls-'));
-    const tlsInput = {
-      ...base(),
-      namespace: 'dry-tls',
-      tlsCertificateFile: 'tls/origin/tls.crt',
-      tlsKeyFile: 'tls/origin/tls.key',
-    };
-    try {
-      const { outputs, logs: dryLogs } = await runAction(
-        createVotingStackEnsureAction({ config: h.config() }),
-        tlsInput,
-        { isDryRun: true, workspacePath: workspace },
-      );
-      expect(dryLogs.join('\n')).toContain(
-        'Dry run: would set Secret dry-tls/cloudflare-origin-tls from tls/origin/tls.crt and tls/origin/tls.key, which an earlier step writes in a real run',
-      );
-      expect(outputs).toMatchObject({
-        namespace: 'dry-tls',
-        outcome: 'would-create',
-      });
-      expect(
-        await h.cluster.admin.get('v1', 'Namespace', 'dry-tls'),
-      ).toBeUndefined();
-      await expect(run(tlsInput, { workspacePath: workspace })).rejects.toThrow(
-        'tlsCertificateFile: tls/origin/tls.crt is not in the workspace',
-      );
-    } finally {
-      rmSync(workspace, { recursive: true, force: true });
-    }
   });
 
   it("a dry run into a cluster and database an earlier step's dry run would create reads nothing and lists what it would create", async () => {

@@ -16,7 +16,6 @@ import {
   ENSURE_OUTCOMES,
   outcomeOf,
   parseInput,
-  readStepFile,
   runCheckpoint,
   type Zod,
   type ScaffolderAction,
@@ -80,20 +79,6 @@ const input = {
       .string()
       .regex(DOMAIN, DOMAIN_MESSAGE)
       .describe('The apps are served at vote.<domain> and result.<domain>'),
-  tlsCertificateFile: (z: Zod) =>
-    z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        'Workspace path of the PEM certificate to store in the TLS Secret (e.g. the output certificatePath of cloudflare:origin-certificate:ensure); without it the Secret must exist',
-      ),
-  tlsKeyFile: (z: Zod) =>
-    z
-      .string()
-      .min(1)
-      .optional()
-      .describe('Workspace path of its private key (keyPath of the same step)'),
   traefikNamespace: (z: Zod) =>
     z
       .string()
@@ -257,18 +242,7 @@ export function createVotingStackEnsureAction(
       },
     },
     async handler(ctx) {
-      const i = parseInput(input, ctx.input, (value, check) => {
-        refineStackInput(value, check);
-        if (!value.tlsCertificateFile !== !value.tlsKeyFile)
-          check.addIssue({
-            code: 'custom',
-            path: [
-              value.tlsCertificateFile ? 'tlsKeyFile' : 'tlsCertificateFile',
-            ],
-            message:
-              'tlsCertificateFile and tlsKeyFile go together: give both or neither',
-          });
-      });
+      const i = parseInput(input, ctx.input, refineStackInput);
       const cookieFromSecrets = ctx.secrets?.[COOKIE_SECRET];
       if (cookieFromSecrets !== undefined && cookieFromSecrets.length < 32)
         throw new InputError(
@@ -278,30 +252,6 @@ export function createVotingStackEnsureAction(
         clusterId: i.clusterId,
         databaseId: i.databaseId,
       });
-      // read from the workspace (never from outside it); the key goes into the Secret only
-      const certificate =
-        i.tlsCertificateFile &&
-        (await readStepFile(ctx, 'tlsCertificateFile', i.tlsCertificateFile));
-      const key =
-        i.tlsKeyFile && (await readStepFile(ctx, 'tlsKeyFile', i.tlsKeyFile));
-      const tls = certificate && key ? { certificate, key } : undefined;
-      if (i.tlsCertificateFile && !tls)
-        // only in a dry run: the certificate step's dry run wrote no files
-        ctx.logger.info(
-          describeChange(
-            true,
-            'set',
-            `Secret ${i.namespace}/${i.tlsSecretName} from ${i.tlsCertificateFile} and ${i.tlsKeyFile}, which an earlier step writes in a real run`,
-          ),
-        );
-      if (tls && !/-----BEGIN CERTIFICATE-----/.test(tls.certificate))
-        throw new InputError(
-          `tlsCertificateFile: ${i.tlsCertificateFile} holds no PEM certificate`,
-        );
-      if (tls && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(tls.key))
-        throw new InputError(
-          `tlsKeyFile: ${i.tlsKeyFile} holds no PEM private key`,
-        );
       const h = hosts(i.domain);
       const urls = { vote: `https://${h.vote}`, result: `https://${h.result}` };
 
@@ -318,7 +268,6 @@ export function createVotingStackEnsureAction(
                 voteCookieSecret: '',
               },
             },
-            tls,
             ingressKind: 'IngressRoute',
             ingressClassName: 'traefik',
             monitoringKinds: true,
@@ -431,7 +380,6 @@ export function createVotingStackEnsureAction(
               voteCookieSecret: voteCookieSecret!,
             },
           },
-          tls,
           ingressKind: hasIngressRoute ? 'IngressRoute' : 'Ingress',
           ingressClassName: 'traefik',
           monitoringKinds: hasMonitoring,
@@ -461,10 +409,8 @@ export function createVotingStackEnsureAction(
             : `the API server accepts the fields of all ${objects.length} objects (dry run); ${waiting.size} in namespace ${i.namespace} go through admission again once it exists`,
         ),
       );
-      // referenced only (no certificate files given): someone else's to provide, never pruned
-      const kept = new Set(
-        tls ? [] : [`Secret/${i.namespace}/${i.tlsSecretName}`],
-      );
+      // referenced only: cloudflare:origin-certificate:ensure keeps it, it is never pruned here
+      const kept = new Set([`Secret/${i.namespace}/${i.tlsSecretName}`]);
       const namespaceExisted = !!(await client.get(
         'v1',
         'Namespace',

@@ -255,7 +255,6 @@ describe('votingManifests', () => {
               className: 'traefik',
               tlsSecretName: 't',
             },
-            tls: { certificate: 'c', key: 'k' },
           }),
         );
         expect(objects[0]!.kind).toBe('Namespace');

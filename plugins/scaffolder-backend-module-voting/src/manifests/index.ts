@@ -34,8 +34,6 @@ export interface VotingManifestOptions {
     name: string;
     values?: SecretValues;
   };
-  /** PEM certificate and key stored in the TLS Secret `ingress.tlsSecretName`; without them it must exist. */
-  tls?: { certificate: string; key: string };
   queue: Omit<QueueOptions, 'namespace'>;
   /** Without it, no Ingress (the Services are reachable inside the cluster only). */
   ingress?: Omit<IngressOptions, 'namespace'>;
@@ -157,19 +155,6 @@ export function votingManifests(o: VotingManifestOptions): KubeObject[] {
           b64(values[key]),
         ]),
       ),
-    });
-  }
-  if (o.tls && o.ingress) {
-    objects.push({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: metadata(
-        o.ingress.tlsSecretName,
-        ns,
-        labels('origin-certificate'),
-      ),
-      type: 'kubernetes.io/tls',
-      data: { 'tls.crt': b64(o.tls.certificate), 'tls.key': b64(o.tls.key) },
     });
   }
   objects.push(

@@ -1,7 +1,8 @@
 /**
  * Test harness of this module: the cloud sandbox (contract-checked) and the options that point
- * the actions at it. Running actions, crashes after a checkpoint and the secret check come from
- * the shared test kit.
+ * the actions at it; with `cluster: true`, a real local control plane behind one emulated
+ * DigitalOcean cluster (where the origin certificate's TLS Secret is kept). Running actions,
+ * crashes after a checkpoint and the secret check come from the shared test kit.
  */
 import { mockServices } from '@backstage/backend-test-utils';
 import {
@@ -14,6 +15,11 @@ import {
   runAction,
   waitForAnswers,
 } from '@voting-platform/plugin-scaffolder-actions-node/testUtils';
+import {
+  serveAtDigitalOcean,
+  startLocalCluster,
+  type LocalCluster,
+} from '@voting-platform/plugin-kubernetes-node/testUtils';
 import type { CloudflareActionOptions } from '../client';
 
 export {
@@ -26,20 +32,35 @@ type ValueOf<M> = M extends Map<string, infer V> ? V : never;
 type Zone = ValueOf<CloudflareEmulator['zones']>;
 type DnsRecord = ValueOf<CloudflareEmulator['records']>;
 
-export function createHarness() {
+export function createHarness(setup: { cluster?: boolean } = {}) {
+  const clock = new ManualClock();
   const env = useSandbox(
     { beforeAll, afterAll, afterEach },
     {
-      clock: new ManualClock(),
+      clock,
       coverageDir: false,
       cloudflare: { zones: ['example.com', 'example.org'] },
     },
   );
+  const state: { cluster?: LocalCluster; clusterId?: string } = {};
+  if (setup.cluster) {
+    beforeAll(async () => {
+      state.cluster = await startLocalCluster();
+      state.clusterId = await serveAtDigitalOcean(
+        env.sandbox.digitalocean,
+        state.cluster,
+        'origin-tls',
+      );
+      // the emulated cluster is running once its provisioning time has passed
+      clock.advance(10 * 60_000);
+    });
+    afterAll(() => state.cluster?.stop());
+  }
 
   function options(
     config: Record<string, unknown> = {},
   ): CloudflareActionOptions {
-    const { cloudflare } = env.sandbox;
+    const { cloudflare, digitalocean } = env.sandbox;
     return {
       config: mockServices.rootConfig({
         data: {
@@ -49,6 +70,7 @@ export function createHarness() {
             requestTimeoutMs: 5000,
             ...config,
           },
+          digitalocean: { token: digitalocean.token, apiUrl: digitalocean.url },
         },
       }),
     };
@@ -79,5 +101,22 @@ export function createHarness() {
   /** Waits for requests the client gave up on (slow-answer faults) to be answered before the sandbox stops. */
   const settle = () => waitForAnswers(env.sandbox.cloudflare.requests);
 
-  return { env, options, run, calls, zone, records, expectNoSecrets, settle };
+  return {
+    env,
+    options,
+    run,
+    calls,
+    zone,
+    records,
+    expectNoSecrets,
+    settle,
+    /** The local control plane (with `cluster: true`), once `beforeAll` ran. */
+    get cluster() {
+      return state.cluster!;
+    },
+    /** Its id at the DigitalOcean emulator. */
+    get clusterId() {
+      return state.clusterId!;
+    },
+  };
 }
