@@ -82,7 +82,9 @@ function EnvironmentVotes(props: { name: string; refreshIntervalMs: number }) {
   const pushes = useEnvironmentWatch(name, VOTES_SECTION);
   const state = usePolling(
     async (): Promise<LiveVotes> => {
-      const { votes } = await api.getStatus(name);
+      // the votes alone: every viewer asks at once on each signal
+      const { votes } = await api.getSections(name, VOTES_SECTION);
+      if (!votes) throw new Error('the backend answered without the votes');
       const { servedBy, ...results } = votes.detail ?? {};
       return {
         results: votes.detail ? (results as PollResults) : undefined,

@@ -36,6 +36,9 @@ function api(answer: () => Promise<EnvironmentStatus>, leaseSeconds = 60) {
     getStatuses: async () => {
       throw new Error('not used');
     },
+    getSections: async () => {
+      throw new Error('not used');
+    },
   };
   return { asked, watched, fake };
 }
