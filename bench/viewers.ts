@@ -83,6 +83,13 @@ class Viewer {
       body => body.votes?.detail?.total,
     );
 
+  /** What the live votes card reads: the votes section alone. */
+  private readVotesSection = () =>
+    this.get(
+      `/api/voting/environments/${ENVIRONMENT}/status?sections=votes`,
+      body => body.votes?.detail?.total,
+    );
+
   private async renew() {
     await fetch(
       `${this.baseUrl}/api/voting/environments/${ENVIRONMENT}/watch`,
@@ -93,8 +100,11 @@ class Viewer {
     ).catch(error => this.fail(error));
   }
 
-  /** As the cards now: lease, signals, a refetch per signal, the slow fallback poll. */
-  async watch(): Promise<void> {
+  /**
+   * As the cards now: lease, signals, a refetch per signal (with `wholeStatus`, as before the
+   * votes card asked for its section alone: the whole status), the slow fallback poll.
+   */
+  async watch(wholeStatus = false): Promise<void> {
     const url = new URL('/api/signals', this.baseUrl);
     url.protocol = 'ws:';
     const socket = new WebSocket(url, this.token);
@@ -109,7 +119,16 @@ class Viewer {
         channel: `voting:environment:${ENVIRONMENT}`,
       }),
     );
-    socket.onmessage = () => void this.readStatus();
+    socket.onmessage = event => {
+      const { message } = JSON.parse(String(event.data)) as {
+        message: { sections: string[] };
+      };
+      if (!wholeStatus && message.sections.every(s => s === 'votes')) {
+        void this.readVotesSection();
+      } else {
+        void this.readStatus();
+      }
+    };
     await this.renew();
     await this.readStatus();
     this.timers.push(
@@ -229,7 +248,16 @@ export async function viewers(): Promise<void> {
       );
       const child = spawnBackend({
         configs: [join(tmp, 'app-config.bench.yaml')],
-        env: { BACKSTAGE_SCRIPT_TOKEN: token, LOG_LEVEL: 'warn' },
+        env: {
+          BACKSTAGE_SCRIPT_TOKEN: token,
+          LOG_LEVEL: 'warn',
+          // where the backend's CPU profile goes when it stops (node --cpu-prof), if asked for
+          ...(process.env.BENCH_CPU_PROF_DIR
+            ? {
+                NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`,
+              }
+            : {}),
+        },
         stdio: 'pipe',
       });
       child.stdout!.on('data', chunk => (backendOutput += chunk));
@@ -387,7 +415,14 @@ export async function viewers(): Promise<void> {
       );
       // the polling phase took no lease; let the status cache run out before the next phase
       await sleep(INTERVAL_SECONDS * 1000);
-      const signals = await phase('signals (the cards now)', v => v.watch());
+      const wholeStatus = await phase(
+        'signals, the whole status on each signal (the votes card before)',
+        v => v.watch(true),
+      );
+      const signals = await phase(
+        'signals, the votes section alone on a votes signal (the cards now)',
+        v => v.watch(),
+      );
       report('status viewers: signals against polling', {
         'idle provider calls': idle.calls.total,
         'REST reads/min, polling : signals': `${round(
@@ -397,6 +432,14 @@ export async function viewers(): Promise<void> {
           polling.latencies,
           50,
         )} : ${percentile(signals.latencies, 50)}`,
+        'p50 ms, whole status : votes section': `${percentile(
+          wholeStatus.latencies,
+          50,
+        )} : ${percentile(signals.latencies, 50)}`,
+        'p99 ms, whole status : votes section': `${percentile(
+          wholeStatus.latencies,
+          99,
+        )} : ${percentile(signals.latencies, 99)}`,
         'p99 ms, polling : signals': `${percentile(
           polling.latencies,
           99,
