@@ -79,7 +79,7 @@ function EnvironmentVotes(props: { name: string; refreshIntervalMs: number }) {
   const { name } = props;
   const { entity } = useEntity();
   const api = useApi(votingStatusApiRef);
-  const pushes = useEnvironmentWatch(name, VOTES_SECTION);
+  const { pushes } = useEnvironmentWatch(name, VOTES_SECTION);
   const state = usePolling(
     async (): Promise<LiveVotes> => {
       // the votes alone: every viewer asks at once on each signal
