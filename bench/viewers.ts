@@ -46,6 +46,10 @@ type Observation = { at: number; total: number };
 /** A viewer's record of what its views showed, and when. */
 class Viewer {
   readonly seen: Observation[] = [];
+  /** When each signal arrived (signals phases): the push's share of the latency. */
+  readonly signalsAt: number[] = [];
+  /** How long each successful read took, from request to parsed answer. */
+  readonly readMs: number[] = [];
   fetches = 0;
   /** Failed requests by what went wrong (HTTP status or error code). */
   readonly failures = new Map<string, number>();
@@ -59,6 +63,7 @@ class Viewer {
 
   private async get(path: string, read: (body: any) => number | undefined) {
     this.fetches++;
+    const startedAt = Date.now();
     try {
       const response = await fetch(`${this.baseUrl}${path}`, {
         headers: { authorization: `Bearer ${this.token}` },
@@ -66,6 +71,7 @@ class Viewer {
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const total = read(await response.json());
       if (total !== undefined) this.seen.push({ at: Date.now(), total });
+      this.readMs.push(Date.now() - startedAt);
     } catch (error) {
       this.fail(error);
     }
@@ -120,6 +126,7 @@ class Viewer {
       }),
     );
     socket.onmessage = event => {
+      this.signalsAt.push(Date.now());
       const { message } = JSON.parse(String(event.data)) as {
         message: { sections: string[] };
       };
@@ -156,6 +163,11 @@ class Viewer {
   stop(): void {
     for (const timer of this.timers) clearInterval(timer);
     this.socket?.close();
+  }
+
+  /** When the first signal at or after `at` reached this viewer. */
+  firstSignal(at: number): number | undefined {
+    return this.signalsAt.find(t => t >= at);
   }
 
   /** When this viewer first showed a total of at least `total`. */
@@ -363,14 +375,18 @@ export async function viewers(): Promise<void> {
         const calls = providerCalls(sandbox, from);
         for (const v of crowd) v.stop();
         const latencies: number[] = [];
+        const toSignal: number[] = [];
         let missed = 0;
         casts.forEach((castAt, i) => {
           for (const v of crowd) {
             const shown = v.firstShowing(before + i + 1);
             if (shown === undefined) missed++;
             else latencies.push(Math.max(0, shown - castAt));
+            const signalled = v.firstSignal(castAt);
+            if (signalled !== undefined) toSignal.push(signalled - castAt);
           }
         });
+        const readMs = crowd.flatMap(v => v.readMs);
         const fetches = crowd.reduce((n, v) => n + v.fetches, 0);
         const perMinute = (n: number) => round(n / minutes, 1);
         const intervals = (minutes * 60) / INTERVAL_SECONDS;
@@ -396,6 +412,14 @@ export async function viewers(): Promise<void> {
                 'vote→card p50 ms': percentile(latencies, 50),
                 'vote→card p99 ms': percentile(latencies, 99),
                 'views that never showed a vote': missed,
+                ...(toSignal.length
+                  ? {
+                      'vote→signal p50 ms': percentile(toSignal, 50),
+                      'vote→signal p99 ms': percentile(toSignal, 99),
+                    }
+                  : {}),
+                'read p50 ms': percentile(readMs, 50),
+                'read p99 ms': percentile(readMs, 99),
               }
             : {}),
           'target p99 ms': 1_000,
