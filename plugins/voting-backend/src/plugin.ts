@@ -30,11 +30,11 @@ const DEFAULT_DECISION_CACHE_SECONDS = 5;
 const DEFAULT_VOTES_SIGNAL_INTERVAL_MS = 100;
 
 function positiveNumber(config: Config, key: string, fallback: number) {
-  const seconds = config.getOptionalNumber(key) ?? fallback;
-  if (!(seconds > 0)) {
-    throw new Error(`${key} must be a positive number, got ${seconds}`);
+  const value = config.getOptionalNumber(key) ?? fallback;
+  if (!(value > 0)) {
+    throw new Error(`${key} must be a positive number, got ${value}`);
   }
-  return seconds;
+  return value;
 }
 
 /**

@@ -34,7 +34,7 @@ export function useEnvironmentWatch(
 ): EnvironmentWatch {
   const api = useApi(votingStatusApiRef);
   const [pushes, setPushes] = useState(0);
-  // a ref, not state: several signals may come before the fetch runs, and each counts
+  // a ref, not state: what signals named while a fetch was under way is for the next fetch
   const changed = useRef(new Set<StatusSectionName>());
   const { lastSignal } = useSignal<EnvironmentSignal>(
     environmentSignalChannel(name ?? ''),
