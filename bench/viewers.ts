@@ -46,6 +46,10 @@ type Observation = { at: number; total: number };
 /** A viewer's record of what its views showed, and when. */
 class Viewer {
   readonly seen: Observation[] = [];
+  /** When each signal arrived (signals phases): the push's share of the latency. */
+  readonly signalsAt: number[] = [];
+  /** How long each successful read took, from request to parsed answer. */
+  readonly readMs: number[] = [];
   fetches = 0;
   /** Failed requests by what went wrong (HTTP status or error code). */
   readonly failures = new Map<string, number>();
@@ -59,6 +63,7 @@ class Viewer {
 
   private async get(path: string, read: (body: any) => number | undefined) {
     this.fetches++;
+    const startedAt = Date.now();
     try {
       const response = await fetch(`${this.baseUrl}${path}`, {
         headers: { authorization: `Bearer ${this.token}` },
@@ -66,6 +71,7 @@ class Viewer {
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const total = read(await response.json());
       if (total !== undefined) this.seen.push({ at: Date.now(), total });
+      this.readMs.push(Date.now() - startedAt);
     } catch (error) {
       this.fail(error);
     }
@@ -83,6 +89,13 @@ class Viewer {
       body => body.votes?.detail?.total,
     );
 
+  /** What the live votes card reads: the votes section alone. */
+  private readVotesSection = () =>
+    this.get(
+      `/api/voting/environments/${ENVIRONMENT}/status?sections=votes`,
+      body => body.votes?.detail?.total,
+    );
+
   private async renew() {
     await fetch(
       `${this.baseUrl}/api/voting/environments/${ENVIRONMENT}/watch`,
@@ -93,8 +106,11 @@ class Viewer {
     ).catch(error => this.fail(error));
   }
 
-  /** As the cards now: lease, signals, a refetch per signal, the slow fallback poll. */
-  async watch(): Promise<void> {
+  /**
+   * As the cards now: lease, signals, a refetch per signal (with `wholeStatus`, as before the
+   * votes card asked for its section alone: the whole status), the slow fallback poll.
+   */
+  async watch(wholeStatus = false): Promise<void> {
     const url = new URL('/api/signals', this.baseUrl);
     url.protocol = 'ws:';
     const socket = new WebSocket(url, this.token);
@@ -109,7 +125,17 @@ class Viewer {
         channel: `voting:environment:${ENVIRONMENT}`,
       }),
     );
-    socket.onmessage = () => void this.readStatus();
+    socket.onmessage = event => {
+      this.signalsAt.push(Date.now());
+      const { message } = JSON.parse(String(event.data)) as {
+        message: { sections: string[] };
+      };
+      if (!wholeStatus && message.sections.every(s => s === 'votes')) {
+        void this.readVotesSection();
+      } else {
+        void this.readStatus();
+      }
+    };
     await this.renew();
     await this.readStatus();
     this.timers.push(
@@ -137,6 +163,11 @@ class Viewer {
   stop(): void {
     for (const timer of this.timers) clearInterval(timer);
     this.socket?.close();
+  }
+
+  /** When the first signal at or after `at` reached this viewer. */
+  firstSignal(at: number): number | undefined {
+    return this.signalsAt.find(t => t >= at);
   }
 
   /** When this viewer first showed a total of at least `total`. */
@@ -229,7 +260,16 @@ export async function viewers(): Promise<void> {
       );
       const child = spawnBackend({
         configs: [join(tmp, 'app-config.bench.yaml')],
-        env: { BACKSTAGE_SCRIPT_TOKEN: token, LOG_LEVEL: 'warn' },
+        env: {
+          BACKSTAGE_SCRIPT_TOKEN: token,
+          LOG_LEVEL: 'warn',
+          // where the backend's CPU profile goes when it stops (node --cpu-prof), if asked for
+          ...(process.env.BENCH_CPU_PROF_DIR
+            ? {
+                NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`,
+              }
+            : {}),
+        },
         stdio: 'pipe',
       });
       child.stdout!.on('data', chunk => (backendOutput += chunk));
@@ -335,14 +375,18 @@ export async function viewers(): Promise<void> {
         const calls = providerCalls(sandbox, from);
         for (const v of crowd) v.stop();
         const latencies: number[] = [];
+        const toSignal: number[] = [];
         let missed = 0;
         casts.forEach((castAt, i) => {
           for (const v of crowd) {
             const shown = v.firstShowing(before + i + 1);
             if (shown === undefined) missed++;
             else latencies.push(Math.max(0, shown - castAt));
+            const signalled = v.firstSignal(castAt);
+            if (signalled !== undefined) toSignal.push(signalled - castAt);
           }
         });
+        const readMs = crowd.flatMap(v => v.readMs);
         const fetches = crowd.reduce((n, v) => n + v.fetches, 0);
         const perMinute = (n: number) => round(n / minutes, 1);
         const intervals = (minutes * 60) / INTERVAL_SECONDS;
@@ -368,6 +412,14 @@ export async function viewers(): Promise<void> {
                 'vote→card p50 ms': percentile(latencies, 50),
                 'vote→card p99 ms': percentile(latencies, 99),
                 'views that never showed a vote': missed,
+                ...(toSignal.length
+                  ? {
+                      'vote→signal p50 ms': percentile(toSignal, 50),
+                      'vote→signal p99 ms': percentile(toSignal, 99),
+                    }
+                  : {}),
+                'read p50 ms': percentile(readMs, 50),
+                'read p99 ms': percentile(readMs, 99),
               }
             : {}),
           'target p99 ms': 1_000,
@@ -387,7 +439,14 @@ export async function viewers(): Promise<void> {
       );
       // the polling phase took no lease; let the status cache run out before the next phase
       await sleep(INTERVAL_SECONDS * 1000);
-      const signals = await phase('signals (the cards now)', v => v.watch());
+      const wholeStatus = await phase(
+        'signals, the whole status on each signal (the votes card before)',
+        v => v.watch(true),
+      );
+      const signals = await phase(
+        'signals, the votes section alone on a votes signal (the cards now)',
+        v => v.watch(),
+      );
       report('status viewers: signals against polling', {
         'idle provider calls': idle.calls.total,
         'REST reads/min, polling : signals': `${round(
@@ -397,6 +456,14 @@ export async function viewers(): Promise<void> {
           polling.latencies,
           50,
         )} : ${percentile(signals.latencies, 50)}`,
+        'p50 ms, whole status : votes section': `${percentile(
+          wholeStatus.latencies,
+          50,
+        )} : ${percentile(signals.latencies, 50)}`,
+        'p99 ms, whole status : votes section': `${percentile(
+          wholeStatus.latencies,
+          99,
+        )} : ${percentile(signals.latencies, 99)}`,
         'p99 ms, polling : signals': `${percentile(
           polling.latencies,
           99,

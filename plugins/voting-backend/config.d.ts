@@ -44,6 +44,19 @@ export interface Config {
        * are pushed as signals; when no lease runs, nothing is checked. Defaults to 60.
        */
       leaseSeconds?: number;
+      /**
+       * How long a user's permission decision for the status routes is reused, in seconds: a
+       * signal makes every viewer fetch again at once, and each would otherwise ask the
+       * permission policy for the same answer. A change of the policy's answer for a user takes
+       * effect after at most this long. Defaults to 5.
+       */
+      decisionCacheSeconds?: number;
+      /**
+       * At most one signal about an environment's votes per this many milliseconds: a burst of
+       * votes makes one refetch per viewer, and the last tallies are always signalled. Defaults
+       * to 100.
+       */
+      votesSignalIntervalMs?: number;
     };
     /** What the providers offer for the create template's form (`/options/...`). */
     options?: {

@@ -26,13 +26,15 @@ const DEFAULT_STATUS_CACHE_SECONDS = 30;
 // regions, versions and prices change a few times a year
 const DEFAULT_OPTIONS_CACHE_SECONDS = 600;
 const DEFAULT_WATCH_LEASE_SECONDS = 60;
+const DEFAULT_DECISION_CACHE_SECONDS = 5;
+const DEFAULT_VOTES_SIGNAL_INTERVAL_MS = 100;
 
-function positiveSeconds(config: Config, key: string, fallback: number) {
-  const seconds = config.getOptionalNumber(key) ?? fallback;
-  if (!(seconds > 0)) {
-    throw new Error(`${key} must be a positive number, got ${seconds}`);
+function positiveNumber(config: Config, key: string, fallback: number) {
+  const value = config.getOptionalNumber(key) ?? fallback;
+  if (!(value > 0)) {
+    throw new Error(`${key} must be a positive number, got ${value}`);
   }
-  return seconds;
+  return value;
 }
 
 /**
@@ -84,20 +86,30 @@ export const votingPlugin = createBackendPlugin({
             `voting.resultsTimeoutMs must be a positive integer, got ${timeoutMs}`,
           );
         }
-        const cacheSeconds = positiveSeconds(
+        const cacheSeconds = positiveNumber(
           config,
           'voting.status.cacheSeconds',
           DEFAULT_STATUS_CACHE_SECONDS,
         );
-        const optionsCacheSeconds = positiveSeconds(
+        const optionsCacheSeconds = positiveNumber(
           config,
           'voting.options.cacheSeconds',
           DEFAULT_OPTIONS_CACHE_SECONDS,
         );
-        const leaseSeconds = positiveSeconds(
+        const leaseSeconds = positiveNumber(
           config,
           'voting.status.leaseSeconds',
           DEFAULT_WATCH_LEASE_SECONDS,
+        );
+        const decisionCacheSeconds = positiveNumber(
+          config,
+          'voting.status.decisionCacheSeconds',
+          DEFAULT_DECISION_CACHE_SECONDS,
+        );
+        const votesSignalIntervalMs = positiveNumber(
+          config,
+          'voting.status.votesSignalIntervalMs',
+          DEFAULT_VOTES_SIGNAL_INTERVAL_MS,
         );
         const allowedHosts = config
           .getOptionalStringArray('voting.allowedResultHosts')
@@ -140,6 +152,7 @@ export const votingPlugin = createBackendPlugin({
           signals,
           leaseSeconds,
           intervalSeconds: cacheSeconds,
+          votesSignalIntervalMs,
           allowedResultHosts: allowedHosts,
           localStack,
         });
@@ -162,6 +175,7 @@ export const votingPlugin = createBackendPlugin({
             store,
             status,
             watches,
+            decisionCacheSeconds,
           }),
         );
         httpRouter.use(

@@ -49,6 +49,7 @@ export type {
   DnsRecordStatus,
   DnsStatusDetail,
   EnvironmentStatus,
+  EnvironmentStatusSections,
   FiringAlert,
   OriginCertificateStatus,
   StatusSection,

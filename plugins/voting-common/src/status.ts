@@ -179,3 +179,16 @@ export const STATUS_SECTIONS = [
 
 /** @public */
 export type StatusSectionName = (typeof STATUS_SECTIONS)[number];
+
+/**
+ * What `GET /api/voting/environments/:name/status?sections=votes,cluster` answers: the
+ * environment's name and owner and only the sections asked for (no links, which need the DNS
+ * section). A signalled view fetches only the sections the signal names, and merges them.
+ *
+ * @public
+ */
+export type EnvironmentStatusSections = Pick<
+  EnvironmentStatus,
+  'name' | 'owner'
+> &
+  Partial<Pick<EnvironmentStatus, StatusSectionName>>;

@@ -6,7 +6,9 @@ import {
 import { ResponseError } from '@backstage/errors';
 import type {
   EnvironmentStatus,
+  EnvironmentStatusSections,
   EnvironmentWatchLease,
+  StatusSectionName,
 } from '@voting-platform/plugin-voting-common';
 
 /**
@@ -29,6 +31,14 @@ export interface EnvironmentStatuses {
  */
 export interface VotingStatusApi {
   getStatus(name: string): Promise<EnvironmentStatus>;
+  /**
+   * Only the named sections (a view that shows only those, or that a signal said changed):
+   * much cheaper for the backend than the whole status when every viewer asks at once.
+   */
+  getSections(
+    name: string,
+    sections: readonly StatusSectionName[],
+  ): Promise<EnvironmentStatusSections>;
   /** Many environments in one call; every readable one without `names`. */
   getStatuses(names?: string[]): Promise<EnvironmentStatuses>;
   /**
@@ -59,6 +69,17 @@ export class VotingStatusClient implements VotingStatusApi {
 
   async getStatus(name: string): Promise<EnvironmentStatus> {
     return this.#json(`/environments/${encodeURIComponent(name)}/status`);
+  }
+
+  async getSections(
+    name: string,
+    sections: readonly StatusSectionName[],
+  ): Promise<EnvironmentStatusSections> {
+    return this.#json(
+      `/environments/${encodeURIComponent(
+        name,
+      )}/status?sections=${sections.join(',')}`,
+    );
   }
 
   async getStatuses(names?: string[]): Promise<EnvironmentStatuses> {

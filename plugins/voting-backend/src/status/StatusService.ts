@@ -6,6 +6,7 @@ import type { Config } from '@backstage/config';
 import {
   STATUS_SECTIONS,
   type EnvironmentStatus,
+  type EnvironmentStatusSections,
   type LocalStackSource,
   type StatusSection,
   type StatusSectionName,
@@ -137,6 +138,21 @@ export class StatusService {
         STATUS_SECTIONS.map((section, i) => [section, sections[i]]),
       ),
     } as EnvironmentStatus;
+  }
+
+  /** Only the named sections, with the environment's name and owner (`?sections=`). */
+  async sections(
+    env: VotingEnvironment,
+    names: readonly StatusSectionName[],
+  ): Promise<EnvironmentStatusSections> {
+    const answers = await Promise.all(
+      names.map(section => this.section(env, section)),
+    );
+    return {
+      name: env.name,
+      owner: env.owner,
+      ...Object.fromEntries(names.map((section, i) => [section, answers[i]])),
+    };
   }
 
   section(

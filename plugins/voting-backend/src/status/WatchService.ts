@@ -20,6 +20,8 @@ export interface WatchServiceOptions {
   leaseSeconds: number;
   /** How often a watched environment's status is checked, in seconds (the cache interval). */
   intervalSeconds: number;
+  /** At most one votes signal per this many milliseconds per environment. */
+  votesSignalIntervalMs: number;
   allowedResultHosts?: string[];
   localStack?: LocalStackSource;
 }
@@ -32,8 +34,14 @@ type Watch = {
   seen: Map<StatusSectionName, string>;
   refresher: NodeJS.Timeout;
   expiry?: NodeJS.Timeout;
+  /** When the votes were last compared (ms since the epoch), and the comparison waiting. */
+  votesComparedAt: number;
+  votesPending?: NodeJS.Timeout;
   stream?: ResultStream;
 };
+
+/** The sections the providers answer for (the votes come from the result service). */
+const CHECKED_SECTIONS = STATUS_SECTIONS.filter(section => section !== 'votes');
 
 /** What a section says, without the time it was said. */
 const fingerprint = ({ state, detail, error }: StatusSection<unknown>) =>
@@ -95,9 +103,15 @@ export class WatchService {
       env,
       viewers: new Map(),
       seen: new Map(),
+      votesComparedAt: 0,
       // a little after the interval, so the entry the previous check cached has expired
       refresher: setInterval(
-        () => this.#compare(watch, STATUS_SECTIONS),
+        () =>
+          this.#compare(
+            watch,
+            // while the stream is connected, its pushes are what compares the votes
+            watch.stream?.latest ? CHECKED_SECTIONS : STATUS_SECTIONS,
+          ),
         intervalSeconds * 1000 + 50,
       ),
     };
@@ -113,7 +127,7 @@ export class WatchService {
     }
     if (resultUrl) {
       watch.stream = new ResultStream(resultUrl, logger, () =>
-        this.#compare(watch, ['votes']),
+        this.#votesPushed(watch),
       );
     }
     // what the viewer sees now: later differences from it are published
@@ -135,9 +149,28 @@ export class WatchService {
     watch.expiry = setTimeout(() => this.#scheduleExpiry(watch), next - now);
   }
 
+  /**
+   * Compares the votes at most once per `votesSignalIntervalMs`: each signal makes every viewer
+   * fetch again, so a burst of pushes makes one signal at once and one when the interval ends,
+   * which compares the latest push (the last tallies are never left unsaid).
+   */
+  #votesPushed(watch: Watch): void {
+    if (watch.votesPending) return;
+    const compare = () => {
+      watch.votesPending = undefined;
+      watch.votesComparedAt = Date.now();
+      this.#compare(watch, ['votes']);
+    };
+    const waitMs =
+      watch.votesComparedAt + this.#options.votesSignalIntervalMs - Date.now();
+    if (waitMs <= 0) compare();
+    else watch.votesPending = setTimeout(compare, waitMs);
+  }
+
   #stop(watch: Watch): void {
     clearInterval(watch.refresher);
     clearTimeout(watch.expiry);
+    clearTimeout(watch.votesPending);
     watch.stream?.close();
     if (this.#watches.get(watch.env.name) === watch) {
       this.#watches.delete(watch.env.name);

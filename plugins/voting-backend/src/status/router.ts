@@ -3,15 +3,19 @@ import type {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import type { PolicyDecision } from '@backstage/plugin-permission-common';
 import {
   ENVIRONMENT_NAME_PATTERN,
+  STATUS_SECTIONS,
   votingEnvironmentReadPermission,
   type EnvironmentWatchLease,
+  type StatusSectionName,
 } from '@voting-platform/plugin-voting-common';
 import { authorizeEnvironment } from '@voting-platform/plugin-voting-node';
 import express from 'express';
 import Router from 'express-promise-router';
 import type { EnvironmentStore } from '../environments/EnvironmentStore';
+import { DecisionCache } from './DecisionCache';
 import type { StatusService } from './StatusService';
 import type { WatchService } from './WatchService';
 
@@ -21,6 +25,34 @@ export interface StatusRouterOptions {
   store: EnvironmentStore;
   status: StatusService;
   watches: WatchService;
+  /** How long a user's permission decision is reused, in seconds. */
+  decisionCacheSeconds: number;
+}
+
+/**
+ * The sections named by `?sections=` (comma-separated, e.g. `votes` or `votes,cluster`), or
+ * undefined without it: the whole status.
+ */
+function requestedSections(query: unknown): StatusSectionName[] | undefined {
+  if (query === undefined) return undefined;
+  const known = STATUS_SECTIONS.join(', ');
+  if (typeof query !== 'string') {
+    throw new InputError(
+      `sections must be given once, as a comma-separated list of ${known}`,
+    );
+  }
+  const names = query.split(',').map(name => name.trim());
+  const unknown = names.filter(
+    name => !(STATUS_SECTIONS as readonly string[]).includes(name),
+  );
+  if (unknown.length > 0) {
+    throw new InputError(
+      `unknown status section ${unknown
+        .map(name => `"${name}"`)
+        .join(', ')}: the sections are ${known}`,
+    );
+  }
+  return [...new Set(names as StatusSectionName[])];
 }
 
 /** At most this many environments in one batch call. */
@@ -36,12 +68,23 @@ const MAX_BATCH = 200;
 export async function createStatusRouter(
   options: StatusRouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, permissions, store, status, watches } = options;
+  const {
+    httpAuth,
+    permissions,
+    store,
+    status,
+    watches,
+    decisionCacheSeconds,
+  } = options;
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
 
+  const keptDecisions = new DecisionCache<PolicyDecision>(decisionCacheSeconds);
+
   // One conditional decision per request, applied to each environment's recorded owner here: the
   // policy decides by ownership, and environments are not looked up by the permission framework.
+  // A user's decision is kept for a few seconds (every viewer refetches at once on a signal);
+  // a service's is asked for every time.
   const allowed = async (
     req: express.Request,
     environments: Array<{ name: string; owner: string }>,
@@ -50,10 +93,18 @@ export async function createStatusRouter(
       allow: ['user', 'service'],
     });
     if (environments.length === 0) return [];
-    const [decision] = await permissions.authorizeConditional(
-      [{ permission: votingEnvironmentReadPermission }],
-      { credentials },
-    );
+    const decide = async () =>
+      (
+        await permissions.authorizeConditional(
+          [{ permission: votingEnvironmentReadPermission }],
+          { credentials },
+        )
+      )[0];
+    const { principal } = credentials;
+    const decision =
+      principal.type === 'user'
+        ? await keptDecisions.get(principal.userEntityRef, decide)
+        : await decide();
     return environments.map(environment =>
       authorizeEnvironment(decision, environment),
     );
@@ -78,9 +129,14 @@ export async function createStatusRouter(
   };
 
   router.get('/environments/:name/status', async (req, res) => {
+    const sections = requestedSections(req.query.sections);
     const environment = await readableEnvironment(req);
     res.setHeader('cache-control', 'no-store');
-    res.json(await status.status(environment));
+    res.json(
+      sections
+        ? await status.sections(environment, sections)
+        : await status.status(environment),
+    );
   });
 
   router.post('/environments/:name/watch', async (req, res) => {

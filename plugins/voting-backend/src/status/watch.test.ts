@@ -14,6 +14,7 @@ import {
   type SignalPayload,
 } from '@backstage/plugin-signals-node';
 import { ManualClock, useSandbox } from '@voting-platform/cloud-sandbox';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   votingEnvironmentReadPermission,
   type EnvironmentStatus,
@@ -34,6 +35,9 @@ const POSTGRES =
 /** Short, so that a test sees several intervals and a lease's end. */
 const CACHE_SECONDS = 1;
 const LEASE_SECONDS = 3;
+const DECISION_CACHE_SECONDS = 2;
+/** Long, so that a burst of pushes surely falls within one interval. */
+const VOTES_SIGNAL_INTERVAL_MS = 5_000;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -151,6 +155,11 @@ class ResultService {
   }
 }
 
+const READER = 'user:default/reader';
+const OUTSIDER = 'user:default/outsider';
+/** Asked about by one test only, so that no other test's decision is kept for it. */
+const MEMBER = 'user:default/member';
+
 describe('POST /environments/:name/watch', () => {
   const clock = new ManualClock();
   const env = useSandbox(
@@ -166,6 +175,8 @@ describe('POST /environments/:name/watch', () => {
   const results = new ResultService();
   /** What the plugin published, in order. */
   const published: SignalPayload[] = [];
+  /** Whom the permission policy was asked about, in order. */
+  const policyAsked: string[] = [];
   let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
   let stopBackend: () => Promise<void>;
   let clusterId: string;
@@ -181,6 +192,11 @@ describe('POST /environments/:name/watch', () => {
         'authorization',
         mockCredentials.user.header(user.principal.userEntityRef),
       );
+
+  const sections = (name: string, query: string, user = READER) =>
+    request(server)
+      .get(`/api/voting/environments/${name}/status?${query}`)
+      .set('authorization', mockCredentials.user.header(user));
 
   const status = async (name: string) =>
     (
@@ -239,6 +255,8 @@ describe('POST /environments/:name/watch', () => {
               status: {
                 cacheSeconds: CACHE_SECONDS,
                 leaseSeconds: LEASE_SECONDS,
+                decisionCacheSeconds: DECISION_CACHE_SECONDS,
+                votesSignalIntervalMs: VOTES_SIGNAL_INTERVAL_MS,
               },
             },
           },
@@ -253,17 +271,24 @@ describe('POST /environments/:name/watch', () => {
             },
           }),
         }),
-        // the product's policy for a member of the fixture's owner team
+        // the product's policy for a member of the fixture's owner team; the outsider is denied
+        // everything
         mockServices.permissions.mock({
-          authorizeConditional: async requests =>
-            requests.map(() =>
-              votingEnvironmentConditions.createConditionalDecision(
-                votingEnvironmentReadPermission,
-                votingEnvironmentConditions.conditions.isEnvironmentOwner({
-                  claims: [environmentSpecFixture().owner],
-                }),
-              ),
-            ),
+          authorizeConditional: async (requests, { credentials }) => {
+            const user = (credentials.principal as { userEntityRef?: string })
+              .userEntityRef;
+            policyAsked.push(user ?? 'a service');
+            return requests.map(() =>
+              user === OUTSIDER
+                ? { result: AuthorizeResult.DENY }
+                : votingEnvironmentConditions.createConditionalDecision(
+                    votingEnvironmentReadPermission,
+                    votingEnvironmentConditions.conditions.isEnvironmentOwner({
+                      claims: [environmentSpecFixture().owner],
+                    }),
+                  ),
+            );
+          },
         }).factory,
       ],
     });
@@ -369,5 +394,120 @@ describe('POST /environments/:name/watch', () => {
     await sleep(3 * CACHE_SECONDS * 1000);
     expect(providerCalls()).toBe(afterLease);
     expect(published).toEqual([]);
+  });
+
+  it('answers only the sections asked for, without checking the others', async () => {
+    await register('sectioned');
+    await results.setTallies(4, 2);
+    const before = providerCalls();
+    const { body } = await sections('sectioned', 'sections=votes').expect(200);
+    expect(Object.keys(body).sort()).toEqual(['name', 'owner', 'votes']);
+    expect(body).toMatchObject({
+      name: 'sectioned',
+      owner: environmentSpecFixture().owner,
+      votes: { state: 'ok', detail: { total: 6 } },
+    });
+    // the votes come from the result service: DigitalOcean and Cloudflare are not asked
+    expect(providerCalls()).toBe(before);
+
+    const two = await sections('sectioned', 'sections=votes,cluster').expect(
+      200,
+    );
+    expect(Object.keys(two.body).sort()).toEqual([
+      'cluster',
+      'name',
+      'owner',
+      'votes',
+    ]);
+    expect(two.body.cluster.checkedAt).toEqual(expect.any(String));
+  });
+
+  it('refuses sections that do not exist, before reading anything', async () => {
+    const before = providerCalls();
+    const asked = policyAsked.length;
+    for (const query of [
+      'sections=votes,nonsense',
+      'sections=',
+      'sections=votes&sections=cluster',
+    ]) {
+      const { body } = await sections('sectioned', query).expect(400);
+      expect(body.error.name).toBe('InputError');
+      expect(body.error.message).toMatch(/cluster, database, dns/);
+    }
+    const { body } = await sections('sectioned', 'sections=nonsense').expect(
+      400,
+    );
+    expect(body.error.message).toMatch(/"nonsense"/);
+    expect(providerCalls()).toBe(before);
+    expect(policyAsked.length).toBe(asked);
+  });
+
+  it("reuses a user's permission decision for a while, never another user's, and a denied user stays denied", async () => {
+    await register('decided');
+    await register('elsewhere', 'group:default/another-team');
+    // the burst one signal causes: the policy is asked once for the member
+    policyAsked.length = 0;
+    await Promise.all(
+      Array.from({ length: 5 }, () =>
+        sections('decided', 'sections=votes', MEMBER).expect(200),
+      ),
+    );
+    await sections('decided', 'sections=votes', MEMBER).expect(200);
+    expect(policyAsked).toEqual([MEMBER]);
+
+    // the member's decision is not the outsider's: asked for, denied, and the denial holds
+    await sections('decided', 'sections=votes', OUTSIDER).expect(403);
+    await sections('decided', 'sections=votes', OUTSIDER).expect(403);
+    await request(server)
+      .post('/api/voting/environments/decided/watch')
+      .set('authorization', mockCredentials.user.header(OUTSIDER))
+      .expect(403);
+    expect(policyAsked).toEqual([MEMBER, OUTSIDER]);
+
+    // the kept decision is applied to each environment: the member's team owns only one of them
+    await sections('elsewhere', 'sections=votes', MEMBER).expect(403);
+    expect(policyAsked).toEqual([MEMBER, OUTSIDER]);
+
+    // once the decision is older than voting.status.decisionCacheSeconds, the policy is asked again
+    await sleep(DECISION_CACHE_SECONDS * 1000 + 500);
+    await sections('decided', 'sections=votes', MEMBER).expect(200);
+    expect(policyAsked).toEqual([MEMBER, OUTSIDER, MEMBER]);
+  });
+
+  it('signals a burst of votes at most twice per interval (at once, and at its end)', async () => {
+    await register('bursty');
+    await results.setTallies(10, 0);
+    await watch('bursty').expect(200);
+    const renewing = setInterval(
+      () => watch('bursty').then(undefined, () => undefined),
+      (LEASE_SECONDS * 1000) / 2,
+    );
+    try {
+      const total = async () =>
+        (await sections('bursty', 'sections=votes').expect(200)).body.votes
+          .detail.total as number;
+      await until('the stream to deliver the tallies', async () =>
+        (await results.connectedClients()) >= 1 && (await total()) === 10
+          ? true
+          : undefined,
+      );
+      published.length = 0;
+      // three pushes, each seen by the backend before the next
+      for (const a of [11, 12, 13]) {
+        await results.setTallies(a, 0);
+        await until(`the push of ${a} votes`, async () =>
+          (await total()) === a ? true : undefined,
+        );
+      }
+      await sleep(VOTES_SIGNAL_INTERVAL_MS + 1_000);
+      const votesSignals = published.filter(s =>
+        (s.message as any).sections.includes('votes'),
+      );
+      // one signal per push without coalescing
+      expect(votesSignals.length).toBeGreaterThanOrEqual(1);
+      expect(votesSignals.length).toBeLessThanOrEqual(2);
+    } finally {
+      clearInterval(renewing);
+    }
   });
 });

@@ -79,10 +79,12 @@ function EnvironmentVotes(props: { name: string; refreshIntervalMs: number }) {
   const { name } = props;
   const { entity } = useEntity();
   const api = useApi(votingStatusApiRef);
-  const pushes = useEnvironmentWatch(name, VOTES_SECTION);
+  const { pushes } = useEnvironmentWatch(name, VOTES_SECTION);
   const state = usePolling(
     async (): Promise<LiveVotes> => {
-      const { votes } = await api.getStatus(name);
+      // the votes alone: every viewer asks at once on each signal
+      const { votes } = await api.getSections(name, VOTES_SECTION);
+      if (!votes) throw new Error('the backend answered without the votes');
       const { servedBy, ...results } = votes.detail ?? {};
       return {
         results: votes.detail ? (results as PollResults) : undefined,

@@ -5,11 +5,22 @@ import {
   type EnvironmentSignal,
   type StatusSectionName,
 } from '@voting-platform/plugin-voting-common';
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { votingStatusApiRef } from '../statusApi';
 
 /** How soon a failed lease renewal is tried again. */
 const RENEW_RETRY_MS = 10_000;
+
+/** What {@link useEnvironmentWatch} gives the view. */
+export type EnvironmentWatch = {
+  /** How many signals about the view's sections came: a dependency of the fetch. */
+  pushes: number;
+  /**
+   * The view's sections that signals named since the last call (and forgets them): what the
+   * fetch a signal causes needs to ask for.
+   */
+  takeChanged(): StatusSectionName[];
+};
 
 /**
  * Watches an environment while the calling view is mounted: renews the backend's lease (which
@@ -20,9 +31,11 @@ const RENEW_RETRY_MS = 10_000;
 export function useEnvironmentWatch(
   name: string | undefined,
   sections: readonly StatusSectionName[],
-): number {
+): EnvironmentWatch {
   const api = useApi(votingStatusApiRef);
   const [pushes, setPushes] = useState(0);
+  // a ref, not state: what signals named while a fetch was under way is for the next fetch
+  const changed = useRef(new Set<StatusSectionName>());
   const { lastSignal } = useSignal<EnvironmentSignal>(
     environmentSignalChannel(name ?? ''),
   );
@@ -51,14 +64,20 @@ export function useEnvironmentWatch(
   }, [api, name]);
 
   useEffect(() => {
-    if (
-      name &&
-      lastSignal?.environment === name &&
-      lastSignal.sections?.some(section => wanted.split(',').includes(section))
-    ) {
-      setPushes(count => count + 1);
-    }
+    if (!name || lastSignal?.environment !== name) return;
+    const shown = (lastSignal.sections ?? []).filter(section =>
+      wanted.split(',').includes(section),
+    );
+    if (shown.length === 0) return;
+    for (const section of shown) changed.current.add(section);
+    setPushes(count => count + 1);
   }, [lastSignal, name, wanted]);
 
-  return pushes;
+  const takeChanged = useCallback(() => {
+    const taken = [...changed.current];
+    changed.current.clear();
+    return taken;
+  }, []);
+
+  return { pushes, takeChanged };
 }

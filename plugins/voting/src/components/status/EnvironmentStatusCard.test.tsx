@@ -36,6 +36,15 @@ function api(answer: () => Promise<EnvironmentStatus>, leaseSeconds = 60) {
     getStatuses: async () => {
       throw new Error('not used');
     },
+    getSections: async (name, sections) => {
+      asked.push(`${name}: ${sections.join(',')}`);
+      const whole = await answer();
+      return {
+        name: whole.name,
+        owner: whole.owner,
+        ...Object.fromEntries(sections.map(s => [s, whole[s]])),
+      };
+    },
   };
   return { asked, watched, fake };
 }
@@ -401,7 +410,51 @@ describe('EnvironmentStatusCard', () => {
     expect(
       await within(await section('cluster')).findByText(/cluster gone/),
     ).toBeInTheDocument();
-    expect(asked).toEqual(['demo', 'demo']);
+    // the signalled section alone
+    expect(asked).toEqual(['demo', 'demo: cluster']);
+  });
+
+  it('in the entity tab, fetches only the signalled sections and keeps the others; a DNS change fetches everything', async () => {
+    let answer = statusFixture();
+    const { asked, signals } = await renderCard(async () => answer, 'content');
+    await within(await section('votes')).findByText(/\(3 in all\)/);
+    answer = statusFixture('demo', {
+      votes: {
+        state: 'ok',
+        detail: {
+          ...statusFixture().votes.detail!,
+          total: 4,
+          options: [
+            { id: 'a', label: 'Cats', votes: 3, percent: 75 },
+            { id: 'b', label: 'Dogs', votes: 1, percent: 25 },
+          ],
+        },
+      },
+      // not asked for: the card keeps what it showed
+      cluster: { state: 'error', detail: null, error: 'cluster gone' },
+    });
+    signals.send('voting:environment:demo', {
+      environment: 'demo',
+      sections: ['votes'],
+    });
+    expect(
+      await within(await section('votes')).findByText(
+        'Cats or dogs?: Cats 3, Dogs 1 (4 in all)',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(await section('cluster')).queryByText(/cluster gone/),
+    ).not.toBeInTheDocument();
+    expect(asked).toEqual(['demo', 'demo: votes']);
+
+    signals.send('voting:environment:demo', {
+      environment: 'demo',
+      sections: ['dns'],
+    });
+    expect(
+      await within(await section('cluster')).findByText(/cluster gone/),
+    ).toBeInTheDocument();
+    expect(asked).toEqual(['demo', 'demo: votes', 'demo']);
   });
 
   it('renews the lease while shown, and stops when unmounted', async () => {

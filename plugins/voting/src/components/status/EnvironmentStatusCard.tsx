@@ -5,6 +5,7 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
+import { useRef } from 'react';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   Box,
@@ -125,9 +126,24 @@ function useEnvironmentStatus(
   const { entity } = useEntity();
   const api = useApi(votingStatusApiRef);
   const name = entity.metadata.annotations?.[ENVIRONMENT_ANNOTATION];
-  const pushes = useEnvironmentWatch(name, sections);
+  const { pushes, takeChanged } = useEnvironmentWatch(name, sections);
+  const shown = useRef<EnvironmentStatus>();
   const state = usePolling(
-    async () => (name ? api.getStatus(name) : undefined),
+    async () => {
+      if (!name) return undefined;
+      const changed = takeChanged();
+      const previous = shown.current;
+      // after a signal, only what it names (every viewer asks at once), merged into what is
+      // shown; the links follow the DNS zone, so a DNS change, like the fallback poll, asks for
+      // everything
+      shown.current =
+        previous?.name === name &&
+        changed.length > 0 &&
+        !changed.includes('dns')
+          ? { ...previous, ...(await api.getSections(name, changed)) }
+          : await api.getStatus(name);
+      return shown.current;
+    },
     [api, name, pushes],
     name ? fallbackIntervalMs : 0,
   );

@@ -38,6 +38,9 @@ function api(answer: () => Promise<EnvironmentStatuses>) {
       getStatus: async () => {
         throw new Error('not used');
       },
+      getSections: async () => {
+        throw new Error('not used');
+      },
       getStatuses: async () => {
         calls += 1;
         return answer();
