@@ -1,5 +1,5 @@
 import type { Config } from '@backstage/config';
-import { InputError } from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   createDigitalOceanClient,
@@ -317,10 +317,21 @@ export function createVotingStackEnsureAction(
       );
       // the app's own user, never the admin: through the pool for the apps' statements, straight
       // to its database for what a transaction-mode pool cannot keep (see SecretValues); a
-      // database an earlier step would create has no pool yet
+      // database an earlier step would create has no pool yet, nor has one whose pool the
+      // database step of the same dry run would add
       const pool = toCreate.has('databaseId')
         ? undefined
-        : await getPoolConnection(digitalocean, i.databaseId, i.databasePool);
+        : await getPoolConnection(
+            digitalocean,
+            i.databaseId,
+            i.databasePool,
+          ).catch(error => {
+            if (!(ctx.isDryRun && error instanceof NotFoundError)) throw error;
+            ctx.logger.info(
+              `Dry run: ${error.message}; the database step would create it`,
+            );
+            return undefined;
+          });
       if (pool)
         ctx.logger.info(
           describeRead(
