@@ -28,21 +28,6 @@ const requiredValues: Values = {
   domain: 'example.com',
   imageRepository: 'registry.example.com/acme/voting',
 };
-/** Other choices than the defaults wherever the journey can tell them apart. */
-const otherValues: Values = {
-  ...requiredValues,
-  name: 'journey-b',
-  region: 'ams3',
-  nodeSize: 's-4vcpu-8gb',
-  nodeCount: 4,
-  autoScaleMax: 6,
-  highAvailability: true,
-  databaseSize: 'db-s-2vcpu-4gb',
-  databaseNodes: 2,
-  queue: 'nats',
-  domain: 'polls.example.com',
-  zone: 'example.com',
-};
 
 interface Values {
   name: string;
@@ -57,8 +42,16 @@ interface Values {
   databaseSize?: string;
   databaseNodes?: number;
   queue?: 'redis' | 'nats';
-  zone?: string;
+  /** What the VotingCloudflareZone field gives: the zone's id and name. */
+  zone?: { id: string; name: string };
 }
+
+/** The public host names of an environment on its domain. */
+const hostsOf = (domain: string) => ({
+  vote: `vote.${domain}`,
+  result: `result.${domain}`,
+  grafana: `grafana.${domain}`,
+});
 
 let journey: Journey;
 /** Every run of this file, for the scan of what they print. */
@@ -92,6 +85,35 @@ const only = <T>(
   assert.equal(found.length, 1, `exactly one ${what}: ${found.length}`);
   return found[0]!;
 };
+
+/**
+ * Other choices than the defaults wherever the journey can tell them apart. The zone is what the
+ * VotingCloudflareZone field sends: the emulated zone's id and name.
+ */
+const otherValues = (): Values => ({
+  ...requiredValues,
+  name: 'journey-b',
+  region: 'ams3',
+  nodeSize: 's-4vcpu-8gb',
+  nodeCount: 4,
+  autoScaleMax: 6,
+  highAvailability: true,
+  databaseSize: 'db-s-2vcpu-4gb',
+  databaseNodes: 2,
+  queue: 'nats',
+  domain: 'polls.example.com',
+  zone: pickZone('example.com'),
+});
+
+/** The zone as the VotingCloudflareZone field gives it. */
+function pickZone(name: string) {
+  const zone = only(
+    journey.cloud.cloudflare.zones.values(),
+    z => z.name === name,
+    `zone ${name}`,
+  );
+  return { id: zone.id, name: zone.name };
+}
 
 /** The environment's DigitalOcean resources, checked against the values it was made with. */
 function digitalOceanResources(values: Values) {
@@ -232,15 +254,36 @@ async function checkCluster(
     version: 'v1alpha1',
     namespace,
     plural: 'ingressroutes',
-  })) as { items: Array<{ spec: { routes: Array<{ match: string }> } }> };
-  const matches = ingressRoutes.items.flatMap(r =>
-    r.spec.routes.map(route => route.match),
-  );
-  for (const host of [`vote.${domain}`, `result.${domain}`])
+  })) as {
+    items: Array<{
+      spec: {
+        routes: Array<{
+          match: string;
+          services: Array<{ name: string; namespace?: string; port: number }>;
+        }>;
+      };
+    }>;
+  };
+  const routes = ingressRoutes.items.flatMap(r => r.spec.routes);
+  const matches = routes.map(route => route.match);
+  const hosts = hostsOf(domain);
+  for (const host of Object.values(hosts))
     assert.ok(
       matches.some(m => m.includes(host)),
       `an IngressRoute for ${host}: ${matches.join('; ')}`,
     );
+  // Grafana's route leads to the Service the kube-prometheus-stack release made
+  const grafanaRoute = routes.find(r => r.match.includes(hosts.grafana))!;
+  const [grafanaService] = grafanaRoute.services;
+  const grafana = await core.readNamespacedService({
+    name: grafanaService!.name,
+    namespace: grafanaService!.namespace ?? namespace,
+  });
+  assert.equal(grafana.metadata!.namespace, 'monitoring');
+  assert.ok(
+    grafana.spec!.ports!.some(p => p.port === grafanaService!.port),
+    `${grafanaService!.name} serves port ${grafanaService!.port}`,
+  );
   const monitors = (await custom.listNamespacedCustomObject({
     group: 'monitoring.coreos.com',
     version: 'v1',
@@ -259,7 +302,7 @@ async function checkCluster(
   const certificate = new X509Certificate(
     Buffer.from(tls.data!['tls.crt']!, 'base64'),
   );
-  for (const host of [`vote.${domain}`, `result.${domain}`])
+  for (const host of Object.values(hosts))
     assert.equal(
       certificate.checkHost(host),
       host,
@@ -281,7 +324,7 @@ function checkCloudflare(clusterId: string, domain: string) {
     lb => lb.clusterId === clusterId,
     'load balancer of the cluster',
   );
-  for (const host of [`vote.${domain}`, `result.${domain}`]) {
+  for (const host of Object.values(hostsOf(domain))) {
     const record = only(
       cloudflare.records.values(),
       r => r.name === host,
@@ -355,6 +398,20 @@ async function checkEnvironment(values: Values, run: TaskRun) {
     ),
     JSON.stringify(links),
   );
+  const grafanaUrl = `https://${hostsOf(values.domain).grafana}`;
+  assert.ok(
+    links.some(l => l.url === grafanaUrl),
+    JSON.stringify(links),
+  );
+  const environment = await journey.entity(
+    `component:voting-environments/${values.name}`,
+  );
+  assert.ok(
+    environment.metadata.links?.some(l => l.url === grafanaUrl),
+    `the environment's entity links to Grafana: ${JSON.stringify(
+      environment.metadata.links,
+    )}`,
+  );
 }
 
 test('the create template with only the required values, through the REST API', async () => {
@@ -363,8 +420,9 @@ test('the create template with only the required values, through the REST API', 
 }, 300_000);
 
 test('the create template with other values: another region, NATS, a subdomain of the zone', async () => {
-  const run = await create(otherValues);
-  await checkEnvironment(otherValues, run);
+  const values = otherValues();
+  const run = await create(values);
+  await checkEnvironment(values, run);
 }, 300_000);
 
 /** Everything a run could have changed: the emulators' resources and each cluster's objects. */
@@ -464,7 +522,7 @@ describe('the scaffolder dry run of the create template', () => {
   }, 120_000);
 
   test('for an existing environment changes nothing anywhere', async () => {
-    await dryRun(otherValues);
+    await dryRun(otherValues());
   }, 120_000);
 });
 

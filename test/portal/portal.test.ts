@@ -960,7 +960,7 @@ describe('software templates', () => {
     const step = (id: string) => steps.find(s => s.id === id)!;
     assert.equal(step('traefik').action, 'kubernetes:helm-release:ensure');
     assert.equal(step('deploy').action, 'voting:stack:ensure');
-    for (const id of ['dnsVote', 'dnsResult'])
+    for (const id of ['dnsVote', 'dnsResult', 'dnsGrafana'])
       assert.equal(
         step(id).input.content,
         '${{ steps.traefik.output.loadBalancerAddress }}',
@@ -970,11 +970,15 @@ describe('software templates', () => {
         step('deploy').input.traefikNamespace,
         step('deploy').input.traefikService,
         step('deploy').input.prometheusRelease,
+        step('deploy').input.grafanaService,
+        step('deploy').input.monitoringNamespace,
       ],
       [
         '${{ steps.traefik.output.namespace }}',
         '${{ steps.traefik.output.serviceName }}',
         '${{ steps.monitoring.output.releaseName }}',
+        '${{ steps.monitoring.output.grafanaServiceName }}',
+        '${{ steps.monitoring.output.namespace }}',
       ],
     );
     assert.equal(
