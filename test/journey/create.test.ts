@@ -29,22 +29,6 @@ const requiredValues: Values = {
   domain: 'example.com',
   imageRepository: 'registry.example.com/acme/voting',
 };
-/** Other choices than the defaults wherever the journey can tell them apart. */
-const otherValues: Values = {
-  ...requiredValues,
-  name: 'journey-b',
-  region: 'ams3',
-  nodeSize: 's-4vcpu-8gb',
-  nodeCount: 4,
-  autoScaleMax: 6,
-  highAvailability: true,
-  databaseSize: 'db-s-2vcpu-4gb',
-  databaseNodes: 2,
-  queue: 'nats',
-  domain: 'polls.example.com',
-  // the form's zone picker gives the zone as an object
-  zone: { name: 'example.com' },
-};
 
 interface Values {
   name: string;
@@ -59,8 +43,16 @@ interface Values {
   databaseSize?: string;
   databaseNodes?: number;
   queue?: 'redis' | 'nats';
-  zone?: { id?: string; name: string };
+  /** What the VotingCloudflareZone field gives: the zone's id and name. */
+  zone?: { id: string; name: string };
 }
+
+/** The public host names of an environment on its domain. */
+const hostsOf = (domain: string) => ({
+  vote: `vote.${domain}`,
+  result: `result.${domain}`,
+  grafana: `grafana.${domain}`,
+});
 
 let journey: Journey;
 /** Every run of this file, for the scan of what they print. */
@@ -94,6 +86,35 @@ const only = <T>(
   assert.equal(found.length, 1, `exactly one ${what}: ${found.length}`);
   return found[0]!;
 };
+
+/**
+ * Other choices than the defaults wherever the journey can tell them apart. The zone is what the
+ * VotingCloudflareZone field sends: the emulated zone's id and name.
+ */
+const otherValues = (): Values => ({
+  ...requiredValues,
+  name: 'journey-b',
+  region: 'ams3',
+  nodeSize: 's-4vcpu-8gb',
+  nodeCount: 4,
+  autoScaleMax: 6,
+  highAvailability: true,
+  databaseSize: 'db-s-2vcpu-4gb',
+  databaseNodes: 2,
+  queue: 'nats',
+  domain: 'polls.example.com',
+  zone: pickZone('example.com'),
+});
+
+/** The zone as the VotingCloudflareZone field gives it. */
+function pickZone(name: string) {
+  const zone = only(
+    journey.cloud.cloudflare.zones.values(),
+    z => z.name === name,
+    `zone ${name}`,
+  );
+  return { id: zone.id, name: zone.name };
+}
 
 /** The environment's DigitalOcean resources, checked against the values it was made with. */
 function digitalOceanResources(values: Values) {
@@ -234,15 +255,36 @@ async function checkCluster(
     version: 'v1alpha1',
     namespace,
     plural: 'ingressroutes',
-  })) as { items: Array<{ spec: { routes: Array<{ match: string }> } }> };
-  const matches = ingressRoutes.items.flatMap(r =>
-    r.spec.routes.map(route => route.match),
-  );
-  for (const host of [`vote.${domain}`, `result.${domain}`])
+  })) as {
+    items: Array<{
+      spec: {
+        routes: Array<{
+          match: string;
+          services: Array<{ name: string; namespace?: string; port: number }>;
+        }>;
+      };
+    }>;
+  };
+  const routes = ingressRoutes.items.flatMap(r => r.spec.routes);
+  const matches = routes.map(route => route.match);
+  const hosts = hostsOf(domain);
+  for (const host of Object.values(hosts))
     assert.ok(
       matches.some(m => m.includes(host)),
       `an IngressRoute for ${host}: ${matches.join('; ')}`,
     );
+  // Grafana's route leads to the Service the kube-prometheus-stack release made
+  const grafanaRoute = routes.find(r => r.match.includes(hosts.grafana))!;
+  const [grafanaService] = grafanaRoute.services;
+  const grafana = await core.readNamespacedService({
+    name: grafanaService!.name,
+    namespace: grafanaService!.namespace ?? namespace,
+  });
+  assert.equal(grafana.metadata!.namespace, 'monitoring');
+  assert.ok(
+    grafana.spec!.ports!.some(p => p.port === grafanaService!.port),
+    `${grafanaService!.name} serves port ${grafanaService!.port}`,
+  );
   const monitors = (await custom.listNamespacedCustomObject({
     group: 'monitoring.coreos.com',
     version: 'v1',
@@ -261,7 +303,7 @@ async function checkCluster(
   const certificate = new X509Certificate(
     Buffer.from(tls.data!['tls.crt']!, 'base64'),
   );
-  for (const host of [`vote.${domain}`, `result.${domain}`])
+  for (const host of Object.values(hosts))
     assert.equal(
       certificate.checkHost(host),
       host,
@@ -283,7 +325,7 @@ function checkCloudflare(clusterId: string, domain: string) {
     lb => lb.clusterId === clusterId,
     'load balancer of the cluster',
   );
-  for (const host of [`vote.${domain}`, `result.${domain}`]) {
+  for (const host of Object.values(hostsOf(domain))) {
     const record = only(
       cloudflare.records.values(),
       r => r.name === host,
@@ -357,6 +399,20 @@ async function checkEnvironment(values: Values, run: TaskRun) {
     ),
     JSON.stringify(links),
   );
+  const grafanaUrl = `https://${hostsOf(values.domain).grafana}`;
+  assert.ok(
+    links.some(l => l.url === grafanaUrl),
+    JSON.stringify(links),
+  );
+  const environment = await journey.entity(
+    `component:voting-environments/${values.name}`,
+  );
+  assert.ok(
+    environment.metadata.links?.some(l => l.url === grafanaUrl),
+    `the environment's entity links to Grafana: ${JSON.stringify(
+      environment.metadata.links,
+    )}`,
+  );
 }
 
 test('the create template with only the required values, through the REST API', async () => {
@@ -365,8 +421,9 @@ test('the create template with only the required values, through the REST API', 
 }, 300_000);
 
 test('the create template with other values: another region, NATS, a subdomain of the zone', async () => {
-  const run = await create(otherValues);
-  await checkEnvironment(otherValues, run);
+  const values = otherValues();
+  const run = await create(values);
+  await checkEnvironment(values, run);
 }, 300_000);
 
 /** Everything a run could have changed: the emulators' resources and each cluster's objects. */
@@ -468,6 +525,8 @@ test('the same values again complete and create nothing at DigitalOcean or Cloud
   assert.deepEqual(after.cloudflare.ssl, before.cloudflare.ssl);
   assert.deepEqual(certificateStates(), certificates);
   assert.equal(await tlsSecretVersion(requiredValues), secretVersion);
+  // no Helm revision added, no object of the environment's cluster written again
+  assert.deepEqual(after.clusters, before.clusters);
   assert.match(
     run.text,
     /Reusing Origin CA certificate \d+ for vote\.example\.com/,
@@ -495,7 +554,7 @@ describe('the scaffolder dry run of the create template', () => {
   }, 120_000);
 
   test('for an existing environment changes nothing anywhere', async () => {
-    await dryRun(otherValues);
+    await dryRun(otherValues());
   }, 120_000);
 });
 
@@ -567,7 +626,7 @@ test("the queue switched to NATS through the template: Redis pruned (its claim k
 
 describe('the teardown template', () => {
   const TEARDOWN = 'template:default/voting-platform-teardown';
-  const values = otherValues;
+  const values = otherValues();
   const teardown = async () => {
     const run = await journey.createTask(TEARDOWN, {
       name: values.name,
@@ -718,4 +777,39 @@ test('no token, password, private key or kubeconfig in task logs, outputs, entit
     ])
       assert.doesNotMatch(text, marker, place);
   }
+});
+
+// ── issue 11's items 2 (dry runs) and 5 (the app's own database user) ───────────────────────
+
+test('the dry runs complete, for a new and for an existing environment', () => {
+  const dryRuns = runs.filter(r => r.id === undefined);
+  assert.equal(dryRuns.length, 2);
+  for (const run of dryRuns) assert.equal(run.status, 'completed', run.text);
+});
+
+test("the app connects as the database's app user through its pool, not as the admin", async () => {
+  const { cluster, database } = digitalOceanResources(requiredValues);
+  const kc = await journey.kubeconfig(cluster.id);
+  const secret = await kc
+    .makeApiClient(CoreV1Api)
+    .readNamespacedSecret({ name: 'voting-secrets', namespace: 'voting' });
+  const url = new URL(
+    Buffer.from(secret.data!.POSTGRES_URL!, 'base64').toString('utf8'),
+  );
+  const pool = await journey.cloud.api(
+    'GET',
+    `/databases/${database.id}/pools/votes`,
+  );
+  const poolUrl = new URL(pool.pool.connection.uri);
+  // compared without printing a password
+  assert.deepEqual(
+    { user: url.username, host: url.host, database: url.pathname },
+    {
+      user: poolUrl.username,
+      host: poolUrl.host,
+      database: poolUrl.pathname,
+    },
+  );
+  assert.ok(url.password === poolUrl.password, "the pool user's password");
+  assert.equal(pool.pool.user, 'voting');
 });

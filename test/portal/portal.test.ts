@@ -718,10 +718,8 @@ describe('portal in Chromium', () => {
     await enter.or(name).first().waitFor();
     if (await enter.isVisible()) await enter.click();
     await name.fill('picked');
-    // the guest is in one group only: the owner picker fills it in by itself
-    await page
-      .locator('#root_owner[value="group:default/platform-team"]')
-      .waitFor();
+    // the guest is in one group only: the owner field starts on it by itself
+    await page.locator('#root_owner', { hasText: 'platform-team' }).waitFor();
     // the regions come from the emulated DigitalOcean; Sydney has no General Purpose nodes
     const region = page.locator('select#root_region');
     await region.locator('option[value="syd1"]').waitFor({ state: 'attached' });
@@ -963,7 +961,7 @@ describe('software templates', () => {
     const step = (id: string) => steps.find(s => s.id === id)!;
     assert.equal(step('traefik').action, 'kubernetes:helm-release:ensure');
     assert.equal(step('deploy').action, 'voting:stack:ensure');
-    for (const id of ['dnsVote', 'dnsResult'])
+    for (const id of ['dnsVote', 'dnsResult', 'dnsGrafana'])
       assert.equal(
         step(id).input.content,
         '${{ steps.traefik.output.loadBalancerAddress }}',
@@ -973,11 +971,15 @@ describe('software templates', () => {
         step('deploy').input.traefikNamespace,
         step('deploy').input.traefikService,
         step('deploy').input.prometheusRelease,
+        step('deploy').input.grafanaService,
+        step('deploy').input.monitoringNamespace,
       ],
       [
         '${{ steps.traefik.output.namespace }}',
         '${{ steps.traefik.output.serviceName }}',
         '${{ steps.monitoring.output.releaseName }}',
+        '${{ steps.monitoring.output.grafanaServiceName }}',
+        '${{ steps.monitoring.output.namespace }}',
       ],
     );
     assert.equal(
@@ -1130,7 +1132,6 @@ describe('software templates', () => {
       'in the VPC that an earlier step would create (dry-run-vpc-dry-new-vpc)',
       'open to the Kubernetes cluster that an earlier step would create (dry-run-kubernetes-dry-new)',
       'Dry run: would create Helm release traefik/traefik',
-      'which an earlier step writes in a real run',
       'in the Kubernetes cluster that an earlier step would create (dry-run-kubernetes-dry-new), connected to the database cluster that an earlier step would create (dry-run-database-dry-new-db)',
       "Dry run: would create A vote.example.com -> the address an earlier step's real run gives",
       'Dry run: would create the record of environment "dry-new"',

@@ -82,6 +82,10 @@ describe('Helm presets', () => {
         .labels,
     ).toEqual({ release: 'kube-prometheus-stack' });
     expect((p.values as any).metrics.prometheus.service.enabled).toBe(true);
+    // the voting IngressRoute routes to Grafana in the monitoring namespace
+    expect((p.values as any).providers.kubernetesCRD.allowCrossNamespace).toBe(
+      true,
+    );
   });
 
   it('kube-prometheus-stack: values pass the schema; node-exporter on, Grafana password from a Secret, dashboards sidecar on every namespace', () => {
@@ -97,6 +101,12 @@ describe('Helm presets', () => {
       serviceMonitorSelectorNilUsesHelmValues: 'false',
     });
     expect(JSON.stringify(p.values)).not.toMatch(/adminPassword/);
+    const grafana = out.docs.find(
+      d => d.kind === 'Service' && d.metadata.name === 'rel-grafana',
+    );
+    expect(grafana?.spec.ports).toContainEqual(
+      expect.objectContaining({ name: 'http-web', port: 80 }),
+    );
   });
 
   it('a misspelt key fails the schema check', () => {

@@ -67,7 +67,9 @@ export function preset(name: PresetName, o: PresetOptions = {}): Preset {
         // the dashboard stays inside the cluster (kubectl port-forward), never on the load balancer
         ingressRoute: { dashboard: { enabled: false } },
         providers: {
-          kubernetesCRD: { enabled: true, allowCrossNamespace: false },
+          // the voting IngressRoute serves kube-prometheus-stack's Grafana from the monitoring
+          // namespace; the cluster holds one environment, so no other tenant can use the reference
+          kubernetesCRD: { enabled: true, allowCrossNamespace: true },
           kubernetesIngress: {
             enabled: true,
             publishedService: { enabled: true },

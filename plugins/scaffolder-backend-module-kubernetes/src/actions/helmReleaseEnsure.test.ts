@@ -220,8 +220,19 @@ describe('kubernetes:helm-release:ensure against a local control plane', () => {
       status: 'deployed',
       chartVersion: '77.0.0',
       grafanaSecretName: 'grafana-admin',
+      grafanaServiceName: 'kube-prometheus-stack-grafana',
       outcome: 'created',
     });
+    // the Service the output names is the one the release made (the deploy step routes to it)
+    const grafana: any = await h.cluster.admin.get(
+      'v1',
+      'Service',
+      outputs.grafanaServiceName,
+      'monitoring',
+    );
+    expect(grafana.spec.ports).toContainEqual(
+      expect.objectContaining({ port: 80 }),
+    );
     const secret: any = await h.cluster.admin.get(
       'v1',
       'Secret',

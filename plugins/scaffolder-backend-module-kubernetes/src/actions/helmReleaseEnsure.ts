@@ -57,6 +57,15 @@ export interface KubernetesHelmReleaseEnsureActionOptions {
 const traefikServiceName = (releaseName: string) =>
   releaseName.includes('traefik') ? releaseName : `${releaseName}-traefik`;
 
+/**
+ * Grafana's Service in a kube-prometheus-stack release, as the grafana subchart's full name makes
+ * it: the release name, followed by `grafana` unless it holds it, cut to 63 characters.
+ */
+const grafanaServiceName = (releaseName: string) =>
+  (releaseName.includes('grafana') ? releaseName : `${releaseName}-grafana`)
+    .slice(0, 63)
+    .replace(/-$/, '');
+
 const input = {
   clusterId: (z: Zod) =>
     idOrDryRunId(z, z.string().min(1)).describe(
@@ -201,6 +210,13 @@ export function createKubernetesHelmReleaseEnsureAction(
             .describe(
               'kube-prometheus-stack: Secret with the Grafana admin user and password',
             ),
+        grafanaServiceName: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              "kube-prometheus-stack: Grafana's Service (in namespace), port 80",
+            ),
         serviceName: z =>
           z
             .string()
@@ -280,8 +296,10 @@ export function createKubernetesHelmReleaseEnsureAction(
         ctx.output('status', 'deployed');
         ctx.output('chartVersion', version);
         ctx.output('appVersion', '');
-        if (i.preset === 'kube-prometheus-stack')
+        if (i.preset === 'kube-prometheus-stack') {
           ctx.output('grafanaSecretName', GRAFANA_SECRET);
+          ctx.output('grafanaServiceName', grafanaServiceName(releaseName));
+        }
         if (i.preset === 'traefik') {
           ctx.output('serviceName', traefikServiceName(releaseName));
           ctx.output('loadBalancerAddress', '');
@@ -537,8 +555,10 @@ export function createKubernetesHelmReleaseEnsureAction(
           ctx.output('status', result.status);
           ctx.output('chartVersion', chartVersionOf(result));
           ctx.output('appVersion', result.app_version ?? '');
-          if (i.preset === 'kube-prometheus-stack')
+          if (i.preset === 'kube-prometheus-stack') {
             ctx.output('grafanaSecretName', GRAFANA_SECRET);
+            ctx.output('grafanaServiceName', grafanaServiceName(releaseName));
+          }
           if (i.preset === 'traefik') {
             // the step that makes the load balancer hands its address on (to DNS), once it has one
             const serviceName = traefikServiceName(releaseName);

@@ -16,6 +16,9 @@ import {
 
 type Z = Zod;
 
+/** The HTTP port of Grafana's Service in kube-prometheus-stack (the grafana chart's default). */
+const GRAFANA_PORT = 80;
+
 /**
  * The inputs voting:stack:ensure and voting:manifests:render share: what the stack looks like,
  * with its defaults (the handlers' `parseInput` applies them; the scaffolder does not).
@@ -121,6 +124,20 @@ export const stackInput = {
       .describe(
         'kube-prometheus-stack release (label on ServiceMonitors and rules)',
       ),
+  grafanaService: (z: Z) =>
+    z
+      .string()
+      .regex(DNS_LABEL, DNS_LABEL_MESSAGE)
+      .optional()
+      .describe(
+        "Grafana's Service (the grafanaServiceName output of kubernetes:helm-release:ensure with the kube-prometheus-stack preset), served at grafana.<domain> through the IngressRoute; Traefik must allow cross-namespace references (its preset does). Without it Grafana gets no public address",
+      ),
+  monitoringNamespace: (z: Z) =>
+    z
+      .string()
+      .regex(DNS_LABEL, DNS_LABEL_MESSAGE)
+      .default('monitoring')
+      .describe("Namespace of Grafana's Service"),
   queueLagThreshold: (z: Z) =>
     z
       .number()
@@ -197,6 +214,13 @@ export function manifestOptions(
           kind: cluster.ingressKind,
           className: cluster.ingressClassName,
           tlsSecretName: input.tlsSecretName,
+          grafana: input.grafanaService
+            ? {
+                namespace: input.monitoringNamespace,
+                name: input.grafanaService,
+                port: GRAFANA_PORT,
+              }
+            : undefined,
         }
       : undefined,
     monitoring: {

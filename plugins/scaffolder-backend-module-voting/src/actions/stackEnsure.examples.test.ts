@@ -23,6 +23,9 @@ describe('voting:stack:ensure examples', () => {
         'steps.cluster.output.clusterId': h.clusterId,
         'steps.database.output.databaseClusterId': h.databaseId,
         'steps.database.output.pool': h.databasePool,
+        'steps.monitoring.output.grafanaServiceName':
+          'kube-prometheus-stack-grafana',
+        'steps.monitoring.output.namespace': 'monitoring',
       },
     });
     expect(results).toHaveLength(1);
@@ -30,6 +33,7 @@ describe('voting:stack:ensure examples', () => {
       expect(real.outputs).toMatchObject({
         namespace: 'voting',
         voteUrl: 'https://vote.example.com',
+        grafanaUrl: 'https://grafana.example.com',
         outcome: 'created',
       });
       expect(real.outputs.objects).toContain('IngressRoute/voting/voting');

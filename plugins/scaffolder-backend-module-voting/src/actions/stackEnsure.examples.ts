@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 export const examples: TemplateExample[] = [
   {
     description:
-      'Deploy the voting services to the cluster and database made by earlier steps',
+      "Deploy the voting services to the cluster and database made by earlier steps, with Grafana's public address",
     example: stringify({
       steps: [
         {
@@ -18,6 +18,9 @@ export const examples: TemplateExample[] = [
             imageRepository: 'registry.digitalocean.com/acme',
             imageTag: '1.0.0',
             tlsSecretName: 'cloudflare-origin-tls',
+            // Grafana at grafana.example.com, from the kube-prometheus-stack step
+            grafanaService: '${{ steps.monitoring.output.grafanaServiceName }}',
+            monitoringNamespace: '${{ steps.monitoring.output.namespace }}',
           },
         },
       ],

@@ -77,6 +77,8 @@ describe('voting:stack:ensure against a local control plane', () => {
     namespace: 'voting',
     rolloutTimeoutSeconds: 90,
     storageClassName: STORAGE_CLASS,
+    grafanaService: 'kube-prometheus-stack-grafana',
+    monitoringNamespace: 'monitoring',
   });
 
   /**
@@ -164,6 +166,10 @@ describe('voting:stack:ensure against a local control plane', () => {
     expect(logs.join('\n')).toMatch(
       /no ServiceMonitor\/PrometheusRule CRDs.*skipping/,
     );
+    expect(outputs.grafanaUrl).toBeUndefined();
+    expect(logs.join('\n')).toMatch(
+      /Grafana \(Service monitoring\/kube-prometheus-stack-grafana\) gets no public address: an Ingress cannot route to a Service of another namespace/,
+    );
     const ingress: any = await h.cluster.admin.get(
       'networking.k8s.io/v1',
       'Ingress',
@@ -177,6 +183,8 @@ describe('voting:stack:ensure against a local control plane', () => {
   });
 
   let firstObjects: string[] = [];
+  /** A real run's outputs, with every key (the fallback run above has no Grafana address). */
+  let fullDeployOutputs: Record<string, unknown> = {};
   it('deploys everything, applies CRD kinds after the CRDs exist, waits for Ready pods, outputs URLs and the LB address', async () => {
     await installCrds(h.cluster.admin, minimalCrds());
     const started = Date.now();
@@ -184,8 +192,10 @@ describe('voting:stack:ensure against a local control plane', () => {
       secrets: { voteCookieSecret: cookieSecret },
     });
     firstObjects = outputs.objects;
+    fullDeployOutputs = outputs;
     expect(outputs.voteUrl).toBe('https://vote.example.com');
     expect(outputs.resultUrl).toBe('https://result.example.com');
+    expect(outputs.grafanaUrl).toBe('https://grafana.example.com');
     expect(outputs.loadBalancerAddress).toMatch(/^127\.0\.0\.\d+$/);
     expect(outputs.objects).toEqual(
       expect.arrayContaining([
@@ -285,6 +295,15 @@ describe('voting:stack:ensure against a local control plane', () => {
     expect(route.spec.routes.map((r: any) => r.match)).toEqual([
       'Host(`vote.example.com`)',
       'Host(`result.example.com`)',
+      'Host(`grafana.example.com`)',
+    ]);
+    // kube-prometheus-stack's Grafana in its own namespace (Traefik's preset allows the reference)
+    expect(route.spec.routes[2].services).toEqual([
+      {
+        name: 'kube-prometheus-stack-grafana',
+        namespace: 'monitoring',
+        port: 80,
+      },
     ]);
     const dashboard: any = await h.cluster.admin.get(
       'v1',
@@ -895,7 +914,7 @@ describe('voting:stack:ensure against a local control plane', () => {
     expect(dry.changed).toEqual(dry.objects);
     expect(await h.cluster.admin.get('v1', 'Namespace', 'dry')).toBeUndefined();
     expect(Object.keys(dry).sort()).toEqual(
-      Object.keys(allOutputs[0] as object).sort(),
+      Object.keys(fullDeployOutputs).sort(),
     );
     expect(dryLogs.length).toBeGreaterThan(0);
     for (const line of dryLogs) expect(line).toMatch(/^\w+ Dry run: /);
@@ -914,12 +933,12 @@ describe('voting:stack:ensure against a local control plane', () => {
     );
     expect(h.env.sandbox.digitalocean.requests.length).toBe(requests);
     expect(dryLogs.join('\n')).toMatch(
-      /^info Dry run: would create the voting stack \(\d+ objects in namespace voting\) in the Kubernetes cluster that an earlier step would create \(dry-run-kubernetes-new-env\), connected to the database cluster that an earlier step would create \(dry-run-database-new-env-db\): https:\/\/vote.example.com and https:\/\/result.example.com$/m,
+      /^info Dry run: would create the voting stack \(\d+ objects in namespace voting\) in the Kubernetes cluster that an earlier step would create \(dry-run-kubernetes-new-env\), connected to the database cluster that an earlier step would create \(dry-run-database-new-env-db\): https:\/\/vote.example.com and https:\/\/result.example.com, Grafana at https:\/\/grafana.example.com$/m,
     );
     expect(outputs.objects).toContain('IngressRoute/voting/voting');
     expect(outputs.changed).toEqual(outputs.objects);
     expect(Object.keys(outputs).sort()).toEqual(
-      Object.keys(allOutputs[0] as object).sort(),
+      Object.keys(fullDeployOutputs).sort(),
     );
     await expect(run({ ...base(), ...placeholders })).rejects.toThrow(
       /clusterId: dry-run-kubernetes-new-env; databaseId: dry-run-database-new-env-db: a dry run's placeholder/,

@@ -36,6 +36,7 @@ import {
   PRUNABLE_KINDS,
   STACK_LABEL,
   votingManifests,
+  type VotingManifestOptions,
 } from '../manifests';
 import {
   DNS_LABEL,
@@ -44,6 +45,7 @@ import {
   DOMAIN_MESSAGE,
   hosts,
 } from '../manifests/rules';
+import { routesGrafana } from '../manifests/ingress';
 import {
   manifestOptions,
   refineStackInput,
@@ -109,6 +111,10 @@ export interface VotingStackEnsureActionOptions {
   /** Time to wait for the Traefik load balancer address (default 120 s). */
   loadBalancerTimeoutMs?: number;
 }
+
+/** Grafana's address in a log line, if it has one. */
+const servesGrafana = (url: string | undefined) =>
+  url ? `, Grafana at ${url}` : '';
 
 /** The order objects are applied in: built-in kinds first, then the kinds that need CRDs. */
 const crdKindsLast = (a: KubeObject, b: KubeObject) =>
@@ -221,6 +227,13 @@ export function createVotingStackEnsureAction(
       output: {
         voteUrl: z => z.string(),
         resultUrl: z => z.string(),
+        grafanaUrl: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              "Grafana's public address, when the inputs name its Service and the cluster serves IngressRoutes",
+            ),
         loadBalancerAddress: z =>
           z
             .string()
@@ -254,27 +267,27 @@ export function createVotingStackEnsureAction(
       });
       const h = hosts(i.domain);
       const urls = { vote: `https://${h.vote}`, result: `https://${h.result}` };
+      const grafanaUrlOf = (o: VotingManifestOptions) =>
+        routesGrafana(o.ingress) ? `https://${h.grafana}` : undefined;
 
       if (toCreate.has('clusterId')) {
         // nothing to read in a cluster that does not exist yet: every object would be created,
         // after the earlier steps installed Traefik and kube-prometheus-stack into it
-        const objects = votingManifests(
-          manifestOptions(i, {
-            secret: {
-              name: i.secretName,
-              values: {
-                postgresUrl: '',
-                postgresSessionUrl: '',
-                voteCookieSecret: '',
-              },
+        const planned = manifestOptions(i, {
+          secret: {
+            name: i.secretName,
+            values: {
+              postgresUrl: '',
+              postgresSessionUrl: '',
+              voteCookieSecret: '',
             },
-            ingressKind: 'IngressRoute',
-            ingressClassName: 'traefik',
-            monitoringKinds: true,
-          }),
-        )
-          .sort(crdKindsLast)
-          .map(ref);
+          },
+          ingressKind: 'IngressRoute',
+          ingressClassName: 'traefik',
+          monitoringKinds: true,
+        });
+        const objects = votingManifests(planned).sort(crdKindsLast).map(ref);
+        const grafanaUrl = grafanaUrlOf(planned);
         ctx.logger.info(
           describeChange(
             true,
@@ -288,11 +301,12 @@ export function createVotingStackEnsureAction(
               toCreate.has('databaseId')
                 ? describePlaceholder('database cluster', i.databaseId)
                 : `database cluster ${i.databaseId}`
-            }: ${urls.vote} and ${urls.result}`,
+            }: ${urls.vote} and ${urls.result}${servesGrafana(grafanaUrl)}`,
           ),
         );
         ctx.output('voteUrl', urls.vote);
         ctx.output('resultUrl', urls.result);
+        if (grafanaUrl) ctx.output('grafanaUrl', grafanaUrl);
         ctx.output('loadBalancerAddress', '');
         ctx.output('namespace', i.namespace);
         ctx.output('objects', objects);
@@ -381,21 +395,28 @@ export function createVotingStackEnsureAction(
           ),
         );
 
-      const objects = votingManifests(
-        manifestOptions(i, {
-          secret: {
-            name: i.secretName,
-            values: {
-              postgresUrl: pool?.pooled.uri ?? '',
-              postgresSessionUrl: pool?.direct.uri ?? '',
-              voteCookieSecret: voteCookieSecret!,
-            },
+      const declared = manifestOptions(i, {
+        secret: {
+          name: i.secretName,
+          values: {
+            postgresUrl: pool?.pooled.uri ?? '',
+            postgresSessionUrl: pool?.direct.uri ?? '',
+            voteCookieSecret: voteCookieSecret!,
           },
-          ingressKind: hasIngressRoute ? 'IngressRoute' : 'Ingress',
-          ingressClassName: 'traefik',
-          monitoringKinds: hasMonitoring,
-        }),
-      );
+        },
+        ingressKind: hasIngressRoute ? 'IngressRoute' : 'Ingress',
+        ingressClassName: 'traefik',
+        monitoringKinds: hasMonitoring,
+      });
+      const grafanaUrl = grafanaUrlOf(declared);
+      if (i.grafanaService && !grafanaUrl)
+        ctx.logger.warn(
+          describeRead(
+            ctx.isDryRun,
+            `Grafana (Service ${i.monitoringNamespace}/${i.grafanaService}) gets no public address: an Ingress cannot route to a Service of another namespace`,
+          ),
+        );
+      const objects = votingManifests(declared);
       objects.sort(crdKindsLast);
       // the server refuses what these inputs make of the stack (or its admission policies do)
       const problemsIn = (problems: string[], applied: string) =>
@@ -607,11 +628,14 @@ export function createVotingStackEnsureAction(
           describeChange(
             false,
             changed.length === 0 || !appliedNow ? 'reuse' : change,
-            `the voting stack in namespace ${i.namespace}: ${urls.vote} and ${urls.result} behind ${address}`,
+            `the voting stack in namespace ${i.namespace}: ${urls.vote} and ${
+              urls.result
+            }${servesGrafana(grafanaUrl)} behind ${address}`,
           ),
         );
       ctx.output('voteUrl', urls.vote);
       ctx.output('resultUrl', urls.result);
+      if (grafanaUrl) ctx.output('grafanaUrl', grafanaUrl);
       ctx.output('loadBalancerAddress', address);
       ctx.output('namespace', i.namespace);
       ctx.output('objects', objects.map(ref));

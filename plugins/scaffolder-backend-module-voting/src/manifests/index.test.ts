@@ -243,6 +243,39 @@ describe('votingManifests', () => {
     expect(votingManifests(options())).toEqual(votingManifests(options()));
   });
 
+  it("routes grafana.<domain> to Grafana's Service in its own namespace, through an IngressRoute only", () => {
+    const grafana = {
+      namespace: 'monitoring',
+      name: 'kube-prometheus-stack-grafana',
+      port: 80,
+    };
+    const routed = votingManifests(
+      options({ ingress: { ...options().ingress!, grafana } }),
+    );
+    expect(find(routed, 'IngressRoute', 'voting').spec.routes).toContainEqual({
+      match: 'Host(`grafana.example.com`)',
+      kind: 'Rule',
+      services: [grafana],
+    });
+    const withoutGrafana = find(
+      votingManifests(options()),
+      'IngressRoute',
+      'voting',
+    );
+    expect(JSON.stringify(withoutGrafana)).not.toContain('grafana');
+    // an Ingress cannot name another namespace's Service: no route rather than a broken one
+    const ingress = find(
+      votingManifests(
+        options({
+          ingress: { ...options().ingress!, kind: 'Ingress', grafana },
+        }),
+      ),
+      'Ingress',
+      'voting',
+    );
+    expect(JSON.stringify(ingress)).not.toContain('grafana');
+  });
+
   it('labels every object but the Namespace with its stack, in a kind a later run looks for (the Namespace is never pruned)', () => {
     for (const queue of ['redis', 'nats'] as const) {
       for (const kind of ['Ingress', 'IngressRoute'] as const) {

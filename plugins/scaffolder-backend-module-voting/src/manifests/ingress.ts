@@ -10,9 +10,30 @@ export interface IngressOptions {
   className: string;
   /** Secret (type kubernetes.io/tls) with the Cloudflare origin certificate. */
   tlsSecretName: string;
+  /**
+   * Grafana's Service (kube-prometheus-stack's, in its own namespace), served at
+   * grafana.<domain>. Only an IngressRoute routes to it: an Ingress cannot name a Service of
+   * another namespace (Traefik's CRD provider can, with allowCrossNamespace).
+   */
+  grafana?: GrafanaService;
 }
 
-/** Routes vote.<domain> and result.<domain> to their Services, TLS on Traefik's websecure entry point. */
+/** A Grafana Service on its HTTP port. */
+export interface GrafanaService {
+  namespace: string;
+  name: string;
+  port: number;
+}
+
+/** Whether these options give Grafana a public address. */
+export const routesGrafana = (
+  o: Pick<IngressOptions, 'kind' | 'grafana'> | undefined,
+) => o?.kind === 'IngressRoute' && !!o.grafana;
+
+/**
+ * Routes vote.<domain> and result.<domain> to their Services (and grafana.<domain> to Grafana's,
+ * see `routesGrafana`), TLS on Traefik's websecure entry point.
+ */
 export function ingress(o: IngressOptions): KubeObject {
   const h = hosts(o.domain);
   if (o.kind === 'IngressRoute') {
@@ -33,6 +54,15 @@ export function ingress(o: IngressOptions): KubeObject {
             kind: 'Rule',
             services: [{ name: 'result', port: 80 }],
           },
+          ...(o.grafana
+            ? [
+                {
+                  match: `Host(\`${h.grafana}\`)`,
+                  kind: 'Rule',
+                  services: [o.grafana],
+                },
+              ]
+            : []),
         ],
         tls: { secretName: o.tlsSecretName },
       },

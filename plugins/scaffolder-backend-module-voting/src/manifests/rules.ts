@@ -9,7 +9,7 @@ export {
   DNS_LABEL_MESSAGE,
 } from '@voting-platform/plugin-kubernetes-node';
 
-/** A domain with at least two labels; room is left for the `vote.` and `result.` prefixes. */
+/** A domain with at least two labels; room is left for the `vote.`, `result.` and `grafana.` prefixes. */
 export const DOMAIN =
   /^(?=.{1,240}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/;
 export const DOMAIN_MESSAGE = 'must be a domain such as example.com';
@@ -37,6 +37,7 @@ export const imageOf = (repository: string, service: string, tag: string) =>
 export const hosts = (domain: string) => ({
   vote: `vote.${domain}`,
   result: `result.${domain}`,
+  grafana: `grafana.${domain}`,
 });
 
 /** A name cut to a DNS label's 63 characters, without a dash at the end. */
