@@ -121,7 +121,16 @@ test('a person creates an environment in the portal and lands on its page with l
     /\/catalog\/voting-environments\/component\/journey-web/,
   );
   // the entity page and its cards load lazily: slow on a loaded machine
-  await page.getByText('Live votes').waitFor({ timeout: 90_000 });
+  await page
+    .getByText('Live votes')
+    .waitFor({ timeout: 90_000 })
+    .catch(async (error: Error) => {
+      throw new Error(
+        `${error.message}\n--- the page shows:\n${await page
+          .locator('body')
+          .innerText()}`,
+      );
+    });
   await page.getByText('Cats or dogs?').waitFor();
   await page.getByText(/No votes yet in poll default/).waitFor();
 

@@ -342,7 +342,7 @@ export function createVotingStackEnsureAction(
           ).catch(error => {
             if (!(ctx.isDryRun && error instanceof NotFoundError)) throw error;
             ctx.logger.info(
-              `Dry run: ${error.message}; the database step would create it`,
+              `Dry run: database ${i.databaseId} has no pool "${i.databasePool}" yet; the database step would create it`,
             );
             return undefined;
           });
