@@ -585,6 +585,31 @@ describe('the voting permission policy', () => {
     sandbox.assertNoViolations();
   });
 
+  it("lets a team unregister its own catalog entities, and refuses another team's with 403", async () => {
+    const entity = async (name: string) =>
+      api(
+        `/api/catalog/entities/by-name/component/default/${name}`,
+        {},
+        scriptToken,
+      );
+    const unregister = async (who: Person, name: string) => {
+      const { metadata } = (await (await entity(name)).json()) as {
+        metadata: { uid: string };
+      };
+      return (
+        await api(
+          `/api/catalog/entities/by-uid/${metadata.uid}`,
+          { method: 'DELETE' },
+          tokens[who],
+        )
+      ).status;
+    };
+    assert.equal(await unregister('bob', 'team-a-result'), 403);
+    assert.equal((await entity('team-a-result')).status, 200);
+    assert.equal(await unregister('alice', 'team-a-result'), 204);
+    assert.equal((await entity('team-a-result')).status, 404);
+  });
+
   it('recorded every decision with the auditor, with user, environment, action and outcome, and no secret', () => {
     const events = auditEvents('voting-environment').filter(
       e => e.status !== 'initiated',

@@ -4,6 +4,7 @@ import {
   createPermission,
 } from '@backstage/plugin-permission-common';
 import { PolicyQueryUser } from '@backstage/plugin-permission-node';
+import { catalogEntityDeletePermission } from '@backstage/plugin-catalog-common/alpha';
 import {
   actionExecutePermission,
   taskReadPermission,
@@ -126,6 +127,27 @@ describe('VotingPermissionPolicy', () => {
         params: { createdBy: ['user:default/alice'] },
       },
     });
+  });
+
+  it("lets a user unregister only the catalog entities the user's groups own", async () => {
+    const decision = await policy.handle(
+      { permission: catalogEntityDeletePermission },
+      alice,
+    );
+    expect(decision).toMatchObject({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'catalog',
+      resourceType: 'catalog-entity',
+      conditions: {
+        rule: 'IS_ENTITY_OWNER',
+        params: {
+          claims: ['user:default/alice', 'group:default/team-a'],
+        },
+      },
+    });
+    expect(
+      await policy.handle({ permission: catalogEntityDeletePermission }, admin),
+    ).toEqual({ result: AuthorizeResult.ALLOW });
   });
 
   it('leaves everything else allowed, and calls without a user (services, scripts)', async () => {

@@ -9,6 +9,14 @@ import {
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
 import {
+  catalogConditions,
+  createCatalogConditionalDecision,
+} from '@backstage/plugin-catalog-backend/alpha';
+import {
+  catalogEntityDeletePermission,
+  RESOURCE_TYPE_CATALOG_ENTITY,
+} from '@backstage/plugin-catalog-common/alpha';
+import {
   createScaffolderTaskConditionalDecision,
   scaffolderTaskConditions,
 } from '@backstage/plugin-scaffolder-backend/alpha';
@@ -30,9 +38,10 @@ const deny: PolicyDecision = { result: AuthorizeResult.DENY };
 /**
  * The voting platform's policy. The platform group may do everything; anyone else signed in
  * may create, tear down and read the status of the environments their groups own, read and
- * cancel only their own scaffolder tasks, and run the product's actions only from the
- * product's templates (the scaffolder guard asks for the environment permissions with the
- * template's parameters). Everything else, e.g. reading the catalog, stays allowed.
+ * cancel only their own scaffolder tasks, unregister only the catalog entities their groups own,
+ * and run the product's actions only from the product's templates (the scaffolder guard asks for
+ * the environment permissions with the template's parameters). Everything else, e.g. reading the
+ * catalog, stays allowed.
  */
 export class VotingPermissionPolicy implements PermissionPolicy {
   constructor(private readonly config: VotingPermissionsConfig) {}
@@ -71,6 +80,16 @@ export class VotingPermissionPolicy implements PermissionPolicy {
         scaffolderTaskConditions.isTaskOwner({
           createdBy: [user.info.userEntityRef],
         }),
+      );
+    }
+    // Another team's entity (an environment, a service) does not vanish from the catalog by a click.
+    if (
+      isResourcePermission(permission, RESOURCE_TYPE_CATALOG_ENTITY) &&
+      permission.name === catalogEntityDeletePermission.name
+    ) {
+      return createCatalogConditionalDecision(
+        permission,
+        catalogConditions.isEntityOwner({ claims }),
       );
     }
     return allow;
