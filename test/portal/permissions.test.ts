@@ -586,14 +586,14 @@ describe('the voting permission policy', () => {
   });
 
   it("lets a team unregister its own catalog entities, and refuses another team's with 403", async () => {
-    const entity = async (name: string) =>
+    const readComponent = async (name: string) =>
       api(
         `/api/catalog/entities/by-name/component/default/${name}`,
         {},
         scriptToken,
       );
     const unregister = async (who: Person, name: string) => {
-      const { metadata } = (await (await entity(name)).json()) as {
+      const { metadata } = (await (await readComponent(name)).json()) as {
         metadata: { uid: string };
       };
       return (
@@ -605,9 +605,9 @@ describe('the voting permission policy', () => {
       ).status;
     };
     assert.equal(await unregister('bob', 'team-a-result'), 403);
-    assert.equal((await entity('team-a-result')).status, 200);
+    assert.equal((await readComponent('team-a-result')).status, 200);
     assert.equal(await unregister('alice', 'team-a-result'), 204);
-    assert.equal((await entity('team-a-result')).status, 404);
+    assert.equal((await readComponent('team-a-result')).status, 404);
   });
 
   it('recorded every decision with the auditor, with user, environment, action and outcome, and no secret', () => {
