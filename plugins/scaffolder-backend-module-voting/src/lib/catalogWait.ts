@@ -63,7 +63,7 @@ interface WaitContext {
 }
 
 /**
- * Waits until the catalog serves what `seen` looks for: reads with this plugin's own credentials,
+ * Waits until `look` finds the catalog as `what` says: it reads with this plugin's own credentials,
  * so that the wait measures the catalog's processing, not what one user may read. Logs what it
  * waits for and how long it took; on time-out, throws an error that says so and that a retry is
  * safe (the record is written: a retried task finds it done and waits again).
@@ -80,11 +80,12 @@ async function waitForCatalog(
     `Waiting until the catalog ${what} (at most ${formatDuration(timeoutMs)})`,
   );
   let lastSeen = 'has not answered';
-  const elapsedMs = await waitUntil<number>(
-    async elapsed => {
+  const started = clock.now();
+  await waitUntil(
+    async () => {
       const { done, seen } = await look();
       lastSeen = seen;
-      return done ? elapsed : undefined;
+      return done || undefined;
     },
     {
       timeoutMs,
@@ -97,7 +98,7 @@ async function waitForCatalog(
         )} waiting until the catalog ${what}: it ${lastSeen}. The portal's record is up to date, so running the task again is safe: it finds the record done and waits again. If this repeats, look in the backend's log for the catalog's voting-environments provider.`,
     },
   );
-  ctx.logger.info(`The catalog ${what}: after ${elapsedMs} ms`);
+  ctx.logger.info(`The catalog ${what}: after ${clock.now() - started} ms`);
 }
 
 /** Reads the catalog with this plugin's own credentials. */
