@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
+import type { Entity } from '@backstage/catalog-model';
 import {
   AppsV1Api,
   CoreV1Api,
@@ -15,7 +16,6 @@ import {
   type KubeConfig,
 } from '@kubernetes/client-node';
 import pg from 'pg';
-import { waitFor } from '../support/ports.js';
 import { startJourney, type Journey, type TaskRun } from './harness.js';
 
 const TEMPLATE = 'template:default/voting-platform';
@@ -74,7 +74,43 @@ async function create(values: Values): Promise<TaskRun> {
     ).toFixed(1)} s`,
   );
   assert.equal(run.status, 'completed', run.text);
+  await assertServedNow(values.name, run);
   return run;
+}
+
+/** The environment's Component as the catalog serves it right now: one read, no waiting. */
+async function servedNow(name: string): Promise<Entity | undefined> {
+  const response = await journey.api(
+    `/api/catalog/entities/by-name/component/voting-environments/${name}`,
+  );
+  if (response.status === 404) return undefined;
+  assert.equal(response.status, 200, await response.clone().text());
+  return (await response.json()) as Entity;
+}
+
+/**
+ * The register step waited for the catalog: as the task ends, the catalog serves the
+ * environment's Component with the record's current data, so the task's link works at once.
+ */
+async function assertServedNow(name: string, run: TaskRun) {
+  const response = await journey.api(`/api/voting/environments/${name}`);
+  assert.equal(response.status, 200, await response.clone().text());
+  const record = (await response.json()) as { updatedAt: string };
+  const entity = await servedNow(name);
+  assert.ok(entity, `the catalog serves ${name} as its task ends`);
+  assert.equal(
+    entity.metadata.annotations?.['voting-platform.io/environment-updated-at'],
+    record.updatedAt,
+    'the catalog serves the record as it is now',
+  );
+  const waited =
+    /The catalog serves component:\S+ as recorded at \S+: after (\d+) ms/.exec(
+      run.text,
+    );
+  assert.ok(waited, run.text);
+  console.log(
+    `${name}: the register step waited ${waited[1]} ms for the catalog`,
+  );
 }
 
 const only = <T>(
@@ -636,7 +672,8 @@ describe('the teardown template', () => {
       name: values.name,
       confirmName: values.name,
       domain: values.domain,
-      zone: values.zone?.name,
+      // what the create was given: the VotingCloudflareZone field's value
+      zone: values.zone,
     });
     runs.push(run);
     assert.equal(run.status, 'completed', run.text);
@@ -705,18 +742,13 @@ describe('the teardown template', () => {
     // what stays, and why
     assert.match(run.text, /Left in place on purpose: the VPC "journey-b-vpc"/);
     assert.match(run.text, /SSL mode of the Cloudflare zone "example.com"/);
-    // the environment's entities leave the catalog
-    await waitFor(
-      `component:voting-environments/${values.name} to leave the catalog`,
-      async () =>
-        (
-          await journey.api(
-            `/api/catalog/entities/by-name/component/voting-environments/${values.name}`,
-          )
-        ).status === 404,
-      60_000,
-      500,
+    // the unregister step waited: the environment's entities are gone from the catalog as the
+    // task ends
+    assert.equal(await servedNow(values.name), undefined);
+    const left = await journey.api(
+      `/api/catalog/entities/by-query?filter=metadata.annotations.voting-platform.io/environment=${values.name}`,
     );
+    assert.deepEqual(((await left.json()) as { items: unknown[] }).items, []);
     // the other environment is untouched
     digitalOceanResources(requiredValues);
   }, 300_000);

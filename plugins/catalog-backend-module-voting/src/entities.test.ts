@@ -56,6 +56,8 @@ describe('the entities of an environment', () => {
     expect(component.metadata.annotations).toMatchObject({
       [RESULT_URL_ANNOTATION]: environment.resultUrl,
       [VOTE_URL_ANNOTATION]: environment.voteUrl,
+      // so that whoever wrote the record can tell the catalog serves that write
+      'voting-platform.io/environment-updated-at': environment.updatedAt,
     });
     expect(component.metadata.links?.map(l => l.url)).toEqual([
       environment.voteUrl,

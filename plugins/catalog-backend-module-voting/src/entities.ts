@@ -7,6 +7,7 @@ import {
 import {
   ENVIRONMENT_ANNOTATION,
   ENVIRONMENT_NAMESPACE,
+  ENVIRONMENT_UPDATED_AT_ANNOTATION,
   RESULT_URL_ANNOTATION,
   VOTE_URL_ANNOTATION,
   type VotingEnvironment,
@@ -111,6 +112,7 @@ export function environmentEntities(
         ...metadata(name, {
           [VOTE_URL_ANNOTATION]: environment.voteUrl,
           [RESULT_URL_ANNOTATION]: environment.resultUrl,
+          [ENVIRONMENT_UPDATED_AT_ANNOTATION]: environment.updatedAt,
         }),
         title: `${name} (voting app)`,
         description: `The voting app of environment ${name}, at ${voteHost} and ${resultHost}; recorded ${environment.createdAt}, updated ${environment.updatedAt}`,

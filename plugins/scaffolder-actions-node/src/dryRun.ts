@@ -37,6 +37,13 @@ export const ENSURE_OUTCOMES = [
 ] as const;
 
 /**
+ * The `outcome`s of a `delete` action, for its output field: `outcome: z => z.enum(DELETE_OUTCOMES)`.
+ *
+ * @public
+ */
+export const DELETE_OUTCOMES = ['deleted', 'absent', 'would-delete'] as const;
+
+/**
  * The outcome of a change this run makes, or (dry run) would make.
  *
  * @public

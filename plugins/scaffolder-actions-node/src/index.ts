@@ -14,6 +14,7 @@ export {
   dryRunPlaceholders,
   idOrDryRunId,
   isDryRunId,
+  DELETE_OUTCOMES,
   ENSURE_OUTCOMES,
   outcomeOf,
   type Change,

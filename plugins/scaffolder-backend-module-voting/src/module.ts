@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import {
   createVotingEnvironmentRegisterAction,
@@ -10,6 +11,7 @@ import {
   createVotingResultsReadAction,
   createVotingStackEnsureAction,
 } from './actions';
+import { catalogWaitTimeoutFromConfig } from './lib/catalogWait';
 
 /**
  * Scaffolder actions of the voting app (every `voting:*` action). To add an action, create
@@ -28,14 +30,23 @@ export const scaffolderModuleVoting = createBackendModule({
         config: coreServices.rootConfig,
         discovery: coreServices.discovery,
         auth: coreServices.auth,
+        catalog: catalogServiceRef,
       },
-      async init({ scaffolder, config, discovery, auth }) {
+      async init({ scaffolder, config, discovery, auth, catalog }) {
+        const environments = {
+          discovery,
+          auth,
+          catalogWait: {
+            catalog,
+            timeoutMs: catalogWaitTimeoutFromConfig(config),
+          },
+        };
         scaffolder.addActions(
           createVotingManifestsRenderAction(),
           createVotingResultsReadAction({ config }),
           createVotingStackEnsureAction({ config }),
-          createVotingEnvironmentRegisterAction({ discovery, auth }),
-          createVotingEnvironmentUnregisterAction({ discovery, auth }),
+          createVotingEnvironmentRegisterAction(environments),
+          createVotingEnvironmentUnregisterAction(environments),
         );
       },
     });

@@ -21,3 +21,13 @@ export const VOTE_URL_ANNOTATION = 'voting-platform.io/vote-url';
  * @public
  */
 export const ENVIRONMENT_ANNOTATION = 'voting-platform.io/environment';
+
+/**
+ * Annotation on an environment's Component holding when its record was last updated (ISO 8601,
+ * the record's `updatedAt`): whoever wrote the record can tell whether the catalog serves that
+ * write yet.
+ *
+ * @public
+ */
+export const ENVIRONMENT_UPDATED_AT_ANNOTATION =
+  'voting-platform.io/environment-updated-at';

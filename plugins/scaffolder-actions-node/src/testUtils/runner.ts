@@ -12,6 +12,8 @@ export interface RunOptions {
   /** Throw right after the checkpoint with this key succeeded, as a worker that dies there. */
   crashAfter?: string;
   workspacePath?: string;
+  /** The task's signal: abort it to cancel the run, as a cancelled task does. */
+  signal?: AbortSignal;
 }
 
 /** @public */
@@ -63,6 +65,7 @@ export async function runAction(
       workspacePath: opts.workspacePath,
     }),
     isDryRun: opts.isDryRun ?? false,
+    ...(opts.signal ? { signal: opts.signal } : {}),
     output: (name: string, value: unknown) => {
       outputs[name] = value;
     },

@@ -1,10 +1,7 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { zoneClient, fqdn, type CloudflareActionOptions } from '../lib/client';
 import {
-  createCloudflareClient,
-  fqdn,
-  type CloudflareActionOptions,
-} from '../lib/client';
-import {
+  DELETE_OUTCOMES,
   checkpointKey,
   describeChange,
   describeRead,
@@ -54,14 +51,13 @@ export function createCloudflareDnsDeleteAction(
             ),
         outcome: z =>
           z
-            .enum(['deleted', 'absent', 'would-delete'])
+            .enum(DELETE_OUTCOMES)
             .describe('What this run did, or in a dry run would do'),
       },
     },
     async handler(ctx) {
       const i = parseInput(input, ctx.input);
-      const client = createCloudflareClient(options, ctx);
-      const zoneId = await client.zoneId(i.zone);
+      const { client, zoneId } = await zoneClient(options, ctx, i.zone);
       const hostname = fqdn(i.name, i.zone);
       const records = await client.call(`list records of ${hostname}`, () =>
         findRecords(client, zoneId, hostname, i.type),

@@ -1,7 +1,7 @@
 import { ConflictError, InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
-  createCloudflareClient,
+  zoneClient,
   fqdn,
   type CloudflareActionOptions,
   type CloudflareClient,
@@ -130,8 +130,7 @@ export function createCloudflareDnsEnsureAction(
         throw new InputError(
           'content: empty (only a dry run takes that, for an address an earlier step cannot tell before its real run)',
         );
-      const client = createCloudflareClient(options, ctx);
-      const zoneId = await client.zoneId(i.zone);
+      const { client, zoneId } = await zoneClient(options, ctx, i.zone);
       const hostname = fqdn(i.name, i.zone);
       const existing = await client.call(
         `list ${i.type} records of ${hostname}`,

@@ -1,5 +1,6 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
+  DELETE_OUTCOMES,
   checkpointKey,
   describeRead,
   outcomeOf,
@@ -7,10 +8,7 @@ import {
   type Zod,
   type ScaffolderAction,
 } from '@voting-platform/plugin-scaffolder-actions-node';
-import {
-  createCloudflareClient,
-  type CloudflareActionOptions,
-} from '../lib/client';
+import { zoneClient, type CloudflareActionOptions } from '../lib/client';
 import {
   listOriginCertificates,
   revokeOriginCertificate,
@@ -54,14 +52,13 @@ export function createCloudflareOriginCertificateDeleteAction(
             ),
         outcome: z =>
           z
-            .enum(['deleted', 'absent', 'would-delete'])
+            .enum(DELETE_OUTCOMES)
             .describe('What this run did, or in a dry run would do'),
       },
     },
     async handler(ctx) {
       const i = parseInput(input, ctx.input);
-      const client = createCloudflareClient(options, ctx);
-      const zoneId = await client.zoneId(i.zone);
+      const { client, zoneId } = await zoneClient(options, ctx, i.zone);
       const hosts = i.hostnames.join(', ');
       const ids = (
         await listOriginCertificates(client, zoneId, i.hostnames)

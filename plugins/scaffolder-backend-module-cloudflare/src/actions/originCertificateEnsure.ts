@@ -12,7 +12,7 @@ import {
 } from '@voting-platform/plugin-kubernetes-node';
 import {
   CloudflareError,
-  createCloudflareClient,
+  zoneClient,
   type CloudflareActionOptions,
 } from '../lib/client';
 import {
@@ -163,8 +163,7 @@ export function createCloudflareOriginCertificateEnsureAction(
     },
     async handler(ctx) {
       const i = parseInput(input, ctx.input);
-      const client = createCloudflareClient(options, ctx);
-      const zoneId = await client.zoneId(i.zone);
+      const { client, zoneId } = await zoneClient(options, ctx, i.zone);
       const hosts = i.hostnames.join(', ');
       const secretRef = `Secret ${i.namespace}/${i.secretName}`;
       // a cluster an earlier step would create holds no Secret yet

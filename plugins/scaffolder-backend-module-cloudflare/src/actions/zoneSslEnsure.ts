@@ -1,8 +1,5 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import {
-  createCloudflareClient,
-  type CloudflareActionOptions,
-} from '../lib/client';
+import { zoneClient, type CloudflareActionOptions } from '../lib/client';
 import {
   checkpointKey,
   describeChange,
@@ -63,8 +60,7 @@ export function createCloudflareZoneSslEnsureAction(
     },
     async handler(ctx) {
       const i = parseInput(input, ctx.input);
-      const client = createCloudflareClient(options, ctx);
-      const zoneId = await client.zoneId(i.zone);
+      const { client, zoneId } = await zoneClient(options, ctx, i.zone);
       const setting = await client.call(`read the SSL mode of ${i.zone}`, () =>
         client.cf.zones.settings.get('ssl', { zone_id: zoneId }),
       );

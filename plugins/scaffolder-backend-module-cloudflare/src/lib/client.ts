@@ -124,6 +124,19 @@ export function createCloudflareClient(
   };
 }
 
+/**
+ * How every action on a zone starts: the client for its run and the zone's id, looked up by name
+ * (the zone a template gives as `parameters.zone.name`, from the VotingCloudflareZone field).
+ */
+export async function zoneClient(
+  options: CloudflareActionOptions,
+  ctx: { secrets?: TaskSecrets },
+  zone: string,
+): Promise<{ client: CloudflareClient; zoneId: string }> {
+  const client = createCloudflareClient(options, ctx);
+  return { client, zoneId: await client.zoneId(zone) };
+}
+
 /** The fully qualified name of a record: `vote` in `example.com` is `vote.example.com`, `@` the apex. */
 export function fqdn(name: string, zone: string): string {
   const n = name.toLowerCase().replace(/\.$/, '');

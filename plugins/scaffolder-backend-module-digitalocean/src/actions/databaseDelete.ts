@@ -5,6 +5,7 @@ import {
   type DigitalOceanClientOptions,
 } from '@voting-platform/plugin-digitalocean-node';
 import {
+  DELETE_OUTCOMES,
   checkpointKey,
   describeChange,
   describeRead,
@@ -59,7 +60,7 @@ export function createDigitalOceanDatabaseDeleteAction(
             ),
         outcome: z =>
           z
-            .enum(['deleted', 'absent', 'would-delete'])
+            .enum(DELETE_OUTCOMES)
             .describe('What this run did, or in a dry run would do'),
       },
     },

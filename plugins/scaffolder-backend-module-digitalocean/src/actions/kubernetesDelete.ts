@@ -7,6 +7,7 @@ import {
   type KubernetesCluster,
 } from '@voting-platform/plugin-digitalocean-node';
 import {
+  DELETE_OUTCOMES,
   checkpointKey,
   describeChange,
   describeRead,
@@ -73,7 +74,7 @@ export function createDigitalOceanKubernetesDeleteAction(
           z.array(z.string()).describe('Ids of the volumes deleted with it'),
         outcome: z =>
           z
-            .enum(['deleted', 'absent', 'would-delete'])
+            .enum(DELETE_OUTCOMES)
             .describe(
               'What this run did, or in a dry run would do (deleted: DigitalOcean is deleting it)',
             ),

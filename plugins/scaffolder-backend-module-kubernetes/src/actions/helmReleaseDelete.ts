@@ -2,6 +2,7 @@ import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
+  DELETE_OUTCOMES,
   checkpointKey,
   describeChange,
   describeRead,
@@ -16,7 +17,7 @@ import {
 } from '@voting-platform/plugin-kubernetes-node';
 import {
   clusterInput,
-  reachableCluster,
+  clusterToRemoveFrom,
   refineClusterInput,
 } from '../lib/cluster';
 import { helmSettings, withHelm } from '../lib/helm';
@@ -87,7 +88,7 @@ export function createKubernetesHelmReleaseDeleteAction(
         namespace: z => z.string(),
         outcome: z =>
           z
-            .enum(['deleted', 'absent', 'would-delete'])
+            .enum(DELETE_OUTCOMES)
             .describe('What this run did, or in a dry run would do'),
       },
     },
@@ -105,14 +106,13 @@ export function createKubernetesHelmReleaseDeleteAction(
         ctx.output('outcome', outcome);
       };
 
-      const cluster = await reachableCluster(options.config, ctx, i);
-      if ('absent' in cluster) {
-        ctx.logger.info(
-          describeRead(
-            ctx.isDryRun,
-            `${cluster.absent}: no ${release} to delete`,
-          ),
-        );
+      const cluster = await clusterToRemoveFrom(
+        options.config,
+        ctx,
+        i,
+        release,
+      );
+      if (!cluster) {
         done('absent');
         return;
       }

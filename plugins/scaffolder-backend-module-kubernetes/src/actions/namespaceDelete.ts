@@ -1,6 +1,7 @@
 import type { Config } from '@backstage/config';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
+  DELETE_OUTCOMES,
   checkpointKey,
   describeChange,
   describeRead,
@@ -17,7 +18,7 @@ import {
 import { waitUntil, type Clock } from '@voting-platform/timing';
 import {
   clusterInput,
-  reachableCluster,
+  clusterToRemoveFrom,
   refineClusterInput,
 } from '../lib/cluster';
 import { examples } from './namespaceDelete.examples';
@@ -82,7 +83,7 @@ export function createKubernetesNamespaceDeleteAction(
         namespace: z => z.string(),
         outcome: z =>
           z
-            .enum(['deleted', 'absent', 'would-delete'])
+            .enum(DELETE_OUTCOMES)
             .describe('What this run did, or in a dry run would do'),
       },
     },
@@ -92,14 +93,13 @@ export function createKubernetesNamespaceDeleteAction(
         ctx.output('namespace', i.namespace);
         ctx.output('outcome', outcome);
       };
-      const cluster = await reachableCluster(options.config, ctx, i);
-      if ('absent' in cluster) {
-        ctx.logger.info(
-          describeRead(
-            ctx.isDryRun,
-            `${cluster.absent}: no namespace ${i.namespace} to delete`,
-          ),
-        );
+      const cluster = await clusterToRemoveFrom(
+        options.config,
+        ctx,
+        i,
+        `namespace ${i.namespace}`,
+      );
+      if (!cluster) {
         done('absent');
         return;
       }

@@ -7,7 +7,10 @@ import {
   isNotFound,
   type KubernetesCluster,
 } from '@voting-platform/plugin-digitalocean-node';
-import type { Zod } from '@voting-platform/plugin-scaffolder-actions-node';
+import {
+  describeRead,
+  type Zod,
+} from '@voting-platform/plugin-scaffolder-actions-node';
 
 /** The inputs of an action that removes something from a cluster: the cluster by id or by name. */
 export const clusterInput = {
@@ -87,4 +90,23 @@ export async function reachableCluster(
     label,
     kubeconfig: await getKubeconfig(client, cluster.id),
   };
+}
+
+/**
+ * The cluster to remove `what` (e.g. `namespace voting`) from; or, when there is none to remove
+ * it from (see {@link reachableCluster}), `undefined` once the log says so ("No cluster …: no
+ * namespace voting to delete"): the caller then outputs `absent`.
+ */
+export async function clusterToRemoveFrom(
+  config: Config,
+  ctx: DigitalOceanCallContext & { isDryRun?: boolean },
+  input: { clusterId?: string; clusterName?: string },
+  what: string,
+): Promise<ReachableCluster | undefined> {
+  const cluster = await reachableCluster(config, ctx, input);
+  if (!('absent' in cluster)) return cluster;
+  ctx.logger.info(
+    describeRead(ctx.isDryRun, `${cluster.absent}: no ${what} to delete`),
+  );
+  return undefined;
 }

@@ -17,6 +17,7 @@ import {
   environmentsClient,
   type VotingEnvironmentActionOptions,
 } from '../lib/environments';
+import { waitUntilCatalogServes } from '../lib/catalogWait';
 import { examples } from './environmentRegister.examples';
 
 const id = (what: string) => (z: Zod) =>
@@ -55,7 +56,8 @@ const CHANGES: Partial<Record<EnvironmentOutcome, 'create' | 'update'>> = {
 
 /**
  * `voting:environment:register`: records an environment in the voting backend (and so, through
- * the voting entity provider, in the catalog). Nothing outside the portal changes.
+ * the voting entity provider, in the catalog), then waits until the catalog serves its Component
+ * as recorded. Nothing outside the portal changes.
  *
  * @public
  */
@@ -65,7 +67,7 @@ export function createVotingEnvironmentRegisterAction(
   return createTemplateAction({
     id: 'voting:environment:register',
     description:
-      "Records an environment (owner, DigitalOcean ids, domain, the apps' and Grafana's addresses) in the voting backend, from which the catalog makes its entities. A second register of the same environment updates the record.",
+      "Records an environment (owner, DigitalOcean ids, domain, the apps' and Grafana's addresses) in the voting backend, from which the catalog makes its entities. Waits until the catalog serves the environment's Component as recorded (not in a dry run). A second register of the same environment updates the record.",
     examples,
     supportsDryRun: true,
     schema: {
@@ -113,6 +115,13 @@ export function createVotingEnvironmentRegisterAction(
           change ? what : `${what}: it is up to date`,
         ),
       );
+      // the output links to the entity page: it must work once the task ends
+      if (!ctx.isDryRun)
+        await waitUntilCatalogServes(
+          options.catalogWait,
+          { auth: options.auth, logger: ctx.logger, signal: ctx.signal },
+          environment,
+        );
       ctx.output('entityRef', environmentComponentRef(name));
       ctx.output(
         'outcome',

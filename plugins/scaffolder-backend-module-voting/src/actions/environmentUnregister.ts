@@ -1,5 +1,6 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
+  DELETE_OUTCOMES,
   checkpointKey,
   describeChange,
   describeRead,
@@ -16,6 +17,7 @@ import {
   environmentsClient,
   type VotingEnvironmentActionOptions,
 } from '../lib/environments';
+import { waitUntilCatalogForgets } from '../lib/catalogWait';
 import { examples } from './environmentUnregister.examples';
 
 const input = {
@@ -27,8 +29,8 @@ const input = {
 };
 
 /**
- * `voting:environment:unregister`: removes an environment's record from the voting backend (its
- * entities then leave the catalog). Succeeds when there is none.
+ * `voting:environment:unregister`: removes an environment's record from the voting backend and
+ * waits until its entities have left the catalog. Succeeds when there is none.
  *
  * @public
  */
@@ -38,7 +40,7 @@ export function createVotingEnvironmentUnregisterAction(
   return createTemplateAction({
     id: 'voting:environment:unregister',
     description:
-      "Removes an environment's record from the voting backend, and so its entities from the catalog; succeeds when there is none.",
+      "Removes an environment's record from the voting backend, and so its entities from the catalog, waiting until the catalog no longer serves them (not in a dry run); succeeds when there is none.",
     examples,
     supportsDryRun: true,
     schema: {
@@ -46,7 +48,7 @@ export function createVotingEnvironmentUnregisterAction(
       output: {
         entityRef: z =>
           z.string().describe("The environment's Component in the catalog"),
-        outcome: z => z.enum(['deleted', 'absent', 'would-delete']),
+        outcome: z => z.enum(DELETE_OUTCOMES),
       },
     },
     async handler(ctx) {
@@ -71,6 +73,13 @@ export function createVotingEnvironmentUnregisterAction(
               `No record of environment "${name}" in the portal: nothing to delete`,
             ),
       );
+      // also when there was no record: a task retried after its delete may find the catalog behind
+      if (!ctx.isDryRun)
+        await waitUntilCatalogForgets(
+          options.catalogWait,
+          { auth: options.auth, logger: ctx.logger, signal: ctx.signal },
+          name,
+        );
       ctx.output('entityRef', environmentComponentRef(name));
       ctx.output(
         'outcome',

@@ -10,3 +10,4 @@ export {
 export { createVotingEnvironmentRegisterAction } from './environmentRegister';
 export { createVotingEnvironmentUnregisterAction } from './environmentUnregister';
 export type { VotingEnvironmentActionOptions } from '../lib/environments';
+export type { CatalogWaitOptions } from '../lib/catalogWait';

@@ -8,16 +8,19 @@ import type {
   EnvironmentSpec,
   VotingEnvironment,
 } from '@voting-platform/plugin-voting-common';
+import type { CatalogWaitOptions } from './catalogWait';
 
 /**
- * What the environment actions need to reach the voting backend: its address and a service
- * token for it, as one Backstage plugin calls another.
+ * What the environment actions need to reach the voting backend (its address and a service
+ * token for it, as one Backstage plugin calls another) and to wait until the catalog serves
+ * what they wrote.
  *
  * @public
  */
 export interface VotingEnvironmentActionOptions {
   discovery: DiscoveryService;
   auth: AuthService;
+  catalogWait: CatalogWaitOptions;
 }
 
 /**
