@@ -61,12 +61,14 @@ async function check(
 
 /**
  * Runs jest as a step and counts its tests from jest's JSON report; a run that wrote no report
- * (it crashed or hit its time limit) counts as one failure.
+ * (it crashed or hit its time limit) counts as one failure. `background`: the step runs beside the
+ * next ones (see below), and the returned promise settles once it has ended.
  */
 async function jestTests(
   name: string,
   command: string[],
   timeoutMinutes: number,
+  { background = false } = {},
 ): Promise<void> {
   if (!wanted(name)) return;
   const report = join(
@@ -76,7 +78,7 @@ async function jestTests(
   rmSync(report, { force: true });
   const [executable, ...args] = command;
   // CI=true: jest runs every suite once instead of watching changed files.
-  const result = await runner.run(
+  const step: Parameters<StepRunner['run']> = [
     name,
     executable!,
     [...args, '--ci', '--json', `--outputFile=${report}`],
@@ -84,7 +86,10 @@ async function jestTests(
       timeoutMs: minutes(timeoutMinutes),
       env: { CI: 'true', FORCE_COLOR: '0' },
     },
-  );
+  ];
+  const result = await (background
+    ? runner.start(...step).result
+    : runner.run(...step));
   if (!existsSync(report)) {
     countStep(result, { passed: 0, failed: 1 });
     return;
@@ -150,21 +155,38 @@ const setUpOk = [
     );
   }),
 ].every(Boolean);
-if (needsKubernetes) {
-  // Cold, the control plane takes minutes to build (it prints its progress); cached, no time.
-  // A failed build fails here, and the suites that need it then fail at once saying why.
-  await runner.run(
-    'set-up: Kubernetes control plane (built once, cached)',
-    'nice',
-    ['-n', '10', 'bash', 'packages/local-kubernetes/build.sh'],
-    { timeoutMs: minutes(40) },
+// Cold, the control plane takes minutes to build (it prints its progress); cached, no time. Both
+// run in the background while the type checks, lint, unit and voting steps run, and are awaited
+// before the first suite that needs them. The Go build runs at the lowest priority (build.sh adds
+// its own `nice -n 15`), so the checks meanwhile get the cores whenever they want them. A failed
+// build fails its own step, and the suites that need it then fail at once saying why.
+const kubernetesSetUp = needsKubernetes
+  ? [
+      runner.start(
+        'set-up: Kubernetes control plane (built once, cached)',
+        'nice',
+        ['-n', '10', 'bash', 'packages/local-kubernetes/build.sh'],
+        { timeoutMs: minutes(40) },
+      ),
+      runner.start(
+        'set-up: Helm (installed once, cached)',
+        'bash',
+        ['packages/local-kubernetes/install-helm.sh'],
+        { timeoutMs: minutes(5) },
+      ),
+    ]
+  : [];
+/** Waits for the background set-up (once it has ended, at once); says when it has to wait. */
+async function kubernetesReady(): Promise<void> {
+  const started = Date.now();
+  const waiting = setTimeout(
+    () => log('waiting for the Kubernetes set-up running in the background'),
+    1_000,
   );
-  await runner.run(
-    'set-up: Helm (installed once, cached)',
-    'bash',
-    ['packages/local-kubernetes/install-helm.sh'],
-    { timeoutMs: minutes(5) },
-  );
+  await Promise.all(kubernetesSetUp.map(step => step.result));
+  clearTimeout(waiting);
+  const waited = Math.round((Date.now() - started) / 1000);
+  if (waited > 0) log(`waited ${waited} s for the Kubernetes set-up`);
 }
 // the sandbox and journey suites start a portal backend too
 if (wanted(suites.portal) || wanted(suites.sandbox) || wanted(suites.journey))
@@ -244,6 +266,8 @@ if (setUpOk) {
     '-p',
     'tsconfig.json',
   ]);
+  // the first suite that needs the control plane and Helm
+  if (needsKubernetes) await kubernetesReady();
   await jestTests(
     suites.backstage,
     ['nice', '-n', '10', bin('backstage-cli'), 'repo', 'test'],
@@ -265,6 +289,8 @@ if (setUpOk) {
 }
 
 // ── nothing may outlive the command ───────────────────────────────────────────────────────────
+// a background step not awaited above (a failed set-up skipped the suites) ends on its own first
+await kubernetesReady();
 stopStartedServices();
 const survivors = await runner.sweep();
 if (survivors.length > 0) {

@@ -64,6 +64,39 @@ describe('StepRunner', () => {
     assert.equal(await gone('sleep 301.22'), true);
   });
 
+  it('runs a background step beside the others: their sweeps leave it alone, its own sweep and the final one do not', async () => {
+    const runner = new StepRunner(root, quiet);
+    const build = runner.start(
+      'background build',
+      'bash',
+      ['-c', 'setsid sleep 301.55 </dev/null >/dev/null 2>&1 & sleep 2'],
+      { timeoutMs: 10_000 },
+    );
+    for (let i = 0; i < 100 && running('sleep 301.55').length === 0; i++)
+      await sleep(100);
+    // a foreground step that ends while the background step still runs: its sweep stops nothing
+    const meanwhile = await runner.run('meanwhile', 'true', [], {
+      timeoutMs: 10_000,
+    });
+    assert.equal(meanwhile?.ok, true);
+    const result = await build.result;
+    assert.equal(result?.code, 0);
+    assert.equal(result?.ok, false);
+    assert.match(result?.problem ?? '', /left 1 process\(es\) running/);
+    assert.equal(await gone('sleep 301.55'), true);
+    assert.match(runner.summary(), /^background build\s+\d+\.\d s {2}FAILED/m);
+
+    // one still running at the end is found by the final sweep
+    const late = runner.start('late', 'bash', ['-c', 'sleep 301.66'], {
+      timeoutMs: 60_000,
+    });
+    for (let i = 0; i < 100 && running('sleep 301.66').length === 0; i++)
+      await sleep(100);
+    assert.equal((await runner.sweep()).length, 1);
+    assert.equal(await gone('sleep 301.66'), true);
+    assert.equal((await late.result)?.ok, false);
+  });
+
   it('reports a set-up step that throws, with its message', async () => {
     const runner = new StepRunner(root, quiet);
     const ok = await runner.setUp('broken set-up', () => {

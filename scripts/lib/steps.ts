@@ -3,6 +3,10 @@
  * each step runs in a process group of its own with a time limit, carries the run's marker in its
  * environment, and is followed by a sweep that stops and reports whatever it left running. Ctrl-C
  * (or SIGTERM from a CI runner) stops the current step, sweeps, and ends the run.
+ *
+ * A step may also run in the background (a long build that the first steps do not need): it
+ * carries a marker of its own, so the sweeps of the steps that run meanwhile leave it alone; its
+ * own sweep follows its end, Ctrl-C stops it with the current step, and the final sweep covers it.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -22,6 +26,12 @@ export interface CommandResult extends StepResult {
   code: number | null;
 }
 
+/** A step started with `start`: `result` settles once it has ended and been swept. */
+export interface BackgroundStep {
+  readonly name: string;
+  readonly result: Promise<CommandResult | undefined>;
+}
+
 export interface StepOptions {
   /** Ends the step (its whole process group) after this long. */
   timeoutMs: number;
@@ -37,6 +47,10 @@ export class StepRunner {
   readonly results: StepResult[] = [];
   private interruptedBy: NodeJS.Signals | undefined;
   private current: { pid: number; ended: Promise<unknown> } | undefined;
+  /** The process groups of the background steps still running. */
+  private readonly background = new Set<number>();
+  /** The markers of every background step started, for the final sweep. */
+  private readonly backgroundMarkers: string[] = [];
 
   /** `log` prints the runner's own lines (a test collects them instead). */
   constructor(
@@ -46,7 +60,11 @@ export class StepRunner {
 
   /** The environment every step gets: the caller's, plus the run's marker. */
   get env(): NodeJS.ProcessEnv {
-    return { ...process.env, [RUN_MARKER]: this.runId };
+    return this.envMarked(this.runId);
+  }
+
+  private envMarked(marker: string): NodeJS.ProcessEnv {
+    return { ...process.env, [RUN_MARKER]: marker };
   }
 
   get interrupted(): NodeJS.Signals | undefined {
@@ -67,8 +85,8 @@ export class StepRunner {
             ? `${name} again: killing the current step`
             : `${name}: stopping the current step, then everything it started`,
         );
-        if (this.current)
-          this.killGroup(this.current.pid, again ? 'SIGKILL' : name);
+        for (const pid of [this.current?.pid, ...this.background])
+          if (pid) this.killGroup(pid, again ? 'SIGKILL' : name);
       });
     }
   }
@@ -90,12 +108,48 @@ export class StepRunner {
   ): Promise<CommandResult | undefined> {
     if (this.interruptedBy) return undefined;
     this.log(`── ${name}`);
+    return this.execute(name, command, args, options, this.runId, child => {
+      this.current = { pid: child.pid, ended: child.ended };
+      return () => (this.current = undefined);
+    });
+  }
+
+  /**
+   * Starts one command as a step in the background and returns at once; the caller awaits its
+   * `result` before the first step that needs it. Its time counts from its start, and it is
+   * recorded in the table when it ends.
+   */
+  start(
+    name: string,
+    command: string,
+    args: string[],
+    options: StepOptions,
+  ): BackgroundStep {
+    if (this.interruptedBy) return { name, result: Promise.resolve(undefined) };
+    this.log(`── ${name} (in the background)`);
+    const marker = `${this.runId}.${this.backgroundMarkers.length + 1}`;
+    this.backgroundMarkers.push(marker);
+    const result = this.execute(name, command, args, options, marker, child => {
+      this.background.add(child.pid);
+      return () => this.background.delete(child.pid);
+    });
+    return { name, result };
+  }
+
+  private async execute(
+    name: string,
+    command: string,
+    args: string[],
+    options: StepOptions,
+    marker: string,
+    track: (child: { pid: number; ended: Promise<unknown> }) => () => void,
+  ): Promise<CommandResult> {
     const started = Date.now();
     // detached: a process group of its own, so a time limit or Ctrl-C reaches every process in it.
     const child = spawn(command, args, {
       cwd: this.cwd,
       stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...this.env, ...options.env },
+      env: { ...this.envMarked(marker), ...options.env },
       detached: true,
     });
     const ended = new Promise<{ code: number | null; error?: Error }>(
@@ -104,7 +158,7 @@ export class StepRunner {
         child.once('error', error => resolve({ code: null, error }));
       },
     );
-    this.current = { pid: child.pid ?? 0, ended };
+    const untrack = track({ pid: child.pid ?? 0, ended });
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -121,8 +175,8 @@ export class StepRunner {
     }, options.timeoutMs);
     const { code, error } = await ended;
     clearTimeout(timer);
-    this.current = undefined;
-    const leftovers = await this.sweep();
+    untrack();
+    const leftovers = await this.sweepMarked(marker);
     let problem: string | undefined;
     if (error) problem = `could not start: ${error.message}`;
     else if (this.interruptedBy)
@@ -177,9 +231,16 @@ export class StepRunner {
     return result;
   }
 
-  /** Stops and lists whatever a step left running. */
+  /** Stops and lists whatever the steps left running, background steps included. */
   async sweep(): Promise<MarkedProcess[]> {
-    const leftovers = await stopMarked(this.runId);
+    const leftovers: MarkedProcess[] = [];
+    for (const marker of [this.runId, ...this.backgroundMarkers])
+      leftovers.push(...(await this.sweepMarked(marker)));
+    return leftovers;
+  }
+
+  private async sweepMarked(marker: string): Promise<MarkedProcess[]> {
+    const leftovers = await stopMarked(marker);
     for (const { pid, command } of leftovers)
       this.log(`   still running, now stopped: pid ${pid}: ${command}`);
     return leftovers;

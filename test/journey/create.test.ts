@@ -16,7 +16,8 @@ import {
   type KubeConfig,
 } from '@kubernetes/client-node';
 import pg from 'pg';
-import { startJourney, type Journey, type TaskRun } from './harness.js';
+import type { TaskRun } from '../support/tasks.js';
+import { startJourney, type Journey } from './harness.js';
 
 const TEMPLATE = 'template:default/voting-platform';
 const OWNER = 'group:default/platform-team';

@@ -14,26 +14,14 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { freePort, helmBinary } from '@voting-platform/local-kubernetes';
 import type { LocalStackUrls } from '../../scripts/lib/sandbox/index.js';
 import { waitFor } from '../support/ports.js';
+import {
+  scaffolderTasks,
+  taskRun,
+  type TaskLogEntry,
+  type TaskRun,
+} from '../support/tasks.js';
 import { startPortalBackend, type PortalBackend } from '../support/backend.js';
 import { startTestCloud, type TestCloud } from '../sandbox/helpers.js';
-
-/** One entry of a task's log, as the scaffolder streams it. */
-export interface TaskLogEntry {
-  message: string;
-  stepId?: string;
-  status?: string;
-}
-
-/** A finished task (or dry run): how it ended, its log and its output. */
-export interface TaskRun {
-  /** Task id; none for a dry run. */
-  id?: string;
-  status: 'completed' | 'failed' | 'cancelled';
-  log: TaskLogEntry[];
-  output: Record<string, any>;
-  /** The log as one text, for matching and for failure messages. */
-  text: string;
-}
 
 export interface Journey {
   baseUrl: string;
@@ -134,11 +122,7 @@ function journeyOf(
         ...(init.headers as Record<string, string>),
       },
     });
-  const json = async (response: Response, what: string) => {
-    const text = await response.text();
-    assert.ok(response.ok, `${what}: ${response.status} ${text}`);
-    return JSON.parse(text);
-  };
+  const tasks = scaffolderTasks(api);
 
   const entity: Journey['entity'] = (ref, timeoutMs = 30_000) => {
     const [kind, namespace, name] = ref.split(/[:/]/);
@@ -156,43 +140,6 @@ function journeyOf(
       250,
     );
   };
-
-  /** Follows a task's event stream until its completion. */
-  async function followTask(id: string, timeoutMs: number): Promise<TaskRun> {
-    const events = await readEventStream(
-      await api(`/api/scaffolder/v2/tasks/${id}/eventstream`, {
-        signal: AbortSignal.timeout(timeoutMs),
-      }),
-    );
-    const task = await json(
-      await api(`/api/scaffolder/v2/tasks/${id}`),
-      `GET /v2/tasks/${id}`,
-    );
-    const end = events.find(
-      e => e.type === 'completion' || e.type === 'cancelled',
-    );
-    return taskRun(
-      task.status,
-      events.filter(e => e.type === 'log').map(e => e.body),
-      end?.body.output ?? {},
-      id,
-    );
-  }
-
-  async function runTask(
-    templateRef: string,
-    values: Record<string, unknown>,
-    timeoutMs: number,
-  ): Promise<TaskRun> {
-    const { id } = await json(
-      await api('/api/scaffolder/v2/tasks', {
-        method: 'POST',
-        body: JSON.stringify({ templateRef, values }),
-      }),
-      `POST /v2/tasks ${templateRef}`,
-    );
-    return followTask(id, timeoutMs);
-  }
 
   async function dryRun(
     templateRef: string,
@@ -223,8 +170,8 @@ function journeyOf(
     createTask: (templateRef, values, { dryRun: dry, timeoutMs } = {}) =>
       dry
         ? dryRun(templateRef, values)
-        : runTask(templateRef, values, timeoutMs ?? 5 * 60_000),
-    followTask: (id, timeoutMs = 5 * 60_000) => followTask(id, timeoutMs),
+        : tasks.run(templateRef, values, timeoutMs),
+    followTask: (id, timeoutMs) => tasks.follow(id, timeoutMs),
     async kubeconfig(clusterId) {
       const kc = new KubeConfig();
       kc.loadFromString(
@@ -239,50 +186,4 @@ function journeyOf(
       await cloud.remove();
     },
   };
-}
-
-function taskRun(
-  status: TaskRun['status'],
-  log: TaskLogEntry[],
-  output: Record<string, any>,
-  id?: string,
-): TaskRun {
-  const text = log
-    .map(e => `${e.stepId ?? '-'} ${e.status ?? ''} ${e.message}`)
-    .join('\n');
-  return { id, status, log, output, text };
-}
-
-interface TaskEvent {
-  type: 'log' | 'completion' | 'cancelled' | 'recovered';
-  body: TaskLogEntry & { output?: Record<string, any> };
-}
-
-/** The server-sent events of a task, until the server ends the stream at its completion. */
-async function readEventStream(response: Response): Promise<TaskEvent[]> {
-  if (!response.ok)
-    throw new Error(
-      `event stream: ${response.status} ${await response.text()}`,
-    );
-  const events: TaskEvent[] = [];
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of response.body!) {
-    buffer += decoder.decode(chunk, { stream: true });
-    for (
-      let end = buffer.indexOf('\n\n');
-      end >= 0;
-      end = buffer.indexOf('\n\n')
-    ) {
-      const data = buffer
-        .slice(0, end)
-        .split('\n')
-        .filter(line => line.startsWith('data: '))
-        .map(line => line.slice('data: '.length))
-        .join('\n');
-      buffer = buffer.slice(end + 2);
-      if (data) events.push(JSON.parse(data));
-    }
-  }
-  return events;
 }

@@ -25,6 +25,7 @@ import {
 } from '../support/backend.js';
 import { launchChromium } from '../support/browser.js';
 import { freePort, waitFor } from '../support/ports.js';
+import { scaffolderTasks } from '../support/tasks.js';
 
 const scriptToken = randomBytes(24).toString('hex');
 const clientSecret = randomBytes(24).toString('hex');
@@ -127,13 +128,10 @@ async function assertRefused(response: Response, why: RegExp) {
 
 /** The task's status; throws with its log when it failed, so that a wait says why. */
 async function assertTaskNotFailed(id: string, who: Person) {
-  const task = (await (
-    await api(`/api/scaffolder/v2/tasks/${id}`, {}, tokens[who])
-  ).json()) as { status: string };
-  if (task.status !== 'failed') return task.status;
-  const events = (await (
-    await api(`/api/scaffolder/v2/tasks/${id}/events`, {}, tokens[who])
-  ).json()) as Array<{ body: { message?: string } }>;
+  const tasks = scaffolderTasks((path, init) => api(path, init, tokens[who]));
+  const status = await tasks.status(id);
+  if (status !== 'failed') return status;
+  const events = await tasks.events(id);
   throw new Error(
     `task ${id} failed: ${events.map(e => e.body.message).join('\n')}`,
   );

@@ -48,6 +48,7 @@ import {
 import { appProcess, stackEnv, type AppProcess } from '../support/apps.js';
 import { accessibilityViolations } from '../support/browser.js';
 import { freePort, waitFor } from '../support/ports.js';
+import { scaffolderTasks } from '../support/tasks.js';
 import { startBackends } from '../support/stack.js';
 
 const token = randomBytes(24).toString('hex');
@@ -1200,45 +1201,29 @@ describe('software templates', () => {
 });
 
 describe('scaffolder tasks of the create template', () => {
-  type TaskEvent = {
-    type: string;
-    body: { message?: string; stepId?: string; status?: string };
-  };
-  const events = async (taskId: string) =>
-    (await (
-      await api(`/api/scaffolder/v2/tasks/${taskId}/events`)
-    ).json()) as TaskEvent[];
+  const tasks = scaffolderTasks(api);
 
   // Unpatched, scaffolder-backend 4.3 ends a cancelled task as `failed`, with the step's AbortError
   // stack in its log: .yarn/patches makes the worker complete it as `cancelled`. What the actions
   // owe is to let the cancel through at once, as the task's own abort, not to wait on.
   it('a task cancelled while it waits for its cluster stops at once and ends as cancelled, with no error in its log', async () => {
-    const started = await api('/api/scaffolder/v2/tasks', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        templateRef: 'template:default/voting-platform',
-        values: {
-          owner: 'group:default/platform-team',
-          name: 'cancel-me',
-          region: 'fra1',
-          nodeSize: 's-2vcpu-4gb',
-          nodeCount: 3,
-          autoScaleMax: 5,
-          highAvailability: true,
-          domain: 'example.com',
-          imageRepository: 'registry.example.com/acme',
-        },
-      }),
+    const id = await tasks.start('template:default/voting-platform', {
+      owner: 'group:default/platform-team',
+      name: 'cancel-me',
+      region: 'fra1',
+      nodeSize: 's-2vcpu-4gb',
+      nodeCount: 3,
+      autoScaleMax: 5,
+      highAvailability: true,
+      domain: 'example.com',
+      imageRepository: 'registry.example.com/acme',
     });
-    assert.equal(started.status, 201, await started.clone().text());
-    const { id } = (await started.json()) as { id: string };
     // the emulator's clock stands still in this suite: the cluster stays provisioning
     await waitFor(
       'the cluster step to wait for its cluster',
       async () =>
         (
-          await events(id)
+          await tasks.events(id)
         ).some(e =>
           /cluster "cancel-me": provisioning/.test(e.body.message ?? ''),
         ),
@@ -1257,19 +1242,8 @@ describe('scaffolder tasks of the create template', () => {
       method: 'POST',
     });
     assert.equal(cancel.status, 200);
-    let status = '';
-    await waitFor(
-      'the task to end',
-      async () => {
-        ({ status } = (await (
-          await api(`/api/scaffolder/v2/tasks/${id}`)
-        ).json()) as { status: string });
-        return !['open', 'processing'].includes(status);
-      },
-      60_000,
-      250,
-    );
-    const all = await events(id);
+    const status = await tasks.end(id, 60_000);
+    const all = await tasks.events(id);
     const log = all
       .map(e => `${e.type} ${e.body.status ?? ''} ${e.body.message ?? ''}`)
       .join('\n');

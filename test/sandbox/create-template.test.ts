@@ -18,6 +18,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { ensureFrontendBuilt } from '../../scripts/lib/portal.js';
 import { startPortalBackend, type PortalBackend } from '../support/backend.js';
 import { freePort } from '../support/ports.js';
+import { scaffolderTasks } from '../support/tasks.js';
 import {
   clusterSpec,
   eventually,
@@ -87,6 +88,7 @@ const api = (path: string, init: RequestInit = {}) =>
       ...(init.body ? { 'content-type': 'application/json' } : {}),
     },
   });
+const tasks = scaffolderTasks(api);
 
 beforeAll(async () => {
   const build = ensureFrontendBuilt(message => console.log(`# ${message}`));
@@ -181,24 +183,6 @@ afterAll(async () => {
   await backend?.stop();
   await cloud?.remove();
 });
-
-type TaskEvent = {
-  type: string;
-  body: { message?: string; stepId?: string; status?: string };
-};
-
-/** Waits until the task is no longer open or processing, and answers its status. */
-const taskEnd = (id: string) =>
-  eventually(
-    `task ${id} to end`,
-    async () => {
-      const { status } = (await (
-        await api(`/api/scaffolder/v2/tasks/${id}`)
-      ).json()) as { status: string };
-      return ['open', 'processing'].includes(status) ? undefined : status;
-    },
-    180_000,
-  );
 
 /** The namespaces of the environment's cluster and their resourceVersions. */
 async function namespaces(): Promise<Record<string, string>> {
@@ -300,21 +284,9 @@ test('a database that never comes online fails the task naming the step and the 
   const named = (map: Map<string, { name: string }>, name: string) =>
     [...map.values()].filter(r => r.name === name);
   digitalocean.holdDatabase('faulty-db');
-  const started = await api('/api/scaffolder/v2/tasks', {
-    method: 'POST',
-    body: JSON.stringify({
-      templateRef: 'template:default/network-cluster-database',
-      values: {},
-    }),
-  });
-  assert.equal(started.status, 201, await started.clone().text());
-  const { id } = (await started.json()) as { id: string };
-  assert.equal(await taskEnd(id), 'failed');
-  const events = async () =>
-    (await (
-      await api(`/api/scaffolder/v2/tasks/${id}/events`)
-    ).json()) as TaskEvent[];
-  const first = await events();
+  const id = await tasks.start('template:default/network-cluster-database', {});
+  assert.equal(await tasks.end(id, 180_000), 'failed');
+  const first = await tasks.events(id);
   const failure = first.find(e => e.body.status === 'failed');
   assert.equal(failure?.body.stepId, 'database');
   assert.match(
@@ -328,8 +300,8 @@ test('a database that never comes online fails the task naming the step and the 
     body: JSON.stringify({}),
   });
   assert.equal(retried.status, 201, await retried.clone().text());
-  assert.equal(await taskEnd(id), 'completed');
-  const all = await events();
+  assert.equal(await tasks.end(id, 180_000), 'completed');
+  const all = await tasks.events(id);
   const retry = all
     .slice(all.findIndex(e => e.type === 'recovered'))
     .map(e => e.body.message ?? '')
