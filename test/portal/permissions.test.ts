@@ -583,7 +583,7 @@ describe('the voting permission policy', () => {
     sandbox.assertNoViolations();
   });
 
-  it("lets a team unregister its own catalog entities, and refuses another team's with 403", async () => {
+  it("lets a team unregister its own catalog entities, and refuses another team's entities and any location with 403", async () => {
     const readComponent = async (name: string) =>
       api(
         `/api/catalog/entities/by-name/component/default/${name}`,
@@ -606,6 +606,29 @@ describe('the voting permission policy', () => {
     assert.equal((await readComponent('team-a-result')).status, 200);
     assert.equal(await unregister('alice', 'team-a-result'), 204);
     assert.equal((await readComponent('team-a-result')).status, 404);
+    // a location may hold any team's entities: only the platform group removes one (the catalog
+    // records it at once; reading it, which this machine cannot, comes later)
+    const target = 'https://git.example.com/team-a/catalog-info.yaml';
+    const registered = await api(
+      '/api/catalog/locations',
+      { method: 'POST', body: JSON.stringify({ type: 'url', target }) },
+      scriptToken,
+    );
+    assert.equal(registered.status, 201, await registered.clone().text());
+    const { location } = (await registered.json()) as {
+      location: { id: string };
+    };
+    const path = `/api/catalog/locations/${location.id}`;
+    assert.equal(
+      (await api(path, { method: 'DELETE' }, tokens.alice)).status,
+      403,
+    );
+    assert.equal((await api(path, {}, scriptToken)).status, 200);
+    assert.equal(
+      (await api(path, { method: 'DELETE' }, tokens.root)).status,
+      204,
+    );
+    assert.equal((await api(path, {}, scriptToken)).status, 404);
   });
 
   it('recorded every decision with the auditor, with user, environment, action and outcome, and no secret', () => {

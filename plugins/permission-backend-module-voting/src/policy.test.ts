@@ -4,7 +4,10 @@ import {
   createPermission,
 } from '@backstage/plugin-permission-common';
 import { PolicyQueryUser } from '@backstage/plugin-permission-node';
-import { catalogEntityDeletePermission } from '@backstage/plugin-catalog-common/alpha';
+import {
+  catalogEntityDeletePermission,
+  catalogLocationDeletePermission,
+} from '@backstage/plugin-catalog-common/alpha';
 import {
   actionExecutePermission,
   taskReadPermission,
@@ -147,6 +150,19 @@ describe('VotingPermissionPolicy', () => {
     });
     expect(
       await policy.handle({ permission: catalogEntityDeletePermission }, admin),
+    ).toEqual({ result: AuthorizeResult.ALLOW });
+    // a location may hold any team's entities: only the platform group unregisters one
+    expect(
+      await policy.handle(
+        { permission: catalogLocationDeletePermission },
+        alice,
+      ),
+    ).toEqual({ result: AuthorizeResult.DENY });
+    expect(
+      await policy.handle(
+        { permission: catalogLocationDeletePermission },
+        admin,
+      ),
     ).toEqual({ result: AuthorizeResult.ALLOW });
   });
 

@@ -14,6 +14,7 @@ import {
 } from '@backstage/plugin-catalog-backend/alpha';
 import {
   catalogEntityDeletePermission,
+  catalogLocationDeletePermission,
   RESOURCE_TYPE_CATALOG_ENTITY,
 } from '@backstage/plugin-catalog-common/alpha';
 import {
@@ -38,10 +39,10 @@ const deny: PolicyDecision = { result: AuthorizeResult.DENY };
 /**
  * The voting platform's policy. The platform group may do everything; anyone else signed in
  * may create, tear down and read the status of the environments their groups own, read and
- * cancel only their own scaffolder tasks, unregister only the catalog entities their groups own,
- * and run the product's actions only from the product's templates (the scaffolder guard asks for
- * the environment permissions with the template's parameters). Everything else, e.g. reading the
- * catalog, stays allowed.
+ * cancel only their own scaffolder tasks, unregister only the catalog entities their groups own
+ * (and no location, which may hold any team's entities), and run the product's actions only from
+ * the product's templates (the scaffolder guard asks for the environment permissions with the
+ * template's parameters). Everything else, e.g. reading the catalog, stays allowed.
  */
 export class VotingPermissionPolicy implements PermissionPolicy {
   constructor(private readonly config: VotingPermissionsConfig) {}
@@ -60,7 +61,10 @@ export class VotingPermissionPolicy implements PermissionPolicy {
       return allow;
     }
     const { permission } = request;
-    if (permission.name === votingForeignTemplateActionsPermission.name) {
+    if (
+      permission.name === votingForeignTemplateActionsPermission.name ||
+      permission.name === catalogLocationDeletePermission.name
+    ) {
       return deny;
     }
     if (isResourcePermission(permission, RESOURCE_TYPE_VOTING_ENVIRONMENT)) {

@@ -165,6 +165,38 @@ describe('voting:environment:register', () => {
       );
     });
 
+    it('waits out a catalog that answers with an error, and names the error if it never recovers', async () => {
+      const clock = new ManualClock();
+      let looks = 0;
+      const restarting = catalogServiceMock.mock({
+        getEntityByRef: async entityRef => {
+          looks += 1;
+          if (looks === 1) throw new Error('503 Service Unavailable');
+          return env.catalog.getEntityByRef(entityRef, asService);
+        },
+      });
+      const run = await runAction(
+        env.actions({ catalog: restarting, clock }).register,
+        { ...input, name: 'restarting' },
+      );
+      expect(run.outputs.outcome).toBe('created');
+      expect(looks).toBe(2);
+
+      const broken = catalogServiceMock.mock({
+        getEntityByRef: async () => {
+          throw new Error('503 Service Unavailable');
+        },
+      });
+      const error = await runAction(
+        env.actions({ catalog: broken, clock, timeoutMs: 2_000 }).register,
+        { ...input, name: 'broken-catalog' },
+      ).catch(e => e);
+      expect(error).toBeInstanceOf(WaitTimeoutError);
+      expect(error.message).toMatch(
+        /: it answered with an error \(503 Service Unavailable\)\. The portal's record is up to date, so running the task again is safe/,
+      );
+    });
+
     it('fails after its bound with an error that names the entity and says a retry is safe; the retry completes', async () => {
       const clock = new ManualClock();
       const never = catalogServiceMock.mock({

@@ -1,6 +1,7 @@
 import type { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { readDurationFromConfig, type Config } from '@backstage/config';
 import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
+import { toError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { durationToMilliseconds } from '@backstage/types';
 import {
@@ -83,9 +84,15 @@ async function waitForCatalog(
   const started = clock.now();
   await waitUntil(
     async () => {
-      const { done, seen } = await look();
-      lastSeen = seen;
-      return done || undefined;
+      // A catalog that answers with an error now and then (a restart, a 5xx) is waited out too.
+      try {
+        const { done, seen } = await look();
+        lastSeen = seen;
+        return done || undefined;
+      } catch (error) {
+        lastSeen = `answered with an error (${toError(error).message})`;
+        return undefined;
+      }
     },
     {
       timeoutMs,
@@ -128,7 +135,10 @@ export async function waitUntilCatalogServes(
       const servedAt =
         entity?.metadata.annotations?.[ENVIRONMENT_UPDATED_AT_ANNOTATION];
       return {
-        done: servedAt === environment.updatedAt,
+        // A later write (another task, a retry) is served as a newer time: that one is done too.
+        done:
+          servedAt !== undefined &&
+          Date.parse(servedAt) >= Date.parse(environment.updatedAt),
         seen: entity
           ? `serves ${ref} as recorded at ${servedAt ?? 'an unknown time'}`
           : `serves no ${ref}`,
