@@ -7,6 +7,7 @@ import {
 import {
   ENVIRONMENT_ANNOTATION,
   ENVIRONMENT_NAMESPACE,
+  REGION_LABEL,
   RESULT_URL_ANNOTATION,
   VOTE_URL_ANNOTATION,
   type VotingEnvironment,
@@ -76,6 +77,9 @@ export function environmentEntities(
       [ENVIRONMENT_ANNOTATION]: name,
       ...extra,
     },
+    ...(environment.region
+      ? { labels: { [REGION_LABEL]: environment.region } }
+      : {}),
   });
   const resource = (
     part: (typeof RESOURCES)[number],

@@ -21,3 +21,11 @@ export const VOTE_URL_ANNOTATION = 'voting-platform.io/vote-url';
  * @public
  */
 export const ENVIRONMENT_ANNOTATION = 'voting-platform.io/environment';
+
+/**
+ * Label on an environment's catalog entities naming the DigitalOcean region of its cluster
+ * (`nyc1`, `fra1`...), as the create template chose it: the environments page filters by it.
+ *
+ * @public
+ */
+export const REGION_LABEL = 'voting-platform.io/region';

@@ -5,6 +5,7 @@
  */
 export {
   ENVIRONMENT_ANNOTATION,
+  REGION_LABEL,
   RESULT_URL_ANNOTATION,
   VOTE_URL_ANNOTATION,
 } from './annotations';

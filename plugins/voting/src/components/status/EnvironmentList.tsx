@@ -33,11 +33,11 @@ import {
 import useAsync from 'react-use/esm/useAsync';
 import { votingStatusApiRef } from '../../statusApi';
 import {
-  EnvironmentRegionFilter,
-  EnvironmentStatusFilter,
+  EnvironmentFactFilter,
   EnvironmentStatusIndex,
   environmentOf,
   ownerOf,
+  type EnvironmentFact,
   type EnvironmentFilters,
 } from './environmentFilters';
 import {
@@ -121,32 +121,30 @@ function EnvironmentScope(props: { owner?: string }) {
 }
 
 /** A catalog-react picker of values that the status call answers (region, status). */
-function StatusPicker<T extends string>(props: {
+function FactPicker<T extends string>(props: {
   label: string;
-  name: 'region' | 'status';
+  fact: EnvironmentFact;
   options: T[];
   optionLabel?: (option: T) => string;
-  make(
-    values: T[],
-    index: EnvironmentStatusIndex,
-  ): EnvironmentFilters['region' | 'status'];
 }) {
   const { updateFilters, queryParameters } =
     useEntityList<EnvironmentFilters>();
   const { index } = useStatuses();
+  const { fact } = props;
   const [selected, setSelected] = useState<T[]>(
-    () => [queryParameters[props.name]].flat().filter(Boolean) as T[],
+    () => [queryParameters[fact]].flat().filter(Boolean) as T[],
   );
-  const { make, name } = props;
   useEffect(() => {
     // made again when the statuses change: the filter reads them
     updateFilters({
-      [name]: selected.length ? make(selected, index) : undefined,
+      [fact]: selected.length
+        ? new EnvironmentFactFilter(fact, selected, index)
+        : undefined,
     });
-  }, [selected, index, make, name, updateFilters]);
+  }, [selected, index, fact, updateFilters]);
   return (
     <CatalogAutocomplete<T, true>
-      name={`${props.name}-picker`}
+      name={`${fact}-picker`}
       label={props.label}
       multiple
       options={props.options}
@@ -157,17 +155,12 @@ function StatusPicker<T extends string>(props: {
   );
 }
 
-const makeRegionFilter = (values: string[], index: EnvironmentStatusIndex) =>
-  new EnvironmentRegionFilter(values, index);
-const makeStatusFilter = (
-  values: StatusState[],
-  index: EnvironmentStatusIndex,
-) => new EnvironmentStatusFilter(values, index);
 const stateLabel = (state: StatusState) => STATE_LABELS[state];
 
 /** The region and status pickers, and the owner picker unless the owner is fixed. */
 function EnvironmentPickers(props: { withOwner: boolean }) {
   const { index } = useStatuses();
+  const { backendEntities } = useEntityList<EnvironmentFilters>();
   return (
     <Box
       display="flex"
@@ -183,20 +176,18 @@ function EnvironmentPickers(props: { withOwner: boolean }) {
         </Box>
       ) : null}
       <Box minWidth={200}>
-        <StatusPicker
+        <FactPicker
           label="Region"
-          name="region"
-          options={index.regions()}
-          make={makeRegionFilter}
+          fact="region"
+          options={index.regions(backendEntities)}
         />
       </Box>
       <Box minWidth={200}>
-        <StatusPicker
+        <FactPicker
           label="Status"
-          name="status"
+          fact="status"
           options={SEVERITY}
           optionLabel={stateLabel}
-          make={makeStatusFilter}
         />
       </Box>
     </Box>

@@ -10,6 +10,7 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import {
   ENVIRONMENT_ANNOTATION,
   ENVIRONMENT_NAMESPACE,
+  REGION_LABEL,
 } from '@voting-platform/plugin-voting-common';
 import { votingStatusApiRef, type EnvironmentStatuses } from '../../statusApi';
 import { EnvironmentsPage } from './EnvironmentsPage';
@@ -17,7 +18,11 @@ import { GroupEnvironmentsCard } from './GroupEnvironmentsCard';
 import { statusFixture } from './fixtures';
 
 /** An environment's Component as the voting entity provider makes it, relations resolved. */
-function environmentEntity(name: string, team = 'team-a'): Entity {
+function environmentEntity(
+  name: string,
+  team = 'team-a',
+  region?: string,
+): Entity {
   const owner = `group:default/${team}`;
   return {
     apiVersion: 'backstage.io/v1alpha1',
@@ -26,6 +31,7 @@ function environmentEntity(name: string, team = 'team-a'): Entity {
       name,
       namespace: ENVIRONMENT_NAMESPACE,
       annotations: { [ENVIRONMENT_ANNOTATION]: name },
+      ...(region ? { labels: { [REGION_LABEL]: region } } : {}),
     },
     spec: { type: 'website', lifecycle: 'production', owner },
     relations: [{ type: RELATION_OWNED_BY, targetRef: owner }],
@@ -41,8 +47,9 @@ const group = (name: string): Entity => ({
 
 const entities: Entity[] = [
   environmentEntity('alpha'),
-  environmentEntity('beta'),
-  environmentEntity('gamma', 'team-b'),
+  // its cluster cannot be checked: only its label knows its region
+  environmentEntity('beta', 'team-a', 'ams3'),
+  environmentEntity('gamma', 'team-b', 'nyc1'),
   environmentEntity('delta'),
   environmentEntity('secret', 'team-b'),
   // not an environment: the page leaves it out
@@ -164,10 +171,12 @@ describe('EnvironmentsPage', () => {
     ]);
     expect(screen.getByRole('link', { name: 'team-a' })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'team-b' })).toBeInTheDocument();
-    // regions from the cluster sections; beta's cluster could not be checked
+    // regions from the entities' labels, else from the cluster sections
     expect(screen.getAllByText('nyc1')).toHaveLength(2);
     expect(screen.getByText('fra1')).toBeInTheDocument();
-    expect(screen.getAllByText('unknown')).toHaveLength(2);
+    expect(screen.getByText('ams3')).toBeInTheDocument();
+    // secret's status is not the user's to read, and it has no label
+    expect(screen.getAllByText('unknown')).toHaveLength(1);
     expect(screen.getByText('not yours to read')).toBeInTheDocument();
   });
 
@@ -206,6 +215,9 @@ describe('EnvironmentsPage', () => {
     await pick('Status', 'Error');
     await waitFor(() => expect(listed()).toEqual(['beta']));
     unpick('Error');
+    await pick('Region', 'ams3');
+    await waitFor(() => expect(listed()).toEqual(['beta']));
+    unpick('ams3');
     await pick('Region', 'fra1');
     await waitFor(() => expect(listed()).toEqual(['delta']));
     await pick('Region', 'nyc1');

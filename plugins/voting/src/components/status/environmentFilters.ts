@@ -5,6 +5,7 @@ import type {
 } from '@backstage/plugin-catalog-react';
 import {
   ENVIRONMENT_ANNOTATION,
+  REGION_LABEL,
   type EnvironmentStatus,
   type StatusState,
 } from '@voting-platform/plugin-voting-common';
@@ -37,9 +38,15 @@ export class EnvironmentStatusIndex {
     return name === undefined ? undefined : this.#byName.get(name);
   }
 
-  /** The cluster's region, unknown while the cluster section cannot be checked. */
+  /**
+   * The region the entity's label records; for an environment recorded without one, the region
+   * its cluster reports (unknown while the cluster cannot be checked).
+   */
   region(entity: Entity): string | undefined {
-    return this.status(entity)?.cluster.detail?.region;
+    return (
+      entity.metadata.labels?.[REGION_LABEL] ??
+      this.status(entity)?.cluster.detail?.region
+    );
   }
 
   /** The state of the whole environment, that of its worst section. */
@@ -48,44 +55,33 @@ export class EnvironmentStatusIndex {
     return status && overallState(status);
   }
 
-  regions(): string[] {
-    return [
-      ...new Set(
-        [...this.#byName.values()].flatMap(s =>
-          s.cluster.detail ? [s.cluster.detail.region] : [],
-        ),
-      ),
-    ].sort();
+  /** The regions of these entities, for a picker. */
+  regions(entities: Entity[]): string[] {
+    return [...new Set(entities.flatMap(e => this.region(e) ?? []))].sort();
   }
 }
 
-/** Keeps the environments in one of the chosen regions (`filters[region]` in the address). */
-export class EnvironmentRegionFilter implements EntityFilter {
+/** What an environment filter compares: its region, or the state of its status. */
+export type EnvironmentFact = 'region' | 'status';
+
+/**
+ * Keeps the environments whose region (or status) is one of the chosen values
+ * (`filters[region]`, `filters[status]` in the address). It reads the batch status call's
+ * answer, so it runs in the browser, not in the catalog.
+ */
+export class EnvironmentFactFilter implements EntityFilter {
   constructor(
+    readonly fact: EnvironmentFact,
     readonly values: string[],
     private readonly index: EnvironmentStatusIndex,
   ) {}
 
   filterEntity(entity: Entity): boolean {
-    const region = this.index.region(entity);
-    return region !== undefined && this.values.includes(region);
-  }
-
-  toQueryValue(): string[] {
-    return this.values;
-  }
-}
-
-/** Keeps the environments in one of the chosen states (`filters[status]` in the address). */
-export class EnvironmentStatusFilter implements EntityFilter {
-  constructor(
-    readonly values: StatusState[],
-    private readonly index: EnvironmentStatusIndex,
-  ) {}
-
-  filterEntity(entity: Entity): boolean {
-    const state = this.index.state(entity);
-    return state !== undefined && this.values.includes(state);
+    const value =
+      this.fact === 'region'
+        ? this.index.region(entity)
+        : this.index.state(entity);
+    return value !== undefined && this.values.includes(value);
   }
 
   toQueryValue(): string[] {
@@ -95,6 +91,5 @@ export class EnvironmentStatusFilter implements EntityFilter {
 
 /** The entity list's filters on these pages: catalog-react's, and region and status. */
 export type EnvironmentFilters = DefaultEntityFilters & {
-  region?: EnvironmentRegionFilter;
-  status?: EnvironmentStatusFilter;
+  [Fact in EnvironmentFact]?: EnvironmentFactFilter;
 };
