@@ -438,7 +438,7 @@ describe('portal backend', () => {
 /** Records an environment through the voting backend's route, as the register action does. */
 async function registerEnvironment(
   name: string,
-  fields: { owner?: string; clusterId?: string } = {},
+  fields: { owner?: string; clusterId?: string; region?: string } = {},
 ) {
   const response = await api(`/api/voting/environments/${name}`, {
     method: 'PUT',
@@ -624,8 +624,8 @@ describe('portal in Chromium', () => {
     assert.deepEqual(problems, []);
   });
 
-  it('opens the environments page and filters it by owner and region', async () => {
-    // clusters at the emulated DigitalOcean, in two regions: the cluster section names them
+  it('opens the environments page, listed from the catalog, and filters it by owner, region and status', async () => {
+    // clusters at the emulated DigitalOcean in two regions, recorded with their regions
     const clusterIn = async (name: string, region: string) => {
       const response = await fetch(
         `${sandbox.digitalocean.url}/kubernetes/clusters`,
@@ -649,14 +649,20 @@ describe('portal in Chromium', () => {
     };
     await registerEnvironment('filter-nyc', {
       clusterId: await clusterIn('filter-nyc', 'nyc1'),
+      region: 'nyc1',
     });
     await registerEnvironment('filter-fra', {
       clusterId: await clusterIn('filter-fra', 'fra1'),
+      region: 'fra1',
     });
     await registerEnvironment('filter-other', {
       clusterId: await clusterIn('filter-other', 'fra1'),
+      region: 'fra1',
       owner: 'group:default/team-b',
     });
+    // the page lists the catalog's entities: wait until the catalog has made them
+    for (const name of ['filter-nyc', 'filter-fra', 'filter-other'])
+      await environmentEntity(name);
     const page = context.pages()[0] ?? (await context.newPage());
     const problems = watchProblems(page);
     await page.goto(`${baseUrl}/voting-environments`);
@@ -665,38 +671,63 @@ describe('portal in Chromium', () => {
     await enter.or(heading).first().waitFor();
     if (await enter.isVisible()) await enter.click();
     await page.getByRole('link', { name: 'filter-other' }).waitFor();
-    const listed = async () => {
-      const names = ['portal-page', 'filter-nyc', 'filter-fra', 'filter-other'];
-      const shown = await Promise.all(
-        names.map(name => page.getByRole('link', { name }).count()),
-      );
-      return names.filter((_, i) => (shown[i] ?? 0) > 0);
+    const names = ['portal-page', 'filter-nyc', 'filter-fra', 'filter-other'];
+    /** Waits until the page links to exactly these of the names (the filters run as picked). */
+    const listed = async (expected: string[]) => {
+      const shown = async () => {
+        const counts = await Promise.all(
+          names.map(name => page.getByRole('link', { name }).count()),
+        );
+        return names.filter((_, i) => (counts[i] ?? 0) > 0);
+      };
+      await waitFor(
+        `the page to list ${expected.join(', ') || 'none'}`,
+        async () =>
+          JSON.stringify(await shown()) === JSON.stringify(expected)
+            ? true
+            : undefined,
+      ).catch(async error => {
+        assert.deepEqual(await shown(), expected, String(error));
+      });
     };
-    const pick = async (filter: string, option: string) => {
-      await page
-        .getByRole('search')
-        .getByRole('button', { name: new RegExp(`^${filter}`) })
-        .click();
+    const filters = page.getByRole('search', { name: 'Filter environments' });
+    // catalog-react's autocompletes: the label holds the input
+    const pick = async (picker: string, option: string) => {
+      const input = filters.getByLabel(picker);
+      await input.click();
       await page
         .getByRole('listbox')
-        .getByRole('option', { name: option })
+        .getByRole('option', { name: option, exact: true })
         .click();
+      await input.press('Escape');
       await page.getByRole('listbox').waitFor({ state: 'detached' });
     };
+    const unpick = (option: string) =>
+      filters
+        .getByRole('button', { name: option, exact: true })
+        .locator('.MuiChip-deleteIcon')
+        .click();
     await pick('Region', 'fra1');
-    assert.deepEqual(await listed(), ['filter-fra', 'filter-other']);
-    await pick('Owner', 'group:default/platform-team');
-    assert.deepEqual(await listed(), ['filter-fra']);
+    await listed(['filter-fra', 'filter-other']);
+    await pick('Owner', 'platform-team');
+    await listed(['filter-fra']);
+    assert.match(page.url(), /filters%5Bregion%5D=fra1/);
+    await unpick('fra1');
     await pick('Region', 'nyc1');
-    assert.deepEqual(await listed(), ['filter-nyc']);
-    await pick('Owner', 'All');
-    await pick('Region', 'All');
-    assert.deepEqual(await listed(), [
-      'portal-page',
-      'filter-nyc',
-      'filter-fra',
-      'filter-other',
-    ]);
+    // portal-page's cluster is not at the emulator: only its entity's label says nyc1
+    await listed(['portal-page', 'filter-nyc']);
+    await unpick('platform-team');
+    await unpick('nyc1');
+    await listed(names);
+    // no database or DNS record of these environments exists at the emulators: all in error
+    await pick('Status', 'Error');
+    await listed(names);
+    await unpick('Error');
+    await pick('Status', 'OK');
+    await listed([]);
+    await page.getByText('No environment matches.').waitFor();
+    await unpick('OK');
+    await listed(names);
     assert.deepEqual(
       await accessibilityViolations(page),
       [],

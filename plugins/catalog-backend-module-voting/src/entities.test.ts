@@ -12,6 +12,7 @@ import {
 import { BuiltinKindsEntityProcessor } from '@backstage/plugin-catalog-backend';
 import type { CatalogProcessorResult } from '@backstage/plugin-catalog-node';
 import {
+  REGION_LABEL,
   RESULT_URL_ANNOTATION,
   VOTE_URL_ANNOTATION,
 } from '@voting-platform/plugin-voting-common';
@@ -124,5 +125,20 @@ describe('the entities of an environment', () => {
       'Vote app',
       'Result app',
     ]);
+  });
+
+  it('carry the region as a label, for the environments page to filter by, when it was recorded', async () => {
+    for (const entity of entities)
+      expect(entity.metadata.labels).toEqual({ [REGION_LABEL]: 'nyc1' });
+    // a label value the catalog accepts
+    await expect(
+      new FieldFormatEntityPolicy().enforce(structuredClone(entities[0]!)),
+    ).resolves.toBeDefined();
+    const unrecorded = environmentEntities(
+      { ...environment, region: null },
+      location,
+    );
+    for (const entity of unrecorded)
+      expect(entity.metadata.labels).toBeUndefined();
   });
 });

@@ -8,6 +8,7 @@ import {
   ENVIRONMENT_ANNOTATION,
   ENVIRONMENT_NAMESPACE,
   ENVIRONMENT_UPDATED_AT_ANNOTATION,
+  REGION_LABEL,
   RESULT_URL_ANNOTATION,
   VOTE_URL_ANNOTATION,
   type VotingEnvironment,
@@ -77,6 +78,9 @@ export function environmentEntities(
       [ENVIRONMENT_ANNOTATION]: name,
       ...extra,
     },
+    ...(environment.region
+      ? { labels: { [REGION_LABEL]: environment.region } }
+      : {}),
   });
   const resource = (
     part: (typeof RESOURCES)[number],

@@ -31,3 +31,11 @@ export const ENVIRONMENT_ANNOTATION = 'voting-platform.io/environment';
  */
 export const ENVIRONMENT_UPDATED_AT_ANNOTATION =
   'voting-platform.io/environment-updated-at';
+
+/**
+ * Label on an environment's catalog entities naming the DigitalOcean region of its cluster
+ * (`nyc1`, `fra1`...), as the create template chose it: the environments page filters by it.
+ *
+ * @public
+ */
+export const REGION_LABEL = 'voting-platform.io/region';

@@ -76,6 +76,12 @@ export const environmentSpecSchema = z
     voteUrl: publicUrl,
     resultUrl: publicUrl,
     grafanaUrl: publicUrl.nullable().default(null),
+    // null for environments recorded before the region was
+    region: z
+      .string()
+      .regex(/^[a-z]{3}[0-9]$/, 'must be a DigitalOcean region slug (nyc1)')
+      .nullable()
+      .default(null),
   })
   .strict();
 
@@ -102,6 +108,8 @@ export type VotingEnvironment = {
   voteUrl: string;
   resultUrl: string;
   grafanaUrl: string | null;
+  /** The DigitalOcean region of the cluster; null when it was not recorded. */
+  region: string | null;
   createdAt: string;
   updatedAt: string;
 };

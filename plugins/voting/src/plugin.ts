@@ -7,7 +7,12 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
-import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
+import {
+  createScaffolderFieldExtension,
+  type CustomFieldValidator,
+  type FieldExtensionComponent,
+  type FieldExtensionOptions,
+} from '@backstage/plugin-scaffolder-react';
 import type { JSX } from 'react';
 import type { VotingResultsCardProps } from './components/VotingResultsCard';
 import type { EnvironmentStatusCardProps } from './components/status/EnvironmentStatusCard';
@@ -156,80 +161,95 @@ export const VotingEnvironmentsPage: () => JSX.Element = votingPlugin.provide(
 );
 
 /**
+ * The scaffolder form fields for legacy apps, by their `ui:field` name: each becomes a field
+ * extension to put inside `<ScaffolderFieldExtensions>`.
+ */
+const LEGACY_FIELDS = {
+  VotingConfirmName: {
+    component: ConfirmName,
+    validation: validateConfirmName,
+  },
+  VotingRegion: { component: RegionPicker, validation: validateRegion },
+  VotingKubernetesVersion: {
+    component: KubernetesVersionPicker,
+    validation: validateKubernetesVersion,
+  },
+  VotingNodeSize: { component: NodeSizePicker, validation: validateNodeSize },
+  VotingDatabaseSize: {
+    component: DatabaseSizePicker,
+    validation: validateDatabaseSize,
+  },
+  VotingCloudflareZone: {
+    component: CloudflareZonePicker,
+    validation: validateCloudflareZone,
+  },
+};
+
+/** The extension of each legacy field, typed by what its validator checks. */
+type LegacyFieldExtensions = {
+  [Name in keyof typeof LEGACY_FIELDS]: (typeof LEGACY_FIELDS)[Name] extends {
+    validation: CustomFieldValidator<infer TValue, infer TOptions>;
+  }
+    ? FieldExtensionComponent<TValue, TOptions>
+    : never;
+};
+
+const legacyFieldExtensions = Object.fromEntries(
+  Object.entries(LEGACY_FIELDS).map(([name, field]) => [
+    name,
+    votingPlugin.provide(
+      createScaffolderFieldExtension({
+        name,
+        ...(field as Omit<FieldExtensionOptions, 'name'>),
+      }),
+    ),
+  ]),
+) as LegacyFieldExtensions;
+
+/**
  * `ui:field: VotingConfirmName` for legacy apps (inside `<ScaffolderFieldExtensions>`): a text
  * field that must repeat another field of the form exactly.
  *
  * @public
  */
-export const VotingConfirmNameFieldExtension = votingPlugin.provide(
-  createScaffolderFieldExtension({
-    name: 'VotingConfirmName',
-    component: ConfirmName,
-    validation: validateConfirmName,
-  }),
-);
+export const VotingConfirmNameFieldExtension =
+  legacyFieldExtensions.VotingConfirmName;
 
 /**
  * `ui:field: VotingRegion` for legacy apps: DigitalOcean's regions with Kubernetes.
  *
  * @public
  */
-export const VotingRegionFieldExtension = votingPlugin.provide(
-  createScaffolderFieldExtension({
-    name: 'VotingRegion',
-    component: RegionPicker,
-    validation: validateRegion,
-  }),
-);
+export const VotingRegionFieldExtension = legacyFieldExtensions.VotingRegion;
 
 /**
  * `ui:field: VotingKubernetesVersion` for legacy apps: the versions DigitalOcean offers.
  *
  * @public
  */
-export const VotingKubernetesVersionFieldExtension = votingPlugin.provide(
-  createScaffolderFieldExtension({
-    name: 'VotingKubernetesVersion',
-    component: KubernetesVersionPicker,
-    validation: validateKubernetesVersion,
-  }),
-);
+export const VotingKubernetesVersionFieldExtension =
+  legacyFieldExtensions.VotingKubernetesVersion;
 
 /**
  * `ui:field: VotingNodeSize` for legacy apps: the region's node sizes with the monthly price.
  *
  * @public
  */
-export const VotingNodeSizeFieldExtension = votingPlugin.provide(
-  createScaffolderFieldExtension({
-    name: 'VotingNodeSize',
-    component: NodeSizePicker,
-    validation: validateNodeSize,
-  }),
-);
+export const VotingNodeSizeFieldExtension =
+  legacyFieldExtensions.VotingNodeSize;
 
 /**
  * `ui:field: VotingDatabaseSize` for legacy apps: PostgreSQL sizes for the node count.
  *
  * @public
  */
-export const VotingDatabaseSizeFieldExtension = votingPlugin.provide(
-  createScaffolderFieldExtension({
-    name: 'VotingDatabaseSize',
-    component: DatabaseSizePicker,
-    validation: validateDatabaseSize,
-  }),
-);
+export const VotingDatabaseSizeFieldExtension =
+  legacyFieldExtensions.VotingDatabaseSize;
 
 /**
  * `ui:field: VotingCloudflareZone` for legacy apps: the account's active zones, `{ id, name }`.
  *
  * @public
  */
-export const VotingCloudflareZoneFieldExtension = votingPlugin.provide(
-  createScaffolderFieldExtension({
-    name: 'VotingCloudflareZone',
-    component: CloudflareZonePicker,
-    validation: validateCloudflareZone,
-  }),
-);
+export const VotingCloudflareZoneFieldExtension =
+  legacyFieldExtensions.VotingCloudflareZone;

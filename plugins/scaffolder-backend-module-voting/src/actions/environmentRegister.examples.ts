@@ -36,6 +36,7 @@ export const examples: TemplateExample[] = [
       voteUrl: https://vote.staging.example.com
       resultUrl: https://result.staging.example.com
       grafanaUrl: https://grafana.staging.example.com
+      region: nyc1
 `,
   },
 ];

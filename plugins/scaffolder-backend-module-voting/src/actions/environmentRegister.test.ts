@@ -80,6 +80,14 @@ describe('voting:environment:register', () => {
     expect(after.outputs.createdAt).toBe(before.outputs.createdAt);
   });
 
+  it("records the cluster's region: another region updates the record", async () => {
+    await runAction(env.register, input);
+    const moved = await runAction(env.register, { ...input, region: 'fra1' });
+    expect(moved.outputs.outcome).toBe('updated');
+    const again = await runAction(env.register, { ...input, region: 'fra1' });
+    expect(again.outputs.outcome).toBe('unchanged');
+  });
+
   it('a task retried after its worker died once it had written finds the record done, and says so', async () => {
     const checkpoints = new Map();
     const fresh = { ...input, name: 'retried' };

@@ -47,6 +47,11 @@ const input = {
   resultUrl: url('result app'),
   grafanaUrl: (z: Zod) =>
     z.string().url().optional().describe("Grafana's address, if it has one"),
+  region: (z: Zod) =>
+    z
+      .string()
+      .optional()
+      .describe("The DigitalOcean region of the environment's cluster (nyc1)"),
 };
 
 const CHANGES: Partial<Record<EnvironmentOutcome, 'create' | 'update'>> = {
@@ -88,7 +93,10 @@ export function createVotingEnvironmentRegisterAction(
       },
     },
     async handler(ctx) {
-      const { name, grafanaUrl, ...spec } = parseInput(input, ctx.input);
+      const { name, grafanaUrl, region, ...spec } = parseInput(
+        input,
+        ctx.input,
+      );
       // a dry run records nothing, so it may name what earlier steps would create
       dryRunPlaceholders(ctx.isDryRun, {
         clusterId: spec.clusterId,
@@ -96,7 +104,11 @@ export function createVotingEnvironmentRegisterAction(
         vpcId: spec.vpcId,
       });
       const client = environmentsClient(options, ctx.signal);
-      const body = { ...spec, grafanaUrl: grafanaUrl ?? null };
+      const body = {
+        ...spec,
+        grafanaUrl: grafanaUrl ?? null,
+        region: region ?? null,
+      };
       // The backend compares with its record; a retried task then finds its own write done.
       const planned = await client.register(name, body, true);
       const change = CHANGES[planned.outcome];

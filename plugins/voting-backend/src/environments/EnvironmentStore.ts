@@ -21,6 +21,7 @@ type Row = {
   vote_url: string;
   result_url: string;
   grafana_url: string | null;
+  region: string | null;
   created_at: string;
   updated_at: string;
 };
@@ -41,6 +42,7 @@ const COLUMNS: Record<keyof EnvironmentFields, keyof Row> = {
   voteUrl: 'vote_url',
   resultUrl: 'result_url',
   grafanaUrl: 'grafana_url',
+  region: 'region',
 };
 
 function fromRow(row: Row): VotingEnvironment {
@@ -54,6 +56,7 @@ function fromRow(row: Row): VotingEnvironment {
     voteUrl: row.vote_url,
     resultUrl: row.result_url,
     grafanaUrl: row.grafana_url ?? null,
+    region: row.region ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

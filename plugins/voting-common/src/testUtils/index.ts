@@ -40,6 +40,7 @@ export function environmentSpecFixture(): EnvironmentSpec {
     domain: 'demo.example.com',
     voteUrl: 'https://vote.demo.example.com',
     resultUrl: 'https://result.demo.example.com',
+    region: 'nyc1',
   };
 }
 
@@ -53,6 +54,7 @@ export function votingEnvironmentFixture(): VotingEnvironment {
     name: 'demo',
     ...environmentSpecFixture(),
     grafanaUrl: 'https://grafana.demo.example.com',
+    region: 'nyc1',
     createdAt: '2026-11-30T22:00:00.000Z',
     updatedAt: '2026-11-30T22:00:00.000Z',
   };

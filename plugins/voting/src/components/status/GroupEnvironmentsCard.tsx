@@ -1,7 +1,7 @@
 import { InfoCard } from '@backstage/core-components';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { useEntity } from '@backstage/plugin-catalog-react';
-import { EnvironmentsOverview } from './EnvironmentsPage';
+import { EntityListProvider, useEntity } from '@backstage/plugin-catalog-react';
+import { EnvironmentList } from './EnvironmentList';
 
 /**
  * The environments a Group owns, with their status at a glance: for Group entity pages.
@@ -12,7 +12,9 @@ export function GroupEnvironmentsCard() {
   const { entity } = useEntity();
   return (
     <InfoCard title="Voting environments">
-      <EnvironmentsOverview owner={stringifyEntityRef(entity)} />
+      <EntityListProvider>
+        <EnvironmentList owner={stringifyEntityRef(entity)} />
+      </EntityListProvider>
     </InfoCard>
   );
 }

@@ -19,7 +19,7 @@ import type {
 import { STATUS_SECTIONS } from '@voting-platform/plugin-voting-common';
 
 /** Worst first: an environment is as well as its worst section. */
-const SEVERITY: StatusState[] = [
+export const SEVERITY: StatusState[] = [
   'error',
   'rate-limited',
   'warning',
