@@ -2,29 +2,25 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { createServiceFactory } from '@backstage/backend-plugin-api';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   signalsServiceRef,
   type SignalPayload,
 } from '@backstage/plugin-signals-node';
 import { ManualClock, useSandbox } from '@voting-platform/cloud-sandbox';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import {
-  votingEnvironmentReadPermission,
-  type EnvironmentStatus,
-} from '@voting-platform/plugin-voting-common';
+import { type EnvironmentStatus } from '@voting-platform/plugin-voting-common';
 import { environmentSpecFixture } from '@voting-platform/plugin-voting-common/testUtils';
-import { votingEnvironmentConditions } from '@voting-platform/plugin-voting-node';
+import { digitalOceanCall } from '@voting-platform/plugin-kubernetes-node/testUtils';
 import { sleep } from '@voting-platform/timing';
 import pg from 'pg';
 import request from 'supertest';
-import { votingPlugin } from '../plugin';
+import {
+  ownerTeamDecision,
+  startStatusTestBackend,
+  type StatusTestBackend,
+} from './__testUtils__/statusTestBackend';
 
 jest.setTimeout(120_000);
 
@@ -177,7 +173,7 @@ describe('POST /environments/:name/watch', () => {
   const published: SignalPayload[] = [];
   /** Whom the permission policy was asked about, in order. */
   const policyAsked: string[] = [];
-  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+  let server: StatusTestBackend['server'];
   let stopBackend: () => Promise<void>;
   let clusterId: string;
 
@@ -222,45 +218,43 @@ describe('POST /environments/:name/watch', () => {
 
   beforeAll(async () => {
     await results.start();
-    const { digitalocean, cloudflare } = env.sandbox;
-    const created = await fetch(`${digitalocean.url}/kubernetes/clusters`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${digitalocean.token}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({
+    const created = await digitalOceanCall(env.sandbox.digitalocean)(
+      'POST',
+      '/kubernetes/clusters',
+      {
         name: 'watched',
         region: 'nyc1',
         version: 'latest',
         node_pools: [{ name: 'pool', size: 's-2vcpu-4gb', count: 1 }],
-      }),
-    });
-    clusterId = ((await created.json()) as any).kubernetes_cluster.id;
+      },
+    );
+    clusterId = created.kubernetes_cluster.id;
     clock.advance(10 * 60_000);
 
-    const backend = await startTestBackend({
+    const backend = await startStatusTestBackend({
+      sandbox: env.sandbox,
+      voting: {
+        allowedResultHosts: [new URL(results.url).host],
+        status: {
+          cacheSeconds: CACHE_SECONDS,
+          leaseSeconds: LEASE_SECONDS,
+          decisionCacheSeconds: DECISION_CACHE_SECONDS,
+          votesSignalIntervalMs: VOTES_SIGNAL_INTERVAL_MS,
+        },
+      },
+      // the product's policy for a member of the fixture's owner team; the outsider is denied
+      // everything
+      authorizeConditional: async (requests, { credentials }) => {
+        const user = (credentials.principal as { userEntityRef?: string })
+          .userEntityRef;
+        policyAsked.push(user ?? 'a service');
+        return requests.map(() =>
+          user === OUTSIDER
+            ? { result: AuthorizeResult.DENY }
+            : ownerTeamDecision(),
+        );
+      },
       features: [
-        votingPlugin,
-        catalogServiceMock.factory({ entities: [] }),
-        mockServices.rootConfig.factory({
-          data: {
-            digitalocean: {
-              token: digitalocean.token,
-              apiUrl: digitalocean.url,
-            },
-            cloudflare: { apiToken: cloudflare.token, apiUrl: cloudflare.url },
-            voting: {
-              allowedResultHosts: [new URL(results.url).host],
-              status: {
-                cacheSeconds: CACHE_SECONDS,
-                leaseSeconds: LEASE_SECONDS,
-                decisionCacheSeconds: DECISION_CACHE_SECONDS,
-                votesSignalIntervalMs: VOTES_SIGNAL_INTERVAL_MS,
-              },
-            },
-          },
-        }),
         // the signals service's recipient: what reaches users is the signals backend's job
         createServiceFactory({
           service: signalsServiceRef,
@@ -271,29 +265,10 @@ describe('POST /environments/:name/watch', () => {
             },
           }),
         }),
-        // the product's policy for a member of the fixture's owner team; the outsider is denied
-        // everything
-        mockServices.permissions.mock({
-          authorizeConditional: async (requests, { credentials }) => {
-            const user = (credentials.principal as { userEntityRef?: string })
-              .userEntityRef;
-            policyAsked.push(user ?? 'a service');
-            return requests.map(() =>
-              user === OUTSIDER
-                ? { result: AuthorizeResult.DENY }
-                : votingEnvironmentConditions.createConditionalDecision(
-                    votingEnvironmentReadPermission,
-                    votingEnvironmentConditions.conditions.isEnvironmentOwner({
-                      claims: [environmentSpecFixture().owner],
-                    }),
-                  ),
-            );
-          },
-        }).factory,
       ],
     });
     server = backend.server;
-    stopBackend = () => backend.stop();
+    stopBackend = backend.stop;
   });
 
   afterAll(async () => {
