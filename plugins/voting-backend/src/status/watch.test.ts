@@ -155,6 +155,8 @@ const READER = 'user:default/reader';
 const OUTSIDER = 'user:default/outsider';
 /** Asked about by one test only, so that no other test's decision is kept for it. */
 const MEMBER = 'user:default/member';
+/** Sends only requests refused before any permission decision. */
+const CURIOUS = 'user:default/curious';
 
 describe('POST /environments/:name/watch', () => {
   const clock = new ManualClock();
@@ -399,27 +401,33 @@ describe('POST /environments/:name/watch', () => {
 
   it('refuses sections that do not exist, before reading anything', async () => {
     const before = providerCalls();
-    const asked = policyAsked.length;
     for (const query of [
       'sections=votes,nonsense',
       'sections=',
       'sections=votes&sections=cluster',
     ]) {
-      const { body } = await sections('sectioned', query).expect(400);
+      const { body } = await sections('sectioned', query, CURIOUS).expect(400);
       expect(body.error.name).toBe('InputError');
       expect(body.error.message).toMatch(/cluster, database, dns/);
     }
-    const { body } = await sections('sectioned', 'sections=nonsense').expect(
-      400,
-    );
+    const { body } = await sections(
+      'sectioned',
+      'sections=nonsense',
+      CURIOUS,
+    ).expect(400);
     expect(body.error.message).toMatch(/"nonsense"/);
     expect(providerCalls()).toBe(before);
-    expect(policyAsked.length).toBe(asked);
+    // (other users' decisions may be renewed meanwhile: this user's was never asked for)
+    expect(policyAsked).not.toContain(CURIOUS);
   });
 
-  it("reuses a user's permission decision for a while, never another user's, and a denied user stays denied", async () => {
+  it("reuses a user's permission decision for a while, renews it while used, never another user's, and a denied user stays denied", async () => {
     await register('decided');
     await register('elsewhere', 'group:default/another-team');
+    // whom the policy was asked about, of this test's users (others' decisions from earlier
+    // tests may be renewed meanwhile)
+    const asked = () =>
+      policyAsked.filter(user => user === MEMBER || user === OUTSIDER);
     // the burst one signal causes: the policy is asked once for the member
     policyAsked.length = 0;
     await Promise.all(
@@ -428,7 +436,7 @@ describe('POST /environments/:name/watch', () => {
       ),
     );
     await sections('decided', 'sections=votes', MEMBER).expect(200);
-    expect(policyAsked).toEqual([MEMBER]);
+    expect(asked()).toEqual([MEMBER]);
 
     // the member's decision is not the outsider's: asked for, denied, and the denial holds
     await sections('decided', 'sections=votes', OUTSIDER).expect(403);
@@ -437,16 +445,30 @@ describe('POST /environments/:name/watch', () => {
       .post('/api/voting/environments/decided/watch')
       .set('authorization', mockCredentials.user.header(OUTSIDER))
       .expect(403);
-    expect(policyAsked).toEqual([MEMBER, OUTSIDER]);
+    expect(asked()).toEqual([MEMBER, OUTSIDER]);
 
     // the kept decision is applied to each environment: the member's team owns only one of them
     await sections('elsewhere', 'sections=votes', MEMBER).expect(403);
-    expect(policyAsked).toEqual([MEMBER, OUTSIDER]);
+    expect(asked()).toEqual([MEMBER, OUTSIDER]);
 
-    // once the decision is older than voting.status.decisionCacheSeconds, the policy is asked again
-    await sleep(DECISION_CACHE_SECONDS * 1000 + 500);
+    // a decision in use is made again in the background before it is older than
+    // voting.status.decisionCacheSeconds, so no request waits for it; a denial too
+    await sleep(DECISION_CACHE_SECONDS * 1000);
+    expect(asked().filter(user => user === MEMBER)).toEqual([MEMBER, MEMBER]);
+    expect(asked().filter(user => user === OUTSIDER)).toEqual([
+      OUTSIDER,
+      OUTSIDER,
+    ]);
     await sections('decided', 'sections=votes', MEMBER).expect(200);
-    expect(policyAsked).toEqual([MEMBER, OUTSIDER, MEMBER]);
+    await sections('decided', 'sections=votes', OUTSIDER).expect(403);
+    expect(asked()).toHaveLength(4);
+
+    // one nobody uses after its renewal is not renewed again: it runs out, and the next
+    // request waits for the policy's answer
+    await sleep(2 * DECISION_CACHE_SECONDS * 1000 + 500);
+    policyAsked.length = 0;
+    await sections('elsewhere', 'sections=votes', MEMBER).expect(403);
+    expect(asked()).toEqual([MEMBER]);
   });
 
   it('signals a burst of votes at most twice per interval (at once, and at its end)', async () => {
