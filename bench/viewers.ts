@@ -1,7 +1,8 @@
 /**
  * 200 viewers of one environment's status and live votes, against the real backend (every
  * plugin, run from its sources), the voting stack and the DigitalOcean and Cloudflare emulators,
- * which count every provider call. Two ways of viewing, measured in the same run:
+ * which count every provider call. Each viewer is a distinct user, signed in through OpenID
+ * Connect with a token of its own (see users.ts). Two ways of viewing, alternated over several rounds of the same run:
  *
  * - `signals` (the cards now): each viewer holds a signals websocket, renews its watch lease,
  *   and fetches the status again when a signal says it changed (plus a 60 s fallback poll);
@@ -9,11 +10,13 @@
  *   through the uncached results route, and the status every 30 s.
  *
  * Figures: provider calls per minute counted at the emulators, and vote→card latency (from the
- * vote app's 202 to the first response of that viewer's refetch that shows the vote).
+ * vote app's 202 to the first response of that viewer's refetch that shows the vote), split into
+ * its stages (the result service's push, the signal at the viewer, the refetch), as medians over
+ * the rounds beside the polling baseline of the same rounds and the machine's load average.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ManualClock,
@@ -23,6 +26,7 @@ import {
 import { sleep } from '@voting-platform/timing';
 import { spawnBackend, waitBackendReady } from '../scripts/lib/portal.js';
 import { freePort, waitFor } from '../test/support/ports.js';
+import { ResultsClient } from '../test/support/socket.js';
 import {
   median,
   percentile,
@@ -32,8 +36,13 @@ import {
   seconds,
   withStack,
 } from './common.js';
+import { viewerSignIn } from './users.js';
 
 const VIEWERS = quick ? 50 : 200;
+/** Rounds of (polling, signals), in alternating order; figures are medians over them. */
+const VIEWER_ROUNDS = quick ? 1 : 3;
+/** The team that owns the environment; every viewer is a member (not of the platform group). */
+const OWNER = 'group:default/bench-team';
 /** The status cache interval the backend runs with (`voting.status.cacheSeconds`). */
 const INTERVAL_SECONDS = 10;
 const LEASE_SECONDS = 20;
@@ -56,10 +65,7 @@ class Viewer {
   private readonly timers: Array<ReturnType<typeof setInterval>> = [];
   private socket?: WebSocket;
 
-  constructor(
-    private readonly baseUrl: string,
-    private readonly token: string,
-  ) {}
+  constructor(private readonly baseUrl: string, readonly token: string) {}
 
   private async get(path: string, read: (body: any) => number | undefined) {
     this.fetches++;
@@ -107,10 +113,10 @@ class Viewer {
   }
 
   /**
-   * As the cards now: lease, signals, a refetch per signal (with `wholeStatus`, as before the
-   * votes card asked for its section alone: the whole status), the slow fallback poll.
+   * As the cards now: lease, signals, a refetch per signal (the votes section alone on a votes
+   * signal, the whole status otherwise), the slow fallback poll.
    */
-  async watch(wholeStatus = false): Promise<void> {
+  async watch(): Promise<void> {
     const url = new URL('/api/signals', this.baseUrl);
     url.protocol = 'ws:';
     const socket = new WebSocket(url, this.token);
@@ -130,7 +136,7 @@ class Viewer {
       const { message } = JSON.parse(String(event.data)) as {
         message: { sections: string[] };
       };
-      if (!wholeStatus && message.sections.every(s => s === 'votes')) {
+      if (message.sections.every(s => s === 'votes')) {
         void this.readVotesSection();
       } else {
         void this.readStatus();
@@ -217,6 +223,23 @@ const mark = (sandbox: Sandbox) => ({
   cf: sandbox.cloudflare.requests.length,
 });
 
+/** The one-minute load average, to print beside each figure: the cores are shared. */
+const load = () => round(loadavg()[0]!, 1);
+
+type PhaseFigures = {
+  latencies: number[];
+  /** Per vote and viewer: the result service's push → the signal at the viewer. */
+  pushToSignal: number[];
+  /** Per vote and viewer: the signal → the refetch's answer showing the vote. */
+  signalToCard: number[];
+  /** Per vote: the vote app's 202 → the result service's push. */
+  voteToPush: number[];
+  calls: ReturnType<typeof providerCalls>;
+  fetches: number;
+  minutes: number;
+  loadAverage: [number, number];
+};
+
 export async function viewers(): Promise<void> {
   await withStack(async ({ vote, result }) => {
     const clock = new ManualClock();
@@ -231,11 +254,18 @@ export async function viewers(): Promise<void> {
     const token = randomBytes(24).toString('hex');
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
+    const users = await viewerSignIn({
+      dir: tmp,
+      baseUrl,
+      count: VIEWERS,
+      team: OWNER,
+    });
     let backendOutput = '';
     const backend = (() => {
       writeFileSync(
         join(tmp, 'app-config.bench.yaml'),
         JSON.stringify({
+          ...users.config,
           app: { baseUrl },
           backend: {
             baseUrl,
@@ -277,6 +307,8 @@ export async function viewers(): Promise<void> {
       return child;
     })();
     const all: Viewer[] = [];
+    // what the result service pushed, and when: the first stage of a vote's way to the card
+    const pushes = new ResultsClient(result.url);
     try {
       await waitBackendReady(baseUrl, backend, 180_000).catch(error => {
         console.log(backendOutput.slice(-5000));
@@ -307,7 +339,7 @@ export async function viewers(): Promise<void> {
         method: 'PUT',
         token,
         body: JSON.stringify({
-          owner: 'group:default/platform-team',
+          owner: OWNER,
           clusterId: cluster.kubernetes_cluster.id,
           databaseId: database.database.id,
           vpcId: randomUUID(),
@@ -329,12 +361,36 @@ export async function viewers(): Promise<void> {
         60_000,
         500,
       );
-      const guest = (
-        await json(`${baseUrl}/api/auth/guest/refresh`, {
-          method: 'POST',
-          headers: { 'x-requested-with': 'XMLHttpRequest' },
-        })
-      ).backstageIdentity.token as string;
+      // one user per viewer, each a member of the owning team: the policy's conditional
+      // decision, made for each user
+      await waitFor(
+        'the viewers in the catalog',
+        async () =>
+          (
+            await fetch(
+              `${baseUrl}/api/catalog/entities/by-name/user/default/viewer-${
+                VIEWERS - 1
+              }`,
+              { headers: { authorization: `Bearer ${token}` } },
+            )
+          ).ok || undefined,
+        120_000,
+        500,
+      );
+      const viewerTokens: string[] = [];
+      for (let n = 0; n < VIEWERS; n += 10) {
+        viewerTokens.push(
+          ...(await Promise.all(
+            Array.from({ length: Math.min(10, VIEWERS - n) }, (_, i) =>
+              users.signIn(n + i),
+            ),
+          )),
+        );
+      }
+      // the backend takes them as its users' tokens, and the policy lets them read the status
+      await json(`${baseUrl}/api/voting/environments/${ENVIRONMENT}/status`, {
+        token: viewerTokens[0],
+      });
 
       const castVote = async () => {
         const response = await fetch(`${vote.url}/api/vote`, {
@@ -353,11 +409,12 @@ export async function viewers(): Promise<void> {
       const phase = async (
         name: string,
         start: ((viewer: Viewer) => Promise<void>) | undefined,
-        durationS = seconds(60),
-      ) => {
+        durationS = seconds(30),
+      ): Promise<PhaseFigures> => {
         const durationMs = durationS * 1000;
+        const loadAtStart = load();
         const crowd = start
-          ? Array.from({ length: VIEWERS }, () => new Viewer(baseUrl, guest))
+          ? viewerTokens.map(t => new Viewer(baseUrl, t))
           : [];
         all.push(...crowd);
         await Promise.all(crowd.map(v => start!(v)));
@@ -375,15 +432,27 @@ export async function viewers(): Promise<void> {
         const calls = providerCalls(sandbox, from);
         for (const v of crowd) v.stop();
         const latencies: number[] = [];
-        const toSignal: number[] = [];
+        const voteToPush: number[] = [];
+        const pushToSignal: number[] = [];
+        const signalToCard: number[] = [];
         let missed = 0;
         casts.forEach((castAt, i) => {
+          const total = before + i + 1;
+          const pushedAt = pushes.received.find(
+            p => p.results.total >= total,
+          )?.at;
+          if (pushedAt !== undefined) voteToPush.push(pushedAt - castAt);
           for (const v of crowd) {
-            const shown = v.firstShowing(before + i + 1);
+            const shown = v.firstShowing(total);
             if (shown === undefined) missed++;
             else latencies.push(Math.max(0, shown - castAt));
-            const signalled = v.firstSignal(castAt);
-            if (signalled !== undefined) toSignal.push(signalled - castAt);
+            if (pushedAt === undefined) continue;
+            // the signal this push caused: the first to arrive after it
+            const signalled = v.firstSignal(pushedAt);
+            if (signalled === undefined) continue;
+            pushToSignal.push(signalled - pushedAt);
+            if (shown !== undefined && shown >= signalled)
+              signalToCard.push(shown - signalled);
           }
         });
         const readMs = crowd.flatMap(v => v.readMs);
@@ -391,8 +460,13 @@ export async function viewers(): Promise<void> {
         const perMinute = (n: number) => round(n / minutes, 1);
         const intervals = (minutes * 60) / INTERVAL_SECONDS;
         const clusterChecks = calls.byOperation.kubernetes_get_cluster ?? 0;
+        const p = (values: number[], n: number) =>
+          values.length ? percentile(values, n) : null;
+        const loadAverage: [number, number] = [loadAtStart, load()];
         report(`status viewers: ${name}`, {
           viewers: crowd.length,
+          'distinct users': new Set(crowd.map(v => v.token)).size,
+          'load average (1 min)': `${loadAverage[0]} → ${loadAverage[1]}`,
           'phase s': round(minutes * 60),
           'votes cast': casts.length,
           'provider calls/min': perMinute(calls.total),
@@ -409,23 +483,39 @@ export async function viewers(): Promise<void> {
           ),
           ...(casts.length
             ? {
-                'vote→card p50 ms': percentile(latencies, 50),
-                'vote→card p99 ms': percentile(latencies, 99),
+                'vote→card p50 ms': p(latencies, 50),
+                'vote→card p99 ms': p(latencies, 99),
                 'views that never showed a vote': missed,
-                ...(toSignal.length
+                'vote→push p50/p99 ms': [p(voteToPush, 50), p(voteToPush, 99)],
+                ...(pushToSignal.length
                   ? {
-                      'vote→signal p50 ms': percentile(toSignal, 50),
-                      'vote→signal p99 ms': percentile(toSignal, 99),
+                      'push→signal p50/p99 ms': [
+                        p(pushToSignal, 50),
+                        p(pushToSignal, 99),
+                      ],
+                      'signal→card p50/p99 ms': [
+                        p(signalToCard, 50),
+                        p(signalToCard, 99),
+                      ],
                     }
                   : {}),
-                'read p50 ms': percentile(readMs, 50),
-                'read p99 ms': percentile(readMs, 99),
+                'read p50 ms': p(readMs, 50),
+                'read p99 ms': p(readMs, 99),
               }
             : {}),
           'target p99 ms': 1_000,
           'target checks/section/interval': 1,
         });
-        return { latencies, calls, fetches, minutes };
+        return {
+          latencies,
+          pushToSignal,
+          signalToCard,
+          voteToPush,
+          calls,
+          fetches,
+          minutes,
+          loadAverage,
+        };
       };
 
       // nobody watches: nothing may be checked
@@ -434,46 +524,111 @@ export async function viewers(): Promise<void> {
         undefined,
         3 * INTERVAL_SECONDS,
       );
-      const polling = await phase('polling every 5 s (the cards before)', v =>
-        v.poll(),
+      const polled: PhaseFigures[] = [];
+      const signalled: PhaseFigures[] = [];
+      const runPolling = async (n: number) => {
+        polled.push(
+          await phase(`round ${n}, polling every 5 s (the cards before)`, v =>
+            v.poll(),
+          ),
+        );
+        // the polling phase took no lease; the status cache runs out before the next phase
+        await sleep(INTERVAL_SECONDS * 1000);
+      };
+      const runSignals = async (n: number) => {
+        signalled.push(
+          await phase(`round ${n}, signals (the cards now)`, v => v.watch()),
+        );
+        // the leases run out: the next phase starts with nobody watching
+        await sleep((LEASE_SECONDS + 1) * 1000);
+      };
+      // alternating the order spreads a change of the machine's load over both ways
+      for (let r = 1; r <= VIEWER_ROUNDS; r++) {
+        if (r % 2 === 1) {
+          await runPolling(r);
+          await runSignals(r);
+        } else {
+          await runSignals(r);
+          await runPolling(r);
+        }
+      }
+
+      const medianOf = (
+        phases: PhaseFigures[],
+        pick: (f: PhaseFigures) => number,
+      ) => median(phases.map(pick));
+      const p50 = (values: number[]) =>
+        values.length ? percentile(values, 50) : 0;
+      const p99 = (values: number[]) =>
+        values.length ? percentile(values, 99) : 0;
+      const perRound = (pick: (f: PhaseFigures) => number) =>
+        signalled.map(pick).map(v => round(v));
+      report(
+        'status viewers: signals against polling, medians over the rounds',
+        {
+          rounds: VIEWER_ROUNDS,
+          'viewers (distinct users)': VIEWERS,
+          'load average per round (signals phase start → end)': signalled.map(
+            f => `${f.loadAverage[0]} → ${f.loadAverage[1]}`,
+          ),
+          'idle provider calls': idle.calls.total,
+          'signals vote→card p50 ms (median; rounds)': [
+            medianOf(signalled, f => p50(f.latencies)),
+            perRound(f => p50(f.latencies)),
+          ],
+          'signals vote→card p99 ms (median; rounds)': [
+            medianOf(signalled, f => p99(f.latencies)),
+            perRound(f => p99(f.latencies)),
+          ],
+          'polling vote→card p50 ms (median)': medianOf(polled, f =>
+            p50(f.latencies),
+          ),
+          'polling vote→card p99 ms (median)': medianOf(polled, f =>
+            p99(f.latencies),
+          ),
+          'p50 ratio polling / signals (median of rounds)': round(
+            median(
+              signalled.map(
+                (f, i) =>
+                  p50(polled[i]!.latencies) / Math.max(1, p50(f.latencies)),
+              ),
+            ),
+            1,
+          ),
+          'p99 ratio polling / signals (median of rounds)': round(
+            median(
+              signalled.map(
+                (f, i) =>
+                  p99(polled[i]!.latencies) / Math.max(1, p99(f.latencies)),
+              ),
+            ),
+            1,
+          ),
+          'stages p50 ms (median): vote→push, push→signal, signal→card': [
+            medianOf(signalled, f => p50(f.voteToPush)),
+            medianOf(signalled, f => p50(f.pushToSignal)),
+            medianOf(signalled, f => p50(f.signalToCard)),
+          ],
+          'stages p99 ms (median): vote→push, push→signal, signal→card': [
+            medianOf(signalled, f => p99(f.voteToPush)),
+            medianOf(signalled, f => p99(f.pushToSignal)),
+            medianOf(signalled, f => p99(f.signalToCard)),
+          ],
+          'cluster checks/interval, signals (median)': medianOf(
+            signalled,
+            f =>
+              (f.calls.byOperation.kubernetes_get_cluster ?? 0) /
+              ((f.minutes * 60) / INTERVAL_SECONDS),
+          ),
+          'REST reads/min, polling : signals (median)': `${round(
+            medianOf(polled, f => f.fetches / f.minutes),
+          )} : ${round(medianOf(signalled, f => f.fetches / f.minutes))}`,
+          'target p99 ms': 1_000,
+        },
       );
-      // the polling phase took no lease; let the status cache run out before the next phase
-      await sleep(INTERVAL_SECONDS * 1000);
-      const wholeStatus = await phase(
-        'signals, the whole status on each signal (the votes card before)',
-        v => v.watch(true),
-      );
-      const signals = await phase(
-        'signals, the votes section alone on a votes signal (the cards now)',
-        v => v.watch(),
-      );
-      report('status viewers: signals against polling', {
-        'idle provider calls': idle.calls.total,
-        'REST reads/min, polling : signals': `${round(
-          polling.fetches / polling.minutes,
-        )} : ${round(signals.fetches / signals.minutes)}`,
-        'p50 ms, polling : signals': `${percentile(
-          polling.latencies,
-          50,
-        )} : ${percentile(signals.latencies, 50)}`,
-        'p50 ms, whole status : votes section': `${percentile(
-          wholeStatus.latencies,
-          50,
-        )} : ${percentile(signals.latencies, 50)}`,
-        'p99 ms, whole status : votes section': `${percentile(
-          wholeStatus.latencies,
-          99,
-        )} : ${percentile(signals.latencies, 99)}`,
-        'p99 ms, polling : signals': `${percentile(
-          polling.latencies,
-          99,
-        )} : ${percentile(signals.latencies, 99)}`,
-        'p50 ratio (polling / signals)': round(
-          median(polling.latencies) / Math.max(1, median(signals.latencies)),
-          1,
-        ),
-      });
     } finally {
+      pushes.close();
+      users.stop();
       for (const v of all) v.stop();
       if (backend.exitCode === null) {
         const exited = new Promise(done => backend.once('exit', done));

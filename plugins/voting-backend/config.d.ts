@@ -47,8 +47,9 @@ export interface Config {
       /**
        * How long a user's permission decision for the status routes is reused, in seconds: a
        * signal makes every viewer fetch again at once, and each would otherwise ask the
-       * permission policy for the same answer. A change of the policy's answer for a user takes
-       * effect after at most this long. Defaults to 5.
+       * permission policy for the same answer. A decision in use is made again in the
+       * background before it is this old, so refetches do not wait for it. A change of the
+       * policy's answer for a user takes effect after at most this long. Defaults to 5.
        */
       decisionCacheSeconds?: number;
       /**

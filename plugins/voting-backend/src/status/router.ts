@@ -83,8 +83,9 @@ export async function createStatusRouter(
 
   // One conditional decision per request, applied to each environment's recorded owner here: the
   // policy decides by ownership, and environments are not looked up by the permission framework.
-  // A user's decision is kept for a few seconds (every viewer refetches at once on a signal);
-  // a service's is asked for every time.
+  // A user's decision is kept for a few seconds and renewed in the background while it is used
+  // (every viewer refetches at once on a signal: see DecisionCache); a service's is asked for
+  // every time.
   const allowed = async (
     req: express.Request,
     environments: Array<{ name: string; owner: string }>,

@@ -1,12 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { votingEnvironmentConditions } from '@voting-platform/plugin-voting-node';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import {
   certificateRequest,
   ManualClock,
@@ -17,22 +11,24 @@ import {
   type PrometheusStandIn,
 } from '@voting-platform/cloud-sandbox';
 import {
+  digitalOceanCall,
   startLocalCluster,
   type LocalCluster,
 } from '@voting-platform/plugin-kubernetes-node/testUtils';
 import { sleep } from '@voting-platform/timing';
-import {
-  type EnvironmentStatus,
-  votingEnvironmentReadPermission,
-} from '@voting-platform/plugin-voting-common';
+import { type EnvironmentStatus } from '@voting-platform/plugin-voting-common';
 import {
   environmentSpecFixture,
   votingEnvironmentFixture,
 } from '@voting-platform/plugin-voting-common/testUtils';
 import { ConfigReader } from '@backstage/config';
 import request from 'supertest';
-import { votingPlugin } from '../plugin';
 import { checkAlerts } from './sections';
+import {
+  ownerTeamDecision,
+  startStatusTestBackend,
+  type StatusTestBackend,
+} from './__testUtils__/statusTestBackend';
 
 jest.setTimeout(120_000);
 
@@ -111,25 +107,14 @@ describe('GET /environments/:name/status', () => {
    */
   let prometheus: PrometheusStandIn;
   let prometheusAlerts: any[] = ALWAYS_FIRING;
-  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+  let server: StatusTestBackend['server'];
   let stopBackend: () => Promise<void>;
   let lbIp: string;
   const responses: string[] = [];
   const ids = { cluster: '', brokenCluster: '', database: '', newDatabase: '' };
 
-  async function doCall(method: string, path: string, body?: unknown) {
-    const { digitalocean } = env.sandbox;
-    const res = await fetch(`${digitalocean.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${digitalocean.token}`,
-        'content-type': 'application/json',
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status}`);
-    return res.json() as Promise<any>;
-  }
+  const doCall = (method: string, path: string, body?: unknown) =>
+    digitalOceanCall(env.sandbox.digitalocean)(method, path, body);
 
   async function cfCall(method: string, path: string, body?: unknown) {
     const { cloudflare } = env.sandbox;
@@ -250,7 +235,7 @@ describe('GET /environments/:name/status', () => {
       resultService.listen(0, '127.0.0.1', resolve),
     );
     prometheus = await startPrometheusStandIn(() => prometheusAlerts);
-    const { digitalocean, cloudflare } = env.sandbox;
+    const { digitalocean } = env.sandbox;
     // Origin CA certificates, issued 350 days ago in the emulator's time
     for (const [domain, days] of [
       ['demo.example.com', 5475],
@@ -337,40 +322,17 @@ describe('GET /environments/:name/status', () => {
     });
 
     const port = (resultService.address() as AddressInfo).port;
-    const backend = await startTestBackend({
-      features: [
-        votingPlugin,
-        catalogServiceMock.factory({ entities: [] }),
-        mockServices.rootConfig.factory({
-          data: {
-            digitalocean: {
-              token: digitalocean.token,
-              apiUrl: digitalocean.url,
-            },
-            cloudflare: { apiToken: cloudflare.token, apiUrl: cloudflare.url },
-            voting: {
-              allowedResultHosts: [`127.0.0.1:${port}`],
-              status: { cacheSeconds: 300 },
-            },
-          },
-        }),
-        // the product's policy for a member of the fixture's owner team: environments of that
-        // team only (a conditional decision, applied by the route to each recorded owner)
-        mockServices.permissions.mock({
-          authorizeConditional: async requests =>
-            requests.map(() =>
-              votingEnvironmentConditions.createConditionalDecision(
-                votingEnvironmentReadPermission,
-                votingEnvironmentConditions.conditions.isEnvironmentOwner({
-                  claims: [environmentSpecFixture().owner],
-                }),
-              ),
-            ),
-        }).factory,
-      ],
+    const backend = await startStatusTestBackend({
+      sandbox: env.sandbox,
+      voting: {
+        allowedResultHosts: [`127.0.0.1:${port}`],
+        status: { cacheSeconds: 300 },
+      },
+      authorizeConditional: async requests =>
+        requests.map(() => ownerTeamDecision()),
     });
     server = backend.server;
-    stopBackend = () => backend.stop();
+    stopBackend = backend.stop;
   });
 
   afterEach(() => {

@@ -2,29 +2,25 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { createServiceFactory } from '@backstage/backend-plugin-api';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   signalsServiceRef,
   type SignalPayload,
 } from '@backstage/plugin-signals-node';
 import { ManualClock, useSandbox } from '@voting-platform/cloud-sandbox';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import {
-  votingEnvironmentReadPermission,
-  type EnvironmentStatus,
-} from '@voting-platform/plugin-voting-common';
+import { type EnvironmentStatus } from '@voting-platform/plugin-voting-common';
 import { environmentSpecFixture } from '@voting-platform/plugin-voting-common/testUtils';
-import { votingEnvironmentConditions } from '@voting-platform/plugin-voting-node';
+import { digitalOceanCall } from '@voting-platform/plugin-kubernetes-node/testUtils';
 import { sleep } from '@voting-platform/timing';
 import pg from 'pg';
 import request from 'supertest';
-import { votingPlugin } from '../plugin';
+import {
+  ownerTeamDecision,
+  startStatusTestBackend,
+  type StatusTestBackend,
+} from './__testUtils__/statusTestBackend';
 
 jest.setTimeout(120_000);
 
@@ -159,6 +155,8 @@ const READER = 'user:default/reader';
 const OUTSIDER = 'user:default/outsider';
 /** Asked about by one test only, so that no other test's decision is kept for it. */
 const MEMBER = 'user:default/member';
+/** Sends only requests refused before any permission decision. */
+const CURIOUS = 'user:default/curious';
 
 describe('POST /environments/:name/watch', () => {
   const clock = new ManualClock();
@@ -177,7 +175,7 @@ describe('POST /environments/:name/watch', () => {
   const published: SignalPayload[] = [];
   /** Whom the permission policy was asked about, in order. */
   const policyAsked: string[] = [];
-  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+  let server: StatusTestBackend['server'];
   let stopBackend: () => Promise<void>;
   let clusterId: string;
 
@@ -222,45 +220,43 @@ describe('POST /environments/:name/watch', () => {
 
   beforeAll(async () => {
     await results.start();
-    const { digitalocean, cloudflare } = env.sandbox;
-    const created = await fetch(`${digitalocean.url}/kubernetes/clusters`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${digitalocean.token}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({
+    const created = await digitalOceanCall(env.sandbox.digitalocean)(
+      'POST',
+      '/kubernetes/clusters',
+      {
         name: 'watched',
         region: 'nyc1',
         version: 'latest',
         node_pools: [{ name: 'pool', size: 's-2vcpu-4gb', count: 1 }],
-      }),
-    });
-    clusterId = ((await created.json()) as any).kubernetes_cluster.id;
+      },
+    );
+    clusterId = created.kubernetes_cluster.id;
     clock.advance(10 * 60_000);
 
-    const backend = await startTestBackend({
+    const backend = await startStatusTestBackend({
+      sandbox: env.sandbox,
+      voting: {
+        allowedResultHosts: [new URL(results.url).host],
+        status: {
+          cacheSeconds: CACHE_SECONDS,
+          leaseSeconds: LEASE_SECONDS,
+          decisionCacheSeconds: DECISION_CACHE_SECONDS,
+          votesSignalIntervalMs: VOTES_SIGNAL_INTERVAL_MS,
+        },
+      },
+      // the product's policy for a member of the fixture's owner team; the outsider is denied
+      // everything
+      authorizeConditional: async (requests, { credentials }) => {
+        const user = (credentials.principal as { userEntityRef?: string })
+          .userEntityRef;
+        policyAsked.push(user ?? 'a service');
+        return requests.map(() =>
+          user === OUTSIDER
+            ? { result: AuthorizeResult.DENY }
+            : ownerTeamDecision(),
+        );
+      },
       features: [
-        votingPlugin,
-        catalogServiceMock.factory({ entities: [] }),
-        mockServices.rootConfig.factory({
-          data: {
-            digitalocean: {
-              token: digitalocean.token,
-              apiUrl: digitalocean.url,
-            },
-            cloudflare: { apiToken: cloudflare.token, apiUrl: cloudflare.url },
-            voting: {
-              allowedResultHosts: [new URL(results.url).host],
-              status: {
-                cacheSeconds: CACHE_SECONDS,
-                leaseSeconds: LEASE_SECONDS,
-                decisionCacheSeconds: DECISION_CACHE_SECONDS,
-                votesSignalIntervalMs: VOTES_SIGNAL_INTERVAL_MS,
-              },
-            },
-          },
-        }),
         // the signals service's recipient: what reaches users is the signals backend's job
         createServiceFactory({
           service: signalsServiceRef,
@@ -271,29 +267,10 @@ describe('POST /environments/:name/watch', () => {
             },
           }),
         }),
-        // the product's policy for a member of the fixture's owner team; the outsider is denied
-        // everything
-        mockServices.permissions.mock({
-          authorizeConditional: async (requests, { credentials }) => {
-            const user = (credentials.principal as { userEntityRef?: string })
-              .userEntityRef;
-            policyAsked.push(user ?? 'a service');
-            return requests.map(() =>
-              user === OUTSIDER
-                ? { result: AuthorizeResult.DENY }
-                : votingEnvironmentConditions.createConditionalDecision(
-                    votingEnvironmentReadPermission,
-                    votingEnvironmentConditions.conditions.isEnvironmentOwner({
-                      claims: [environmentSpecFixture().owner],
-                    }),
-                  ),
-            );
-          },
-        }).factory,
       ],
     });
     server = backend.server;
-    stopBackend = () => backend.stop();
+    stopBackend = backend.stop;
   });
 
   afterAll(async () => {
@@ -424,27 +401,33 @@ describe('POST /environments/:name/watch', () => {
 
   it('refuses sections that do not exist, before reading anything', async () => {
     const before = providerCalls();
-    const asked = policyAsked.length;
     for (const query of [
       'sections=votes,nonsense',
       'sections=',
       'sections=votes&sections=cluster',
     ]) {
-      const { body } = await sections('sectioned', query).expect(400);
+      const { body } = await sections('sectioned', query, CURIOUS).expect(400);
       expect(body.error.name).toBe('InputError');
       expect(body.error.message).toMatch(/cluster, database, dns/);
     }
-    const { body } = await sections('sectioned', 'sections=nonsense').expect(
-      400,
-    );
+    const { body } = await sections(
+      'sectioned',
+      'sections=nonsense',
+      CURIOUS,
+    ).expect(400);
     expect(body.error.message).toMatch(/"nonsense"/);
     expect(providerCalls()).toBe(before);
-    expect(policyAsked.length).toBe(asked);
+    // (other users' decisions may be renewed meanwhile: this user's was never asked for)
+    expect(policyAsked).not.toContain(CURIOUS);
   });
 
-  it("reuses a user's permission decision for a while, never another user's, and a denied user stays denied", async () => {
+  it("reuses a user's permission decision for a while, renews it while used, never another user's, and a denied user stays denied", async () => {
     await register('decided');
     await register('elsewhere', 'group:default/another-team');
+    // whom the policy was asked about, of this test's users (others' decisions from earlier
+    // tests may be renewed meanwhile)
+    const asked = () =>
+      policyAsked.filter(user => user === MEMBER || user === OUTSIDER);
     // the burst one signal causes: the policy is asked once for the member
     policyAsked.length = 0;
     await Promise.all(
@@ -453,7 +436,7 @@ describe('POST /environments/:name/watch', () => {
       ),
     );
     await sections('decided', 'sections=votes', MEMBER).expect(200);
-    expect(policyAsked).toEqual([MEMBER]);
+    expect(asked()).toEqual([MEMBER]);
 
     // the member's decision is not the outsider's: asked for, denied, and the denial holds
     await sections('decided', 'sections=votes', OUTSIDER).expect(403);
@@ -462,16 +445,30 @@ describe('POST /environments/:name/watch', () => {
       .post('/api/voting/environments/decided/watch')
       .set('authorization', mockCredentials.user.header(OUTSIDER))
       .expect(403);
-    expect(policyAsked).toEqual([MEMBER, OUTSIDER]);
+    expect(asked()).toEqual([MEMBER, OUTSIDER]);
 
     // the kept decision is applied to each environment: the member's team owns only one of them
     await sections('elsewhere', 'sections=votes', MEMBER).expect(403);
-    expect(policyAsked).toEqual([MEMBER, OUTSIDER]);
+    expect(asked()).toEqual([MEMBER, OUTSIDER]);
 
-    // once the decision is older than voting.status.decisionCacheSeconds, the policy is asked again
-    await sleep(DECISION_CACHE_SECONDS * 1000 + 500);
+    // a decision in use is made again in the background before it is older than
+    // voting.status.decisionCacheSeconds, so no request waits for it; a denial too
+    await sleep(DECISION_CACHE_SECONDS * 1000);
+    expect(asked().filter(user => user === MEMBER)).toEqual([MEMBER, MEMBER]);
+    expect(asked().filter(user => user === OUTSIDER)).toEqual([
+      OUTSIDER,
+      OUTSIDER,
+    ]);
     await sections('decided', 'sections=votes', MEMBER).expect(200);
-    expect(policyAsked).toEqual([MEMBER, OUTSIDER, MEMBER]);
+    await sections('decided', 'sections=votes', OUTSIDER).expect(403);
+    expect(asked()).toHaveLength(4);
+
+    // one nobody uses after its renewal is not renewed again: it runs out, and the next
+    // request waits for the policy's answer
+    await sleep(2 * DECISION_CACHE_SECONDS * 1000 + 500);
+    policyAsked.length = 0;
+    await sections('elsewhere', 'sections=votes', MEMBER).expect(403);
+    expect(asked()).toEqual([MEMBER]);
   });
 
   it('signals a burst of votes at most twice per interval (at once, and at its end)', async () => {
