@@ -280,12 +280,19 @@ if (setUpOk) {
     ['-n', '10', process.execPath, '--import', 'tsx', 'scripts/fresh-app.ts'],
     40,
   );
+  // The last four suites mostly wait (on backends, control planes, pods, Chromium): the journey,
+  // the longest, runs in the background beside the other three, which run one after the other.
+  // They share nothing but read-only files (the frontend bundle, the control plane's binaries):
+  // every server, sandbox, control plane and database prefix of theirs is their own, on free ports.
+  // the templates end to end, as a person runs them: REST, dry run, Chromium, on sandbox mode
+  const journey = jestTests(suites.journey, jestProject('journey'), 30, {
+    background: true,
+  });
   await jestTests(suites.portal, jestProject('portal'), 15);
   await jestTests(suites.kubernetes, jestProject('kubernetes'), 15);
   // sandbox mode (npm start without cloud credentials): its clusters, databases, and the start itself
   await jestTests(suites.sandbox, jestProject('sandbox'), 20);
-  // the templates end to end, as a person runs them: REST, dry run, Chromium, on sandbox mode
-  await jestTests(suites.journey, jestProject('journey'), 30);
+  await journey;
 }
 
 // ── nothing may outlive the command ───────────────────────────────────────────────────────────
