@@ -4,5 +4,14 @@ module.exports =
   require('@backstage/cli/config/eslint-factory').createConfigForRole(
     __dirname,
     'node-library',
-    { rules: { '@backstage/no-undeclared-imports': 'off' } },
+    {
+      rules: {
+        '@backstage/no-undeclared-imports': 'off',
+        // the tests assert with node:assert
+        'jest/expect-expect': [
+          'warn',
+          { assertFunctionNames: ['expect', 'assert', 'assert.*'] },
+        ],
+      },
+    },
   );

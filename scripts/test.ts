@@ -4,8 +4,10 @@
  * that no test hook ever builds anything; then type checks, lint and every suite against real
  * PostgreSQL, Redis, NATS, Kubernetes and Chromium. Nothing outlives it: each step runs in its own
  * process group with a time limit and is followed by a sweep for processes it left running
- * (which fails it); Ctrl-C stops the current step and everything it started. Ends with a table of
- * the steps' times and one closing line of totals.
+ * (which fails it). What only waits runs in the background beside the rest (the control plane's
+ * build and Helm from the start, the journey beside the other end-to-end suites), its output kept
+ * in a file and printed in one block when it ends. Ctrl-C stops the running steps and everything
+ * they started. Ends with a table of the steps' times and one closing line of totals.
  *   npm test                   everything
  *   npm test -- voting portal  only the steps whose names contain one of the words
  */
@@ -21,6 +23,10 @@ const cache = join(root, '.cache');
 mkdirSync(cache, { recursive: true });
 const bin = (name: string) => join(root, 'node_modules/.bin', name);
 const minutes = (n: number) => n * 60_000;
+/** A step's name as a file name. */
+const slug = (name: string) => name.replace(/\W+/g, '-').replace(/-$/, '');
+/** Where a background step's output goes (printed when it ends). */
+const outputFile = (name: string) => join(cache, 'steps', `${slug(name)}.log`);
 
 const only = process.argv.slice(2);
 const wanted = (name: string) =>
@@ -71,25 +77,21 @@ async function jestTests(
   { background = false } = {},
 ): Promise<void> {
   if (!wanted(name)) return;
-  const report = join(
-    cache,
-    `${name.replace(/\W+/g, '-').replace(/-$/, '')}.json`,
-  );
+  const report = join(cache, `${slug(name)}.json`);
   rmSync(report, { force: true });
   const [executable, ...args] = command;
+  const withReport = [...args, '--ci', '--json', `--outputFile=${report}`];
   // CI=true: jest runs every suite once instead of watching changed files.
-  const step: Parameters<StepRunner['run']> = [
-    name,
-    executable!,
-    [...args, '--ci', '--json', `--outputFile=${report}`],
-    {
-      timeoutMs: minutes(timeoutMinutes),
-      env: { CI: 'true', FORCE_COLOR: '0' },
-    },
-  ];
+  const options = {
+    timeoutMs: minutes(timeoutMinutes),
+    env: { CI: 'true', FORCE_COLOR: '0' },
+  };
   const result = await (background
-    ? runner.start(...step).result
-    : runner.run(...step));
+    ? runner.start(name, executable!, withReport, {
+        ...options,
+        outputFile: outputFile(name),
+      }).result
+    : runner.run(name, executable!, withReport, options));
   if (!existsSync(report)) {
     countStep(result, { passed: 0, failed: 1 });
     return;
@@ -157,25 +159,36 @@ const setUpOk = [
 ].every(Boolean);
 // Cold, the control plane takes minutes to build (it prints its progress); cached, no time. Both
 // run in the background while the type checks, lint, unit and voting steps run, and are awaited
-// before the first suite that needs them. The Go build runs at the lowest priority (build.sh adds
+// before the first suite that needs them (or, when a set-up above failed, at the end). The Go build runs at the lowest priority (build.sh adds
 // its own `nice -n 15`), so the checks meanwhile get the cores whenever they want them. A failed
 // build fails its own step, and the suites that need it then fail at once saying why.
-const kubernetesSetUp = needsKubernetes
-  ? [
-      runner.start(
-        'set-up: Kubernetes control plane (built once, cached)',
-        'nice',
-        ['-n', '10', 'bash', 'packages/local-kubernetes/build.sh'],
-        { timeoutMs: minutes(40) },
-      ),
-      runner.start(
-        'set-up: Helm (installed once, cached)',
-        'bash',
-        ['packages/local-kubernetes/install-helm.sh'],
-        { timeoutMs: minutes(5) },
-      ),
-    ]
-  : [];
+const background = (
+  name: string,
+  command: string,
+  args: string[],
+  timeoutMinutes: number,
+) =>
+  runner.start(name, command, args, {
+    timeoutMs: minutes(timeoutMinutes),
+    outputFile: outputFile(name),
+  });
+const kubernetesSetUp =
+  needsKubernetes && setUpOk
+    ? [
+        background(
+          'set-up: Kubernetes control plane (built once, cached)',
+          'nice',
+          ['-n', '10', 'bash', 'packages/local-kubernetes/build.sh'],
+          40,
+        ),
+        background(
+          'set-up: Helm (installed once, cached)',
+          'bash',
+          ['packages/local-kubernetes/install-helm.sh'],
+          5,
+        ),
+      ]
+    : [];
 /** Waits for the background set-up (once it has ended, at once); says when it has to wait. */
 async function kubernetesReady(): Promise<void> {
   const started = Date.now();
@@ -196,7 +209,24 @@ if (wanted(suites.portal) || wanted(suites.sandbox) || wanted(suites.journey))
   );
 
 // ── checks and suites ─────────────────────────────────────────────────────────────────────────
-if (setUpOk) {
+/** The suites running in the background, for the end to wait out should the run end early. */
+const backgroundSuites: Promise<void>[] = [];
+// A throw here (a report jest wrote half of, a bug of this script) fails the run, but still ends
+// with the background steps awaited and the sweep below, so that no build outlives the command.
+try {
+  if (setUpOk) await checksAndSuites();
+} catch (error) {
+  log(`npm test itself failed: ${(error as Error).stack ?? String(error)}`);
+  runner.results.push({
+    name: 'npm test itself',
+    seconds: 0,
+    ok: false,
+    problem: (error as Error).message,
+  });
+  totals.failed += 1;
+}
+
+async function checksAndSuites(): Promise<void> {
   await check('types: services (tsc -b)', bin('tsc'), [
     '-b',
     'tsconfig.services.json',
@@ -288,6 +318,7 @@ if (setUpOk) {
   const journey = jestTests(suites.journey, jestProject('journey'), 30, {
     background: true,
   });
+  backgroundSuites.push(journey);
   await jestTests(suites.portal, jestProject('portal'), 15);
   await jestTests(suites.kubernetes, jestProject('kubernetes'), 15);
   // sandbox mode (npm start without cloud credentials): its clusters, databases, and the start itself
@@ -296,8 +327,9 @@ if (setUpOk) {
 }
 
 // ── nothing may outlive the command ───────────────────────────────────────────────────────────
-// a background step not awaited above (a failed set-up skipped the suites) ends on its own first
+// a background step not awaited above (a failed check or suite ended the run early) ends first
 await kubernetesReady();
+await Promise.allSettled(backgroundSuites);
 stopStartedServices();
 const survivors = await runner.sweep();
 if (survivors.length > 0) {

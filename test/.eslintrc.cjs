@@ -8,9 +8,20 @@ module.exports =
       rules: {
         '@backstage/no-undeclared-imports': 'off',
         // the suites assert with node:assert, and some through helpers that wait for a state
+        // (Playwright's `locator.waitFor()`) or check one (`checkEnvironment`, `dryRun`)
         'jest/expect-expect': [
           'warn',
-          { assertFunctionNames: ['expect', 'assert', 'assert.*', 'waitFor*'] },
+          {
+            assertFunctionNames: [
+              'expect',
+              'assert',
+              'assert.*',
+              'waitFor*',
+              '**.waitFor',
+              'check*',
+              'dryRun',
+            ],
+          },
         ],
       },
     },

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { sleep } from '@voting-platform/timing';
 import { findMarked } from './processes.js';
 import { StepRunner } from './steps.js';
@@ -8,6 +10,7 @@ import { StepRunner } from './steps.js';
 const root = resolve(import.meta.dirname, '../..');
 /** The runner's own lines, kept out of the test output (they would read like failures of this run). */
 const quiet = () => {};
+const outputs = mkdtempSync(join(tmpdir(), 'steps-test-'));
 
 /** Processes whose command line holds `tag` (a unique sleep duration). */
 function running(tag: string): number[] {
@@ -70,7 +73,7 @@ describe('StepRunner', () => {
       'background build',
       'bash',
       ['-c', 'setsid sleep 301.55 </dev/null >/dev/null 2>&1 & sleep 2'],
-      { timeoutMs: 10_000 },
+      { timeoutMs: 10_000, outputFile: join(outputs, 'build.log') },
     );
     for (let i = 0; i < 100 && running('sleep 301.55').length === 0; i++)
       await sleep(100);
@@ -89,12 +92,38 @@ describe('StepRunner', () => {
     // one still running at the end is found by the final sweep
     const late = runner.start('late', 'bash', ['-c', 'sleep 301.66'], {
       timeoutMs: 60_000,
+      outputFile: join(outputs, 'late.log'),
     });
     for (let i = 0; i < 100 && running('sleep 301.66').length === 0; i++)
       await sleep(100);
     assert.equal((await runner.sweep()).length, 1);
     assert.equal(await gone('sleep 301.66'), true);
     assert.equal((await late.result)?.ok, false);
+  });
+
+  it("keeps a background step's output in its file and prints it in one block when it ends", async () => {
+    const lines: string[] = [];
+    const runner = new StepRunner(
+      root,
+      line => lines.push(`log: ${line}`),
+      output => lines.push(`output: ${output}`),
+    );
+    const outputFile = join(outputs, 'chatty.log');
+    const chatty = runner.start(
+      'chatty',
+      'bash',
+      ['-c', 'echo one; sleep 1; echo two >&2; echo three'],
+      { timeoutMs: 10_000, outputFile },
+    );
+    // a foreground step meanwhile: its lines are the runner's only, none of the background's
+    await runner.run('meanwhile', 'true', [], { timeoutMs: 10_000 });
+    assert.ok(!lines.some(line => line.startsWith('output:')));
+    assert.equal((await chatty.result)?.ok, true);
+    assert.equal(readFileSync(outputFile, 'utf8'), 'one\ntwo\nthree\n');
+    const printed = lines.findIndex(line => line.startsWith('output:'));
+    assert.equal(lines[printed], 'output: one\ntwo\nthree\n');
+    assert.match(lines[printed - 1] ?? '', /── chatty: its output/);
+    assert.equal(lines.filter(line => line.startsWith('output:')).length, 1);
   });
 
   it('reports a set-up step that throws, with its message', async () => {

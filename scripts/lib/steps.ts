@@ -7,9 +7,13 @@
  * A step may also run in the background (a long build that the first steps do not need): it
  * carries a marker of its own, so the sweeps of the steps that run meanwhile leave it alone; its
  * own sweep follows its end, Ctrl-C stops it with the current step, and the final sweep covers it.
+ * Its output goes to a file, printed in one block when it ends, so that it does not interleave
+ * with the foreground step's.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { type MarkedProcess, RUN_MARKER, stopMarked } from './processes.js';
 import { log as printLine } from './system.js';
 
@@ -36,6 +40,11 @@ export interface StepOptions {
   /** Ends the step (its whole process group) after this long. */
   timeoutMs: number;
   env?: NodeJS.ProcessEnv;
+  /**
+   * The step's output goes to this file instead of the terminal, and is printed in one block when
+   * the step ends (a background step's must be: it would interleave with the foreground's).
+   */
+  outputFile?: string;
 }
 
 function seconds(since: number): number {
@@ -52,10 +61,15 @@ export class StepRunner {
   /** The markers of every background step started, for the final sweep. */
   private readonly backgroundMarkers: string[] = [];
 
-  /** `log` prints the runner's own lines (a test collects them instead). */
+  /**
+   * `log` prints the runner's own lines, `write` the output a step wrote to its `outputFile` (a
+   * test collects them instead).
+   */
   constructor(
     private readonly cwd: string,
     private readonly log: (message: string) => void = printLine,
+    private readonly write: (output: string) => void = output =>
+      process.stdout.write(output),
   ) {}
 
   /** The environment every step gets: the caller's, plus the run's marker. */
@@ -72,8 +86,9 @@ export class StepRunner {
   }
 
   /**
-   * Forwards SIGINT, SIGTERM and SIGHUP to the running step's process group; a second signal
-   * kills it outright. The caller sees `interrupted` and stops starting new steps.
+   * Forwards SIGINT, SIGTERM and SIGHUP to the process groups of the running step and of every
+   * background step; a second signal kills them outright. The caller sees `interrupted` and stops
+   * starting new steps.
    */
   handleSignals(): void {
     for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
@@ -83,7 +98,7 @@ export class StepRunner {
         this.log(
           again
             ? `${name} again: killing the current step`
-            : `${name}: stopping the current step, then everything it started`,
+            : `${name}: stopping the running steps, then everything they started`,
         );
         for (const pid of [this.current?.pid, ...this.background])
           if (pid) this.killGroup(pid, again ? 'SIGKILL' : name);
@@ -117,16 +132,18 @@ export class StepRunner {
   /**
    * Starts one command as a step in the background and returns at once; the caller awaits its
    * `result` before the first step that needs it. Its time counts from its start, and it is
-   * recorded in the table when it ends.
+   * recorded in the table when it ends. Its output goes to `options.outputFile`.
    */
   start(
     name: string,
     command: string,
     args: string[],
-    options: StepOptions,
+    options: StepOptions & { outputFile: string },
   ): BackgroundStep {
     if (this.interruptedBy) return { name, result: Promise.resolve(undefined) };
-    this.log(`── ${name} (in the background)`);
+    this.log(
+      `── ${name} (in the background; its output, printed when it ends, goes to ${options.outputFile})`,
+    );
     const marker = `${this.runId}.${this.backgroundMarkers.length + 1}`;
     this.backgroundMarkers.push(marker);
     const result = this.execute(name, command, args, options, marker, child => {
@@ -145,10 +162,13 @@ export class StepRunner {
     track: (child: { pid: number; ended: Promise<unknown> }) => () => void,
   ): Promise<CommandResult> {
     const started = Date.now();
+    const { outputFile } = options;
+    if (outputFile) mkdirSync(dirname(outputFile), { recursive: true });
+    const output = outputFile ? openSync(outputFile, 'w') : 'inherit';
     // detached: a process group of its own, so a time limit or Ctrl-C reaches every process in it.
     const child = spawn(command, args, {
       cwd: this.cwd,
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', output, output],
       env: { ...this.envMarked(marker), ...options.env },
       detached: true,
     });
@@ -176,6 +196,11 @@ export class StepRunner {
     const { code, error } = await ended;
     clearTimeout(timer);
     untrack();
+    if (outputFile) {
+      closeSync(output as number);
+      this.log(`── ${name}: its output (${outputFile})`);
+      this.write(readFileSync(outputFile, 'utf8'));
+    }
     const leftovers = await this.sweepMarked(marker);
     let problem: string | undefined;
     if (error) problem = `could not start: ${error.message}`;

@@ -55,7 +55,7 @@ export interface ReachableCluster {
  * being deleted (its contents go with it) or is still provisioning, the reason there is nothing
  * to do.
  */
-export async function reachableCluster(
+async function reachableCluster(
   config: Config,
   ctx: DigitalOceanCallContext,
   input: { clusterId?: string; clusterName?: string },
