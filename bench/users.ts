@@ -1,5 +1,5 @@
 /**
- * Distinct signed-in users for the viewers benchmark: a local OpenID provider (oidc-provider, as
+ * Distinct signed-in users for the viewers benchmark: a local OpenID provider (`test/support/oidc.ts`, as
  * the portal's permission test uses) whose accounts are `viewer-<n>`, the backend's OpenID
  * Connect sign-in against it, and each viewer signed in through the same redirects a browser
  * follows (the portal's start URL, the provider's login and consent, the portal's callback, whose
@@ -8,14 +8,11 @@
  * for anyone signing in.
  */
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Provider from 'oidc-provider';
 import { stringify } from 'yaml';
-import { freePort } from '../test/support/ports.js';
+import { OIDC_CLIENT_ID, startOidcProvider } from '../test/support/oidc.js';
 
-const CLIENT_ID = 'portal';
 const EMAIL_DOMAIN = 'example.com';
 
 /** Cookies by host, as a browser keeps them (path and expiry do not matter for one sign-in). */
@@ -69,41 +66,11 @@ export async function viewerSignIn(options: {
   team: string;
 }): Promise<SignIn> {
   const { dir, baseUrl, count, team } = options;
-  const clientSecret = randomBytes(24).toString('hex');
-  const port = await freePort();
-  // "localhost" for the provider, 127.0.0.1 for the portal: two hosts, two sets of cookies
-  const issuer = `http://localhost:${port}`;
-  const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: CLIENT_ID,
-        client_secret: clientSecret,
-        redirect_uris: [`${baseUrl}/api/auth/oidc/handler/frame`],
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-      },
-    ],
-    cookies: { keys: [randomBytes(16).toString('hex')] },
-    claims: {
-      openid: ['sub'],
-      email: ['email', 'email_verified'],
-      profile: ['name'],
-    },
-    pkce: { required: () => false },
-    async findAccount(_ctx, sub) {
-      if (!/^viewer-\d+$/.test(sub)) return undefined;
-      return {
-        accountId: sub,
-        claims: async () => ({
-          sub,
-          email: `${sub}@${EMAIL_DOMAIN}`,
-          email_verified: true,
-          name: sub,
-        }),
-      };
-    },
+  const oidc = await startOidcProvider({
+    portalUrl: baseUrl,
+    email: sub =>
+      /^viewer-\d+$/.test(sub) ? `${sub}@${EMAIL_DOMAIN}` : undefined,
   });
-  const server: Server = provider.listen(port);
 
   const teamName = team.replace(/^group:default\//, '');
   const catalogFile = join(dir, 'viewers-catalog.yaml');
@@ -200,9 +167,9 @@ export async function viewerSignIn(options: {
         providers: {
           oidc: {
             development: {
-              metadataUrl: `${issuer}/.well-known/openid-configuration`,
-              clientId: CLIENT_ID,
-              clientSecret,
+              metadataUrl: oidc.metadataUrl,
+              clientId: OIDC_CLIENT_ID,
+              clientSecret: oidc.clientSecret,
               prompt: 'auto',
               signIn: {
                 resolvers: [
@@ -216,6 +183,6 @@ export async function viewerSignIn(options: {
       catalog: { locations: [{ type: 'file', target: catalogFile }] },
     },
     signIn,
-    stop: () => server.close(),
+    stop: () => oidc.stop(),
   };
 }

@@ -7,10 +7,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Provider from 'oidc-provider';
 import { stringify } from 'yaml';
 import {
   ManualClock,
@@ -24,11 +22,15 @@ import {
   type PortalBackend,
 } from '../support/backend.js';
 import { launchChromium } from '../support/browser.js';
+import {
+  OIDC_CLIENT_ID,
+  startOidcProvider,
+  type OidcProvider,
+} from '../support/oidc.js';
 import { freePort, waitFor } from '../support/ports.js';
 import { scaffolderTasks } from '../support/tasks.js';
 
 const scriptToken = randomBytes(24).toString('hex');
-const clientSecret = randomBytes(24).toString('hex');
 const sessionSecret = randomBytes(24).toString('hex');
 
 /** The identity provider's accounts, and the catalog's users and groups that match them. */
@@ -50,7 +52,7 @@ let backend: PortalBackend;
 let baseUrl: string;
 let tmp: string;
 let sandbox: Sandbox;
-let oidcServer: Server;
+let oidc: OidcProvider;
 const tokens = {} as Record<Person, string>;
 const clock = new ManualClock();
 
@@ -157,42 +159,10 @@ beforeAll(async () => {
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
 
-  // The identity provider answers on "localhost", the portal on 127.0.0.1: browsers keep
-  // cookies per host, so neither overwrites the other's.
-  const oidcPort = await freePort();
-  const issuer = `http://localhost:${oidcPort}`;
-  const oidc = new Provider(issuer, {
-    clients: [
-      {
-        client_id: 'portal',
-        client_secret: clientSecret,
-        redirect_uris: [`${baseUrl}/api/auth/oidc/handler/frame`],
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-      },
-    ],
-    cookies: { keys: [randomBytes(16).toString('hex')] },
-    claims: {
-      openid: ['sub'],
-      email: ['email', 'email_verified'],
-      profile: ['name'],
-    },
-    pkce: { required: () => false },
-    async findAccount(_ctx, sub) {
-      const person = people[sub as Person];
-      if (!person) return undefined;
-      return {
-        accountId: sub,
-        claims: async () => ({
-          sub,
-          email: person.email,
-          email_verified: true,
-          name: sub,
-        }),
-      };
-    },
+  oidc = await startOidcProvider({
+    portalUrl: baseUrl,
+    email: sub => people[sub as Person]?.email,
   });
-  oidcServer = oidc.listen(oidcPort);
 
   // The product's templates, the people, and a template registered from elsewhere that calls
   // a DigitalOcean action.
@@ -274,9 +244,9 @@ beforeAll(async () => {
       BACKSTAGE_SCRIPT_TOKEN: scriptToken,
       BACKSTAGE_BASE_URL: baseUrl,
       AUTH_SESSION_SECRET: sessionSecret,
-      OIDC_METADATA_URL: `${issuer}/.well-known/openid-configuration`,
-      OIDC_CLIENT_ID: 'portal',
-      OIDC_CLIENT_SECRET: clientSecret,
+      OIDC_METADATA_URL: oidc.metadataUrl,
+      OIDC_CLIENT_ID: OIDC_CLIENT_ID,
+      OIDC_CLIENT_SECRET: oidc.clientSecret,
       POSTGRES_HOST: 'unused',
       POSTGRES_PORT: '5432',
       POSTGRES_USER: 'unused',
@@ -306,7 +276,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await backend?.stop();
-  oidcServer?.close();
+  oidc?.stop();
   await sandbox?.stop();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
@@ -676,7 +646,7 @@ describe('the voting permission policy', () => {
     // the scaffolder's own task events, too
     assert.ok(auditEvents('task').length > 0);
     for (const secret of [
-      clientSecret,
+      oidc.clientSecret,
       sessionSecret,
       scriptToken,
       sandbox.digitalocean.token,
