@@ -109,12 +109,17 @@ function failure(
  * The status of environments, section by section, each cached per environment for
  * `cacheSeconds`: any number of viewers cost one provider call per section per interval. Calls
  * for a section already under way are joined rather than repeated, so a burst of viewers before
- * the first answer is cached also costs one.
+ * the first answer is cached also costs one. A watch's refresher asks with `refresh`: it checks
+ * anew whatever is cached, so a watched status is never more than an interval old.
  */
 export class StatusService {
   readonly #options: StatusServiceOptions;
   readonly #cache: CacheService;
-  readonly #inFlight = new Map<string, Promise<StatusSection<unknown>>>();
+  /** Loads under way by key; `refresh`: it checks anew rather than perhaps read the cache. */
+  readonly #inFlight = new Map<
+    string,
+    { pending: Promise<StatusSection<unknown>>; refresh: boolean }
+  >();
 
   constructor(options: StatusServiceOptions) {
     this.#options = options;
@@ -158,6 +163,7 @@ export class StatusService {
   section(
     env: VotingEnvironment,
     section: StatusSectionName,
+    { refresh = false }: { refresh?: boolean } = {},
   ): Promise<StatusSection<unknown>> {
     if (section === 'votes') {
       const live = this.#options.liveTallies?.(env.name);
@@ -165,13 +171,14 @@ export class StatusService {
     }
     // the record's update time is in the key: a re-registered environment is checked anew
     const key = `status:${env.name}:${env.updatedAt}:${section}`;
-    let pending = this.#inFlight.get(key);
-    if (!pending) {
-      pending = this.#load(key, env, section).finally(() =>
-        this.#inFlight.delete(key),
-      );
-      this.#inFlight.set(key, pending);
-    }
+    const underWay = this.#inFlight.get(key);
+    // a refresh joins only a refresh: a viewer's load may be answered from the cache
+    if (underWay && (underWay.refresh || !refresh)) return underWay.pending;
+    const pending = this.#load(key, env, section, refresh).finally(() => {
+      if (this.#inFlight.get(key)?.pending === pending)
+        this.#inFlight.delete(key);
+    });
+    this.#inFlight.set(key, { pending, refresh });
     return pending;
   }
 
@@ -191,10 +198,11 @@ export class StatusService {
     key: string,
     env: VotingEnvironment,
     section: StatusSectionName,
+    refresh: boolean,
   ): Promise<StatusSection<unknown>> {
-    const cached = (await this.#cache.get(key)) as
-      | StatusSection<unknown>
-      | undefined;
+    const cached = refresh
+      ? undefined
+      : ((await this.#cache.get(key)) as StatusSection<unknown> | undefined);
     if (cached) return cached;
     const checkedAt = new Date().toISOString();
     const { config, logger, resultsTimeoutMs, allowedResultHosts, localStack } =

@@ -104,15 +104,17 @@ export class WatchService {
       viewers: new Map(),
       seen: new Map(),
       votesComparedAt: 0,
-      // a little after the interval, so the entry the previous check cached has expired
+      // every interval, checked anew: the cached entry of the previous check expires an interval
+      // after that check _ended_, so reading through the cache would find it every other time
       refresher: setInterval(
         () =>
           this.#compare(
             watch,
             // while the stream is connected, its pushes are what compares the votes
             watch.stream?.latest ? CHECKED_SECTIONS : STATUS_SECTIONS,
+            { refresh: true },
           ),
-        intervalSeconds * 1000 + 50,
+        intervalSeconds * 1000,
       ),
     };
     this.#watches.set(env.name, watch);
@@ -177,13 +179,22 @@ export class WatchService {
     }
   }
 
-  /** Checks the sections (from the cache within its interval) and publishes what changed. */
-  #compare(watch: Watch, sections: readonly StatusSectionName[]): void {
+  /**
+   * Checks the sections (from the cache within its interval, unless `refresh`) and publishes what
+   * changed.
+   */
+  #compare(
+    watch: Watch,
+    sections: readonly StatusSectionName[],
+    options: { refresh?: boolean } = {},
+  ): void {
     const status = this.#status;
     // a stream closing after its watch ended still calls back: nobody watches any more
     if (!status || this.#watches.get(watch.env.name) !== watch) return;
     const { logger, signals } = this.#options;
-    Promise.all(sections.map(section => status.section(watch.env, section)))
+    Promise.all(
+      sections.map(section => status.section(watch.env, section, options)),
+    )
       .then(async answers => {
         if (this.#watches.get(watch.env.name) !== watch) return;
         const changed = sections.filter((section, i) => {

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { CacheService } from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import {
   certificateRequest,
@@ -24,6 +25,7 @@ import {
 import { ConfigReader } from '@backstage/config';
 import request from 'supertest';
 import { checkAlerts } from './sections';
+import { StatusService } from './StatusService';
 import {
   ownerTeamDecision,
   startStatusTestBackend,
@@ -501,6 +503,54 @@ describe('GET /environments/:name/status', () => {
       'zones-get',
       'zones-get',
     ]);
+  });
+
+  it("checks anew what is cached when a watch's interval refreshes, and the viewers meanwhile share that check", async () => {
+    const { digitalocean } = env.sandbox;
+    // the backend's cache service, as plain as it gets: the entries never expire by themselves
+    const entries = new Map<string, unknown>();
+    const cache: CacheService = {
+      get: async key => entries.get(key) as any,
+      set: async (key, value) => void entries.set(key, value),
+      delete: async key => void entries.delete(key),
+      withOptions: () => cache,
+    };
+    const service = new StatusService({
+      config: new ConfigReader({
+        digitalocean: { token: digitalocean.token, apiUrl: digitalocean.url },
+      }),
+      logger: mockServices.logger.mock(),
+      cache,
+      cacheSeconds: 3600,
+      resultsTimeoutMs: 1000,
+    });
+    const environment = {
+      ...votingEnvironmentFixture(),
+      clusterId: ids.cluster,
+      databaseId: ids.database,
+    };
+    const checks = () =>
+      digitalocean.requests.filter(
+        r => r.operationId === 'databases_get_cluster',
+      ).length;
+    const before = checks();
+    const first = await service.section(environment, 'database');
+    expect(first.state).toBe('ok');
+    expect(await service.section(environment, 'database')).toEqual(first);
+    expect(checks()).toBe(before + 1);
+
+    await sleep(5); // a later check has a later checkedAt
+    const [viewerBefore, refreshed, viewerDuring] = await Promise.all([
+      service.section(environment, 'database'),
+      service.section(environment, 'database', { refresh: true }),
+      service.section(environment, 'database'),
+    ]);
+    expect(checks()).toBe(before + 2);
+    expect(viewerBefore).toEqual(first); // it was reading the cache already
+    expect(refreshed.checkedAt > first.checkedAt).toBe(true);
+    expect(viewerDuring).toEqual(refreshed);
+    expect(await service.section(environment, 'database')).toEqual(refreshed);
+    expect(checks()).toBe(before + 2);
   });
 
   it('reports a provider that rate-limits as rate-limited, the rest as usual', async () => {
