@@ -43,7 +43,7 @@ export {
 } from './permissions';
 export { environmentSignalChannel } from './signals';
 export type { EnvironmentSignal, EnvironmentWatchLease } from './signals';
-export { STATUS_SECTIONS } from './status';
+export { MAX_STATUS_BATCH, STATUS_SECTIONS } from './status';
 export type {
   AlertsStatusDetail,
   ClusterStatusDetail,

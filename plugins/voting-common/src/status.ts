@@ -181,6 +181,14 @@ export const STATUS_SECTIONS = [
 export type StatusSectionName = (typeof STATUS_SECTIONS)[number];
 
 /**
+ * At most this many environments in one batch status call (`POST /environments/status`); a
+ * client with more splits them.
+ *
+ * @public
+ */
+export const MAX_STATUS_BATCH = 200;
+
+/**
  * What `GET /api/voting/environments/:name/status?sections=votes,cluster` answers: the
  * environment's name and owner and only the sections asked for (no links, which need the DNS
  * section). A signalled view fetches only the sections the signal names, and merges them.

@@ -4,11 +4,12 @@ import {
   type FetchApi,
 } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import type {
-  EnvironmentStatus,
-  EnvironmentStatusSections,
-  EnvironmentWatchLease,
-  StatusSectionName,
+import {
+  MAX_STATUS_BATCH,
+  type EnvironmentStatus,
+  type EnvironmentStatusSections,
+  type EnvironmentWatchLease,
+  type StatusSectionName,
 } from '@voting-platform/plugin-voting-common';
 
 /**
@@ -83,11 +84,25 @@ export class VotingStatusClient implements VotingStatusApi {
   }
 
   async getStatuses(names?: string[]): Promise<EnvironmentStatuses> {
-    return this.#json('/environments/status', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(names ? { names } : {}),
-    });
+    const batch = (body: { names?: string[] }) =>
+      this.#json<EnvironmentStatuses>('/environments/status', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    if (!names || names.length <= MAX_STATUS_BATCH) return batch({ names });
+    // the backend takes at most MAX_STATUS_BATCH names a call: more go in several, at once
+    const chunks = [];
+    for (let at = 0; at < names.length; at += MAX_STATUS_BATCH)
+      chunks.push(names.slice(at, at + MAX_STATUS_BATCH));
+    const answers = await Promise.all(
+      chunks.map(chunk => batch({ names: chunk })),
+    );
+    return {
+      items: answers.flatMap(answer => answer.items),
+      denied: answers.flatMap(answer => answer.denied),
+      missing: answers.flatMap(answer => answer.missing),
+    };
   }
 
   async watch(name: string): Promise<EnvironmentWatchLease> {

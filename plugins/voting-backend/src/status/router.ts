@@ -6,6 +6,7 @@ import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import type { PolicyDecision } from '@backstage/plugin-permission-common';
 import {
   ENVIRONMENT_NAME_PATTERN,
+  MAX_STATUS_BATCH,
   STATUS_SECTIONS,
   votingEnvironmentReadPermission,
   type EnvironmentWatchLease,
@@ -54,9 +55,6 @@ function requestedSections(query: unknown): StatusSectionName[] | undefined {
   }
   return [...new Set(names as StatusSectionName[])];
 }
-
-/** At most this many environments in one batch call. */
-const MAX_BATCH = 200;
 
 /**
  * `GET /environments/:name/status` and the batch form `POST /environments/status` (`{ names? }`;
@@ -159,11 +157,11 @@ export async function createStatusRouter(
     if (
       names !== undefined &&
       (!Array.isArray(names) ||
-        names.length > MAX_BATCH ||
+        names.length > MAX_STATUS_BATCH ||
         names.some(n => typeof n !== 'string'))
     ) {
       throw new InputError(
-        `names must be a list of at most ${MAX_BATCH} environment names`,
+        `names must be a list of at most ${MAX_STATUS_BATCH} environment names`,
       );
     }
     const wanted = new Set(names as string[] | undefined);
