@@ -10,7 +10,7 @@ import { ensureFrontendBuilt } from '../../scripts/lib/portal.js';
 import { appProcesses, stackEnv, type AppProcess } from '../support/apps.js';
 import { launchChromium } from '../support/browser.js';
 import { startBackends } from '../support/stack.js';
-import { startJourney, type Journey } from './harness.js';
+import { startJourney, TEMPLATE_DEFAULTS, type Journey } from './harness.js';
 
 const TEMPLATE = 'template:default/voting-platform';
 let journey: Journey;
@@ -108,6 +108,23 @@ test('a person creates an environment in the portal and lands on its page with l
   const run = await task;
   assert.equal(run.status, 'completed', run.text);
   await stepsSeen;
+  // the form's defaults, left as they were, made what an API call leaving them out makes
+  const { clusters, databases } = journey.cloud.digitalocean;
+  const cluster = [...clusters.values()].find(c => c.name === 'journey-web');
+  const database = [...databases.values()].find(
+    d => d.name === 'journey-web-db',
+  );
+  assert.deepEqual(
+    {
+      highAvailability: cluster?.ha,
+      nodeSize: cluster?.node_pools[0]?.size,
+      nodeCount: cluster?.node_pools[0]?.count,
+      autoScale: cluster?.node_pools[0]?.auto_scale,
+      databaseSize: database?.size,
+      databaseNodes: database?.num_nodes,
+    },
+    { ...TEMPLATE_DEFAULTS, autoScale: false },
+  );
   await page
     .getByText(`Finished step ${steps.at(-1)}`)
     .first()

@@ -17,7 +17,7 @@ import {
 } from '@kubernetes/client-node';
 import pg from 'pg';
 import type { TaskRun } from '../support/tasks.js';
-import { startJourney, type Journey } from './harness.js';
+import { startJourney, TEMPLATE_DEFAULTS, type Journey } from './harness.js';
 
 const TEMPLATE = 'template:default/voting-platform';
 const OWNER = 'group:default/platform-team';
@@ -188,11 +188,11 @@ function digitalOceanResources(values: Values) {
     {
       region: values.region,
       vpc: vpc.id,
-      ha: values.highAvailability ?? false,
+      ha: values.highAvailability ?? TEMPLATE_DEFAULTS.highAvailability,
       pools: [
         {
-          size: values.nodeSize ?? 's-2vcpu-4gb',
-          count: values.nodeCount ?? 3,
+          size: values.nodeSize ?? TEMPLATE_DEFAULTS.nodeSize,
+          count: values.nodeCount ?? TEMPLATE_DEFAULTS.nodeCount,
           autoScale: values.autoScaleMax !== undefined,
           max: values.autoScaleMax ?? 0,
         },
@@ -212,8 +212,8 @@ function digitalOceanResources(values: Values) {
     {
       region: values.region,
       vpc: vpc.id,
-      size: values.databaseSize ?? 'db-s-1vcpu-1gb',
-      nodes: values.databaseNodes ?? 1,
+      size: values.databaseSize ?? TEMPLATE_DEFAULTS.databaseSize,
+      nodes: values.databaseNodes ?? TEMPLATE_DEFAULTS.databaseNodes,
       appUser: true,
       appDatabase: true,
     },

@@ -23,6 +23,18 @@ import {
 import { startPortalBackend, type PortalBackend } from '../support/backend.js';
 import { startTestCloud, type TestCloud } from '../sandbox/helpers.js';
 
+/**
+ * The environment the create template makes where a value is left out, by the form (its
+ * defaults) or by an API call (the actions' own defaults): the two must agree.
+ */
+export const TEMPLATE_DEFAULTS = {
+  highAvailability: false,
+  nodeSize: 's-2vcpu-4gb',
+  nodeCount: 3,
+  databaseSize: 'db-s-1vcpu-1gb',
+  databaseNodes: 1,
+} as const;
+
 export interface Journey {
   baseUrl: string;
   cloud: TestCloud;

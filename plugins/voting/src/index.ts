@@ -19,6 +19,7 @@ export {
   VotingKubernetesVersionFieldExtension,
   VotingNodeSizeFieldExtension,
   VotingRegionFieldExtension,
+  VotingTeamOwnerFieldExtension,
 } from './plugin';
 export {
   isGroup,

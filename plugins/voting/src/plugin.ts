@@ -37,6 +37,7 @@ import {
   validateNodeSize,
   validateRegion,
 } from './scaffolder/KubernetesFields';
+import { TeamOwner, validateTeamOwner } from './scaffolder/TeamOwnerField';
 import { votingStatusApiRef, VotingStatusClient } from './statusApi';
 
 /**
@@ -183,6 +184,7 @@ const LEGACY_FIELDS = {
     component: CloudflareZonePicker,
     validation: validateCloudflareZone,
   },
+  VotingTeamOwner: { component: TeamOwner, validation: validateTeamOwner },
 };
 
 /** The extension of each legacy field, typed by what its validator checks. */
@@ -253,3 +255,12 @@ export const VotingDatabaseSizeFieldExtension =
  */
 export const VotingCloudflareZoneFieldExtension =
   legacyFieldExtensions.VotingCloudflareZone;
+
+/**
+ * `ui:field: VotingTeamOwner` for legacy apps: the owning team among the catalog's groups,
+ * starting on the signed-in user's team.
+ *
+ * @public
+ */
+export const VotingTeamOwnerFieldExtension =
+  legacyFieldExtensions.VotingTeamOwner;

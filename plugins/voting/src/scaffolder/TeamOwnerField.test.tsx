@@ -3,7 +3,8 @@ import { identityApiRef } from '@backstage/core-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { TeamOwner } from './TeamOwnerField';
+import { createFieldValidation } from '@backstage/plugin-scaffolder-react/alpha';
+import { TeamOwner, validateTeamOwner } from './TeamOwnerField';
 
 const groups: Entity[] = [
   {
@@ -25,9 +26,12 @@ const groups: Entity[] = [
 async function renderField(
   ownershipEntityRefs: string[],
   formData: string | undefined,
+  getEntities: () => Promise<{ items: Entity[] }> = async () => ({
+    items: groups,
+  }),
 ) {
   const onChange = jest.fn();
-  const catalogApi = { getEntities: jest.fn(async () => ({ items: groups })) };
+  const catalogApi = { getEntities: jest.fn(getEntities) };
   const identityApi = {
     getBackstageIdentity: async () => ({
       type: 'user' as const,
@@ -97,5 +101,46 @@ describe('the VotingTeamOwner field', () => {
       ),
     );
     expect(onChange).not.toHaveBeenCalled();
+  });
+
+  it('becomes a text field saying why when the catalog cannot be read, and keeps what is typed', async () => {
+    const { onChange } = await renderField(
+      ['user:default/alice', 'group:default/team-b'],
+      undefined,
+      async () => {
+        throw new Error('catalog unavailable (503)');
+      },
+    );
+    expect(
+      await screen.findByText(
+        /The teams could not be read \(catalog unavailable \(503\)\): type the owning group's reference/,
+      ),
+    ).toBeInTheDocument();
+    const field = screen.getByRole('textbox', { name: /Owner/ });
+    fireEvent.change(field, { target: { value: 'group:default/team-a' } });
+    expect(onChange).toHaveBeenCalledWith('group:default/team-a');
+    expect(screen.queryByRole('button', { name: /Owner/ })).toBeNull();
+  });
+});
+
+describe('validateTeamOwner', () => {
+  const errorsOf = (value: string) => {
+    const validation = createFieldValidation();
+    validateTeamOwner(value, validation, {} as any);
+    return validation.__errors;
+  };
+
+  it("accepts a group's reference, and an empty value (required says so)", () => {
+    expect(errorsOf('group:default/team-a')).toEqual([]);
+    expect(errorsOf('group:team-a')).toEqual([]);
+    expect(errorsOf('')).toEqual([]);
+  });
+
+  it('refuses a user, a bare name or no reference at all, saying what to write', () => {
+    for (const value of ['user:default/alice', 'team-a', 'group:a:b/c/d']) {
+      expect(errorsOf(value)).toEqual([
+        `"${value}" is not a group's reference: write group:<namespace>/<name>, e.g. group:default/team-a`,
+      ]);
+    }
   });
 });

@@ -1,7 +1,14 @@
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  makeValidator,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { identityApiRef, useApi } from '@backstage/core-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
-import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
+import type {
+  CustomFieldValidator,
+  FieldExtensionComponentProps,
+} from '@backstage/plugin-scaffolder-react';
 import { createFormField } from '@backstage/plugin-scaffolder-react/alpha';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
@@ -62,21 +69,33 @@ export function TeamOwner(props: FieldExtensionComponentProps<string>) {
   useEffect(() => {
     if (!formData && usersTeam) onChange(usersTeam);
   }, [formData, usersTeam, onChange]);
+  if (error) {
+    // the catalog cannot be read: the team is typed, and the validator checks its form
+    return (
+      <TextField
+        id={idSchema?.$id}
+        label={schema.title}
+        helperText={`The teams could not be read (${error.message}): type the owning group's reference, e.g. group:default/team-a`}
+        required={required}
+        value={formData ?? ''}
+        onChange={event => onChange(event.target.value)}
+        error
+        fullWidth
+        margin="normal"
+      />
+    );
+  }
   return (
     <TextField
       id={idSchema?.$id}
       select
       label={schema.title}
-      helperText={
-        error
-          ? `The teams could not be read: ${error.message}`
-          : schema.description
-      }
+      helperText={schema.description}
       required={required}
       disabled={loading}
       value={formData ?? ''}
       onChange={event => onChange(event.target.value)}
-      error={Boolean(error) || (rawErrors?.length ?? 0) > 0}
+      error={(rawErrors?.length ?? 0) > 0}
       fullWidth
       margin="normal"
     >
@@ -89,6 +108,30 @@ export function TeamOwner(props: FieldExtensionComponentProps<string>) {
   );
 }
 
+const entityNames = makeValidator();
+
+/** The owner must be a group's entity reference, `group:<namespace>/<name>`. */
+export const validateTeamOwner: CustomFieldValidator<string> = (
+  value,
+  validation,
+) => {
+  if (!value) return;
+  try {
+    const { kind, namespace, name } = parseEntityRef(value);
+    if (
+      kind.toLocaleLowerCase('en-US') === 'group' &&
+      entityNames.isValidNamespace(namespace) &&
+      entityNames.isValidEntityName(name)
+    )
+      return;
+  } catch {
+    // not a reference at all: said below
+  }
+  validation.addError(
+    `"${value}" is not a group's reference: write group:<namespace>/<name>, e.g. group:default/team-a`,
+  );
+};
+
 /**
  * `ui:field: VotingTeamOwner`: picks the owning team among the catalog's groups, and starts on
  * the signed-in user's team (OwnerPicker has no default of that kind).
@@ -98,4 +141,5 @@ export function TeamOwner(props: FieldExtensionComponentProps<string>) {
 export const teamOwnerField = createFormField({
   name: 'VotingTeamOwner',
   component: TeamOwner,
+  validation: validateTeamOwner,
 });
