@@ -37,17 +37,20 @@ function component(name: string, resultUrl?: string): Entity {
 }
 
 describe('voting backend plugin', () => {
-  /** A real result-service stand-in: an HTTP server answering /api/results. */
+  /** A real result-service stand-in: an HTTP server answering /api/results, counting the calls. */
   let results: Server;
   let resultsUrl: string;
-  let hang = false;
+  let resultsCalls = 0;
+  /** One that never answers. */
+  let hanging: Server;
+  let hangingUrl: string;
   let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
   let stop: () => Promise<void>;
 
   beforeAll(async () => {
     results = createServer((req, res) => {
-      if (hang) return;
       if (req.url === '/api/results') {
+        resultsCalls += 1;
         res
           .writeHead(200, { 'content-type': 'application/json' })
           .end(JSON.stringify(tallies));
@@ -55,6 +58,9 @@ describe('voting backend plugin', () => {
     });
     await new Promise<void>(resolve => results.listen(0, '127.0.0.1', resolve));
     resultsUrl = `http://127.0.0.1:${(results.address() as AddressInfo).port}`;
+    hanging = createServer(() => {});
+    await new Promise<void>(resolve => hanging.listen(0, '127.0.0.1', resolve));
+    hangingUrl = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`;
 
     const resultsHost = new URL(resultsUrl).host;
     const backend = await startTestBackend({
@@ -64,7 +70,11 @@ describe('voting backend plugin', () => {
           data: {
             voting: {
               resultsTimeoutMs: 500,
-              allowedResultHosts: [resultsHost, '127.0.0.1:9'],
+              allowedResultHosts: [
+                resultsHost,
+                new URL(hangingUrl).host,
+                '127.0.0.1:9',
+              ],
             },
           },
         }),
@@ -74,6 +84,7 @@ describe('voting backend plugin', () => {
             component('worker'),
             component('broken', 'ftp://example.com'),
             component('down', 'http://127.0.0.1:9'),
+            component('slow', hangingUrl),
             component('elsewhere', 'http://169.254.169.254'),
           ],
         }),
@@ -85,8 +96,10 @@ describe('voting backend plugin', () => {
 
   afterAll(async () => {
     await stop();
-    results.closeAllConnections();
-    await new Promise(resolve => results.close(resolve));
+    for (const stub of [results, hanging]) {
+      stub.closeAllConnections();
+      await new Promise(resolve => stub.close(resolve));
+    }
   });
 
   const get = (path: string) =>
@@ -146,15 +159,26 @@ describe('voting backend plugin', () => {
     expect(down.status).toBe(503);
     expect(down.body.error.message).toMatch(/cannot reach/);
 
-    hang = true;
-    try {
-      const slow = await get('/entities/component/default/result/results');
-      expect(slow.status).toBe(503);
-      expect(slow.body.error.message).toMatch(/did not answer within 500 ms/);
-    } finally {
-      hang = false;
-      results.closeAllConnections();
-    }
+    const slow = await get('/entities/component/default/slow/results');
+    expect(slow.status).toBe(503);
+    expect(slow.body.error.message).toMatch(/did not answer within 500 ms/);
+  });
+
+  it("shares a result service's answer for a second between any number of viewers", async () => {
+    await new Promise(resolve => setTimeout(resolve, 1100)); // what earlier tests read is stale
+    const before = resultsCalls;
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        get('/entities/component/default/result/results'),
+      ),
+    );
+    expect(answers.map(a => a.status)).toEqual(Array(20).fill(200));
+    expect(resultsCalls).toBe(before + 1);
+    await new Promise(resolve => setTimeout(resolve, 1100));
+    expect(
+      (await get('/entities/component/default/result/results')).body,
+    ).toMatchObject({ results: tallies });
+    expect(resultsCalls).toBe(before + 2);
   });
 });
 

@@ -37,6 +37,12 @@ export interface RouterOptions {
   localStack?: LocalStackSource;
 }
 
+/**
+ * How long a result service's answer is shared: the cards of entities that are no environment
+ * ask every few seconds, and any number of them then cost one call a second per result service.
+ */
+const RESULTS_SHARED_MS = 1000;
+
 /** Entity kinds, namespaces and names as the catalog model allows them. */
 const KIND = /^[a-zA-Z][a-zA-Z0-9]{0,62}$/;
 const NAME = /^[a-zA-Z0-9]([-_.a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/;
@@ -48,6 +54,22 @@ export async function createRouter(
     options;
   const { localStack } = options;
   const router = Router();
+  // answers by result service URL, each shared for RESULTS_SHARED_MS (a failure is not shared)
+  const recent = new Map<
+    string,
+    { until: number; answer: ReturnType<typeof fetchPollResults> }
+  >();
+  const pollResults = (resultUrl: string) => {
+    const now = Date.now();
+    const shared = recent.get(resultUrl);
+    if (shared && shared.until > now) return shared.answer;
+    const answer = fetchPollResults(resultUrl, { timeoutMs });
+    recent.set(resultUrl, { until: now + RESULTS_SHARED_MS, answer });
+    answer.catch(() => {
+      if (recent.get(resultUrl)?.answer === answer) recent.delete(resultUrl);
+    });
+    return answer;
+  };
 
   /**
    * The live tallies of the result service that an entity's
@@ -100,7 +122,7 @@ export async function createRouter(
     if (!localStack) checkResultUrl(baseUrl, entityRef, allowedHosts);
     const resultUrl = localStack?.resultUrl ?? baseUrl;
     try {
-      const results = await fetchPollResults(resultUrl, { timeoutMs });
+      const results = await pollResults(resultUrl);
       const body: EntityResults = {
         entityRef,
         resultUrl,
