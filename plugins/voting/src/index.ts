@@ -31,6 +31,7 @@ export type { VotingOptionsApi } from './optionsApi';
 export { votingStatusApiRef, VotingStatusClient } from './statusApi';
 export type { EnvironmentStatuses, VotingStatusApi } from './statusApi';
 export type { EnvironmentStatusCardProps } from './components/status/EnvironmentStatusCard';
+export type { VotingEnvironmentsPageProps } from './components/status/EnvironmentsPage';
 export type { VotingResultsCardProps } from './components/VotingResultsCard';
 export type {
   CloudflareZoneFieldOptions,

@@ -16,6 +16,7 @@ import {
 import type { JSX } from 'react';
 import type { VotingResultsCardProps } from './components/VotingResultsCard';
 import type { EnvironmentStatusCardProps } from './components/status/EnvironmentStatusCard';
+import type { VotingEnvironmentsPageProps } from './components/status/EnvironmentsPage';
 import { votingOptionsApiRef, VotingOptionsClient } from './optionsApi';
 import {
   CloudflareZonePicker,
@@ -150,7 +151,9 @@ export const EntityGroupEnvironmentsCard: () => JSX.Element =
  *
  * @public
  */
-export const VotingEnvironmentsPage: () => JSX.Element = votingPlugin.provide(
+export const VotingEnvironmentsPage: (
+  props: VotingEnvironmentsPageProps,
+) => JSX.Element = votingPlugin.provide(
   createRoutableExtension({
     name: 'VotingEnvironmentsPage',
     component: () =>

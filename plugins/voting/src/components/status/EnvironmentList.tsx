@@ -30,8 +30,8 @@ import {
   useState,
   type ReactNode,
 } from 'react';
-import useAsync from 'react-use/esm/useAsync';
 import { votingStatusApiRef } from '../../statusApi';
+import { usePolling } from '../usePolling';
 import {
   EnvironmentFactFilter,
   EnvironmentStatusIndex,
@@ -62,11 +62,17 @@ function useStatuses(): Statuses {
   return statuses;
 }
 
+/** How often the list's statuses are asked again by default: a minute. */
+const STATUS_REFRESH_MS = 60_000;
+
 /**
  * The status of every environment the catalog lists (before the browser-side filters), from
- * one batch call; asked again only when that list changes.
+ * one batch call; asked again when that list changes, and every `refreshIntervalMs`.
  */
-function StatusesOfListed(props: { children: ReactNode }) {
+function StatusesOfListed(props: {
+  children: ReactNode;
+  refreshIntervalMs: number;
+}) {
   const api = useApi(votingStatusApiRef);
   const { backendEntities } = useEntityList<EnvironmentFilters>();
   const names = useMemo(
@@ -82,15 +88,17 @@ function StatusesOfListed(props: { children: ReactNode }) {
     [backendEntities],
   );
   const key = names.join(',');
-  const { loading, error, value } = useAsync(
+  const { loading, error, value } = usePolling(
     async () => (names.length ? api.getStatuses(names) : undefined),
     // the names' content, not the array's identity: a new array of the same names asks nothing
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [api, key],
+    props.refreshIntervalMs,
   );
   const statuses = useMemo(
     () => ({
-      loading,
+      // a refresh keeps the list shown: only the first answer is waited for
+      loading: loading && !value,
       error,
       index: new EnvironmentStatusIndex(value?.items ?? []),
       denied: value?.denied ?? [],
@@ -300,13 +308,19 @@ function EnvironmentTables() {
 /**
  * The environments in the catalog, by owning team, with their status at a glance and pickers
  * for owner, region and status. Needs an `EntityListProvider` around it; `owner` fixes the
- * owner (a Group's page) and leaves out its picker.
+ * owner (a Group's page) and leaves out its picker. The statuses are asked again every
+ * `statusRefreshMs` (default a minute).
  */
-export function EnvironmentList(props: { owner?: string }) {
+export function EnvironmentList(props: {
+  owner?: string;
+  statusRefreshMs?: number;
+}) {
   return (
     <>
       <EnvironmentScope owner={props.owner} />
-      <StatusesOfListed>
+      <StatusesOfListed
+        refreshIntervalMs={props.statusRefreshMs ?? STATUS_REFRESH_MS}
+      >
         <EnvironmentPickers withOwner={!props.owner} />
         <EnvironmentTables />
       </StatusesOfListed>

@@ -105,6 +105,7 @@ const mountedRoutes = {
 
 async function renderPage(
   answer: () => Promise<EnvironmentStatuses> = async () => statuses,
+  statusRefreshMs?: number,
 ) {
   const status = fakeStatusApi(answer);
   await renderInTestApp(
@@ -114,7 +115,7 @@ async function renderPage(
         [votingStatusApiRef, status.api],
       ]}
     >
-      <EnvironmentsPage />
+      <EnvironmentsPage statusRefreshMs={statusRefreshMs} />
     </TestApiProvider>,
     mountedRoutes,
   );
@@ -197,6 +198,34 @@ describe('EnvironmentsPage', () => {
       await screen.findByText('No environment matches.'),
     ).toBeInTheDocument();
     expect(status.asked).toEqual([]);
+  });
+
+  it('asks for the statuses again at its interval, the list shown meanwhile', async () => {
+    // beta's cluster recovers between the first answer and the next
+    let answers = 0;
+    const recovered: EnvironmentStatuses = {
+      ...statuses,
+      items: statuses.items.map(item =>
+        item.name === 'beta' ? statusFixture('beta') : item,
+      ),
+    };
+    const status = await renderPage(
+      async () => (answers++ === 0 ? statuses : recovered),
+      300,
+    );
+    const beta = async () =>
+      within(
+        (await screen.findByRole('link', { name: 'beta' })).closest('tr')!,
+      );
+    expect((await beta()).getAllByText('Error').length).toBeGreaterThan(0);
+    await waitFor(() => expect(status.asked.length).toBeGreaterThan(1));
+    await waitFor(async () =>
+      expect((await beta()).queryAllByText('Error')).toEqual([]),
+    );
+    expect(screen.queryByTestId('progress')).toBeNull();
+    expect(new Set(status.asked.map(names => names?.join()))).toEqual(
+      new Set(['alpha,beta,delta,gamma,secret']),
+    );
   });
 
   it('still lists the environments when the status call fails, and says why', async () => {
