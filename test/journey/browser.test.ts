@@ -159,6 +159,29 @@ test('a person creates an environment in the portal and lands on its page with l
   );
   await page.getByText('Cats or dogs?').waitFor();
   await page.getByText(/No votes yet in poll default/).waitFor();
+  // its status card: every section of the environment just made is OK (the API says why not)
+  const status = (await (
+    await journey.api('/api/voting/environments/journey-web/status')
+  ).json()) as Record<string, { state?: string; error?: string }>;
+  const sections = [
+    'cluster',
+    'database',
+    'dns',
+    'workloads',
+    'alerts',
+    'votes',
+  ] as const;
+  assert.deepEqual(
+    Object.fromEntries(sections.map(s => [s, status[s]?.state])),
+    Object.fromEntries(sections.map(s => [s, 'ok'])),
+    JSON.stringify(status, null, 1),
+  );
+  // the card leaves the votes to the Live votes card beside it
+  for (const section of sections.filter(s => s !== 'votes'))
+    await page
+      .getByTestId(`section-${section}`)
+      .getByText('OK', { exact: true })
+      .waitFor();
 
   const [, vote] = apps;
   const cast = await fetch(`${vote!.url}/api/vote`, {
