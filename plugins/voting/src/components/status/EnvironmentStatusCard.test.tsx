@@ -313,6 +313,95 @@ describe('EnvironmentStatusCard', () => {
     expect(screen.queryByRole('note')).not.toBeInTheDocument();
   });
 
+  it('details each section in the entity tab as tables: node pools, DNS records, deployments, alerts, votes', async () => {
+    await renderCard(
+      async () =>
+        statusFixture('demo', {
+          dns: {
+            state: 'warning',
+            detail: {
+              ...statusFixture().dns.detail!,
+              records: [
+                ...statusFixture().dns.detail!.records,
+                {
+                  name: 'result.demo.example.com',
+                  present: false,
+                  type: null,
+                  content: null,
+                  proxied: null,
+                  pointsAtLoadBalancer: null,
+                },
+              ],
+            },
+          },
+          alerts: {
+            state: 'error',
+            detail: {
+              prometheus: 'monitoring/kps-prometheus',
+              alerts: [
+                {
+                  name: 'KubePodCrashLooping',
+                  severity: 'critical',
+                  namespace: 'voting',
+                  summary: 'Pod voting/worker is crash looping.',
+                  activeAt: '2026-11-30T21:00:00.000Z',
+                },
+              ],
+            },
+          },
+        }),
+      'content',
+    );
+    /** A table's rows, by its caption, as the text of their cells. */
+    const rows = (caption: string | RegExp) =>
+      within(screen.getByRole('table', { name: caption }))
+        .getAllByRole('row')
+        .map(row =>
+          [...row.querySelectorAll('th, td')].map(cell => cell.textContent),
+        );
+    await section('cluster');
+    expect(rows('Node pools')).toEqual([
+      ['Pool', 'Size', 'Ready', 'Desired'],
+      ['pool', 's-2vcpu-4gb', '2', '2'],
+    ]);
+    expect(rows('Cluster')).toContainEqual(['HA control plane', 'yes']);
+    expect(rows('Cluster')).toContainEqual(['Upgrade available', 'none']);
+    expect(rows('Database')).toContainEqual(['Nodes', '1']);
+    expect(rows('DNS records')).toEqual([
+      ['Host', 'Type', 'Points at', 'Proxied', 'At the load balancer'],
+      ['vote.demo.example.com', 'A', '10.0.0.1', 'yes', 'yes'],
+      ['result.demo.example.com', 'missing', '—', '—', '—'],
+    ]);
+    expect(rows('DNS and TLS')).toContainEqual(['SSL/TLS mode', 'strict']);
+    expect(rows('Deployments')).toEqual([
+      ['Deployment', 'Ready', 'Desired'],
+      ['voting/vote', '2', '2'],
+    ]);
+    expect(
+      rows(/Firing alerts \(Prometheus monitoring\/kps-prometheus\)/),
+    ).toEqual([
+      ['Alert', 'Severity', 'Namespace', 'Summary', 'Since'],
+      [
+        'KubePodCrashLooping',
+        'critical',
+        'voting',
+        'Pod voting/worker is crash looping.',
+        new Date('2026-11-30T21:00:00.000Z').toLocaleString(),
+      ],
+    ]);
+    expect(rows('Votes by option')).toEqual([
+      ['Option', 'Votes', 'Share'],
+      ['Cats', '2', '66.7 %'],
+      ['Dogs', '1', '33.3 %'],
+    ]);
+  });
+
+  it('keeps the overview card to one line a section, without tables', async () => {
+    await renderCard(async () => statusFixture());
+    await section('cluster');
+    expect(screen.queryAllByRole('table')).toEqual([]);
+  });
+
   it("says in sandbox mode that the votes are the local stack's", async () => {
     const status = statusFixture();
     await renderCard(

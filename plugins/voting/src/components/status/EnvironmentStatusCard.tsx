@@ -26,6 +26,7 @@ import { votingStatusApiRef } from '../../statusApi';
 import { SandboxNote } from '../SandboxNote';
 import { useEnvironmentWatch } from '../useEnvironmentWatch';
 import { usePolling } from '../usePolling';
+import { SectionDetail } from './SectionDetail';
 import { explanation, SECTION_TITLES, StateIndicator, summary } from './states';
 
 const CONSOLE_LINKS: Array<{
@@ -48,10 +49,14 @@ const useStyles = makeStyles(theme => ({
   },
 }));
 
-/** The sections of one environment's status, each with its indicator, detail and time. */
+/**
+ * The sections of one environment's status, each with its indicator, summary and time; `detailed`
+ * (the entity tab) adds what each saw as tables.
+ */
 export function EnvironmentStatusView(props: {
   status: EnvironmentStatus;
   sections?: readonly StatusSectionName[];
+  detailed?: boolean;
 }) {
   const { status } = props;
   const classes = useStyles();
@@ -63,40 +68,45 @@ export function EnvironmentStatusView(props: {
           const why = explanation(value);
           return (
             <ListItem key={section} data-testid={`section-${section}`}>
-              <ListItemText
-                primary={
-                  <>
-                    <StateIndicator state={value.state} />{' '}
-                    <strong>{SECTION_TITLES[section]}</strong>
-                  </>
-                }
-                secondary={
-                  <>
-                    {value.detail ? summary(section, value) : null}
-                    {section === 'votes' &&
-                    (value.detail as VotesStatusDetail | null)?.servedBy ? (
-                      <SandboxNote />
-                    ) : null}
-                    {why ? (
+              <Box width="100%">
+                <ListItemText
+                  primary={
+                    <>
+                      <StateIndicator state={value.state} />{' '}
+                      <strong>{SECTION_TITLES[section]}</strong>
+                    </>
+                  }
+                  secondary={
+                    <>
+                      {value.detail ? summary(section, value) : null}
+                      {section === 'votes' &&
+                      (value.detail as VotesStatusDetail | null)?.servedBy ? (
+                        <SandboxNote />
+                      ) : null}
+                      {why ? (
+                        <Typography
+                          component="span"
+                          display="block"
+                          variant="body2"
+                          className={classes.explanation}
+                        >
+                          {why}
+                        </Typography>
+                      ) : null}
                       <Typography
                         component="span"
                         display="block"
-                        variant="body2"
-                        className={classes.explanation}
+                        variant="caption"
                       >
-                        {why}
+                        checked {new Date(value.checkedAt).toLocaleString()}
                       </Typography>
-                    ) : null}
-                    <Typography
-                      component="span"
-                      display="block"
-                      variant="caption"
-                    >
-                      checked {new Date(value.checkedAt).toLocaleString()}
-                    </Typography>
-                  </>
-                }
-              />
+                    </>
+                  }
+                />
+                {props.detailed ? (
+                  <SectionDetail section={section} value={value} />
+                ) : null}
+              </Box>
             </ListItem>
           );
         })}
@@ -193,7 +203,13 @@ export function EnvironmentStatusCard(props: EnvironmentStatusCardProps) {
   } else if (!value) {
     body = <Progress />;
   } else {
-    body = <EnvironmentStatusView status={value} sections={sections} />;
+    body = (
+      <EnvironmentStatusView
+        status={value}
+        sections={sections}
+        detailed={props.variant === 'content'}
+      />
+    );
   }
   return (
     <InfoCard
