@@ -234,6 +234,21 @@ describe('VotingResultsCard of an environment', () => {
     expect(screen.queryByText(/in poll/)).not.toBeInTheDocument();
   });
 
+  it("says so when the backend refuses the user the environment's status", async () => {
+    await renderEnvironmentCard(statusFixture, undefined, async () => {
+      throw Object.assign(
+        new Error('not allowed to read the status of environment "demo"'),
+        { name: 'NotAllowedError' },
+      );
+    });
+    expect(
+      await screen.findAllByText(
+        /not allowed to read the status of environment "demo"/,
+      ),
+    ).not.toHaveLength(0);
+    expect(screen.queryByText(/in poll/)).not.toBeInTheDocument();
+  });
+
   it('says when there are no votes yet', async () => {
     await renderEnvironmentCard(() =>
       statusFixture('demo', {

@@ -426,6 +426,12 @@ describe('EnvironmentStatusCard', () => {
     );
   });
 
+  it('shows progress until the first answer', async () => {
+    await renderCard(() => new Promise(() => {}));
+    expect(await screen.findByRole('progressbar')).toBeInTheDocument();
+    expect(screen.queryByTestId('section-cluster')).not.toBeInTheDocument();
+  });
+
   it('says so when the backend refuses', async () => {
     await renderCard(async () => {
       throw Object.assign(
