@@ -58,6 +58,7 @@ export type {
   StatusSectionName,
   StatusState,
   VotesStatusDetail,
+  WorkloadReplicas,
   WorkloadsStatusDetail,
 } from './status';
 export type {

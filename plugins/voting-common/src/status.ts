@@ -91,14 +91,23 @@ export type DnsStatusDetail = {
   originCertificate: OriginCertificateStatus | null;
 };
 
+/**
+ * A voting workload's replicas.
+ *
+ * @public
+ */
+export type WorkloadReplicas = {
+  namespace: string;
+  name: string;
+  ready: number;
+  desired: number;
+};
+
 /** @public */
 export type WorkloadsStatusDetail = {
-  deployments: Array<{
-    namespace: string;
-    name: string;
-    ready: number;
-    desired: number;
-  }>;
+  deployments: WorkloadReplicas[];
+  /** The queue's (Redis or NATS JetStream): a StatefulSet, its votes on the pods' volumes. */
+  statefulSets: WorkloadReplicas[];
   /** The address of Traefik's load balancer (IP or host name); null while it has none. */
   loadBalancer: string | null;
 };

@@ -19,6 +19,7 @@ import {
   type StatusState,
   type VotesStatusDetail,
   type VotingEnvironment,
+  type WorkloadReplicas,
   type WorkloadsStatusDetail,
 } from '@voting-platform/plugin-voting-common';
 import type Cloudflare from 'cloudflare';
@@ -240,8 +241,12 @@ export async function checkDns(
       },
     };
   }
-  // the create template's records (cloudflare:dns:ensure steps)
-  const hosts = [`vote.${env.domain}`, `result.${env.domain}`];
+  // the create template's records (cloudflare:dns:ensure steps); Grafana's where it has one
+  const hosts = [
+    `vote.${env.domain}`,
+    `result.${env.domain}`,
+    ...(env.grafanaUrl ? [new URL(env.grafanaUrl).hostname] : []),
+  ];
   const [setting, certificate, loadBalancer, ...found] = await Promise.all([
     cf.zones.settings.get('ssl', { zone_id: zone.id }),
     originCertificate(cf, zone.id, hosts),
@@ -313,37 +318,44 @@ export async function checkWorkloads(
   ctx: SectionContext,
 ): Promise<Checked<WorkloadsStatusDetail>> {
   const connection = await clusterConnection(env, ctx);
-  const [deploymentList, traefik] = await Promise.all([
-    connection.list<any>(
-      'apps/v1',
-      'Deployment',
-      undefined,
-      VOTING_APP_SELECTOR,
-    ),
+  const replicas = async (kind: 'Deployment' | 'StatefulSet') =>
+    (
+      await connection.list<any>(
+        'apps/v1',
+        kind,
+        undefined,
+        VOTING_APP_SELECTOR,
+      )
+    )
+      .map(
+        (w): WorkloadReplicas => ({
+          namespace: String(w.metadata.namespace),
+          name: String(w.metadata.name),
+          desired: Number(w.spec?.replicas ?? 1),
+          ready: Number(w.status?.readyReplicas ?? 0),
+        }),
+      )
+      .sort((a, b) =>
+        `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`),
+      );
+  const [deployments, statefulSets, traefik] = await Promise.all([
+    replicas('Deployment'),
+    replicas('StatefulSet'),
     connection.get<any>('v1', 'Service', TRAEFIK.name, TRAEFIK.namespace),
   ]);
-  const deployments = deploymentList
-    .map(d => ({
-      namespace: String(d.metadata.namespace),
-      name: String(d.metadata.name),
-      desired: Number(d.spec?.replicas ?? 1),
-      ready: Number(d.status?.readyReplicas ?? 0),
-    }))
-    .sort((a, b) =>
-      `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`),
-    );
   const ingress = traefik?.status?.loadBalancer?.ingress?.[0];
   const loadBalancer: string | null = ingress?.ip ?? ingress?.hostname ?? null;
+  const all = [...deployments, ...statefulSets];
   let state: StatusState = 'ok';
   if (
     deployments.length === 0 ||
-    deployments.some(d => d.ready === 0 && d.desired > 0)
+    all.some(w => w.ready === 0 && w.desired > 0)
   ) {
     state = 'error';
-  } else if (deployments.some(d => d.ready < d.desired) || !loadBalancer) {
+  } else if (all.some(w => w.ready < w.desired) || !loadBalancer) {
     state = 'warning';
   }
-  return { state, detail: { deployments, loadBalancer } };
+  return { state, detail: { deployments, statefulSets, loadBalancer } };
 }
 
 /**

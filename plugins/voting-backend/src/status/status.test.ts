@@ -73,6 +73,22 @@ const labels = (name: string) => ({
   'app.kubernetes.io/part-of': 'voting-app',
 });
 
+/** The queue's StatefulSet as the voting manifests make it (labels and replicas). */
+const queueStatefulSet = {
+  apiVersion: 'apps/v1',
+  kind: 'StatefulSet',
+  metadata: { name: 'redis', namespace: 'voting', labels: labels('redis') },
+  spec: {
+    replicas: 1,
+    serviceName: 'redis',
+    selector: { matchLabels: labels('redis') },
+    template: {
+      metadata: { labels: labels('redis') },
+      spec: { containers: [{ name: 'redis', image: 'example/redis:7' }] },
+    },
+  },
+};
+
 /** A voting Deployment as the voting manifests make it; `stuck` ones can never be scheduled. */
 const deployment = (name: string, stuck = false) => ({
   apiVersion: 'apps/v1',
@@ -207,11 +223,11 @@ describe('GET /environments/:name/status', () => {
     return value;
   }
 
-  const ready = (names: string[]) =>
-    until('voting Deployments ready', async () => {
+  const ready = (workloads: Array<[kind: string, name: string]>) =>
+    until('voting workloads ready', async () => {
       const all = await Promise.all(
-        names.map(n =>
-          cluster.admin.get<any>('apps/v1', 'Deployment', n, 'voting'),
+        workloads.map(([kind, name]) =>
+          cluster.admin.get<any>('apps/v1', kind, name, 'voting'),
         ),
       );
       return all.every(d => d?.status?.readyReplicas === 1) ? true : undefined;
@@ -278,6 +294,7 @@ describe('GET /environments/:name/status', () => {
       },
       deployment('vote'),
       deployment('result'),
+      queueStatefulSet,
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'monitoring' } },
       // kube-prometheus-stack's Prometheus Service (release "kps"), without a selector: its
       // Endpoints, below, say where Prometheus is
@@ -303,7 +320,11 @@ describe('GET /environments/:name/status', () => {
     ])
       await cluster.admin.apply(obj as any, { fieldManager: 'test' });
     await routePrometheus(prometheus.port);
-    await ready(['vote', 'result']);
+    await ready([
+      ['Deployment', 'vote'],
+      ['Deployment', 'result'],
+      ['StatefulSet', 'redis'],
+    ]);
     lbIp = await until(
       "Traefik's load-balancer address",
       async () =>
@@ -387,6 +408,9 @@ describe('GET /environments/:name/status', () => {
           { namespace: 'voting', name: 'result', ready: 1, desired: 1 },
           { namespace: 'voting', name: 'vote', ready: 1, desired: 1 },
         ],
+        statefulSets: [
+          { namespace: 'voting', name: 'redis', ready: 1, desired: 1 },
+        ],
       },
     });
     expect(s.dns.detail?.originCertificate).toMatchObject({
@@ -458,6 +482,19 @@ describe('GET /environments/:name/status', () => {
       'ok',
       'ok',
     ]);
+  });
+
+  it("checks Grafana's record too where the environment has a Grafana", async () => {
+    await register('with-grafana', {
+      grafanaUrl: 'https://grafana.demo.example.com',
+    });
+    const s = await status('with-grafana');
+    expect(s.dns.detail?.records.map(r => [r.name, r.present])).toEqual([
+      ['vote.demo.example.com', true],
+      ['result.demo.example.com', true],
+      ['grafana.demo.example.com', false],
+    ]);
+    expect(s.dns.state).toBe('error');
   });
 
   it('reports a result service outside voting.allowedResultHosts without asking it', async () => {
@@ -599,10 +636,14 @@ describe('GET /environments/:name/status', () => {
       .expect(401);
   });
 
-  it('reports a voting Deployment that is not ready', async () => {
+  it('reports a voting Deployment and a queue StatefulSet that are not ready', async () => {
     await cluster.admin.apply(deployment('worker', true) as any, {
       fieldManager: 'test',
     });
+    const stuckQueue = structuredClone(queueStatefulSet) as any;
+    stuckQueue.metadata.name = 'nats';
+    stuckQueue.spec.template.spec.nodeSelector = { 'no-such-node': 'true' };
+    await cluster.admin.apply(stuckQueue, { fieldManager: 'test' });
     await register('stuck');
     const s = await status('stuck');
     expect(s.workloads.state).toBe('error');
@@ -612,6 +653,10 @@ describe('GET /environments/:name/status', () => {
       ready: 0,
       desired: 1,
     });
+    expect(s.workloads.detail?.statefulSets).toEqual([
+      { namespace: 'voting', name: 'nats', ready: 0, desired: 1 },
+      { namespace: 'voting', name: 'redis', ready: 1, desired: 1 },
+    ]);
     expect([s.cluster.state, s.database.state, s.votes.state]).toEqual([
       'ok',
       'ok',

@@ -99,7 +99,7 @@ describe('EnvironmentStatusCard', () => {
     ).toBeInTheDocument();
     expect(
       within(await section('workloads')).getByText(
-        /vote 2\/2 · load balancer 10\.0\.0\.1/,
+        /vote 2\/2, redis 1\/1 · load balancer 10\.0\.0\.1/,
       ),
     ).toBeInTheDocument();
     expect(
@@ -373,9 +373,10 @@ describe('EnvironmentStatusCard', () => {
       ['result.demo.example.com', 'missing', '—', '—', '—'],
     ]);
     expect(rows('DNS and TLS')).toContainEqual(['SSL/TLS mode', 'strict']);
-    expect(rows('Deployments')).toEqual([
-      ['Deployment', 'Ready', 'Desired'],
-      ['voting/vote', '2', '2'],
+    expect(rows('Voting workloads')).toEqual([
+      ['Workload', 'Kind', 'Ready', 'Desired'],
+      ['voting/vote', 'Deployment', '2', '2'],
+      ['voting/redis', 'StatefulSet', '1', '1'],
     ]);
     expect(
       rows(/Firing alerts \(Prometheus monitoring\/kps-prometheus\)/),

@@ -12,6 +12,7 @@ import {
   List,
   ListItem,
   ListItemText,
+  lighten,
   makeStyles,
   Typography,
 } from '@material-ui/core';
@@ -40,11 +41,12 @@ const CONSOLE_LINKS: Array<{
 ];
 
 const useStyles = makeStyles(theme => ({
-  // the palette's main error red is too light for small text on a light card (WCAG AA contrast)
+  // small text needs a contrast of 4.5 (WCAG AA): on a light card the palette's main error red
+  // is too light, and on a dark one (grey 424242) even its light red is too dark
   explanation: {
     color:
       theme.palette.type === 'dark'
-        ? theme.palette.error.light
+        ? lighten(theme.palette.error.main, 0.6)
         : theme.palette.error.dark,
   },
 }));

@@ -157,10 +157,14 @@ export function SectionDetail(props: {
         <>
           {facts([['Load balancer', d.loadBalancer ?? 'pending']])}
           <DetailTable
-            caption="Deployments"
-            head={['Deployment', 'Ready', 'Desired']}
-            rows={d.deployments.map(x => [
+            caption="Voting workloads"
+            head={['Workload', 'Kind', 'Ready', 'Desired']}
+            rows={[
+              ...d.deployments.map(x => ({ ...x, kind: 'Deployment' })),
+              ...d.statefulSets.map(x => ({ ...x, kind: 'StatefulSet' })),
+            ].map(x => [
               `${x.namespace}/${x.name}`,
+              x.kind,
               x.ready,
               x.desired,
             ])}

@@ -82,6 +82,9 @@ export function statusFixture(
         deployments: [
           { namespace: 'voting', name: 'vote', ready: 2, desired: 2 },
         ],
+        statefulSets: [
+          { namespace: 'voting', name: 'redis', ready: 1, desired: 1 },
+        ],
         loadBalancer: '10.0.0.1',
       },
     },

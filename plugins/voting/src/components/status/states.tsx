@@ -115,10 +115,12 @@ export function summary(
     }
     case 'workloads': {
       const d = value.detail as WorkloadsStatusDetail;
-      const deployments = d.deployments.length
-        ? d.deployments.map(x => `${x.name} ${x.ready}/${x.desired}`).join(', ')
+      const workloads = d.deployments.length
+        ? [...d.deployments, ...d.statefulSets]
+            .map(x => `${x.name} ${x.ready}/${x.desired}`)
+            .join(', ')
         : 'no voting Deployment';
-      return `${deployments} · load balancer ${d.loadBalancer ?? 'pending'}`;
+      return `${workloads} · load balancer ${d.loadBalancer ?? 'pending'}`;
     }
     case 'alerts': {
       const d = value.detail as AlertsStatusDetail;
