@@ -16,7 +16,8 @@ import {
   type KubeConfig,
 } from '@kubernetes/client-node';
 import pg from 'pg';
-import type { TaskRun } from '../support/tasks.js';
+import { retry } from '@voting-platform/timing';
+import { scaffolderTasks, taskRun, type TaskRun } from '../support/tasks.js';
 import { startJourney, TEMPLATE_DEFAULTS, type Journey } from './harness.js';
 
 const TEMPLATE = 'template:default/voting-platform';
@@ -512,15 +513,25 @@ async function resourceVersions(kc: KubeConfig) {
   const client = KubernetesObjectApi.makeApiClient(kc);
   const versions: Record<string, string> = {};
   for (const [apiVersion, kind] of VOTING_KINDS) {
-    const list = await client.list(
-      apiVersion,
-      kind,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      'app.kubernetes.io/part-of=voting-app',
+    // a kind whose definition Helm just installed answers 429 ("storage is (re)initializing")
+    // until the API server has its cache of it: asked again, as the server says
+    const list = await retry(
+      () =>
+        client.list(
+          apiVersion,
+          kind,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          'app.kubernetes.io/part-of=voting-app',
+        ),
+      {
+        shouldRetry: error => (error as { code?: number }).code === 429,
+        minDelayMs: 1_000,
+        retries: 10,
+      },
     );
     for (const item of list.items)
       versions[
@@ -569,6 +580,87 @@ test('the same values again complete and create nothing at DigitalOcean or Cloud
     /Reusing Origin CA certificate \d+ for vote\.example\.com/,
   );
 }, 300_000);
+
+test("a fault mid-way (Cloudflare refuses the apps' DNS records) fails the task naming the step and the host; once it clears, a retry completes with one of each and says it reuses them", async () => {
+  const values: Values = {
+    ...requiredValues,
+    name: 'journey-c',
+    domain: 'retry.example.com',
+    zone: pickZone('example.com'),
+  };
+  const hosts = hostsOf(values.domain);
+  const { cloudflare } = journey.cloud;
+  const fault = cloudflare.faults.add({
+    operationId: 'dns-records-for-a-zone-create-dns-record',
+    status: 400,
+    code: 1004,
+    message: 'DNS Validation Error',
+    times: Infinity,
+  });
+  const tasks = scaffolderTasks(journey.api);
+  let id: string;
+  try {
+    id = await tasks.start(TEMPLATE, values);
+    assert.equal(await tasks.end(id, 300_000), 'failed');
+  } finally {
+    fault.remove();
+  }
+  const failure = (await tasks.events(id)).find(
+    e => e.body.status === 'failed',
+  );
+  assert.equal(failure?.body.stepId, 'dnsVote', JSON.stringify(failure));
+  assert.match(failure?.body.message ?? '', new RegExp(hosts.vote));
+  assert.match(failure?.body.message ?? '', /DNS Validation Error/);
+
+  const retried = await journey.api(`/api/scaffolder/v2/tasks/${id}/retry`, {
+    method: 'POST',
+    body: JSON.stringify({}),
+  });
+  assert.equal(retried.status, 201, await retried.clone().text());
+  const status = await tasks.end(id, 300_000);
+  const all = await tasks.events(id);
+  const fromRetry = all.slice(all.findIndex(e => e.type === 'recovered'));
+  const run = taskRun(
+    status as TaskRun['status'],
+    fromRetry.filter(e => e.type === 'log').map(e => e.body),
+    fromRetry.find(e => e.type === 'completion')?.body.output ?? {},
+    id,
+  );
+  runs.push(run);
+  assert.equal(run.status, 'completed', run.text);
+  const retryLog = run.text;
+  // one of each, at both providers
+  digitalOceanResources(values);
+  for (const host of Object.values(hosts))
+    assert.equal(
+      [...cloudflare.records.values()].filter(r => r.name === host).length,
+      1,
+      host,
+    );
+  const hostnames = Object.values(hosts).sort().join();
+  assert.equal(
+    [...cloudflare.certificates.values()].filter(
+      c => [...c.hostnames].sort().join() === hostnames && !c.revoked,
+    ).length,
+    1,
+    'one valid certificate for the hosts',
+  );
+  // truthful logs: what the first try made is reused, only the records are new
+  for (const reused of [
+    `Reusing VPC "${values.name}-vpc"`,
+    `Reusing cluster "${values.name}"`,
+    `Reusing database cluster "${values.name}-db"`,
+    `Reusing Origin CA certificate`,
+    `Created A ${hosts.vote}`,
+  ])
+    assert.ok(retryLog.includes(reused), `${reused}\n---\n${retryLog}`);
+  assert.doesNotMatch(
+    retryLog,
+    /Created (VPC|cluster|database cluster|Origin CA certificate) /,
+    retryLog,
+  );
+  await assertServedNow(values.name, run);
+}, 600_000);
 
 describe('the scaffolder dry run of the create template', () => {
   /** Runs it, and checks that it changed nothing at the emulators nor in any cluster. */
