@@ -1,10 +1,15 @@
 /**
  * The journey as a person makes it, in Chromium: open the portal, choose the create template,
  * fill its form, watch the task's log step by step, follow the output link to the environment's
- * entity page and its "Live votes" card, then vote and see the card change. In sandbox mode the
- * local voting stack answers for every environment's votes, so this one runs a real stack too.
+ * entity page and its "Live votes" card, then vote on the vote app's page and see the card
+ * change. In sandbox mode the local voting stack answers for every environment's votes, so this
+ * one runs a real stack too.
  */
 import assert from 'node:assert/strict';
+import {
+  STATUS_SECTIONS,
+  type EnvironmentStatus,
+} from '@voting-platform/plugin-voting-common';
 import type { Page } from 'playwright-core';
 import { ensureFrontendBuilt } from '../../scripts/lib/portal.js';
 import { appProcesses, stackEnv, type AppProcess } from '../support/apps.js';
@@ -162,34 +167,26 @@ test('a person creates an environment in the portal and lands on its page with l
   // its status card: every section of the environment just made is OK (the API says why not)
   const status = (await (
     await journey.api('/api/voting/environments/journey-web/status')
-  ).json()) as Record<string, { state?: string; error?: string }>;
-  const sections = [
-    'cluster',
-    'database',
-    'dns',
-    'workloads',
-    'alerts',
-    'votes',
-  ] as const;
+  ).json()) as EnvironmentStatus;
   assert.deepEqual(
-    Object.fromEntries(sections.map(s => [s, status[s]?.state])),
-    Object.fromEntries(sections.map(s => [s, 'ok'])),
+    Object.fromEntries(STATUS_SECTIONS.map(s => [s, status[s]?.state])),
+    Object.fromEntries(STATUS_SECTIONS.map(s => [s, 'ok'])),
     JSON.stringify(status, null, 1),
   );
   // the card leaves the votes to the Live votes card beside it
-  for (const section of sections.filter(s => s !== 'votes'))
+  for (const section of STATUS_SECTIONS.filter(s => s !== 'votes'))
     await page
       .getByTestId(`section-${section}`)
       .getByText('OK', { exact: true })
       .waitFor();
 
+  // a vote as a person casts it: on the vote app's page, in another tab
   const [, vote] = apps;
-  const cast = await fetch(`${vote!.url}/api/vote`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ option: 'a' }),
-  });
-  assert.equal(cast.status, 202);
+  const votePage = await browser.context.newPage();
+  await votePage.goto(vote!.url);
+  await votePage.getByRole('button', { name: 'Cats' }).click();
+  await votePage.getByText(/your vote for Cats was counted/).waitFor();
+  await votePage.close();
   await page.getByText(/1 vote in poll default/).waitFor();
   assert.deepEqual(problems, []);
 }, 420_000);
