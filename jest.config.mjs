@@ -26,6 +26,7 @@ export default {
       'packages/timing/src',
       'packages/voting-core/src',
       'packages/cloud-sandbox/src',
+      'packages/local-kubernetes/src',
       'apps/vote/src',
       'apps/worker/src',
       'apps/result/src',

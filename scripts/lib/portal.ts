@@ -134,11 +134,16 @@ export function spawnBackend(options: BackendOptions = {}): ChildProcess {
   );
 }
 
-/** Waits until the backend says it is ready (all plugins started). */
+/**
+ * Waits until the backend says it is ready (all plugins started). `failure` reads what the
+ * backend said so far and names a failure it will not recover from (it logs some, such as a port
+ * already in use, and runs on without ever getting ready).
+ */
 export async function waitBackendReady(
   baseUrl: string,
   child: ChildProcess,
   timeoutMs = 120_000,
+  failure: () => string | undefined = () => undefined,
 ): Promise<void> {
   await waitUntil(
     async () => {
@@ -148,6 +153,8 @@ export async function waitBackendReady(
             child.exitCode ?? child.signalCode
           }) before it was ready`,
         );
+      const failed = failure();
+      if (failed) throw new Error(`the backend cannot get ready: ${failed}`);
       // not listening yet: fetch fails, and the next check comes
       const res = await fetch(
         `${baseUrl}/.backstage/health/v1/readiness`,

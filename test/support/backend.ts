@@ -34,7 +34,11 @@ export async function startPortalBackend(
     },
   };
   try {
-    await waitBackendReady(baseUrl, child, 120_000);
+    await waitBackendReady(baseUrl, child, 120_000, () =>
+      /EADDRINUSE/.test(output)
+        ? `its port (${new URL(baseUrl).port}) is in use (EADDRINUSE)`
+        : undefined,
+    );
   } catch (error) {
     console.log(output);
     await backend.stop();

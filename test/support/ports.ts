@@ -1,17 +1,7 @@
-import { createServer } from 'node:net';
 import { waitUntil } from '@voting-platform/timing';
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+// one way to pick a port for every server the tests start: see its doc
+export { freePort } from '@voting-platform/local-kubernetes';
 
 /** Probes until it answers something (not undefined or false); a probe that throws is "not yet". */
 export function waitFor<T>(

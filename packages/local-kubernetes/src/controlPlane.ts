@@ -22,10 +22,10 @@ import {
   rmSync,
 } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sleep, waitUntil } from '@voting-platform/timing';
+import { freePort } from './ports.js';
 
 const here = import.meta.dirname;
 
@@ -148,20 +148,6 @@ function installExitHook(): void {
       }
     }
     for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true });
-  });
-}
-
-/** A free TCP port on 127.0.0.1 (the OS picks it; closed again before use). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
   });
 }
 

@@ -1,1 +1,2 @@
 export * from './controlPlane.js';
+export { freePort } from './ports.js';
